@@ -1,0 +1,360 @@
+"""The typed facts the engine extracts from a Convex project.
+
+Extraction fills these per file; linking joins them across the project; rules read them.
+Syntax nodes are kept (``node`` fields) for the rare rule that needs to look closer, but
+they are never serialised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FunctionKind = Literal["query", "mutation", "action", "httpAction"]
+Visibility = Literal["public", "internal"]
+Severity = Literal["error", "warning", "info"]
+
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A 1-based line and 0-based column span in a file, path relative to the audited root."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    """A reference such as ``internal.messages.send``: namespace plus ``module:name``."""
+
+    namespace: Literal["api", "internal"]
+    module: str
+    name: str
+
+    @property
+    def function_id(self) -> str:
+        return f"{self.module}:{self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.namespace}.{self.module.replace('/', '.')}.{self.name}"
+
+
+@dataclass(slots=True)
+class DbCall:
+    """One ``ctx.db`` call; for ``query`` the whole chain that follows it."""
+
+    method: str  # query, get, insert, patch, replace, delete, normalizeId, system
+    loc: Location
+    table: str | None = None
+    table_loc: Location | None = None
+    index: str | None = None
+    index_loc: Location | None = None
+    index_kind: Literal["regular", "search", "vector"] | None = None
+    index_has_range: bool = False
+    index_eq_fields: list[str] = field(default_factory=list)
+    filter_fields: list[str] = field(default_factory=list)
+    filter_loc: Location | None = None
+    chain: list[str] = field(default_factory=list)  # e.g. ["withIndex", "order", "collect"]
+    terminal: str | None = None  # collect, take, first, unique, paginate
+    terminal_loc: Location | None = None
+    awaited: bool = True
+    node: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in {"insert", "patch", "replace", "delete"}
+
+
+@dataclass(slots=True)
+class RunCall:
+    """``ctx.runQuery``/``runMutation``/``runAction`` or ``ctx.scheduler.runAfter``/``runAt``."""
+
+    method: str  # runQuery, runMutation, runAction, runAfter, runAt
+    loc: Location
+    target: FunctionRef | None = None
+    target_text: str = ""  # the reference as written, for messages
+    target_is_direct: bool = False  # a function value instead of an api/internal reference
+    awaited: bool = True
+    in_loop: bool = False
+    node: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_scheduler(self) -> bool:
+        return self.method in {"runAfter", "runAt"}
+
+
+@dataclass(slots=True)
+class ResponseFact:
+    """A ``new Response(...)`` or ``Response.json(...)`` expression."""
+
+    loc: Location
+    status: int | None = None
+    status_known: bool = True  # False when the status comes from something we cannot resolve
+    header_names: frozenset[str] = frozenset()  # lower-cased
+    headers_known: bool = True  # False when headers come from a parameter or opaque call
+    in_catch: bool = False
+    body_has_error_key: bool = False
+
+    @property
+    def has_cors(self) -> bool:
+        return "access-control-allow-origin" in self.header_names
+
+
+@dataclass(slots=True)
+class HelperCall:
+    """A call from one function body to a project-local helper, resolved at link time."""
+
+    name: str  # as called
+    loc: Location
+    target: str | None = None  # body key of the helper, filled by linking
+
+
+@dataclass(slots=True)
+class BodyFacts:
+    """What one function body (a handler or a helper) does, before linking."""
+
+    key: str  # "path#name" for helpers, "path#export" for handlers
+    path: str
+    name: str
+    loc: Location
+    db_calls: list[DbCall] = field(default_factory=list)
+    run_calls: list[RunCall] = field(default_factory=list)
+    fetch_calls: list[Location] = field(default_factory=list)
+    side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
+    storage_calls: list[tuple[str, Location]] = field(default_factory=list)
+    auth_checks: list[Location] = field(default_factory=list)
+    reads_authorization: list[Location] = field(default_factory=list)
+    verifies_signature: list[Location] = field(default_factory=list)
+    responses: list[ResponseFact] = field(default_factory=list)
+    date_now: list[Location] = field(default_factory=list)
+    floating_promises: list[tuple[str, Location]] = field(default_factory=list)
+    helper_calls: list[HelperCall] = field(default_factory=list)
+    line_count: int = 0
+    node: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class Validator:
+    """A ``v.*`` validator, recursively described."""
+
+    kind: str  # string, number, id, object, array, optional, union, literal, any, ...
+    table: str | None = None  # for v.id("t")
+    children: list[Validator] = field(default_factory=list)
+    fields: dict[str, Validator] = field(default_factory=dict)  # for v.object
+    loc: Location | None = None
+
+    @property
+    def optional(self) -> bool:
+        return self.kind == "optional"
+
+    @property
+    def inner(self) -> Validator:
+        return self.children[0] if self.kind == "optional" and self.children else self
+
+    def type_label(self) -> str:
+        if self.kind == "optional":
+            return self.inner.type_label()
+        if self.kind == "id":
+            return f'id("{self.table}")' if self.table else "id"
+        if self.kind == "array" and self.children:
+            return f"array<{self.children[0].type_label()}>"
+        if self.kind == "union" and self.children:
+            return " | ".join(c.type_label() for c in self.children)
+        return self.kind
+
+
+@dataclass(slots=True)
+class FunctionFact:
+    """An exported Convex function registration."""
+
+    module: str  # path inside the Convex folder without extension: "messages", "lib/users"
+    name: str  # export name; "default" for a default export
+    path: str  # file path relative to the audited root
+    kind: FunctionKind
+    visibility: Visibility
+    builder: str  # as written: query, internalMutation, authedQuery, ...
+    syntax: Literal["object", "function"]
+    loc: Location
+    has_args: bool = False
+    args: dict[str, Validator] | None = None
+    args_loc: Location | None = None
+    has_returns: bool = False
+    returns: Validator | None = None
+    body: BodyFacts | None = None
+    custom_context: str | None = None  # body key of a convex-helpers customCtx function
+    node: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def function_id(self) -> str:
+        return f"{self.module}:{self.name}"
+
+
+@dataclass(slots=True)
+class RouteFact:
+    """An ``http.route({...})`` registration."""
+
+    method: str
+    path: str | None
+    path_prefix: str | None
+    loc: Location
+    handler_label: str  # "inline", an identifier, or "module:name"
+    handler_body: str | None = None  # body key of the handler when resolved
+    handler_function: str | None = None  # function id when the handler is an exported httpAction
+
+    @property
+    def route_key(self) -> str:
+        return self.path if self.path is not None else f"{self.path_prefix}*"
+
+
+@dataclass(slots=True)
+class IndexFact:
+    table: str
+    name: str
+    kind: Literal["regular", "search", "vector"]
+    fields: list[str]
+    loc: Location
+    filter_fields: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FieldFact:
+    name: str
+    validator: Validator
+    loc: Location | None = None
+
+    @property
+    def optional(self) -> bool:
+        return self.validator.optional
+
+
+@dataclass(slots=True)
+class TableFact:
+    name: str
+    loc: Location
+    fields: dict[str, FieldFact] = field(default_factory=dict)
+    indexes: list[IndexFact] = field(default_factory=list)
+
+    def index_named(self, name: str) -> IndexFact | None:
+        return next((index for index in self.indexes if index.name == name), None)
+
+
+@dataclass(slots=True)
+class SchemaFact:
+    path: str
+    loc: Location
+    tables: dict[str, TableFact] = field(default_factory=dict)
+    id_references: list[tuple[str, str, str, Location]] = field(default_factory=list)
+    # (from_table, field, to_table, loc)
+
+
+@dataclass(slots=True)
+class CronFact:
+    name: str
+    schedule: str  # interval, hourly, daily, weekly, monthly, cron
+    loc: Location
+    target: FunctionRef | None = None
+    target_text: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IdReference:
+    """``v.id("t")`` anywhere in project code (args validators included)."""
+
+    table: str
+    loc: Location
+
+
+@dataclass(slots=True)
+class StringFact:
+    """A string literal or template literal, kept for text-pattern rules (secrets, URLs)."""
+
+    value: str  # template literals: quasis joined with "${}" where expressions were
+    loc: Location
+    expressions: list[str] = field(default_factory=list)  # source text of template expressions
+    is_template: bool = False
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    """Facts of one parsed file."""
+
+    path: str  # relative to the audited root
+    module: str | None  # module path inside the Convex folder, None for frontend files
+    source: str = field(repr=False, default="")
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (source, name)
+    exports: dict[str, str] = field(default_factory=dict)  # exported name -> local name
+    functions: list[FunctionFact] = field(default_factory=list)
+    bodies: dict[str, BodyFacts] = field(default_factory=dict)  # local helper name -> facts
+    routes: list[RouteFact] = field(default_factory=list)
+    schema: SchemaFact | None = None
+    crons: list[CronFact] = field(default_factory=list)
+    id_references: list[IdReference] = field(default_factory=list)
+    strings: list[StringFact] = field(default_factory=list)
+    use_node: bool = False
+    tree: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class ParseFailure:
+    path: str
+    message: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class ProjectFacts:
+    """Every fact of the project, after linking."""
+
+    root: str
+    convex_dir: str  # relative to root, "/"-separated, no trailing slash
+    modules: dict[str, ModuleFacts] = field(default_factory=dict)  # by path
+    frontend: dict[str, ModuleFacts] = field(default_factory=dict)  # by path
+    functions: dict[str, FunctionFact] = field(default_factory=dict)  # by function id
+    routes: list[RouteFact] = field(default_factory=list)
+    schema: SchemaFact | None = None
+    crons: list[CronFact] = field(default_factory=list)
+    bodies: dict[str, BodyFacts] = field(default_factory=dict)  # every body, by key
+    parse_failures: list[ParseFailure] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {path, reason}
+
+    def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
+        """The body and every project helper it calls, transitively, each once."""
+        seen: dict[str, BodyFacts] = {}
+        stack = [start]
+        while stack:
+            body = stack.pop()
+            if body.key in seen:
+                continue
+            seen[body.key] = body
+            for call in body.helper_calls:
+                if call.target and call.target in self.bodies and call.target not in seen:
+                    stack.append(self.bodies[call.target])
+        return list(seen.values())
+
+    def function_bodies(self, function: FunctionFact) -> list[BodyFacts]:
+        """The handler's body, its helpers, and a custom builder's context function."""
+        bodies: list[BodyFacts] = []
+        if function.body is not None:
+            bodies.extend(self.reachable_bodies(function.body))
+        if function.custom_context and function.custom_context in self.bodies:
+            known = {b.key for b in bodies}
+            for body in self.reachable_bodies(self.bodies[function.custom_context]):
+                if body.key not in known:
+                    bodies.append(body)
+        return bodies
