@@ -1,0 +1,34 @@
+"""The rule registry: every rule module, in the order reports list them."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from types import ModuleType
+
+from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, parse_doc
+
+# One module per rule; the id lives in the module's RULE. Keep sorted by id.
+RULE_MODULES: tuple[str, ...] = ()
+
+
+@cache
+def rule_modules() -> tuple[ModuleType, ...]:
+    return tuple(importlib.import_module(f"auditor.engine.rules.{name}") for name in RULE_MODULES)
+
+
+@cache
+def all_rules() -> tuple[RuleInfo, ...]:
+    return tuple(module.RULE for module in rule_modules())
+
+
+@cache
+def rule_docs() -> dict[str, RuleDoc]:
+    return {module.RULE.id: parse_doc(module) for module in rule_modules()}
+
+
+def rule_by_id(rule_id: str) -> RuleInfo | None:
+    return next((rule for rule in all_rules() if rule.id == rule_id), None)
+
+
+__all__ = ["Finding", "RuleDoc", "RuleInfo", "RuleModule", "all_rules", "rule_by_id", "rule_docs", "rule_modules"]
