@@ -1,0 +1,65 @@
+"""Scoped lookups for repositories, audits and findings (see teams.access for the rules)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from projects.models import Audit, Finding, Repository
+from teams.access import require_role
+from teams.models import Membership, Role
+
+
+def repositories_for_user(user) -> QuerySet[Repository]:
+    if not user.is_authenticated:
+        return Repository.objects.none()
+    return Repository.objects.filter(team__memberships__user=user)
+
+
+def _membership(request: HttpRequest, team_id: int) -> Membership:
+    membership = Membership.objects.filter(user=request.user, team_id=team_id).first()
+    if membership is None:  # cannot happen for objects found via the scoped querysets
+        raise Http404
+    return membership
+
+
+def get_repository_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Repository:
+    """The repository, with `.membership` set to the user's; 404 outside their teams, 403 below `role`."""
+    repository = (
+        repositories_for_user(request.user).select_related("team", "last_audit").filter(pk=pk).first()
+    )
+    if repository is None:
+        raise Http404("No such repository")
+    repository.membership = _membership(request, repository.team_id)  # type: ignore[attr-defined]
+    require_role(repository.membership, role)  # type: ignore[attr-defined]
+    return repository
+
+
+def audits_for_user(user) -> QuerySet[Audit]:
+    if not user.is_authenticated:
+        return Audit.objects.none()
+    return Audit.objects.filter(repository__team__memberships__user=user)
+
+
+def get_audit_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Audit:
+    audit = (
+        audits_for_user(request.user).select_related("repository", "repository__team").filter(pk=pk).first()
+    )
+    if audit is None:
+        raise Http404("No such audit")
+    audit.membership = _membership(request, audit.repository.team_id)  # type: ignore[attr-defined]
+    require_role(audit.membership, role)  # type: ignore[attr-defined]
+    return audit
+
+
+def get_finding_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Finding:
+    finding = (
+        Finding.objects.filter(audit__repository__team__memberships__user=request.user, pk=pk)
+        .select_related("audit", "audit__repository")
+        .first()
+    )
+    if finding is None:
+        raise Http404("No such finding")
+    finding.membership = _membership(request, finding.audit.repository.team_id)  # type: ignore[attr-defined]
+    require_role(finding.membership, role)  # type: ignore[attr-defined]
+    return finding

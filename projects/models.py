@@ -1,0 +1,282 @@
+"""Repositories, their audits, the findings of each audit and the inventory the engine saw.
+
+Pages filter findings of one audit by severity, rule, path, status and suppressed, so each of
+those is indexed together with the audit. An audit that found its commit already audited
+(`reused_from`) owns no findings of its own: read through `Audit.result`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from projects import crypto
+from teams.models import Team
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", "Error"
+    WARNING = "warning", "Warning"
+    INFO = "info", "Info"
+
+
+SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Repository(models.Model):
+    team = models.ForeignKey(Team, models.CASCADE, related_name="repositories")
+    name = models.CharField(max_length=200, help_text="Shown in lists; defaults to owner/name from the URL.")
+    url = models.CharField("remote URL", max_length=500)
+    branch = models.CharField(max_length=255, help_text="Resolved to the remote's default when left empty.")
+    convex_dir = models.CharField(
+        "Convex folder",
+        max_length=255,
+        blank=True,
+        help_text="Relative to the repository root; empty: detect.",
+    )
+    # Fernet ciphertext; the plain token exists only in memory while a git command runs.
+    token_encrypted = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Denormalised so the project list needs no per-row subquery.
+    last_audit = models.ForeignKey(
+        "Audit", models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    # The "one audit at a time" lease when no Redis is configured (see projects.locks).
+    lock_token = models.CharField(max_length=36, blank=True, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "repositories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "url", "branch"], name="repository_unique_team_url_branch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token_encrypted)
+
+    def set_token(self, token: str | None) -> None:
+        self.token_encrypted = crypto.encrypt(token) if token else ""
+
+    def get_token(self) -> str | None:
+        return crypto.decrypt(self.token_encrypted) if self.token_encrypted else None
+
+    @property
+    def web_url(self) -> str | None:
+        """A browsable https URL for the repository, when the remote looks like a forge's."""
+        url = self.url
+        if url.startswith("git@") and ":" in url:
+            host, path = url[4:].split(":", 1)
+            url = f"https://{host}/{path}"
+        elif url.startswith("ssh://"):
+            parts = urlsplit(url)
+            url = f"https://{parts.hostname}{parts.path}"
+        if not url.startswith("https://"):
+            return None
+        return url.removesuffix(".git").rstrip("/")
+
+    def file_url(self, sha: str, path: str, line: int | None = None) -> str | None:
+        """Link to a file at a commit; GitHub and GitLab layouts, None for other hosts."""
+        base = self.web_url
+        if not base or not sha:
+            return None
+        host = urlsplit(base).hostname or ""
+        anchor = f"#L{line}" if line else ""
+        if host == "github.com" or host.endswith(".github.com"):
+            return f"{base}/blob/{sha}/{path}{anchor}"
+        if "gitlab" in host:
+            return f"{base}/-/blob/{sha}/{path}{anchor}"
+        return None
+
+
+class Audit(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CLONING = "cloning", "Cloning"
+        ANALYSING = "analysing", "Analysing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Schedule"
+        WEBHOOK = "webhook", "Webhook"
+        API = "api", "API"
+
+    ACTIVE_STATES = (State.QUEUED, State.CLONING, State.ANALYSING)
+    RUNNING_STATES = (State.CLONING, State.ANALYSING)
+
+    repository = models.ForeignKey(Repository, models.CASCADE, related_name="audits")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    failure_reason = models.TextField(blank=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    force = models.BooleanField(default=False, help_text="Re-analyse even when the commit was audited.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A push webhook names the commit it wants; empty means the branch head at fetch time.
+    requested_sha = models.CharField(max_length=40, blank=True)
+    # 1 for the first run; the reaper re-queues a stuck run once, as attempt 2.
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="retries")
+    # Set when the commit had already been audited: the findings live on that audit.
+    reused_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="reuses")
+
+    branch = models.CharField(max_length=255, blank=True)
+    commit_sha = models.CharField(max_length=40, blank=True)
+    commit_author = models.CharField(max_length=255, blank=True)
+    commit_message = models.TextField(blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    info_count = models.PositiveIntegerField(default=0)
+    suppressed_count = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    reopened_count = models.PositiveIntegerField(default=0)
+    fixed_count = models.PositiveIntegerField(default=0)
+    health_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.JSONField(null=True, blank=True, help_text="The engine's score breakdown, if it gave one.")
+    stats = models.JSONField(default=dict, blank=True, help_text="The engine's stats (files, parse errors).")
+    engine_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["repository", "-created_at"], name="audit_repo_created"),
+            models.Index(fields=["repository", "state"], name="audit_repo_state"),
+            models.Index(fields=["repository", "commit_sha"], name="audit_repo_sha"),
+            models.Index(fields=["state", "started_at"], name="audit_state_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit #{self.pk} of {self.repository_id} ({self.state})"
+
+    @property
+    def result(self) -> Audit:
+        """The audit whose findings and inventory this one shows."""
+        return self.reused_from if self.reused_from_id else self
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def short_sha(self) -> str:
+        return self.commit_sha[:7]
+
+    @property
+    def finding_count(self) -> int:
+        return self.error_count + self.warning_count + self.info_count
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    def counts(self) -> dict[str, int]:
+        return {"error": self.error_count, "warning": self.warning_count, "info": self.info_count}
+
+
+class Finding(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        UNCHANGED = "unchanged", "Unchanged"
+        REOPENED = "reopened", "Reopened"
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="findings")
+    rule = models.CharField(max_length=100)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    # Sorting by severity needs a number; kept in step with `severity` by save() and the pipeline.
+    severity_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    category = models.CharField(max_length=50, blank=True)
+    path = models.CharField(max_length=500)
+    line = models.PositiveIntegerField(default=0)
+    column = models.PositiveIntegerField(default=0)
+    end_line = models.PositiveIntegerField(default=0)
+    end_column = models.PositiveIntegerField(default=0)
+    message = models.TextField()
+    fingerprint = models.CharField(max_length=128)
+    suppressed = models.BooleanField(default=False)
+    suppression = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    function = models.CharField(max_length=255, blank=True)
+    snippet = models.TextField(blank=True)
+
+    class Meta:
+        # Severity first (errors on top), then file order.
+        ordering = ["audit_id", "-severity_rank", "path", "line", "column", "id"]
+        indexes = [
+            models.Index(fields=["audit", "-severity_rank", "path", "line"], name="finding_audit_order"),
+            models.Index(fields=["audit", "severity"], name="finding_audit_severity"),
+            models.Index(fields=["audit", "rule"], name="finding_audit_rule"),
+            models.Index(fields=["audit", "path"], name="finding_audit_path"),
+            models.Index(fields=["audit", "status"], name="finding_audit_status"),
+            models.Index(fields=["audit", "suppressed"], name="finding_audit_suppressed"),
+            models.Index(fields=["audit", "fingerprint"], name="finding_audit_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} at {self.path}:{self.line}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.severity_rank = SEVERITY_RANK.get(self.severity, 0)
+        super().save(*args, **kwargs)
+
+
+class FixedFinding(models.Model):
+    """A finding the previous audit had and `audit` no longer has.
+
+    Copied rather than linked so history survives the previous audit's deletion; the
+    repository is kept too so "was this fingerprint ever fixed?" (reopening) is one lookup.
+    """
+
+    audit = models.ForeignKey(Audit, models.CASCADE, related_name="fixed_findings")
+    repository = models.ForeignKey(Repository, models.CASCADE, related_name="+")
+    previous = models.ForeignKey(Finding, models.SET_NULL, null=True, blank=True, related_name="+")
+    rule = models.CharField(max_length=100)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    path = models.CharField(max_length=500)
+    line = models.PositiveIntegerField(default=0)
+    message = models.TextField()
+    fingerprint = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["audit_id", "path", "line", "id"]
+        indexes = [
+            models.Index(fields=["repository", "fingerprint"], name="fixed_repo_fingerprint"),
+            models.Index(fields=["audit", "severity"], name="fixed_audit_severity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fixed {self.rule} at {self.path}:{self.line}"
+
+
+class InventorySnapshot(models.Model):
+    """What the engine saw in the project at one audit; the schema/index/endpoint pages read it."""
+
+    audit = models.OneToOneField(Audit, models.CASCADE, related_name="inventory")
+    functions = models.JSONField(default=list)
+    http_routes = models.JSONField(default=list)
+    schema = models.JSONField(null=True, blank=True)
+    index_map = models.JSONField(default=dict)
+    crons = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Inventory of audit #{self.audit_id}"
