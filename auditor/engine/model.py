@@ -104,9 +104,11 @@ class ResponseFact:
     loc: Location
     status: int | None = None
     status_known: bool = True  # False when the status comes from something we cannot resolve
-    header_names: frozenset[str] = frozenset()  # lower-cased
-    headers_known: bool = True  # False when headers come from a parameter or opaque call
-    in_catch: bool = False
+    own_header_names: frozenset[str] = frozenset()  # lower-cased, as seen in the file
+    own_headers_known: bool = True  # False when headers come from a parameter or opaque call
+    header_refs: tuple[tuple[str, str], ...] = ()  # (import source, name) resolved at link time
+    header_names: frozenset[str] = frozenset()  # after linking: own names plus imported ones
+    headers_known: bool = True  # after linking    in_catch: bool = False
     body_has_error_key: bool = False
 
     @property
@@ -120,6 +122,7 @@ class HelperCall:
 
     name: str  # as called
     loc: Location
+    ref: str  # "local:name" or "import:source#name", as extraction saw it
     target: str | None = None  # body key of the helper, filled by linking
 
 
@@ -196,6 +199,7 @@ class FunctionFact:
     returns: Validator | None = None
     body: BodyFacts | None = None
     custom_context: str | None = None  # body key of a convex-helpers customCtx function
+    conditional: bool = False  # exported behind a condition (a ternary or `&&`)
     node: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -214,10 +218,51 @@ class RouteFact:
     handler_label: str  # "inline", an identifier, or "module:name"
     handler_body: str | None = None  # body key of the handler when resolved
     handler_function: str | None = None  # function id when the handler is an exported httpAction
+    handler_local: str | None = None  # export name of a handler defined in the router's module
+    handler_import: tuple[str, str] | None = None  # (import source, name) of an imported handler
+    adds_cors: bool = False  # registered on convex-helpers' corsRouter, which answers CORS itself
 
     @property
     def route_key(self) -> str:
         return self.path if self.path is not None else f"{self.path_prefix}*"
+
+
+@dataclass(slots=True)
+class ObjectShape:
+    """The static keys of an object a top-level constant or helper returns, for cross-file lookups."""
+
+    keys: frozenset[str] = frozenset()
+    refs: tuple[tuple[str, str], ...] = ()  # spreads of imported objects, resolved at link time
+    opaque: bool = False  # a spread or value the extractor could not see through
+
+
+@dataclass(slots=True)
+class Registration:
+    """``export const name = builder({...})`` before linking tells what ``builder`` is."""
+
+    export_name: str
+    callee: str  # the builder's local name
+    loc: Location
+    syntax: Literal["object", "function"]
+    body_key: str | None
+    handler_ref: tuple[str, str] | None = None  # (import source, name) of an imported handler
+    has_args: bool = False
+    args: dict[str, Validator] | None = None
+    args_loc: Location | None = None
+    has_returns: bool = False
+    returns: Validator | None = None
+    conditional: bool = False
+    node: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class BuilderDef:
+    """``const authedQuery = customQuery(query, customCtx(async (ctx) => ...))``."""
+
+    name: str
+    base: str  # local name of the builder it wraps
+    loc: Location
+    context_body: str | None = None
 
 
 @dataclass(slots=True)
@@ -245,6 +290,7 @@ class FieldFact:
 class TableFact:
     name: str
     loc: Location
+    opaque: bool = False  # defined by a library (e.g. authTables): fields and indexes unknown
     fields: dict[str, FieldFact] = field(default_factory=dict)
     indexes: list[IndexFact] = field(default_factory=list)
 
@@ -259,6 +305,7 @@ class SchemaFact:
     tables: dict[str, TableFact] = field(default_factory=dict)
     id_references: list[tuple[str, str, str, Location]] = field(default_factory=list)
     # (from_table, field, to_table, loc)
+    open: bool = False  # a spread the extractor could not resolve may add tables
 
 
 @dataclass(slots=True)
@@ -285,7 +332,9 @@ class StringFact:
 
     value: str  # template literals: quasis joined with "${}" where expressions were
     loc: Location
-    expressions: list[str] = field(default_factory=list)  # source text of template expressions
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    # ("text", literal text) or ("expr", kind): kind is "convex_cloud_url" (the deployment URL
+    # from an env var), "convex_site_url" (the same rewritten to .convex.site) or "other"
     is_template: bool = False
 
 
@@ -305,6 +354,10 @@ class ModuleFacts:
     crons: list[CronFact] = field(default_factory=list)
     id_references: list[IdReference] = field(default_factory=list)
     strings: list[StringFact] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    builder_defs: dict[str, BuilderDef] = field(default_factory=dict)
+    object_shapes: dict[str, ObjectShape] = field(default_factory=dict)  # top-level name -> shape
+    reexports: list[tuple[str, str, str]] = field(default_factory=list)  # (exported, source, name|*)
     use_node: bool = False
     tree: Any = field(default=None, repr=False, compare=False)
 
@@ -332,6 +385,7 @@ class ProjectFacts:
     bodies: dict[str, BodyFacts] = field(default_factory=dict)  # every body, by key
     parse_failures: list[ParseFailure] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # {path, reason}
+    generated_files: list[str] = field(default_factory=list)  # under _generated/, never parsed
 
     def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
         """The body and every project helper it calls, transitively, each once."""

@@ -9,7 +9,9 @@ from types import ModuleType
 from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, parse_doc
 
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "engine_parse_error",
+)
 
 
 @cache

@@ -1,0 +1,5 @@
+import sys
+
+from auditor.engine.cli import main
+
+sys.exit(main())

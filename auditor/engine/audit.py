@@ -1,0 +1,211 @@
+"""Running an audit: discover, parse (cached), extract, link, check, suppress, fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.engine.config import AuditConfig, load_config
+from auditor.engine.discovery import SourceFile, discover
+from auditor.engine.extract import extract_module
+from auditor.engine.link import link_project
+from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
+from auditor.engine.parsing import decode_source, parse_source
+from auditor.engine.rules import Finding, all_rules, rule_modules
+
+SUPPRESSION_COMMENT = re.compile(
+    r"convex-audit-ignore-next-line\s+(?P<rules>[\w\-/*]+(?:\s*,\s*[\w\-/*]+)*)(?:\s+--\s*(?P<reason>.*?))?\s*(?:\*/\s*\}?)?\s*$"
+)
+
+
+@dataclass(slots=True)
+class CachedFile:
+    facts: ModuleFacts | None
+    failure: ParseFailure | None
+
+
+class ParseCache:
+    """Parsed and extracted files keyed by path and content hash, so a re-audit reads only changes."""
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self._entries: dict[tuple[str, str | None, str], CachedFile] = {}
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[str, str | None, str]) -> CachedFile | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return entry
+
+    def put(self, key: tuple[str, str | None, str], entry: CachedFile) -> None:
+        if len(self._entries) >= self.max_entries:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = entry
+
+
+@dataclass(slots=True)
+class Report:
+    root: str
+    project: ProjectFacts
+    findings: list[Finding]
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    def exit_code(self, fail_on: str) -> int:
+        if fail_on == "never":
+            return 0
+        threshold = SEVERITY_ORDER[fail_on]
+        return 1 if any(SEVERITY_ORDER[f.severity] >= threshold for f in self.active_findings) else 0
+
+    def to_dict(self) -> dict[str, object]:
+        from auditor.engine.report import report_dict
+
+        return report_dict(self)
+
+    def to_sarif(self) -> dict[str, object]:
+        from auditor.engine.report import sarif_dict
+
+        return sarif_dict(self)
+
+    def to_text(self, *, color: bool = False) -> str:
+        from auditor.engine.report import text_report
+
+        return text_report(self, color=color)
+
+
+_default_cache = ParseCache()
+
+
+def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: str | Path | None = None,
+               cache: ParseCache | None = None) -> Report:
+    """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start."""
+    started = time.perf_counter()
+    cache = _default_cache if cache is None else cache
+    root_path = Path(root)
+    found = discover(root_path, convex_dir)
+    config = load_config(found.root, Path(config_file) if config_file else None, {r.id for r in all_rules()})
+    modules: list[ModuleFacts] = []
+    frontend: list[ModuleFacts] = []
+    failures: list[ParseFailure] = []
+    skipped = list(found.skipped)
+    for source_file in [*found.convex_files, *found.frontend_files]:
+        entry = _read(source_file, cache, skipped)
+        if entry is None:
+            continue
+        if entry.failure is not None:
+            failures.append(entry.failure)
+        elif entry.facts is not None:
+            (modules if source_file.in_convex else frontend).append(entry.facts)
+    project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped)
+    project.generated_files = found.generated_files
+    findings = _check(project, config)
+    sources = {m.path: m.source for m in [*modules, *frontend]}
+    _apply_suppressions(findings, sources, config)
+    _fingerprint(findings, sources)
+    findings.sort(key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule))
+    files = len(found.convex_files) + len(found.frontend_files) + len(found.skipped)
+    stats: dict[str, object] = {
+        "files": files,
+        "parsed": len(modules) + len(frontend),
+        "parse_errors": len(failures),
+        "skipped": skipped,
+        "seconds": round(time.perf_counter() - started, 3),
+        "convex_dir": found.convex_dir,
+        "convex_files": len(found.convex_files),
+        "frontend_files": len(found.frontend_files),
+        "suppressed": sum(1 for f in findings if f.suppressed),
+        "config": config.source,
+    }
+    return Report(root=str(found.root), project=project, findings=findings, stats=stats)
+
+
+def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]]) -> CachedFile | None:
+    try:
+        data = source_file.absolute.read_bytes()
+    except OSError as error:
+        skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
+        return None
+    key = (source_file.path, source_file.module, hashlib.sha256(data).hexdigest())
+    entry = cache.get(key)
+    if entry is not None:
+        return entry
+    source = decode_source(data)
+    parsed = parse_source(source_file.path, source)
+    if parsed.tree is None:
+        failure = parsed.error or ParseFailure(source_file.path, "could not parse", 1, 0)
+        entry = CachedFile(None, failure)
+    else:
+        try:
+            entry = CachedFile(extract_module(source_file.path, source_file.module, source, parsed.tree), None)
+        except RecursionError:
+            entry = CachedFile(None, ParseFailure(source_file.path, "Nesting too deep to analyse", 1, 0))
+    cache.put(key, entry)
+    return entry
+
+
+def _check(project: ProjectFacts, config: AuditConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    for module in rule_modules():
+        seen: set[tuple[str, int, int]] = set()
+        for finding in module.check(project):
+            spot = (finding.loc.path, finding.loc.line, finding.loc.column)
+            if spot in seen:
+                continue  # one finding per fact: a helper reached from two handlers is reported once
+            seen.add(spot)
+            findings.append(finding)
+    for finding in findings:
+        override = config.severity.get(finding.rule)
+        if override:
+            finding.severity = override  # type: ignore[assignment]
+    return findings
+
+
+def _apply_suppressions(findings: list[Finding], sources: dict[str, str], config: AuditConfig) -> None:
+    lines_cache: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.rule in config.disabled:
+            finding.suppressed, finding.suppression = True, f"config: rule disabled in {config.source}"
+            continue
+        glob = config.ignored_by(finding.loc.path)
+        if glob is not None:
+            finding.suppressed, finding.suppression = True, f"config: path ignored by {glob!r}"
+            continue
+        source = sources.get(finding.loc.path)
+        if source is None or finding.loc.line < 2:
+            continue
+        lines = lines_cache.setdefault(finding.loc.path, source.splitlines())
+        previous = lines[finding.loc.line - 2] if finding.loc.line - 2 < len(lines) else ""
+        match = SUPPRESSION_COMMENT.search(previous)
+        if match is None:
+            continue
+        rules = {r.strip() for r in match.group("rules").split(",")}
+        if finding.rule in rules or "*" in rules:
+            reason = (match.group("reason") or "").strip() or "no reason given"
+            finding.suppressed, finding.suppression = True, f"comment: {reason}"
+
+
+def _fingerprint(findings: list[Finding], sources: dict[str, str]) -> None:
+    """A hash of rule, path, enclosing function and the normalised line: stable when other lines move."""
+    lines_cache: dict[str, list[str]] = {}
+    occurrences: Counter[str] = Counter()
+    for finding in sorted(findings, key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule)):
+        source = sources.get(finding.loc.path, "")
+        lines = lines_cache.setdefault(finding.loc.path, source.splitlines())
+        line = lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(lines) else ""
+        finding.snippet = line.strip()[:500]
+        normalised = " ".join(line.split())
+        base = "\x1f".join([finding.rule, finding.loc.path, finding.function or "", normalised])
+        occurrences[base] += 1
+        digest = hashlib.sha256(f"{base}\x1f{occurrences[base]}".encode()).hexdigest()
+        finding.fingerprint = digest[:32]

@@ -1,0 +1,60 @@
+"""``python -m auditor.engine PATH``: audit a checked-out repository from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from auditor.engine.audit import audit_path
+from auditor.engine.errors import EngineUsageError
+from auditor.engine.rules import all_rules
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line and exit 2, like every other usage error of this command.
+        self.exit(2, f"convex-audit: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m auditor.engine", description="Audit a Convex project.")
+    parser.add_argument("path", nargs="?", help="root of a checked-out app repository")
+    parser.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    parser.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error")
+    parser.add_argument("--config", help="a convex-audit.toml (default: the one at PATH, if any)")
+    parser.add_argument("--convex-dir", help="the Convex folder relative to PATH (default: convex.json or convex/)")
+    parser.add_argument("--list-rules", action="store_true", help="print the rule registry as JSON and exit")
+    parser.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list_rules:
+        rules = [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title} for r in all_rules()]
+        print(json.dumps(rules, indent=2))
+        return 0
+    if not args.path:
+        print("convex-audit: PATH is required (or --list-rules)", file=sys.stderr)
+        return 2
+    try:
+        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config)
+    except EngineUsageError as error:
+        print(f"convex-audit: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        output = json.dumps(report.to_dict(), indent=2) + "\n"
+    elif args.format == "sarif":
+        output = json.dumps(report.to_sarif(), indent=2) + "\n"
+    else:
+        to_terminal = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        output = report.to_text(color=to_terminal)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(output)
+    else:
+        sys.stdout.write(output)
+    return report.exit_code(args.fail_on)

@@ -1,0 +1,81 @@
+"""Facts derived from the linked project that more than one rule or inventory needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.model import BodyFacts, FunctionFact, ProjectFacts, RouteFact
+
+
+def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
+    """Identity is checked by the handler, a helper it calls, or its custom builder's context."""
+    return any(body.auth_checks for body in project.function_bodies(function))
+
+
+def body_checks_http_auth(project: ProjectFacts, body: BodyFacts) -> bool:
+    return any(
+        b.auth_checks or b.reads_authorization or b.verifies_signature for b in project.reachable_bodies(body)
+    )
+
+
+def http_handler_bodies(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
+    """Each httpAction handler body once, with a label: exported httpActions and inline route handlers."""
+    seen: set[str] = set()
+    for function in project.functions.values():
+        if function.kind == "httpAction" and function.body is not None and function.body.key not in seen:
+            seen.add(function.body.key)
+            yield function.body, function.function_id
+    for route in project.routes:
+        if route.handler_body and route.handler_body not in seen and route.handler_body in project.bodies:
+            seen.add(route.handler_body)
+            yield project.bodies[route.handler_body], f"{route.method} {route.route_key}"
+
+
+def cors_routed_bodies(project: ProjectFacts) -> set[str]:
+    """Handler bodies registered through convex-helpers' corsRouter, which adds CORS headers itself."""
+    return {route.handler_body for route in project.routes if route.adds_cors and route.handler_body}
+
+
+def route_has_preflight(project: ProjectFacts, route: RouteFact) -> bool:
+    if route.adds_cors or route.method == "OPTIONS":
+        return True
+    return any(
+        other.method == "OPTIONS" and other.path == route.path and other.path_prefix == route.path_prefix
+        for other in project.routes
+    )
+
+
+def route_cors(project: ProjectFacts, route: RouteFact) -> bool | None:
+    """True when every response the handler can send carries CORS headers; None when unknown."""
+    if route.adds_cors:
+        return True
+    if not route.handler_body or route.handler_body not in project.bodies:
+        return None
+    responses = [r for b in project.reachable_bodies(project.bodies[route.handler_body]) for r in b.responses]
+    if not responses:
+        return None
+    if any(r.headers_known and not r.has_cors for r in responses):
+        return False
+    return True if all(r.has_cors for r in responses) else None
+
+
+def route_checks_auth(project: ProjectFacts, route: RouteFact) -> bool:
+    if not route.handler_body or route.handler_body not in project.bodies:
+        return False
+    return body_checks_http_auth(project, project.bodies[route.handler_body])
+
+
+def bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[tuple[FunctionFact, BodyFacts]]:
+    """(function, body) for every body reachable from functions of the given kinds."""
+    for function in project.functions.values():
+        if function.kind in kinds:
+            for body in project.function_bodies(function):
+                yield function, body
+
+
+def owner_label(project: ProjectFacts, body: BodyFacts) -> str:
+    """The function id for a handler body, or the helper's key for anything else."""
+    for function in project.functions.values():
+        if function.body is body:
+            return function.function_id
+    return body.key

@@ -1,0 +1,1114 @@
+"""One pass over one parsed file: its Convex facts, before the project is linked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from auditor.engine.js import (
+    FUNCTION_TYPES,
+    LOOP_TYPES,
+    Node,
+    callee_path,
+    children,
+    location,
+    member_path,
+    number_value,
+    object_properties,
+    property_name,
+    property_name_of_member,
+    string_value,
+    walk,
+)
+from auditor.engine.model import (
+    BodyFacts,
+    BuilderDef,
+    CronFact,
+    DbCall,
+    FieldFact,
+    FunctionRef,
+    HelperCall,
+    IdReference,
+    IndexFact,
+    Location,
+    ModuleFacts,
+    ObjectShape,
+    Registration,
+    ResponseFact,
+    RouteFact,
+    RunCall,
+    SchemaFact,
+    StringFact,
+    TableFact,
+    Validator,
+)
+
+BASE_BUILDERS: dict[str, tuple[str, str]] = {
+    "query": ("query", "public"),
+    "mutation": ("mutation", "public"),
+    "action": ("action", "public"),
+    "internalQuery": ("query", "internal"),
+    "internalMutation": ("mutation", "internal"),
+    "internalAction": ("action", "internal"),
+    "httpAction": ("httpAction", "public"),
+    "queryGeneric": ("query", "public"),
+    "mutationGeneric": ("mutation", "public"),
+    "actionGeneric": ("action", "public"),
+    "internalQueryGeneric": ("query", "internal"),
+    "internalMutationGeneric": ("mutation", "internal"),
+    "internalActionGeneric": ("action", "internal"),
+    "httpActionGeneric": ("httpAction", "public"),
+}
+CUSTOM_BUILDER_FACTORIES = frozenset({
+    "customQuery", "customMutation", "customAction",
+    "zCustomQuery", "zCustomMutation", "zCustomAction",
+})
+# Identity helpers from libraries; a project helper counts only through what it really calls.
+LIBRARY_IDENTITY_HELPERS = {
+    "@convex-dev/auth/server": frozenset({"getAuthUserId", "getAuthSessionId"}),
+}
+# Tables that library schema spreads are known to add.
+LIBRARY_TABLES = {
+    "authTables": ("users", "authSessions", "authAccounts", "authRefreshTokens",
+                   "authVerificationCodes", "authVerifiers", "authRateLimits"),
+}
+CONVEX_URL_VARS = frozenset({"NEXT_PUBLIC_CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_URL",
+                             "EXPO_PUBLIC_CONVEX_URL", "PUBLIC_CONVEX_URL", "REACT_APP_CONVEX_URL"})
+SIDE_EFFECT_GLOBALS = frozenset({"fetch", "setTimeout", "setInterval", "XMLHttpRequest", "WebSocket"})
+SIDE_EFFECT_PACKAGES = frozenset({"axios", "node-fetch", "got", "ky", "undici", "nodemailer", "resend",
+                                  "stripe", "openai", "@anthropic-ai/sdk", "twilio", "@sendgrid/mail"})
+AUTHORIZATION_HEADERS = frozenset({"authorization", "x-api-key", "cookie"})
+SIGNATURE_HEADER = re.compile(r"signature|svix-id|webhook-id", re.IGNORECASE)
+SIGNATURE_CALLS = frozenset({"verify", "constructEvent", "constructEventAsync", "verifyWebhook",
+                             "validateRequest", "timingSafeEqual", "verifySignature", "validateWebhook"})
+DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", "normalizeId", "system"})
+RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
+SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
+CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
+ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
+
+
+def module_source_path(source: str) -> bool:
+    return source.startswith(".") or source.startswith("/")
+
+
+def is_generated_server(source: str) -> bool:
+    return source.endswith("_generated/server") or source.endswith("_generated/server.js")
+
+
+@dataclass(slots=True)
+class _Context:
+    """Where the walker stands: what encloses the node being visited."""
+
+    in_catch: bool = False
+    in_loop: bool = False
+    handled: bool = False  # the value is awaited, returned, stored or passed on
+
+
+@dataclass(slots=True)
+class _Scope:
+    """Top-level names of the file."""
+
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    consts: dict[str, Node] = field(default_factory=dict)
+    functions: dict[str, Node] = field(default_factory=dict)
+    params: set[str] = field(default_factory=set)
+
+
+class FileExtractor:
+    def __init__(self, path: str, module: str | None, source: str, tree: Node) -> None:
+        self.path = path
+        self.module = module
+        self.tree = tree
+        self.facts = ModuleFacts(path=path, module=module, source=source, tree=tree)
+        self.scope = _Scope()
+        self.facts.imports = self.scope.imports
+        self.local_consts: dict[str, Node] = {}  # every const in the file, for value lookups
+        self._body_counter = 0
+
+    # Entry point -----------------------------------------------------------------------------
+
+    def extract(self) -> ModuleFacts:
+        self._collect_scope()
+        self._detect_directives()
+        self._collect_strings_and_ids()
+        if self.module is None:
+            return self.facts
+        self._collect_helper_bodies()
+        self._collect_builder_defs()
+        self._collect_registrations()
+        self._collect_routers_and_crons()
+        self._collect_schema()
+        return self.facts
+
+    def loc(self, node: Node) -> Location:
+        return location(self.path, node)
+
+    # Scope -----------------------------------------------------------------------------------
+
+    def _collect_scope(self) -> None:
+        facts = self.facts
+        for statement in self.tree.body:
+            declaration = statement
+            if statement.type == "ImportDeclaration":
+                source = statement.source.value
+                for spec in statement.specifiers:
+                    if spec.type == "ImportDefaultSpecifier":
+                        self.scope.imports[spec.local.name] = (source, "default")
+                    elif spec.type == "ImportNamespaceSpecifier":
+                        self.scope.imports[spec.local.name] = (source, "*")
+                    else:
+                        imported = spec.imported.name if spec.imported.type == "Identifier" else spec.imported.value
+                        self.scope.imports[spec.local.name] = (source, imported)
+                continue
+            if statement.type == "ExportNamedDeclaration":
+                if statement.source is not None:
+                    for spec in statement.specifiers:
+                        facts.reexports.append((_spec_name(spec.exported), statement.source.value,
+                                                _spec_name(spec.local)))
+                    continue
+                for spec in statement.specifiers:
+                    facts.exports[_spec_name(spec.exported)] = _spec_name(spec.local)
+                declaration = statement.declaration
+                if declaration is None:
+                    continue
+                for name in _declared_names(declaration):
+                    facts.exports[name] = name
+            elif statement.type == "ExportAllDeclaration":
+                exported = _spec_name(statement.exported) if statement.exported else "*"
+                facts.reexports.append((exported, statement.source.value, "*"))
+                continue
+            elif statement.type == "ExportDefaultDeclaration":
+                declaration = statement.declaration
+                if declaration.type == "Identifier":
+                    facts.exports["default"] = declaration.name
+                    continue
+                if declaration.type in {"FunctionDeclaration", "ClassDeclaration"} and declaration.id:
+                    facts.exports["default"] = declaration.id.name
+                else:
+                    facts.exports["default"] = "default"
+                    self.scope.consts["default"] = declaration
+                    continue
+            self._declare(declaration)
+        for node in walk(self.tree):
+            if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
+                self.local_consts.setdefault(node.id.name, node.init)
+
+    def _declare(self, declaration: Node) -> None:
+        if declaration.type == "VariableDeclaration":
+            for declarator in declaration.declarations:
+                if declarator.id.type != "Identifier" or declarator.init is None:
+                    continue
+                name = declarator.id.name
+                init = declarator.init
+                if init.type in {"ArrowFunctionExpression", "FunctionExpression"}:
+                    self.scope.functions[name] = init
+                self.scope.consts[name] = init
+        elif declaration.type == "FunctionDeclaration" and declaration.id is not None:
+            self.scope.functions[declaration.id.name] = declaration
+
+    def _detect_directives(self) -> None:
+        for statement in self.tree.body:
+            directive = getattr(statement, "directive", None)
+            if directive is None:
+                break
+            if directive == "use node":
+                self.facts.use_node = True
+
+    # Values ----------------------------------------------------------------------------------
+
+    def resolve(self, node: Node | None, depth: int = 0) -> Node | None:
+        """Follow identifiers to the constant they name, within this file."""
+        while node is not None and depth < 8:
+            if node.type in {"ChainExpression"}:
+                node = node.expression
+            elif node.type == "Identifier" and node.name in self.local_consts:
+                node = self.local_consts[node.name]
+            else:
+                return node
+            depth += 1
+        return node
+
+    def function_ref(self, node: Node | None) -> tuple[FunctionRef | None, str, bool]:
+        """An ``api.x.y``/``internal.x.y`` reference, its text, and whether it is a direct function."""
+        if node is None:
+            return None, "", False
+        resolved = self.resolve(node)
+        path = member_path(resolved)
+        text = ".".join(path) if path else self.text(node)
+        if path and len(path) >= 3 and path[0] in {"api", "internal"}:
+            source = self.scope.imports.get(path[0], ("", ""))[0]
+            if path[0] in self.scope.imports and not source.endswith("_generated/api") \
+                    and "_generated/api" not in source:
+                return None, text, False
+            return FunctionRef(path[0], "/".join(path[1:-1]), path[-1]), text, False
+        if path and len(path) >= 3 and path[0] == "components":
+            return None, text, False
+        direct = resolved is not None and (
+            resolved.type in FUNCTION_TYPES
+            or (node.type == "Identifier" and (node.name in self.scope.functions
+                                               or node.name in self._registered_names()
+                                               or (node.name in self.scope.imports
+                                                   and module_source_path(self.scope.imports[node.name][0])
+                                                   and "_generated" not in self.scope.imports[node.name][0])))
+        )
+        return None, text, direct
+
+    def _registered_names(self) -> set[str]:
+        return {
+            name for name, init in self.scope.consts.items()
+            if init.type == "CallExpression" and init.callee.type == "Identifier"
+            and init.callee.name in BASE_BUILDERS
+        }
+
+    def text(self, node: Node) -> str:
+        start, end = node.range
+        return self.facts.source[start:end]
+
+    # Strings and ids -------------------------------------------------------------------------
+
+    def _collect_strings_and_ids(self) -> None:
+        in_template: set[int] = set()
+        for node in walk(self.tree):
+            if node.type == "TemplateLiteral":
+                for quasi in node.quasis:
+                    in_template.add(id(quasi))
+                self.facts.strings.append(self._template_fact(node))
+            elif node.type == "Literal" and isinstance(node.value, str):
+                self.facts.strings.append(StringFact(node.value, self.loc(node),
+                                                     parts=[("text", node.value)]))
+            elif node.type == "BinaryExpression" and node.operator == "+" and not _is_plus(node.left):
+                parts = self._concat_parts(node)
+                if any(kind == "expr" for kind, _ in parts):
+                    value = "".join(text if kind == "text" else "${}" for kind, text in parts)
+                    self.facts.strings.append(StringFact(value, self.loc(node), parts=parts, is_template=True))
+            elif node.type == "CallExpression" and self.module is not None:
+                path = callee_path(node)
+                if path == ["v", "id"] and node.arguments:
+                    table = string_value(node.arguments[0])
+                    if table is not None:
+                        self.facts.id_references.append(IdReference(table, self.loc(node.arguments[0])))
+
+    def _template_fact(self, node: Node) -> StringFact:
+        parts: list[tuple[str, str]] = []
+        for index, quasi in enumerate(node.quasis):
+            parts.append(("text", quasi.value.cooked or ""))
+            if index < len(node.expressions):
+                parts.append(("expr", self._url_kind(node.expressions[index])))
+        value = "".join(text if kind == "text" else "${}" for kind, text in parts)
+        return StringFact(value, self.loc(node), parts=parts, is_template=True)
+
+    def _concat_parts(self, node: Node) -> list[tuple[str, str]]:
+        operands: list[Node] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "BinaryExpression" and current.operator == "+":
+                stack.append(current.right)
+                stack.append(current.left)
+            else:
+                operands.append(current)
+        parts: list[tuple[str, str]] = []
+        for operand in operands:
+            value = string_value(operand)
+            parts.append(("text", value) if value is not None else ("expr", self._url_kind(operand)))
+        return parts
+
+    def _url_kind(self, node: Node, depth: int = 0) -> str:
+        """Whether an expression is the deployment URL (.convex.cloud) or its .convex.site rewrite."""
+        if depth > 6 or node is None:
+            return "other"
+        if node.type in {"TSNonNullExpression", "ChainExpression"}:
+            return self._url_kind(node.expression, depth + 1)
+        if node.type == "Identifier" and node.name in self.local_consts:
+            return self._url_kind(self.local_consts[node.name], depth + 1)
+        if node.type == "LogicalExpression":
+            return self._url_kind(node.left, depth + 1)
+        path = member_path(node)
+        if path and len(path) >= 3 and path[-1] in CONVEX_URL_VARS and path[-2] == "env":
+            return "convex_cloud_url"
+        if path and path[-1].endswith("_CONVEX_SITE_URL"):
+            return "convex_site_url"
+        if node.type == "CallExpression" and node.callee.type in {"MemberExpression", "ChainExpression"}:
+            callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+            method = property_name_of_member(callee)
+            if method in {"replace", "replaceAll"} and len(node.arguments) >= 2:
+                replaced = string_value(node.arguments[1]) or ""
+                if ".site" in replaced:
+                    return "convex_site_url"
+            return self._url_kind(callee.object, depth + 1) if method in {"trim", "toString"} else "other"
+        return "other"
+
+    # Bodies ----------------------------------------------------------------------------------
+
+    def _collect_helper_bodies(self) -> None:
+        for name, fn in self.scope.functions.items():
+            body = self.analyse_body(fn, f"{self.path}#{name}", name)
+            self.facts.bodies[name] = body
+        for name, init in self.scope.consts.items():
+            shape = self.object_shape(init)
+            if shape is not None:
+                self.facts.object_shapes[name] = shape
+        for name, fn in self.scope.functions.items():
+            returned = _returned_object(fn)
+            if returned is not None:
+                shape = self.object_shape(returned)
+                if shape is not None:
+                    self.facts.object_shapes[name] = shape
+
+    def object_shape(self, node: Node | None, depth: int = 0) -> ObjectShape | None:
+        node = self.resolve(node)
+        if node is None or depth > 6:
+            return None
+        if node.type == "NewExpression" and node.callee.type == "Identifier" and node.callee.name == "Headers":
+            return self.object_shape(node.arguments[0], depth + 1) if node.arguments else ObjectShape()
+        if node.type == "CallExpression" and node.callee.type == "Identifier":
+            name = node.callee.name
+            if name in self.scope.functions:
+                returned = _returned_object(self.scope.functions[name])
+                return self.object_shape(returned, depth + 1) if returned is not None else ObjectShape(opaque=True)
+            if name in self.scope.imports and module_source_path(self.scope.imports[name][0]):
+                return ObjectShape(refs=(self.scope.imports[name],))
+            return None
+        if node.type == "Identifier" and node.name in self.scope.imports:
+            source, imported = self.scope.imports[node.name]
+            if module_source_path(source):
+                return ObjectShape(refs=((source, imported),))
+            return ObjectShape(opaque=True)
+        if node.type != "ObjectExpression":
+            return None
+        keys: set[str] = set()
+        refs: list[tuple[str, str]] = []
+        opaque = False
+        for prop in node.properties:
+            if prop.type == "SpreadElement":
+                inner = self.object_shape(prop.argument, depth + 1)
+                if inner is None:
+                    opaque = True
+                else:
+                    keys |= inner.keys
+                    refs.extend(inner.refs)
+                    opaque = opaque or inner.opaque
+                continue
+            name = property_name(prop)
+            if name is None:
+                opaque = True
+            else:
+                keys.add(name.lower())
+        return ObjectShape(frozenset(keys), tuple(refs), opaque)
+
+    def analyse_body(self, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
+        body = BodyFacts(key=key, path=self.path, name=name, loc=self.loc(fn),
+                         line_count=fn.loc.end.line - fn.loc.start.line + 1, node=fn)
+        ctx_aliases = self._ctx_aliases(fn, ctx_names)
+        params = {p.name for p in fn.params if p.type == "Identifier"}
+        params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
+        _BodyWalker(self, body, ctx_aliases, params).run(fn)
+        return body
+
+    def _ctx_aliases(self, fn: Node, ctx_names: set[str] | None) -> dict[str, tuple[str, ...]]:
+        aliases: dict[str, tuple[str, ...]] = {"ctx": ()}
+        for name in ctx_names or ():
+            aliases[name] = ()
+        first = fn.params[0] if fn.params else None
+        if first is None:
+            return aliases
+        if first.type == "AssignmentPattern":
+            first = first.left
+        if first.type == "Identifier" and (ctx_names is not None or "ctx" in first.name.lower()
+                                           or first.name.lower() in {"context", "c"}):
+            aliases[first.name] = ()
+        elif first.type == "ObjectPattern":
+            for prop in first.properties:
+                if prop.type == "Property" and prop.value.type == "Identifier":
+                    key = property_name(prop)
+                    if key:
+                        aliases[prop.value.name] = (key,)
+        return aliases
+
+    # Custom builders and registrations ---------------------------------------------------------
+
+    def _collect_builder_defs(self) -> None:
+        for name, init in self.scope.consts.items():
+            if init.type != "CallExpression" or init.callee.type != "Identifier":
+                continue
+            factory = init.callee.name
+            imported = self.scope.imports.get(factory)
+            factory_name = imported[1] if imported else factory
+            if factory_name not in CUSTOM_BUILDER_FACTORIES or not init.arguments:
+                continue
+            base = init.arguments[0]
+            if base.type != "Identifier":
+                continue
+            context_body = None
+            if len(init.arguments) > 1:
+                context_fn = self._custom_context_function(init.arguments[1])
+                if context_fn is not None:
+                    context_key = f"{self.path}#{name}.ctx"
+                    self.facts.bodies[f"{name}.ctx"] = self.analyse_body(context_fn, context_key, f"{name} context",
+                                                                         ctx_names=set())
+                    context_body = context_key
+            self.facts.builder_defs[name] = BuilderDef(name, base.name, self.loc(init), context_body)
+
+    def _custom_context_function(self, node: Node) -> Node | None:
+        node = self.resolve(node)
+        if node is None:
+            return None
+        if node.type in FUNCTION_TYPES:
+            return node
+        if node.type == "CallExpression" and node.arguments:
+            path = callee_path(node)
+            if path and path[-1] == "customCtx":
+                inner = self.resolve(node.arguments[0])
+                return inner if inner is not None and inner.type in FUNCTION_TYPES else None
+        if node.type == "ObjectExpression":
+            props = object_properties(node)
+            inner = self.resolve(props.get("input"))
+            return inner if inner is not None and inner.type in FUNCTION_TYPES else None
+        return None
+
+    def _collect_registrations(self) -> None:
+        exported_locals = {local: exported for exported, local in self.facts.exports.items()}
+        for local, init in self.scope.consts.items():
+            exported = exported_locals.get(local)
+            if exported is None:
+                continue
+            declaration = self._export_statement_for(local)
+            conditional = False
+            call = init
+            if call.type == "ConditionalExpression":
+                conditional = True
+                call = call.consequent if call.consequent.type == "CallExpression" else call.alternate
+            if call.type == "LogicalExpression":
+                conditional = True
+                call = call.right
+            if call.type != "CallExpression" or call.callee.type != "Identifier" or not call.arguments:
+                continue
+            registration = self._registration(exported, call, declaration or init, conditional)
+            if registration is not None:
+                self.facts.registrations.append(registration)
+
+    def _export_statement_for(self, local: str) -> Node | None:
+        for statement in self.tree.body:
+            if statement.type == "ExportNamedDeclaration" and statement.declaration is not None \
+                    and local in _declared_names(statement.declaration):
+                return statement
+            if statement.type == "ExportDefaultDeclaration" and local == "default":
+                return statement
+        for statement in self.tree.body:
+            if statement.type == "VariableDeclaration" and local in _declared_names(statement):
+                return statement
+        return None
+
+    def _registration(self, exported: str, call: Node, anchor: Node, conditional: bool) -> Registration | None:
+        argument = call.arguments[0]
+        callee = call.callee.name
+        builder_name = self.scope.imports.get(callee, ("", callee))[1]
+        known_builder = (builder_name in BASE_BUILDERS or callee in self.facts.builder_defs
+                         or (callee in self.scope.imports and module_source_path(self.scope.imports[callee][0])))
+        if not known_builder:
+            return None
+        loc = self.loc(anchor)
+        key = f"{self.path}#export:{exported}"
+        if argument.type in FUNCTION_TYPES:
+            body = self.analyse_body(argument, key, exported, ctx_names=set())
+            self.facts.bodies[f"export:{exported}"] = body
+            return Registration(exported, callee, loc, "function", key, conditional=conditional, node=call)
+        if argument.type != "ObjectExpression":
+            return None
+        props = object_properties(argument)
+        handler = props.get("handler")
+        if handler is None:
+            return None
+        registration = Registration(exported, callee, loc, "object", None, conditional=conditional, node=call)
+        resolved_handler = self.resolve(handler)
+        if resolved_handler is not None and resolved_handler.type in FUNCTION_TYPES:
+            body = self.analyse_body(resolved_handler, key, exported, ctx_names=set())
+            self.facts.bodies[f"export:{exported}"] = body
+            registration.body_key = key
+        elif handler.type == "Identifier" and handler.name in self.scope.functions:
+            registration.body_key = f"{self.path}#{handler.name}"
+        elif handler.type == "Identifier" and handler.name in self.scope.imports:
+            registration.handler_ref = self.scope.imports[handler.name]
+        if "args" in props:
+            registration.has_args = True
+            registration.args_loc = self.loc(props["args"])
+            registration.args = self.validator_fields(props["args"])
+        if "returns" in props:
+            registration.has_returns = True
+            registration.returns = self.validator(props["returns"])
+        return registration
+
+    # Validators ------------------------------------------------------------------------------
+
+    def validator_fields(self, node: Node | None) -> dict[str, Validator] | None:
+        node = self.resolve(node)
+        if node is None:
+            return None
+        if node.type == "CallExpression" and callee_path(node) == ["v", "object"] and node.arguments:
+            node = self.resolve(node.arguments[0])
+        if node is None or node.type != "ObjectExpression":
+            return None
+        fields: dict[str, Validator] = {}
+        for prop in node.properties:
+            if prop.type == "SpreadElement":
+                inner = self.validator_fields(prop.argument)
+                if inner:
+                    fields.update(inner)
+                continue
+            name = property_name(prop)
+            if name is not None:
+                fields[name] = self.validator(prop.value)
+        return fields
+
+    def validator(self, node: Node | None, depth: int = 0) -> Validator:
+        original = node
+        node = self.resolve(node)
+        if node is None or depth > 40:
+            return Validator("unknown")
+        loc = self.loc(original if original is not None else node)
+        if node.type == "ObjectExpression":
+            return Validator("object", fields=self.validator_fields(node) or {}, loc=loc)
+        if node.type != "CallExpression":
+            return Validator("unknown", loc=loc)
+        path = callee_path(node)
+        if path is None and node.callee.type == "MemberExpression":
+            # Chained helpers like v.string().optional() are not Convex API; treat the base.
+            return self.validator(node.callee.object, depth + 1)
+        if not path or len(path) != 2 or path[0] not in {"v", "zid"}:
+            return Validator("unknown", loc=loc)
+        kind = path[1]
+        args = node.arguments
+        if kind == "id":
+            return Validator("id", table=string_value(args[0]) if args else None, loc=loc)
+        if kind == "object":
+            return Validator("object", fields=self.validator_fields(args[0]) or {} if args else {}, loc=loc)
+        if kind in {"optional", "array", "nullable"}:
+            child = [self.validator(args[0], depth + 1)] if args else []
+            return Validator(kind, children=child, loc=loc)
+        if kind == "union":
+            return Validator("union", children=[self.validator(arg, depth + 1) for arg in args], loc=loc)
+        if kind == "record":
+            return Validator("record", children=[self.validator(arg, depth + 1) for arg in args], loc=loc)
+        return Validator(kind, loc=loc)
+
+    # Routers and crons -----------------------------------------------------------------------
+
+    def _collect_routers_and_crons(self) -> None:
+        routers: dict[str, bool] = {}  # local name -> adds CORS itself (convex-helpers corsRouter)
+        crons: set[str] = set()
+        for name, init in self.local_consts.items():
+            if init.type == "CallExpression":
+                path = callee_path(init)
+                if path and path[-1] == "httpRouter":
+                    routers[name] = False
+                elif path and path[-1] == "corsRouter":
+                    routers[name] = True
+                elif path and path[-1] == "cronJobs":
+                    crons.add(name)
+            elif init.type == "NewExpression" and init.callee.type == "Identifier" \
+                    and init.callee.name in {"HttpRouter"}:
+                routers[name] = False
+        if not routers and not crons:
+            return
+        for node in walk(self.tree):
+            if node.type != "CallExpression":
+                continue
+            path = callee_path(node)
+            if not path or len(path) != 2:
+                continue
+            if path[0] in routers and path[1] == "route" and node.arguments:
+                self._route(node, adds_cors=routers[path[0]])
+            elif path[0] in crons:
+                self._cron(node, path[1])
+
+    def _route(self, call: Node, adds_cors: bool) -> None:
+        props = object_properties(self.resolve(call.arguments[0]))
+        method = (string_value(props.get("method")) or "GET").upper()
+        route = RouteFact(method=method, path=string_value(props.get("path")),
+                          path_prefix=string_value(props.get("pathPrefix")), loc=self.loc(call),
+                          handler_label="inline", adds_cors=adds_cors)
+        handler = props.get("handler")
+        if handler is None:
+            self.facts.routes.append(route)
+            return
+        resolved = self.resolve(handler)
+        if handler.type == "Identifier":
+            route.handler_label = handler.name
+            if handler.name in self.scope.imports:
+                route.handler_import = self.scope.imports[handler.name]
+            elif f"export:{handler.name}" in self.facts.bodies or handler.name in self.scope.consts:
+                exported = next((e for e, local in self.facts.exports.items() if local == handler.name), None)
+                route.handler_local = exported if exported is not None else handler.name
+        if route.handler_local is None and route.handler_import is None and resolved is not None:
+            fn = None
+            if resolved.type == "CallExpression" and resolved.arguments \
+                    and resolved.arguments[0].type in FUNCTION_TYPES:
+                fn = resolved.arguments[0]
+            elif resolved.type in FUNCTION_TYPES:
+                fn = resolved
+            if fn is not None:
+                key = f"{self.path}#route:{call.loc.start.line}:{call.loc.start.column}"
+                label = f"route {route.method} {route.route_key}"
+                self.facts.bodies[f"route:{call.loc.start.line}:{call.loc.start.column}"] = self.analyse_body(
+                    fn, key, label, ctx_names=set())
+                route.handler_body = key
+        self.facts.routes.append(route)
+
+    def _cron(self, call: Node, method: str) -> None:
+        target_index = {"interval": 2, "hourly": 2, "daily": 2, "weekly": 2, "monthly": 2, "cron": 2}.get(method)
+        if target_index is None or len(call.arguments) <= target_index:
+            return
+        name = string_value(call.arguments[0]) or self.text(call.arguments[0])
+        details: dict[str, object] = {}
+        schedule_node = self.resolve(call.arguments[1])
+        if method == "cron":
+            details["expression"] = string_value(schedule_node) or ""
+        else:
+            for key, value in object_properties(schedule_node).items():
+                literal = number_value(value)
+                details[key] = literal if literal is not None else string_value(value)
+        target, text, _ = self.function_ref(call.arguments[target_index])
+        self.facts.crons.append(CronFact(name=name, schedule=method, loc=self.loc(call), target=target,
+                                         target_text=text, details=details))
+
+    # Schema ----------------------------------------------------------------------------------
+
+    def _collect_schema(self) -> None:
+        for node in walk(self.tree):
+            if node.type == "CallExpression" and callee_path(node) in (["defineSchema"],) and node.arguments:
+                self.facts.schema = self._schema(node)
+                return
+
+    def _schema(self, call: Node) -> SchemaFact:
+        schema = SchemaFact(path=self.path, loc=self.loc(call))
+        tables_node = self.resolve(call.arguments[0])
+        if tables_node is None or tables_node.type != "ObjectExpression":
+            schema.open = True
+            return schema
+        for prop in tables_node.properties:
+            if prop.type == "SpreadElement":
+                spread = prop.argument
+                name = spread.name if spread.type == "Identifier" else None
+                imported = self.scope.imports.get(name or "", ("", name))[1]
+                if imported in LIBRARY_TABLES:
+                    for table in LIBRARY_TABLES[imported]:
+                        schema.tables[table] = TableFact(table, self.loc(prop), opaque=True)
+                else:
+                    resolved = self.resolve(spread)
+                    if resolved is not None and resolved.type == "ObjectExpression":
+                        self._schema_tables(schema, resolved)
+                    else:
+                        schema.open = True
+                continue
+            self._schema_table(schema, prop)
+        for table in schema.tables.values():
+            for field_fact in table.fields.values():
+                for ref_table, ref_loc in _id_targets(field_fact.validator):
+                    schema.id_references.append((table.name, field_fact.name, ref_table, ref_loc))
+        return schema
+
+    def _schema_tables(self, schema: SchemaFact, node: Node) -> None:
+        for prop in node.properties:
+            if prop.type == "Property":
+                self._schema_table(schema, prop)
+            else:
+                schema.open = True
+
+    def _schema_table(self, schema: SchemaFact, prop: Node) -> None:
+        name = property_name(prop)
+        if name is None:
+            schema.open = True
+            return
+        table = TableFact(name, self.loc(prop.key))
+        chain = self.resolve(prop.value)
+        calls: list[tuple[str, Node, Node]] = []  # (method, call, property node)
+        while chain is not None and chain.type == "CallExpression":
+            callee = chain.callee
+            if callee.type == "MemberExpression":
+                calls.append((property_name_of_member(callee) or "", chain, callee.property))
+                chain = self.resolve(callee.object)
+            elif callee.type == "Identifier" and callee.name == "defineTable":
+                definition = self.resolve(chain.arguments[0]) if chain.arguments else None
+                validator = self.validator(definition)
+                fields = validator.fields if validator.kind == "object" else {}
+                if validator.kind == "union":
+                    for option in validator.children:
+                        fields.update(option.fields)
+                for field_name, field_validator in fields.items():
+                    table.fields[field_name] = FieldFact(field_name, field_validator, field_validator.loc)
+                break
+            else:
+                table.opaque = True
+                break
+        for method, call, prop_node in reversed(calls):
+            index = self._index(name, method, call, prop_node)
+            if index is not None:
+                table.indexes.append(index)
+        schema.tables[name] = table
+
+    def _index(self, table: str, method: str, call: Node, prop_node: Node) -> IndexFact | None:
+        kinds = {"index": "regular", "searchIndex": "search", "vectorIndex": "vector"}
+        if method not in kinds or not call.arguments:
+            return None
+        name = string_value(call.arguments[0]) or ""
+        config = self.resolve(call.arguments[1]) if len(call.arguments) > 1 else None
+        fields: list[str] = []
+        filter_fields: list[str] = []
+        if config is not None and config.type == "ArrayExpression":
+            fields = [value for value in (string_value(e) for e in config.elements) if value is not None]
+        elif config is not None and config.type == "ObjectExpression":
+            props = object_properties(config)
+            if "fields" in props:
+                fields = _string_list(self.resolve(props["fields"]))
+            for key in ("searchField", "vectorField"):
+                value = string_value(props.get(key))
+                if value is not None:
+                    fields = [value]
+            filter_fields = _string_list(self.resolve(props.get("filterFields")))
+        return IndexFact(table, name, kinds[method], fields, self.loc(prop_node), filter_fields)  # type: ignore[arg-type]
+
+
+class _BodyWalker:
+    """Walks one function body and records what it does with ``ctx``, requests and responses."""
+
+    def __init__(self, extractor: FileExtractor, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]],
+                 params: set[str]) -> None:
+        self.x = extractor
+        self.body = body
+        self.ctx = ctx_aliases
+        self.params = params
+        self.consumed: set[int] = set()
+
+    def run(self, fn: Node) -> None:
+        start = fn.body
+        stack: list[tuple[Node, _Context]] = [(start, _Context(handled=fn.expression))]
+        while stack:
+            node, context = stack.pop()
+            # Inner links of a chain already read as part of it; their arguments still get walked.
+            if id(node) not in self.consumed and node.type in {"CallExpression", "NewExpression"}:
+                self._call(node, context)
+            for child, child_context in self._child_contexts(node, context):
+                stack.append((child, child_context))
+
+    def _child_contexts(self, node: Node, context: _Context) -> list[tuple[Node, _Context]]:
+        result: list[tuple[Node, _Context]] = []
+        kind = node.type
+        for key, value in node.__dict__.items():
+            if value is None or key in {"type", "range", "loc", "_start", "_end", "_line", "_column"}:
+                continue
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if item is None or not hasattr(item, "type") or not hasattr(item, "range"):
+                    continue
+                result.append((item, self._context_for(kind, key, node, item, context)))
+        result.reverse()
+        return result
+
+    def _context_for(self, kind: str, key: str, parent: Node, child: Node, context: _Context) -> _Context:
+        in_catch = context.in_catch or kind == "CatchClause"
+        in_loop = context.in_loop or (kind in LOOP_TYPES and key == "body") or (
+            kind == "CallExpression" and key == "arguments" and child.type in FUNCTION_TYPES
+            and _is_iteration_call(parent))
+        if kind == "ExpressionStatement":
+            handled = False
+        elif kind in {"SequenceExpression"}:
+            handled = context.handled
+        elif (kind == "UnaryExpression" and parent.operator == "void") or (kind == "ArrowFunctionExpression" and key == "body"):
+            handled = True
+        elif kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
+            handled = context.handled
+        else:
+            handled = True
+        return _Context(in_catch=in_catch, in_loop=in_loop, handled=handled)
+
+    # Calls -----------------------------------------------------------------------------------
+
+    def _ctx_path(self, node: Node) -> list[str] | None:
+        """``ctx.db.query`` as ["db", "query"] when rooted at a ctx alias."""
+        path = member_path(node)
+        if not path or path[0] not in self.ctx:
+            return None
+        return list(self.ctx[path[0]]) + path[1:]
+
+    def _call(self, node: Node, context: _Context) -> None:
+        x = self.x
+        loc = x.loc(node)
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if node.type == "NewExpression":
+            if callee.type == "Identifier" and callee.name == "Response":
+                self.body.responses.append(self._response(node, callee, node.arguments, context, json=False))
+            elif callee.type == "Identifier" and callee.name == "Date" and not node.arguments:
+                self.body.date_now.append(loc)
+            elif callee.type == "Identifier" and callee.name in {"XMLHttpRequest", "WebSocket"}:
+                self.body.side_effect_calls.append((callee.name, loc))
+            return
+        innermost, chain = _unwrap_chain(node)
+        ctx_path = self._ctx_path(innermost.callee if innermost.type == "CallExpression" else innermost)
+        if ctx_path:
+            for inner in chain[:-1]:
+                self.consumed.add(id(inner[1]))
+            self._ctx_call(ctx_path, innermost, chain, node, context)
+            return
+        path = member_path(callee)
+        if path == ["Response", "json"]:
+            self.body.responses.append(self._response(node, callee.object, node.arguments, context, json=True))
+            return
+        if path == ["Date", "now"]:
+            self.body.date_now.append(loc)
+            return
+        if callee.type == "Identifier":
+            self._identifier_call(callee.name, node, loc)
+        elif path:
+            self._member_call(path, node, loc)
+
+    def _identifier_call(self, name: str, node: Node, loc: Location) -> None:
+        x = self.x
+        if name in SIDE_EFFECT_GLOBALS and name not in x.scope.imports and name not in x.local_consts:
+            if name == "fetch":
+                self.body.fetch_calls.append(loc)
+            else:
+                self.body.side_effect_calls.append((name, loc))
+            return
+        imported = x.scope.imports.get(name)
+        if imported is not None:
+            source, original = imported
+            if original in LIBRARY_IDENTITY_HELPERS.get(source, ()):
+                self.body.auth_checks.append(loc)
+            elif source in SIDE_EFFECT_PACKAGES:
+                self.body.side_effect_calls.append((f"{source}", loc))
+            elif module_source_path(source) and "_generated" not in source:
+                self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}"))
+            return
+        if name in x.scope.functions:
+            self.body.helper_calls.append(HelperCall(name, loc, ref=f"local:{name}"))
+        if name in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)
+
+    def _member_call(self, path: list[str], node: Node, loc: Location) -> None:
+        x = self.x
+        root = path[0]
+        method = path[-1]
+        imported = x.scope.imports.get(root)
+        if imported is not None:
+            source, original = imported
+            if source in SIDE_EFFECT_PACKAGES:
+                self.body.side_effect_calls.append((".".join(path), loc))
+            elif original == "*" and len(path) == 2 and module_source_path(source) and "_generated" not in source:
+                self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
+            elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
+                self.body.auth_checks.append(loc)
+        if method in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)
+        if method == "get" and len(path) >= 2 and path[-2] == "headers" and node.arguments:
+            header = (string_value(node.arguments[0]) or "").lower()
+            if header in AUTHORIZATION_HEADERS:
+                self.body.reads_authorization.append(loc)
+            elif SIGNATURE_HEADER.search(header):
+                self.body.verifies_signature.append(loc)
+        if path[:2] in (["crypto", "subtle"],) and method == "verify":
+            self.body.verifies_signature.append(loc)
+
+    def _ctx_call(self, ctx_path: list[str], innermost: Node, chain: list[tuple[str, Node]], outer: Node,
+                  context: _Context) -> None:
+        x = self.x
+        loc = x.loc(innermost)
+        area = ctx_path[0]
+        method = ctx_path[-1] if len(ctx_path) > 1 else area
+        handled = context.handled
+        if not handled:
+            self.body.floating_promises.append((".".join(["ctx", *ctx_path]), loc))
+        if area == "db" and len(ctx_path) == 2 and method in DB_METHODS:
+            self.body.db_calls.append(self._db_call(method, innermost, chain, handled))
+        elif area == "db" and len(ctx_path) == 3 and ctx_path[1] == "system":
+            self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled, node=innermost))
+        elif area in RUN_METHODS and len(ctx_path) == 1:
+            target, text, direct = x.function_ref(innermost.arguments[0] if innermost.arguments else None)
+            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, context.in_loop, innermost))
+        elif area == "scheduler" and method in SCHEDULER_RUNS:
+            args = innermost.arguments
+            target, text, direct = x.function_ref(args[1] if len(args) > 1 else None)
+            self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, context.in_loop,
+                                               innermost))
+        elif area == "storage":
+            self.body.storage_calls.append((method, loc))
+        elif area == "auth" and method == "getUserIdentity":
+            self.body.auth_checks.append(loc)
+
+    def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
+        x = self.x
+        db = DbCall(method=method, loc=x.loc(call), awaited=handled, node=call)
+        if call.arguments:
+            first = call.arguments[0]
+            table = string_value(x.resolve(first))
+            if method in {"query", "insert"} and table is not None:
+                db.table = table
+                db.table_loc = x.loc(first)
+        for name, link in chain[1:]:
+            db.chain.append(name)
+            args = link.arguments
+            member = link.callee.expression if link.callee.type == "ChainExpression" else link.callee
+            prop_loc = x.loc(member.property) if member.type == "MemberExpression" else x.loc(link)
+            if name in {"withIndex", "withSearchIndex"} and args:
+                db.index = string_value(x.resolve(args[0]))
+                db.index_loc = x.loc(args[0])
+                db.index_kind = "search" if name == "withSearchIndex" else "regular"
+                if len(args) > 1:
+                    db.index_has_range = True
+                    db.index_eq_fields = _index_eq_fields(args[1])
+            elif name == "filter" and args and db.filter_loc is None:
+                db.filter_fields = _filter_fields(args[0])
+                db.filter_loc = prop_loc
+            elif name in CHAIN_TERMINALS:
+                db.terminal = name
+                db.terminal_loc = prop_loc
+        return db
+
+    # Responses -------------------------------------------------------------------------------
+
+    def _response(self, node: Node, anchor: Node, args: list[Node], context: _Context, *, json: bool) -> ResponseFact:
+        x = self.x
+        fact = ResponseFact(loc=x.loc(anchor), in_catch=context.in_catch)
+        body = args[0] if args else None
+        init = x.resolve(args[1]) if len(args) > 1 else None
+        fact.body_has_error_key = self._has_error_key(body, json)
+        if (len(args) > 1 and init is None) or (init is not None and init.type != "ObjectExpression"):
+            fact.status_known = fact.own_headers_known = False
+            return fact
+        props = {}
+        if init is not None:
+            for prop in init.properties:
+                if prop.type == "SpreadElement":
+                    fact.status_known = fact.own_headers_known = False
+                    continue
+                name = property_name(prop)
+                if name is not None:
+                    props[name] = prop.value
+        status = props.get("status")
+        if status is not None:
+            value = number_value(x.resolve(status))
+            if isinstance(value, int):
+                fact.status = value
+            else:
+                fact.status_known = False
+        headers = props.get("headers")
+        if headers is not None:
+            shape = x.object_shape(headers)
+            if shape is None:
+                fact.own_headers_known = False
+            else:
+                fact.own_header_names = shape.keys
+                fact.header_refs = shape.refs
+                fact.own_headers_known = not shape.opaque
+        return fact
+
+    def _has_error_key(self, body: Node | None, json: bool) -> bool:
+        x = self.x
+        body = x.resolve(body)
+        if body is None:
+            return False
+        if not json and body.type == "CallExpression" and callee_path(body) == ["JSON", "stringify"] \
+                and body.arguments:
+            body = x.resolve(body.arguments[0])
+        return body is not None and body.type == "ObjectExpression" and "error" in object_properties(body)
+
+
+def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
+    """For ``a.b(x).c(y).d()`` return the innermost call and [(name, call)] from innermost out."""
+    chain: list[tuple[str, Node]] = []
+    current = node
+    while current.type == "CallExpression":
+        callee = current.callee.expression if current.callee.type == "ChainExpression" else current.callee
+        if callee.type != "MemberExpression":
+            chain.append(("", current))
+            break
+        name = property_name_of_member(callee) or ""
+        chain.append((name, current))
+        inner = callee.object
+        if inner.type == "ChainExpression":
+            inner = inner.expression
+        if inner.type != "CallExpression":
+            break
+        current = inner
+    chain.reverse()
+    return current, chain
+
+
+def _is_iteration_call(call: Node) -> bool:
+    callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
+    return callee.type == "MemberExpression" and property_name_of_member(callee) in ITERATING_METHODS
+
+
+def _index_eq_fields(callback: Node) -> list[str]:
+    fields: list[str] = []
+    for node in walk(callback):
+        if node.type == "CallExpression" and node.callee.type == "MemberExpression" \
+                and property_name_of_member(node.callee) == "eq" and node.arguments:
+            value = string_value(node.arguments[0])
+            if value is not None:
+                fields.append(value)
+    fields.reverse()
+    return fields
+
+
+def _filter_fields(callback: Node) -> list[str]:
+    fields: list[str] = []
+    for node in walk(callback):
+        if node.type == "CallExpression" and node.callee.type == "MemberExpression" \
+                and property_name_of_member(node.callee) == "field" and node.arguments:
+            value = string_value(node.arguments[0])
+            if value is not None and value not in fields:
+                fields.append(value)
+    return fields
+
+
+def _returned_object(fn: Node) -> Node | None:
+    if fn.type == "ArrowFunctionExpression" and fn.expression:
+        return fn.body
+    for node in walk(fn.body):
+        if node.type == "ReturnStatement" and node.argument is not None:
+            return node.argument
+        if node is not fn.body and node.type in FUNCTION_TYPES:
+            continue
+    return None
+
+
+def _declared_names(declaration: Node) -> list[str]:
+    if declaration.type == "VariableDeclaration":
+        return [d.id.name for d in declaration.declarations if d.id.type == "Identifier"]
+    if declaration.type in {"FunctionDeclaration", "ClassDeclaration"} and declaration.id is not None:
+        return [declaration.id.name]
+    return []
+
+
+def _spec_name(node: Node) -> str:
+    return node.name if node.type == "Identifier" else str(node.value)
+
+
+def _is_plus(node: Node) -> bool:
+    return node.type == "BinaryExpression" and node.operator == "+"
+
+
+def _string_list(node: Node | None) -> list[str]:
+    if node is None or node.type != "ArrayExpression":
+        return []
+    return [value for value in (string_value(e) for e in node.elements if e is not None) if value is not None]
+
+
+def _id_targets(validator: Validator) -> list[tuple[str, Location]]:
+    found: list[tuple[str, Location]] = []
+    stack = [validator]
+    while stack:
+        current = stack.pop()
+        if current.kind == "id" and current.table and current.loc is not None:
+            found.append((current.table, current.loc))
+        stack.extend(current.children)
+        stack.extend(current.fields.values())
+    return found
+
+
+def extract_module(path: str, module: str | None, source: str, tree: Node) -> ModuleFacts:
+    return FileExtractor(path, module, source, tree).extract()
+
+
+__all__ = ["BASE_BUILDERS", "CONVEX_URL_VARS", "FileExtractor", "children", "extract_module"]

@@ -1,0 +1,141 @@
+"""Small, allocation-light helpers over esprima's ESTree nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from auditor.engine.model import Location
+
+Node = Any  # esprima.nodes.Node; kept loose because esprima's classes carry no useful typing
+
+_SKIPPED_KEYS = frozenset({"type", "range", "loc", "_start", "_end", "_line", "_column", "raw", "value",
+                           "regex", "directive", "operator", "computed", "optional", "kind", "name",
+                           "prefix", "delegate", "generator", "async", "expression", "tail", "shorthand",
+                           "method", "static", "bigint", "sourceType", "hashbang", "cooked"})
+FUNCTION_TYPES = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
+LOOP_TYPES = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
+                        "DoWhileStatement"})
+
+
+def is_node(value: Any) -> bool:
+    return hasattr(value, "type") and hasattr(value, "range")
+
+
+def children(node: Node) -> Iterator[Node]:
+    for key, value in node.__dict__.items():
+        if key in _SKIPPED_KEYS or value is None:
+            continue
+        if isinstance(value, list):
+            for item in value:
+                if item is not None and is_node(item):
+                    yield item
+        elif is_node(value):
+            yield value
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node below and including ``node``, depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def location(path: str, node: Node) -> Location:
+    loc = node.loc
+    return Location(path, loc.start.line, loc.start.column, loc.end.line, loc.end.column)
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal, or of a template literal without expressions."""
+    if node is None:
+        return None
+    if node.type == "Literal" and isinstance(node.value, str):
+        return node.value
+    if node.type == "TemplateLiteral" and not node.expressions:
+        return "".join(quasi.value.cooked or "" for quasi in node.quasis)
+    return None
+
+
+def number_value(node: Node | None) -> int | float | None:
+    if node is None:
+        return None
+    if node.type == "Literal" and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+def property_name(prop: Node) -> str | None:
+    """The static key of an object property or member access."""
+    key = prop.key if prop.type in {"Property", "PropertyDefinition", "MethodDefinition"} else prop
+    if key.type == "Identifier" and not getattr(prop, "computed", False):
+        return key.name
+    return string_value(key) if key.type in {"Literal", "TemplateLiteral"} else None
+
+
+def object_properties(node: Node | None) -> dict[str, Node]:
+    """Static keys of an object literal mapped to their value nodes (spreads ignored)."""
+    result: dict[str, Node] = {}
+    if node is None or node.type != "ObjectExpression":
+        return result
+    for prop in node.properties:
+        if prop.type != "Property":
+            continue
+        name = property_name(prop)
+        if name is not None:
+            result[name] = prop.value
+    return result
+
+
+def member_path(node: Node | None) -> list[str] | None:
+    """``a.b.c`` (also ``a["b"]``, ``a?.b``, ``a!.b``) as ["a", "b", "c"]; None when not static."""
+    parts: list[str] = []
+    while node is not None:
+        if node.type == "MemberExpression":
+            name = property_name_of_member(node)
+            if name is None:
+                return None
+            parts.append(name)
+            node = node.object
+        elif node.type == "ChainExpression":
+            node = node.expression
+        elif node.type == "Identifier":
+            parts.append(node.name)
+            return parts[::-1]
+        elif node.type == "ThisExpression":
+            parts.append("this")
+            return parts[::-1]
+        else:
+            return None
+    return None
+
+
+def property_name_of_member(node: Node) -> str | None:
+    prop = node.property
+    if not node.computed and prop.type in {"Identifier", "PrivateIdentifier"}:
+        return prop.name
+    return string_value(prop)
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """Strip wrappers that do not change a value: parentheses leave none in ESTree, chains do."""
+    while node is not None and node.type in {"ChainExpression", "AwaitExpression"}:
+        node = node.expression if node.type == "ChainExpression" else node.argument
+    return node
+
+
+def callee_path(call: Node) -> list[str] | None:
+    callee = call.callee
+    if callee.type == "ChainExpression":
+        callee = callee.expression
+    return member_path(callee)
+
+
+def function_params(fn: Node) -> list[Node]:
+    return list(fn.params or [])
+
+
+def line_span(fn: Node) -> int:
+    return fn.loc.end.line - fn.loc.start.line + 1

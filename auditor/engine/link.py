@@ -1,0 +1,223 @@
+"""Joining per-file facts into one project: imports, helpers, builders, handlers, shared headers."""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+
+from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path
+from auditor.engine.model import (
+    BodyFacts,
+    FunctionFact,
+    ModuleFacts,
+    ObjectShape,
+    ParseFailure,
+    ProjectFacts,
+    Registration,
+    RouteFact,
+)
+
+RESOLVE_SUFFIXES = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
+                    "/index.ts", "/index.tsx", "/index.js")
+
+
+class Linker:
+    def __init__(self, root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts]) -> None:
+        self.project = ProjectFacts(root=root, convex_dir=convex_dir)
+        self.project.modules = {m.path: m for m in modules}
+        self.project.frontend = {m.path: m for m in frontend}
+        self._by_path = {**self.project.frontend, **self.project.modules}
+
+    def link(self, parse_failures: list[ParseFailure], skipped: list[dict[str, str]]) -> ProjectFacts:
+        project = self.project
+        project.parse_failures = parse_failures
+        project.skipped = skipped
+        for module in project.modules.values():
+            for body in module.bodies.values():
+                project.bodies[body.key] = body
+        for module in project.modules.values():
+            for body in module.bodies.values():
+                self._link_helper_calls(module, body)
+                self._link_headers(body)
+        for module in project.modules.values():
+            for registration in module.registrations:
+                function = self._function(module, registration)
+                if function is not None:
+                    project.functions[function.function_id] = function
+            if module.schema is not None and project.schema is None:
+                project.schema = module.schema
+            project.crons.extend(module.crons)
+        for module in project.modules.values():
+            for extracted in module.routes:
+                # A copy: cached module facts must come out of every link unchanged.
+                route = dataclasses.replace(extracted)
+                self._link_route(module, route)
+                project.routes.append(route)
+        return project
+
+    # Module resolution -----------------------------------------------------------------------
+
+    def resolve_module(self, importer: str, source: str) -> ModuleFacts | None:
+        if not module_source_path(source):
+            return None
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), source))
+        if base.endswith(".js") and base[:-3] + ".ts" in self._by_path:
+            return self._by_path[base[:-3] + ".ts"]
+        for suffix in RESOLVE_SUFFIXES:
+            module = self._by_path.get(base + suffix)
+            if module is not None:
+                return module
+        return None
+
+    def resolve_export(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[ModuleFacts, str] | None:
+        """The module and local name that ``name`` exported from ``module`` comes from."""
+        if depth > 10:
+            return None
+        if name in module.exports:
+            return module, module.exports[name]
+        for exported, source, original in module.reexports:
+            if exported == name or (exported == "*" and original == "*"):
+                target = self.resolve_module(module.path, source)
+                if target is None:
+                    continue
+                found = self.resolve_export(target, name if original == "*" else original, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _resolve_import(self, module: ModuleFacts, source: str, name: str) -> tuple[ModuleFacts, str] | None:
+        target = self.resolve_module(module.path, source)
+        if target is None:
+            return None
+        return self.resolve_export(target, name)
+
+    # Helpers and headers ---------------------------------------------------------------------
+
+    def _body_key_for(self, module: ModuleFacts, local: str) -> str | None:
+        if local in module.bodies:
+            return module.bodies[local].key
+        if f"export:{local}" in module.bodies:
+            return module.bodies[f"export:{local}"].key
+        exported = next((e for e, loc in module.exports.items() if loc == local), None)
+        if exported is not None and f"export:{exported}" in module.bodies:
+            return module.bodies[f"export:{exported}"].key
+        return None
+
+    def _link_helper_calls(self, module: ModuleFacts, body: BodyFacts) -> None:
+        for call in body.helper_calls:
+            target = call.ref
+            if target.startswith("local:"):
+                call.target = self._body_key_for(module, target[len("local:"):])
+            elif target.startswith("import:"):
+                source, _, name = target[len("import:"):].rpartition("#")
+                found = self._resolve_import(module, source, name)
+                call.target = self._body_key_for(*found) if found else None
+
+    def _link_headers(self, body: BodyFacts) -> None:
+        module = self.project.modules[body.path]
+        for response in body.responses:
+            response.header_names = response.own_header_names
+            response.headers_known = response.own_headers_known
+            if response.header_refs:
+                shape = self._resolve_refs(module, response.header_refs, 0)
+                response.header_names = response.header_names | shape.keys
+                response.headers_known = response.headers_known and not shape.opaque
+
+    def _resolve_refs(self, module: ModuleFacts, refs: tuple[tuple[str, str], ...], depth: int) -> ObjectShape:
+        keys: set[str] = set()
+        opaque = False
+        for source, name in refs:
+            found = self._resolve_import(module, source, name) if depth < 8 else None
+            shape = found[0].object_shapes.get(found[1]) if found else None
+            if found is None or shape is None:
+                opaque = True
+                continue
+            keys |= shape.keys
+            if shape.refs:
+                inner = self._resolve_refs(found[0], shape.refs, depth + 1)
+                keys |= inner.keys
+                opaque = opaque or inner.opaque
+            opaque = opaque or shape.opaque
+        return ObjectShape(frozenset(keys), (), opaque)
+
+    # Registrations ---------------------------------------------------------------------------
+
+    def builder_kind(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[str, str, list[str]] | None:
+        """(kind, visibility, context body keys) for a builder's local name, following custom builders."""
+        if depth > 8:
+            return None
+        if name in module.builder_defs:
+            definition = module.builder_defs[name]
+            base = self.builder_kind(module, definition.base, depth + 1)
+            if base is None:
+                return None
+            contexts = [*base[2], *([definition.context_body] if definition.context_body else [])]
+            return base[0], base[1], contexts
+        imported = module.imports.get(name)
+        if imported is not None:
+            source, original = imported
+            if is_generated_server(source) or source == "convex/server":
+                known = BASE_BUILDERS.get(original)
+                return (known[0], known[1], []) if known else None
+            found = self._resolve_import(module, source, original)
+            if found is not None:
+                return self.builder_kind(found[0], found[1], depth + 1)
+            return None
+        known = BASE_BUILDERS.get(name)
+        return (known[0], known[1], []) if known else None
+
+    def _function(self, module: ModuleFacts, registration: Registration) -> FunctionFact | None:
+        kind = self.builder_kind(module, registration.callee)
+        if kind is None or module.module is None:
+            return None
+        body_key = registration.body_key
+        if body_key is None and registration.handler_ref is not None:
+            found = self._resolve_import(module, *registration.handler_ref)
+            body_key = self._body_key_for(*found) if found else None
+        function = FunctionFact(
+            module=module.module,
+            name=registration.export_name,
+            path=module.path,
+            kind=kind[0],  # type: ignore[arg-type]
+            visibility=kind[1],  # type: ignore[arg-type]
+            builder=registration.callee,
+            syntax=registration.syntax,
+            loc=registration.loc,
+            has_args=registration.has_args,
+            args=registration.args,
+            args_loc=registration.args_loc,
+            has_returns=registration.has_returns,
+            returns=registration.returns,
+            body=self.project.bodies.get(body_key) if body_key else None,
+            custom_context=kind[2][-1] if kind[2] else None,
+            conditional=registration.conditional,
+            node=registration.node,
+        )
+        return function
+
+    # Routes ----------------------------------------------------------------------------------
+
+    def _link_route(self, module: ModuleFacts, route: RouteFact) -> None:
+        target: tuple[ModuleFacts, str] | None = None
+        if route.handler_import is not None:
+            target = self._resolve_import(module, *route.handler_import)
+        elif route.handler_local is not None:
+            target = (module, route.handler_local)
+        if target is None:
+            return
+        target_module, local = target
+        exported = next((e for e, name in target_module.exports.items() if name == local), local)
+        if target_module.module is not None:
+            function_id = f"{target_module.module}:{exported}"
+            if function_id in self.project.functions:
+                route.handler_function = function_id
+                body = self.project.functions[function_id].body
+                route.handler_body = body.key if body else None
+                route.handler_label = f"{target_module.module}:{exported}"
+                return
+        route.handler_body = self._body_key_for(target_module, local)
+
+
+def link_project(root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts],
+                 parse_failures: list[ParseFailure], skipped: list[dict[str, str]]) -> ProjectFacts:
+    return Linker(root, convex_dir, modules, frontend).link(parse_failures, skipped)

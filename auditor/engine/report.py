@@ -1,0 +1,133 @@
+"""Rendering a report: JSON for machines, SARIF 2.1.0 for code scanning, text for people."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from auditor.engine.inventory import build_inventory
+from auditor.engine.rules import all_rules, rule_docs
+from auditor.engine.rules.base import Finding
+
+if TYPE_CHECKING:
+    from auditor.engine.audit import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "Convex Auditor"
+TOOL_VERSION = "0.1.0"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    loc = finding.loc
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "category": finding.rule.split("/", 1)[0],
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "message": finding.message,
+        "fingerprint": finding.fingerprint,
+        "suppressed": finding.suppressed,
+        "suppression": finding.suppression,
+        "function": finding.function,
+        "snippet": finding.snippet,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "findings": [finding_dict(f) for f in report.findings],
+        "inventory": build_inventory(report.project),
+        "stats": report.stats,
+    }
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    rules = list(all_rules())
+    docs = rule_docs()
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    driver_rules = []
+    for rule in rules:
+        doc = docs[rule.id]
+        markdown = (f"**What it flags.** {doc.what}\n\n**Why it matters.** {doc.why}\n\n"
+                    f"**Example.**\n\n```ts\n{doc.example}\n```\n\n**Fix.** {doc.fix}")
+        driver_rules.append({
+            "id": rule.id,
+            "name": rule.id.replace("/", "-"),
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": doc.what or rule.title},
+            "help": {"text": f"{doc.what}\n\nWhy: {doc.why}\n\nFix: {doc.fix}", "markdown": markdown},
+            "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
+            "properties": {"category": rule.category, "tags": [rule.category]},
+        })
+    results = []
+    for finding in report.findings:
+        loc = finding.loc
+        result: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "level": SARIF_LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                    # SARIF columns are 1-based; the engine's are 0-based like ESTree's.
+                    "region": {"startLine": loc.line, "startColumn": loc.column + 1,
+                               "endLine": max(loc.end_line, loc.line),
+                               "endColumn": max(loc.end_column + 1, loc.column + 2)
+                               if loc.end_line <= loc.line else loc.end_column + 1},
+                },
+            }],
+            "partialFingerprints": {"convexAuditor/v1": finding.fingerprint},
+        }
+        if finding.rule in index:
+            result["ruleIndex"] = index[finding.rule]
+        if finding.suppressed:
+            kind = "inSource" if (finding.suppression or "").startswith("comment") else "external"
+            result["suppressions"] = [{"kind": kind, "justification": finding.suppression or ""}]
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": TOOL_NAME, "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION,
+                                "informationUri": "https://github.com/convex-auditor/convex-auditor",
+                                "rules": driver_rules}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + report.root.rstrip("/") + "/"}},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "dim": "\033[2m", "bold": "\033[1m"}
+_RESET = "\033[0m"
+
+
+def text_report(report: Report, *, color: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"{_COLORS[style]}{text}{_RESET}" if color else text
+
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.active_findings:
+        by_file[finding.loc.path].append(finding)
+    lines: list[str] = []
+    for path in sorted(by_file):
+        lines.append(paint(path, "bold"))
+        for finding in by_file[path]:
+            position = f"{finding.loc.line}:{finding.loc.column + 1}"
+            lines.append(f"  {position:>8}  {paint(f'{finding.severity:<7}', finding.severity)}  "
+                         f"{finding.message}  {paint(finding.rule, 'dim')}")
+        lines.append("")
+    counts = Counter(f.severity for f in report.active_findings)
+    suppressed = len(report.findings) - len(report.active_findings)
+    stats = report.stats
+    summary = (f"{sum(counts.values())} findings ({counts['error']} errors, {counts['warning']} warnings, "
+               f"{counts['info']} info), {suppressed} suppressed; {stats['parsed']} files parsed, "
+               f"{stats['parse_errors']} parse errors, {len(stats['skipped'])} skipped "  # type: ignore[arg-type]
+               f"in {stats['seconds']}s")
+    lines.append(paint(summary, "bold"))
+    return "\n".join(lines) + "\n"
