@@ -1,0 +1,338 @@
+"""Queue, run and store audits. The Celery tasks in projects.tasks are thin wrappers over this."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from projects import gitops
+from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
+from projects.scoring import health_score
+
+log = logging.getLogger(__name__)
+
+# An audit still queued after this long lost its message (broker wiped, say); the reaper fails it.
+QUEUED_TIMEOUT = timedelta(hours=6)
+REAPER_GRACE = timedelta(seconds=60)
+
+
+def checkout_dir(repository: Repository) -> Path:
+    return Path(settings.AUDITOR_CLONE_DIR) / f"repo-{repository.pk}"
+
+
+def queue_audit(
+    repository: Repository,
+    trigger: str,
+    *,
+    user=None,
+    force: bool = False,
+    sha: str = "",
+) -> Audit:
+    """Create a queued audit and send it to a worker once the transaction commits.
+
+    An audit already waiting for the same repository is returned instead: when it starts it
+    fetches the newest commit anyway, so a second one would only repeat it.
+    """
+    waiting = (
+        repository.audits.filter(state=Audit.State.QUEUED, created_at__gte=timezone.now() - QUEUED_TIMEOUT)
+        .filter(force=force, requested_sha=sha)
+        .order_by("created_at")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    audit = Audit.objects.create(
+        repository=repository,
+        trigger=trigger,
+        force=force,
+        requested_by=user if user is not None and user.is_authenticated else None,
+        requested_sha=sha,
+        branch=repository.branch,
+    )
+    send(audit)
+    return audit
+
+
+def send(audit: Audit) -> None:
+    from projects.tasks import audit_repository
+
+    args = (audit.repository_id, audit.trigger, audit.force)
+    transaction.on_commit(lambda: audit_repository.apply_async(args=args, kwargs={"audit_id": audit.pk}))
+
+
+def _set_state(audit: Audit, state: str, **fields: Any) -> None:
+    audit.state = state
+    for name, value in fields.items():
+        setattr(audit, name, value)
+    audit.save(update_fields=["state", *fields])
+
+
+def fail(audit: Audit, reason: str) -> None:
+    _set_state(audit, Audit.State.FAILED, failure_reason=reason[:4000], finished_at=timezone.now())
+    log.info("audit %s of repository %s failed: %s", audit.pk, audit.repository_id, reason)
+
+
+def run_audit(audit: Audit) -> Audit:
+    """Fetch, analyse and store one audit. The caller holds the repository's audit lock."""
+    repository = audit.repository
+    token = repository.get_token()
+    workdir = checkout_dir(repository)
+    _set_state(
+        audit, Audit.State.CLONING, started_at=timezone.now(), branch=repository.branch, failure_reason=""
+    )
+    try:
+        commit = gitops.fetch_checkout(
+            workdir, repository.url, repository.branch, token, sha=audit.requested_sha or None
+        )
+    except gitops.RemoteError as error:
+        fail(audit, error.message)
+        return audit
+    audit.commit_sha = commit.sha
+    audit.commit_author = commit.author
+    audit.commit_message = commit.message[:10000]
+    audit.committed_at = commit.committed_at
+    audit.save(update_fields=["commit_sha", "commit_author", "commit_message", "committed_at"])
+
+    if not audit.force:
+        earlier = (
+            repository.audits.filter(state=Audit.State.DONE, commit_sha=commit.sha, reused_from__isnull=True)
+            .exclude(pk=audit.pk)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+        if earlier is not None:
+            return _reuse(audit, earlier)
+
+    _set_state(audit, Audit.State.ANALYSING)
+    # Imported here so that loading Django (e.g. for `migrate`) never needs the engine.
+    from auditor.engine import EngineUsageError, audit_path
+
+    started = time.monotonic()
+    try:
+        report = audit_path(workdir, convex_dir=repository.convex_dir or None)
+        data = report.to_dict()
+    except EngineUsageError as error:
+        fail(audit, _plain_engine_message(str(error), workdir))
+        return audit
+    except Exception as error:
+        # A SoftTimeLimitExceeded is an Exception too; the task turns it into its own reason.
+        if type(error).__name__ == "SoftTimeLimitExceeded":
+            raise
+        log.exception("engine crashed on audit %s", audit.pk)
+        fail(audit, f"The analysis crashed ({type(error).__name__}). The error was logged for the operators.")
+        return audit
+    store_results(audit, data, seconds=time.monotonic() - started)
+    return audit
+
+
+def _plain_engine_message(message: str, workdir: Path) -> str:
+    # The engine names paths on the worker's disk; users know their repository, not our folders.
+    message = message.replace(str(workdir.resolve()), "the repository").replace(
+        str(workdir), "the repository"
+    )
+    if message.startswith("no Convex folder"):
+        message += ". Set the Convex folder in the repository's settings if it lives elsewhere."
+    return message[0].upper() + message[1:] if message else "The engine could not start."
+
+
+def _reuse(audit: Audit, earlier: Audit) -> Audit:
+    with transaction.atomic():
+        for name in (
+            "error_count",
+            "warning_count",
+            "info_count",
+            "suppressed_count",
+            "health_score",
+            "score",
+            "stats",
+            "engine_seconds",
+        ):
+            setattr(audit, name, getattr(earlier, name))
+        # Nothing is new or fixed relative to the same commit.
+        audit.new_count = audit.reopened_count = audit.fixed_count = 0
+        audit.reused_from = earlier
+        audit.state = Audit.State.DONE
+        audit.finished_at = timezone.now()
+        audit.save()
+        Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
+    return audit
+
+
+def previous_result(audit: Audit) -> Audit | None:
+    """The audit whose findings this one is compared with: the latest finished analysis."""
+    return (
+        Audit.objects.filter(
+            repository_id=audit.repository_id, state=Audit.State.DONE, reused_from__isnull=True
+        )
+        .exclude(pk=audit.pk)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _chunks(items: list[str], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = None) -> Audit:
+    """Write the audit, its findings, what was fixed and the inventory in one transaction."""
+    findings: list[dict[str, Any]] = data.get("findings") or []
+    inventory: dict[str, Any] = data.get("inventory") or {}
+    with transaction.atomic():
+        previous = previous_result(audit)
+        before: dict[str, dict[str, Any]] = {}
+        if previous is not None:
+            for row in previous.findings.values(
+                "id", "fingerprint", "rule", "severity", "path", "line", "message"
+            ):
+                before.setdefault(row["fingerprint"], row)
+        current = {f["fingerprint"] for f in findings}
+        returning = sorted(current - before.keys())
+        ever_fixed: set[str] = set()
+        for chunk in _chunks(returning):
+            ever_fixed.update(
+                FixedFinding.objects.filter(
+                    repository_id=audit.repository_id, fingerprint__in=chunk
+                ).values_list("fingerprint", flat=True)
+            )
+
+        rows = []
+        counts = {"error": 0, "warning": 0, "info": 0}
+        suppressed = new = reopened = 0
+        for f in findings:
+            fingerprint = f["fingerprint"]
+            if fingerprint in before:
+                status = Finding.Status.UNCHANGED
+            elif fingerprint in ever_fixed:
+                status = Finding.Status.REOPENED
+            else:
+                status = Finding.Status.NEW
+            is_suppressed = bool(f.get("suppressed"))
+            if is_suppressed:
+                suppressed += 1
+            else:
+                counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+                new += status == Finding.Status.NEW
+                reopened += status == Finding.Status.REOPENED
+            rows.append(
+                Finding(
+                    audit=audit,
+                    rule=f["rule"],
+                    severity=f["severity"],
+                    severity_rank=SEVERITY_RANK.get(f["severity"], 0),
+                    category=f.get("category") or "",
+                    path=f.get("path") or "",
+                    line=f.get("line") or 0,
+                    column=f.get("column") or 0,
+                    end_line=f.get("end_line") or 0,
+                    end_column=f.get("end_column") or 0,
+                    message=f.get("message") or "",
+                    fingerprint=fingerprint,
+                    suppressed=is_suppressed,
+                    suppression=f.get("suppression"),
+                    status=status,
+                    function=f.get("function") or "",
+                    snippet=f.get("snippet") or "",
+                )
+            )
+        Finding.objects.bulk_create(rows, batch_size=1000)
+
+        fixed = [
+            FixedFinding(
+                audit=audit,
+                repository_id=audit.repository_id,
+                previous_id=row["id"],
+                rule=row["rule"],
+                severity=row["severity"],
+                path=row["path"],
+                line=row["line"],
+                message=row["message"],
+                fingerprint=fingerprint,
+            )
+            for fingerprint, row in before.items()
+            if fingerprint not in current
+        ]
+        FixedFinding.objects.bulk_create(fixed, batch_size=1000)
+
+        InventorySnapshot.objects.create(
+            audit=audit,
+            functions=inventory.get("functions") or [],
+            http_routes=inventory.get("http_routes") or [],
+            schema=inventory.get("schema"),
+            index_map=inventory.get("index_map") or {},
+            crons=inventory.get("crons") or [],
+        )
+
+        audit.error_count = counts.get("error", 0)
+        audit.warning_count = counts.get("warning", 0)
+        audit.info_count = counts.get("info", 0)
+        audit.suppressed_count = suppressed
+        audit.new_count = new
+        audit.reopened_count = reopened
+        audit.fixed_count = len(fixed)
+        audit.score = data.get("score")
+        audit.health_score = health_score(
+            audit.error_count, audit.warning_count, audit.info_count, audit.score
+        )
+        audit.stats = data.get("stats") or {}
+        audit.engine_seconds = seconds
+        audit.state = Audit.State.DONE
+        audit.finished_at = timezone.now()
+        audit.failure_reason = ""
+        audit.save()
+        Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
+    return audit
+
+
+def reap_stuck_audits(now=None) -> list[int]:
+    """Fail audits whose worker died; re-queue each such audit once. Returns the reaped ids."""
+    now = now or timezone.now()
+    limit = timedelta(seconds=settings.AUDITOR_AUDIT_TIME_LIMIT) + REAPER_GRACE
+    reaped: list[int] = []
+    stuck = Audit.objects.filter(state__in=Audit.RUNNING_STATES, started_at__lt=now - limit).select_related(
+        "repository"
+    )
+    for audit in stuck:
+        with transaction.atomic():
+            # Claimed by a conditional update, so two reapers never both re-queue it.
+            claimed = Audit.objects.filter(pk=audit.pk, state=audit.state).update(
+                state=Audit.State.FAILED,
+                finished_at=now,
+                failure_reason=(
+                    f"The worker stopped responding while {audit.get_state_display().lower()} "
+                    f"(no result after {int(limit.total_seconds())} seconds)."
+                    + (" A new attempt was queued." if audit.attempt == 1 else "")
+                ),
+            )
+            if not claimed:
+                continue
+            reaped.append(audit.pk)
+            if audit.attempt == 1:
+                retry = Audit.objects.create(
+                    repository=audit.repository,
+                    trigger=audit.trigger,
+                    force=audit.force,
+                    requested_by=audit.requested_by,
+                    requested_sha=audit.requested_sha,
+                    branch=audit.branch,
+                    attempt=audit.attempt + 1,
+                    retry_of=audit,
+                )
+                send(retry)
+    lost = Audit.objects.filter(state=Audit.State.QUEUED, created_at__lt=now - QUEUED_TIMEOUT)
+    for pk in lost.values_list("pk", flat=True):
+        if Audit.objects.filter(pk=pk, state=Audit.State.QUEUED).update(
+            state=Audit.State.FAILED,
+            finished_at=now,
+            failure_reason="The audit waited in the queue too long without a worker picking it up.",
+        ):
+            reaped.append(pk)
+    return reaped

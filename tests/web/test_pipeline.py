@@ -1,0 +1,239 @@
+"""The clone-and-audit pipeline against real local git repositories and the real engine."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+
+from projects import pipeline
+from projects.models import Audit, Finding, FixedFinding, InventorySnapshot
+from projects.tasks import audit_repository, reap_stuck_audits
+from tests.factories import AuditFactory, RepositoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(repository, trigger="manual", force=False) -> Audit:
+    audit = pipeline.queue_audit(repository, trigger, force=force)
+    audit_repository(repository.pk, trigger, force, audit_id=audit.pk)
+    audit.refresh_from_db()
+    return audit
+
+
+def test_it_clones_and_audits_a_repository(repository, local_remote):
+    audit = run(repository)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert len(audit.commit_sha) == 40
+    assert audit.commit_author == "Ada Lovelace <ada@example.com>"
+    assert audit.commit_message == "Initial commit"
+    assert audit.started_at and audit.finished_at and audit.health_score is not None
+    assert audit.stats["files"] >= 4
+    inventory = InventorySnapshot.objects.get(audit=audit)
+    assert {f["id"] for f in inventory.functions} >= {"messages:list", "messages:send", "users:me"}
+    assert [t["name"] for t in inventory.schema["tables"]] == ["users", "messages"]
+    repository.refresh_from_db()
+    assert repository.last_audit_id == audit.pk
+
+
+def test_it_re_audits_a_new_commit(repository, local_remote):
+    first = run(repository)
+    local_remote.write(
+        "convex/extra.ts",
+        'import { query } from "./_generated/server";\n'
+        "export const ping = query({ args: {}, handler: async () => 'pong' });\n",
+    )
+    sha = local_remote.commit("Add ping")
+    second = run(repository)
+    assert second.state == Audit.State.DONE, second.failure_reason
+    assert second.commit_sha == sha != first.commit_sha
+    assert second.commit_message == "Add ping"
+    assert "extra:ping" in {f["id"] for f in second.inventory.functions}
+
+
+def test_it_reuses_the_result_for_an_already_audited_commit(repository):
+    first = run(repository)
+    second = run(repository)
+    assert second.state == Audit.State.DONE
+    assert second.reused_from_id == first.pk
+    assert second.result == first
+    assert second.commit_sha == first.commit_sha
+    assert not second.findings.exists() and not InventorySnapshot.objects.filter(audit=second).exists()
+
+
+def test_it_re_analyses_the_same_commit_when_forced(repository):
+    first = run(repository)
+    forced = run(repository, force=True)
+    assert forced.reused_from_id is None
+    assert forced.commit_sha == first.commit_sha
+    assert InventorySnapshot.objects.filter(audit=forced).exists()
+
+
+def test_it_ignores_a_duplicate_delivery_of_a_finished_audit(repository):
+    audit = run(repository)
+    finished_at = audit.finished_at
+    assert audit_repository(repository.pk, "manual", False, audit_id=audit.pk) == audit.pk
+    audit.refresh_from_db()
+    assert audit.finished_at == finished_at
+    assert Audit.objects.filter(repository=repository).count() == 1
+
+
+def test_it_keeps_the_reason_when_the_repository_cannot_be_cloned(repository, tmp_path):
+    repository.url = str(tmp_path / "nowhere.git")
+    repository.set_token("ghp_supersecrettoken123")
+    repository.save()
+    audit = run(repository)
+    assert audit.state == Audit.State.FAILED
+    assert "not found" in audit.failure_reason.lower() or "git failed" in audit.failure_reason.lower()
+    assert "ghp_supersecrettoken123" not in audit.failure_reason
+
+
+def test_it_fails_with_a_clear_reason_when_there_is_no_convex_folder(repository, local_remote):
+    local_remote.remove("convex/schema.ts")
+    for name in ("messages.ts", "users.ts", "http.ts"):
+        local_remote.remove(f"convex/{name}")
+    local_remote.commit("Remove the backend")
+    audit = run(repository)
+    assert audit.state == Audit.State.FAILED
+    assert audit.failure_reason.startswith("No Convex folder")
+    assert "clones" not in audit.failure_reason  # no worker paths leak into the message
+
+
+def test_it_fails_when_the_branch_is_gone(repository):
+    repository.branch = "release"
+    repository.save()
+    audit = run(repository)
+    assert audit.state == Audit.State.FAILED
+    assert "release" in audit.failure_reason and "does not exist" in audit.failure_reason
+
+
+def test_it_never_writes_the_token_or_the_remote_into_the_clone(repository):
+    repository.set_token("ghp_supersecrettoken123")
+    repository.save()
+    audit = run(repository)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    config = (pipeline.checkout_dir(repository) / ".git" / "config").read_text()
+    assert "ghp_supersecrettoken123" not in config
+    assert repository.url not in config
+
+
+def test_it_waits_while_another_audit_of_the_repository_holds_the_lock(repository, settings):
+    from projects.locks import audit_lock
+
+    audit = pipeline.queue_audit(repository, "manual")
+    with audit_lock(repository.pk, ttl=60) as held:
+        assert held
+        with audit_lock(repository.pk, ttl=60) as second:
+            assert not second
+        with pytest.raises(Retry):
+            audit_repository(repository.pk, "manual", False, audit_id=audit.pk)
+    audit.refresh_from_db()
+    assert audit.state == Audit.State.QUEUED
+
+
+def test_it_returns_the_waiting_audit_instead_of_queueing_another(repository):
+    first = pipeline.queue_audit(repository, "manual")
+    assert pipeline.queue_audit(repository, "schedule") == first
+    assert pipeline.queue_audit(repository, "manual", force=True) != first
+
+
+def test_it_reaps_a_stuck_audit_and_requeues_it_once(repository, settings, django_capture_on_commit_callbacks):
+    settings.AUDITOR_AUDIT_TIME_LIMIT = 60
+    long_ago = timezone.now() - timedelta(minutes=10)
+    stuck = AuditFactory(repository=repository, state=Audit.State.ANALYSING, started_at=long_ago, finished_at=None)
+    fresh = AuditFactory(repository=repository, state=Audit.State.CLONING, started_at=timezone.now(), finished_at=None)
+    with django_capture_on_commit_callbacks() as callbacks:
+        reaped = reap_stuck_audits()
+    assert reaped == [stuck.pk]
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.state == Audit.State.FAILED and "stopped responding" in stuck.failure_reason
+    assert fresh.state == Audit.State.CLONING
+    retry = Audit.objects.get(retry_of=stuck)
+    assert retry.state == Audit.State.QUEUED and retry.attempt == 2
+    assert len(callbacks) == 1  # the retry was sent to a worker
+
+    # The retry gets stuck too: failed for good, not re-queued again.
+    Audit.objects.filter(pk=retry.pk).update(state=Audit.State.CLONING, started_at=long_ago)
+    assert reap_stuck_audits() == [retry.pk]
+    assert not Audit.objects.filter(retry_of=retry).exists()
+
+
+# --- matching findings across audits (store_results fed the engine's report shape) ------------
+
+
+def finding(fp: str, severity: str = "warning", suppressed: bool = False) -> dict:
+    return {
+        "rule": "db/unindexed-query",
+        "severity": severity,
+        "category": "db",
+        "path": "convex/messages.ts",
+        "line": 7,
+        "column": 4,
+        "end_line": 9,
+        "end_column": 20,
+        "message": "Query scans the whole table",
+        "fingerprint": fp,
+        "suppressed": suppressed,
+        "suppression": None,
+        "function": "messages:list",
+        "snippet": "  .filter(...)",
+    }
+
+
+def store(repository, *findings) -> Audit:
+    audit = AuditFactory(repository=repository, state=Audit.State.ANALYSING, finished_at=None)
+    return pipeline.store_results(audit, {"findings": list(findings), "inventory": {}, "stats": {"files": 1}})
+
+
+def statuses(audit: Audit) -> dict[str, str]:
+    return dict(audit.findings.values_list("fingerprint", "status"))
+
+
+def test_it_marks_findings_new_unchanged_fixed_and_reopened(db):
+    repository = RepositoryFactory()
+    one = store(repository, finding("a"), finding("b", "error"))
+    assert statuses(one) == {"a": "new", "b": "new"}
+    assert (one.new_count, one.fixed_count, one.error_count, one.warning_count) == (2, 0, 1, 1)
+
+    two = store(repository, finding("a"), finding("c"))
+    assert statuses(two) == {"a": "unchanged", "c": "new"}
+    assert list(two.fixed_findings.values_list("fingerprint", flat=True)) == ["b"]
+    assert (two.new_count, two.fixed_count) == (1, 1)
+
+    three = store(repository, finding("a"), finding("b", "error"), finding("c"))
+    assert statuses(three) == {"a": "unchanged", "b": "reopened", "c": "unchanged"}
+    assert (three.new_count, three.reopened_count, three.fixed_count) == (0, 1, 0)
+
+
+def test_it_counts_suppressed_findings_apart(db):
+    audit = store(RepositoryFactory(), finding("a", "error", suppressed=True), finding("b", "info"))
+    assert (audit.error_count, audit.info_count, audit.suppressed_count) == (0, 1, 1)
+    assert audit.health_score == 99
+
+
+def test_it_stores_everything_or_nothing(db, monkeypatch):
+    repository = RepositoryFactory()
+    audit = AuditFactory(repository=repository, state=Audit.State.ANALYSING, finished_at=None)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(InventorySnapshot.objects, "create", boom)
+    with pytest.raises(RuntimeError):
+        pipeline.store_results(audit, {"findings": [finding("a")], "inventory": {}})
+    assert not Finding.objects.exists() and not FixedFinding.objects.exists()
+    audit.refresh_from_db()
+    assert audit.state == Audit.State.ANALYSING
+
+
+def test_it_reports_what_the_real_engine_finds_in_the_demo_app(repository):
+    audit = run(repository)
+    if not audit.findings.exists():
+        pytest.skip("the engine has no rules that fire on the demo app yet")
+    assert audit.finding_count == audit.findings.filter(suppressed=False).count()
+    assert set(audit.findings.values_list("status", flat=True)) == {"new"}
+    again = run(repository, force=True)
+    assert set(again.findings.values_list("status", flat=True)) == {"unchanged"}
