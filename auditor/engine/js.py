@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from esprima.nodes import Node as EsprimaNode
+
 from auditor.engine.model import Location
 
 Node = Any  # esprima.nodes.Node; kept loose because esprima's classes carry no useful typing
 
-_SKIPPED_KEYS = frozenset({"type", "range", "loc", "_start", "_end", "_line", "_column", "raw", "value",
+# Keys that never hold a child node. Not "value" (Property.value) nor "expression"
+# (ExpressionStatement.expression, ChainExpression.expression): those are nodes in some types.
+_SKIPPED_KEYS = frozenset({"type", "range", "loc", "_start", "_end", "_line", "_column", "raw",
                            "regex", "directive", "operator", "computed", "optional", "kind", "name",
-                           "prefix", "delegate", "generator", "async", "expression", "tail", "shorthand",
+                           "prefix", "delegate", "generator", "async", "tail", "shorthand",
                            "method", "static", "bigint", "sourceType", "hashbang", "cooked"})
 FUNCTION_TYPES = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
 LOOP_TYPES = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
@@ -19,28 +23,56 @@ LOOP_TYPES = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "Whi
 
 
 def is_node(value: Any) -> bool:
-    return hasattr(value, "type") and hasattr(value, "range")
+    return isinstance(value, EsprimaNode)
+
+
+_CHILD_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_keys(node: Node) -> tuple[str, ...]:
+    # esprima builds every node of a class with the same attributes, so the keys that can hold
+    # children are worked out once per class; this walk is the engine's hottest loop.
+    cls = type(node)
+    keys = _CHILD_KEYS.get(cls)
+    if keys is None:
+        keys = tuple(key for key in node.__dict__ if key not in _SKIPPED_KEYS)
+        _CHILD_KEYS[cls] = keys
+    return keys
 
 
 def children(node: Node) -> Iterator[Node]:
-    for key, value in node.__dict__.items():
-        if key in _SKIPPED_KEYS or value is None:
+    attributes = node.__dict__
+    for key in _child_keys(node):
+        value = attributes.get(key)
+        if value is None:
             continue
         if isinstance(value, list):
             for item in value:
-                if item is not None and is_node(item):
+                if isinstance(item, EsprimaNode):
                     yield item
-        elif is_node(value):
+        elif isinstance(value, EsprimaNode):
             yield value
 
 
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including ``node``, depth first, without recursion."""
     stack = [node]
+    pop = stack.pop
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        attributes = current.__dict__
+        pending = []
+        for key in _child_keys(current):
+            value = attributes.get(key)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, EsprimaNode))
+            elif isinstance(value, EsprimaNode):
+                pending.append(value)
+        pending.reverse()
+        stack.extend(pending)
 
 
 def location(path: str, node: Node) -> Location:

@@ -108,7 +108,8 @@ class ResponseFact:
     own_headers_known: bool = True  # False when headers come from a parameter or opaque call
     header_refs: tuple[tuple[str, str], ...] = ()  # (import source, name) resolved at link time
     header_names: frozenset[str] = frozenset()  # after linking: own names plus imported ones
-    headers_known: bool = True  # after linking    in_catch: bool = False
+    headers_known: bool = True  # after linking
+    in_catch: bool = False
     body_has_error_key: bool = False
 
     @property
