@@ -79,3 +79,26 @@ def owner_label(project: ProjectFacts, body: BodyFacts) -> str:
         if function.body is body:
             return function.function_id
     return body.key
+
+
+def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
+    """Every body of the Convex folder once, with the label findings in it carry.
+
+    Handler bodies come first, labelled with their function id; the rest (helpers, inline route
+    handlers, custom builder contexts) follow with their body key. A body analysed twice (a local
+    function that is also given as ``handler:``) keeps the handler's label.
+    """
+    seen: set[str] = set()
+    for function in project.functions.values():
+        if function.body is not None and function.body.key not in seen:
+            seen.add(function.body.key)
+            yield function.body, function.function_id
+    for key, body in project.bodies.items():
+        if key not in seen:
+            seen.add(key)
+            yield body, key
+
+
+def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
+    """Body key -> label, as ``bodies_with_owner`` gives it."""
+    return {body.key: label for body, label in bodies_with_owner(project)}

@@ -7,6 +7,7 @@ never fingerprints, so a test states exactly which lines a rule must flag.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.engine.audit import ParseCache, Report, audit_path
@@ -52,3 +53,37 @@ def line_of(files: Project, path: str, needle: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return number
     raise AssertionError(f"{needle!r} not found in {path}")
+
+
+# ESLint-style rule tests ---------------------------------------------------------------------
+#
+# Convention (checked by tests/engine/test_registry.py): the test module of every rule,
+# tests/engine/rules/test_<rule module>.py, defines RULE_ID and two non-empty lists of Case:
+# FLAGGED (each expects at least one finding) and CLEAN (each expects none of that rule), and
+# runs them with ``check_case`` (parametrised, ids = case names).
+
+
+@dataclass(frozen=True)
+class Case:
+    """A small project and the (path, line) pairs one rule must report in it; none for a clean case."""
+
+    name: str
+    files: Project
+    expected: tuple[tuple[str, int], ...] = ()
+
+
+def flagged(name: str, files: Project, *spots: tuple[str, str] | tuple[str, str, int]) -> Case:
+    """A flagged case; each spot is (path, needle[, occurrence]) naming the line of a finding."""
+    lines = tuple((spot[0], line_of(files, spot[0], spot[1], *spot[2:])) for spot in spots)
+    if not lines:
+        raise ValueError(f"flagged case {name!r} names no finding")
+    return Case(name, files, lines)
+
+
+def clean(name: str, files: Project) -> Case:
+    return Case(name, files)
+
+
+def check_case(root: Path, rule_id: str, case: Case) -> None:
+    found = rule_findings(root, case.files, rule_id)
+    assert found == sorted((rule_id, path, line) for path, line in case.expected), case.name

@@ -11,6 +11,8 @@ from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, pa
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
 RULE_MODULES: tuple[str, ...] = (
     "engine_parse_error",
+    "functions_old_syntax",
+    "validators_missing_args",
 )
 
 
