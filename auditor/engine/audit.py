@@ -16,6 +16,7 @@ from auditor.engine.link import link_project
 from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
 from auditor.engine.parsing import decode_source, parse_source
 from auditor.engine.rules import Finding, all_rules, rule_modules
+from auditor.engine.score import ScoredFinding, compute_score
 
 SUPPRESSION_COMMENT = re.compile(
     r"convex-audit-ignore-next-line\s+(?P<rules>[\w\-/*]+(?:\s*,\s*[\w\-/*]+)*)(?:\s+--\s*(?P<reason>.*?))?\s*(?:\*/\s*\}?)?\s*$"
@@ -57,6 +58,10 @@ class Report:
     project: ProjectFacts
     findings: list[Finding]
     stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def score(self) -> dict[str, object]:
+        return compute_score(ScoredFinding(f.rule, f.severity, f.suppressed) for f in self.findings)
 
     @property
     def active_findings(self) -> list[Finding]:

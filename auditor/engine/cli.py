@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", help="root of a checked-out app repository")
     parser.add_argument("--format", choices=["text", "json", "sarif"], default="text")
     parser.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error")
+    parser.add_argument("--fail-below", type=int, metavar="N", help="exit 1 when the health score is under N")
     parser.add_argument("--config", help="a convex-audit.toml (default: the one at PATH, if any)")
     parser.add_argument("--convex-dir", help="the Convex folder relative to PATH (default: convex.json or convex/)")
     parser.add_argument("--list-rules", action="store_true", help="print the rule registry as JSON and exit")
@@ -57,4 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             handle.write(output)
     else:
         sys.stdout.write(output)
-    return report.exit_code(args.fail_on)
+    code = report.exit_code(args.fail_on)
+    if args.fail_below is not None and int(report.score["total"]) < args.fail_below:  # type: ignore[call-overload]
+        code = 1
+    return code

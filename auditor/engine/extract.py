@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from esprima.nodes import Node as EsprimaNode
+
 from auditor.engine.js import (
     FUNCTION_TYPES,
     LOOP_TYPES,
     Node,
     callee_path,
+    child_keys,
     children,
     location,
     member_path,
@@ -85,6 +88,7 @@ DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", 
 RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
 SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
+_INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression")
 ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
 
 
@@ -124,11 +128,18 @@ class FileExtractor:
         self.scope = _Scope()
         self.facts.imports = self.scope.imports
         self.local_consts: dict[str, Node] = {}  # every const in the file, for value lookups
+        self._inner_plus: set[int] = set()
         self._body_counter = 0
 
     # Entry point -----------------------------------------------------------------------------
 
     def extract(self) -> ModuleFacts:
+        # One walk of the whole file; each step below reads the node kinds it needs.
+        self.by_type: dict[str, list[Node]] = {kind: [] for kind in _INDEXED_TYPES}
+        for node in walk(self.tree):
+            bucket = self.by_type.get(node.type)
+            if bucket is not None:
+                bucket.append(node)
         self._collect_scope()
         self._detect_directives()
         self._collect_strings_and_ids()
@@ -190,8 +201,8 @@ class FileExtractor:
                     self.scope.consts["default"] = declaration
                     continue
             self._declare(declaration)
-        for node in walk(self.tree):
-            if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
+        for node in self.by_type["VariableDeclarator"]:
+            if node.id.type == "Identifier" and node.init is not None:
                 self.local_consts.setdefault(node.id.name, node.init)
 
     def _declare(self, declaration: Node) -> None:
@@ -268,26 +279,27 @@ class FileExtractor:
     # Strings and ids -------------------------------------------------------------------------
 
     def _collect_strings_and_ids(self) -> None:
-        in_template: set[int] = set()
-        for node in walk(self.tree):
-            if node.type == "TemplateLiteral":
-                for quasi in node.quasis:
-                    in_template.add(id(quasi))
-                self.facts.strings.append(self._template_fact(node))
-            elif node.type == "Literal" and isinstance(node.value, str):
-                self.facts.strings.append(StringFact(node.value, self.loc(node),
-                                                     parts=[("text", node.value)]))
-            elif node.type == "BinaryExpression" and node.operator == "+" and not _is_plus(node.left):
+        strings = self.facts.strings
+        for node in self.by_type["TemplateLiteral"]:
+            strings.append(self._template_fact(node))
+        for node in self.by_type["Literal"]:
+            if isinstance(node.value, str):
+                strings.append(StringFact(node.value, self.loc(node), parts=[("text", node.value)]))
+        for node in self.by_type["BinaryExpression"]:
+            # The outermost `+` of a chain (its parent is no `+`) is read once, with every operand.
+            if node.operator == "+" and id(node) not in self._inner_plus:
                 parts = self._concat_parts(node)
                 if any(kind == "expr" for kind, _ in parts):
                     value = "".join(text if kind == "text" else "${}" for kind, text in parts)
-                    self.facts.strings.append(StringFact(value, self.loc(node), parts=parts, is_template=True))
-            elif node.type == "CallExpression" and self.module is not None:
-                path = callee_path(node)
-                if path == ["v", "id"] and node.arguments:
-                    table = string_value(node.arguments[0])
-                    if table is not None:
-                        self.facts.id_references.append(IdReference(table, self.loc(node.arguments[0])))
+                    strings.append(StringFact(value, self.loc(node), parts=parts, is_template=True))
+        strings.sort(key=lambda fact: (fact.loc.line, fact.loc.column))
+        if self.module is None:
+            return
+        for node in self.by_type["CallExpression"]:
+            if node.arguments and callee_path(node) == ["v", "id"]:
+                table = string_value(node.arguments[0])
+                if table is not None:
+                    self.facts.id_references.append(IdReference(table, self.loc(node.arguments[0])))
 
     def _template_fact(self, node: Node) -> StringFact:
         parts: list[tuple[str, str]] = []
@@ -304,6 +316,8 @@ class FileExtractor:
         while stack:
             current = stack.pop()
             if current.type == "BinaryExpression" and current.operator == "+":
+                if current is not node:
+                    self._inner_plus.add(id(current))
                 stack.append(current.right)
                 stack.append(current.left)
             else:
@@ -611,9 +625,7 @@ class FileExtractor:
                 routers[name] = False
         if not routers and not crons:
             return
-        for node in walk(self.tree):
-            if node.type != "CallExpression":
-                continue
+        for node in self.by_type["CallExpression"]:
             path = callee_path(node)
             if not path or len(path) != 2:
                 continue
@@ -675,8 +687,8 @@ class FileExtractor:
     # Schema ----------------------------------------------------------------------------------
 
     def _collect_schema(self) -> None:
-        for node in walk(self.tree):
-            if node.type == "CallExpression" and callee_path(node) in (["defineSchema"],) and node.arguments:
+        for node in self.by_type["CallExpression"]:
+            if node.arguments and callee_path(node) == ["defineSchema"]:
                 self.facts.schema = self._schema(node)
                 return
 
@@ -794,14 +806,14 @@ class _BodyWalker:
     def _child_contexts(self, node: Node, context: _Context) -> list[tuple[Node, _Context]]:
         result: list[tuple[Node, _Context]] = []
         kind = node.type
-        for key, value in node.__dict__.items():
-            if value is None or key in {"type", "range", "loc", "_start", "_end", "_line", "_column"}:
+        attributes = node.__dict__
+        for key in child_keys(node):
+            value = attributes.get(key)
+            if value is None:
                 continue
-            items = value if isinstance(value, list) else [value]
-            for item in items:
-                if item is None or not hasattr(item, "type") or not hasattr(item, "range"):
-                    continue
-                result.append((item, self._context_for(kind, key, node, item, context)))
+            for item in value if isinstance(value, list) else (value,):
+                if isinstance(item, EsprimaNode):
+                    result.append((item, self._context_for(kind, key, node, item, context)))
         result.reverse()
         return result
 
@@ -814,7 +826,8 @@ class _BodyWalker:
             handled = False
         elif kind in {"SequenceExpression"}:
             handled = context.handled
-        elif (kind == "UnaryExpression" and parent.operator == "void") or (kind == "ArrowFunctionExpression" and key == "body"):
+        elif (kind == "UnaryExpression" and parent.operator == "void") or (
+                kind == "ArrowFunctionExpression" and key == "body"):
             handled = True
         elif kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
             handled = context.handled
@@ -1083,10 +1096,6 @@ def _declared_names(declaration: Node) -> list[str]:
 
 def _spec_name(node: Node) -> str:
     return node.name if node.type == "Identifier" else str(node.value)
-
-
-def _is_plus(node: Node) -> bool:
-    return node.type == "BinaryExpression" and node.operator == "+"
 
 
 def _string_list(node: Node | None) -> list[str]:

@@ -29,7 +29,7 @@ def is_node(value: Any) -> bool:
 _CHILD_KEYS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_keys(node: Node) -> tuple[str, ...]:
+def child_keys(node: Node) -> tuple[str, ...]:
     # esprima builds every node of a class with the same attributes, so the keys that can hold
     # children are worked out once per class; this walk is the engine's hottest loop.
     cls = type(node)
@@ -42,7 +42,7 @@ def _child_keys(node: Node) -> tuple[str, ...]:
 
 def children(node: Node) -> Iterator[Node]:
     attributes = node.__dict__
-    for key in _child_keys(node):
+    for key in child_keys(node):
         value = attributes.get(key)
         if value is None:
             continue
@@ -63,7 +63,7 @@ def walk(node: Node) -> Iterator[Node]:
         yield current
         attributes = current.__dict__
         pending = []
-        for key in _child_keys(current):
+        for key in child_keys(current):
             value = attributes.get(key)
             if value is None:
                 continue

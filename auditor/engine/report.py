@@ -43,6 +43,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in report.findings],
         "inventory": build_inventory(report.project),
         "stats": report.stats,
+        "score": report.score,
     }
 
 
