@@ -25,7 +25,7 @@ CATEGORY_WEIGHTS = {
 }
 DEFAULT_WEIGHT = 1.0
 FORMULA = (
-    "score = max(0, 100 - Σ over rules of weight(category) × min(cap(severity), findings × points(severity))); "
+    "score = max(0, 100 - Σ over rules of weight(category) * min(cap(severity), findings * points(severity))); "
     "points: error 10, warning 4, info 1; caps per rule: error 25, warning 10, info 3; "
     "weights: security/auth/cors 1.5, perf/validators 0.75, arch/crons/client/engine 0.5, others 1.0; "
     "suppressed findings do not count."

@@ -16,7 +16,10 @@ GOOD_QUERY = """
 def test_it_reports_an_unparseable_file_and_audits_the_rest(tmp_path: Path) -> None:
     write_project(tmp_path, {
         "convex/items.ts": GOOD_QUERY,
-        "convex/broken.ts": 'import { query } from "./_generated/server";\nexport const x = query({ handler: (ctx) => { ) });\n',
+        "convex/broken.ts": (
+            'import { query } from "./_generated/server";\n'
+            "export const x = query({ handler: (ctx) => { ) });\n"
+        ),
     })
     report = audit_path(tmp_path, cache=ParseCache())
     errors = [f for f in report.findings if f.rule == "engine/parse-error"]
