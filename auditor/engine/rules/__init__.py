@@ -10,8 +10,12 @@ from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, pa
 
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
 RULE_MODULES: tuple[str, ...] = (
+    "correctness_floating_promise",
     "engine_parse_error",
     "functions_old_syntax",
+    "perf_date_now_in_query",
+    "perf_unbounded_collect",
+    "scheduler_public_function_scheduled",
     "validators_missing_args",
 )
 

@@ -1,0 +1,56 @@
+"""Current time read inside a query.
+
+What it flags:
+    `Date.now()` or `new Date()` (without arguments) in a `query`/`internalQuery` handler, in a
+    project helper such a handler calls, or in its custom builder's context function. The
+    finding sits at the call, in whichever body it is written. `new Date(timestamp)` is
+    deterministic and not flagged. This rule alone reports the time read; no other rule
+    repeats it.
+
+Why it matters:
+    Convex caches query results and re-runs a query only when the data it read changes. A query
+    that compares against the clock is cached with the time of its first run, so results such
+    as "posts published before now" or "sessions not yet expired" go stale without any
+    reactivity, and the cache hit rate drops.
+
+Example:
+    export const live = query({
+      args: {},
+      handler: async (ctx) => {
+        const now = Date.now();
+        return (await ctx.db.query("events").take(100)).filter((e) => e.endsAt > now);
+      },
+    });
+
+Fix:
+    Pass the time in as an argument rounded to a coarse granularity (the client re-subscribes
+    when it changes), or store the state (a `status` or `expired` flag) and update it from a
+    scheduled mutation or cron.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("perf/date-now-in-query", "warning", "Date.now() or new Date() inside a query")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    labels = body_owner_labels(project)
+    seen: set[str] = set()
+    for function, body in bodies_of_kind(project, {"query"}):
+        if body.key in seen:
+            continue
+        seen.add(body.key)
+        for loc in body.date_now:
+            via = "" if function.body is body else f" (reached from the query `{function.function_id}`)"
+            yield RULE.finding(
+                loc,
+                f"The current time is read inside a query{via}; the result is cached with that time and "
+                "never refreshes as time passes. Pass the time as an argument or store the state.",
+                function=labels.get(body.key, body.key),
+            )
