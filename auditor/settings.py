@@ -189,6 +189,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+if DEBUG or TESTING:
+    # WhiteNoise warns at every start when the folder is missing; runserver serves from finders.
+    STATIC_ROOT.mkdir(exist_ok=True)
+    WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -25,9 +25,7 @@ def _membership(request: HttpRequest, team_id: int) -> Membership:
 
 def get_repository_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Repository:
     """The repository, with `.membership` set to the user's; 404 outside their teams, 403 below `role`."""
-    repository = (
-        repositories_for_user(request.user).select_related("team", "last_audit").filter(pk=pk).first()
-    )
+    repository = repositories_for_user(request.user).select_related("team", "last_audit").filter(pk=pk).first()
     if repository is None:
         raise Http404("No such repository")
     repository.membership = _membership(request, repository.team_id)  # type: ignore[attr-defined]
@@ -42,9 +40,7 @@ def audits_for_user(user) -> QuerySet[Audit]:
 
 
 def get_audit_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Audit:
-    audit = (
-        audits_for_user(request.user).select_related("repository", "repository__team").filter(pk=pk).first()
-    )
+    audit = audits_for_user(request.user).select_related("repository", "repository__team").filter(pk=pk).first()
     if audit is None:
         raise Http404("No such audit")
     audit.membership = _membership(request, audit.repository.team_id)  # type: ignore[attr-defined]

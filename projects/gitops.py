@@ -54,9 +54,7 @@ class RemoteError(Exception):
         self.message = message
 
 
-SCP_LIKE = re.compile(
-    r"^(?:(?P<user>[A-Za-z0-9._~-]+)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<path>.+)$"
-)
+SCP_LIKE = re.compile(r"^(?:(?P<user>[A-Za-z0-9._~-]+)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<path>.+)$")
 BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9._/+-]+(?<!\.lock)(?<![/.])$")
 
 
@@ -77,13 +75,13 @@ def parse_remote_url(raw: str) -> ParsedRemote:
     local_hint = "only allowed when AUDITOR_ALLOW_LOCAL_REPOS is on"
     if not url:
         raise RemoteError(RemoteError.MALFORMED, "Enter the repository's URL.")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*::", url):
+        # ext:: runs an arbitrary command, fd:: reads a descriptor: never, whatever the setting.
+        raise RemoteError(RemoteError.FORBIDDEN, "Remote helpers such as ext:: are not accepted.")
     if len(url) > 500 or any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise RemoteError(RemoteError.MALFORMED, "The URL contains spaces or control characters.")
     if url.startswith("-"):
         raise RemoteError(RemoteError.MALFORMED, "The URL cannot start with a dash.")
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*::", url):
-        # ext:: runs an arbitrary command, fd:: reads a descriptor: never, whatever the setting.
-        raise RemoteError(RemoteError.FORBIDDEN, "Remote helpers such as ext:: are not accepted.")
 
     if "://" in url:
         parts = urlsplit(url)
@@ -95,9 +93,7 @@ def parse_remote_url(raw: str) -> ParsedRemote:
                 raise RemoteError(RemoteError.MALFORMED, "The file:// URL has no path.")
             return ParsedRemote(url, "file", None)
         if scheme not in ("https", "http", "ssh"):
-            raise RemoteError(
-                RemoteError.FORBIDDEN, f"{scheme}:// is not accepted; use an https:// or ssh remote."
-            )
+            raise RemoteError(RemoteError.FORBIDDEN, f"{scheme}:// is not accepted; use an https:// or ssh remote.")
         if scheme == "http" and not allow_local():
             raise RemoteError(RemoteError.FORBIDDEN, "Plain http:// is not accepted; use https://.")
         try:
@@ -176,9 +172,7 @@ def validate_convex_dir(value: str) -> str:
         return ""
     parts = value.split("/")
     if value.startswith(("~", "\\")) or any(p in ("", ".", "..") for p in parts) or "\\" in value:
-        raise RemoteError(
-            RemoteError.MALFORMED, "The Convex folder must be a relative path inside the repository."
-        )
+        raise RemoteError(RemoteError.MALFORMED, "The Convex folder must be a relative path inside the repository.")
     return value
 
 
@@ -300,9 +294,7 @@ def run_git(
             while process.poll() is None:
                 now = time.monotonic()
                 if now > deadline:
-                    raise RemoteError(
-                        RemoteError.TIMEOUT, f"git did not finish within {int(timeout)} seconds."
-                    )
+                    raise RemoteError(RemoteError.TIMEOUT, f"git did not finish within {int(timeout)} seconds.")
                 if watch is not None and max_bytes is not None and now >= next_size_check:
                     next_size_check = now + 0.5
                     if _folder_size(watch) > max_bytes:
@@ -366,8 +358,7 @@ def classify_failure(stderr: str, url: str, token: str | None) -> RemoteError:
         )
         return RemoteError(RemoteError.AUTH, f"Authentication failed. {hint}")
     if any(
-        s in text
-        for s in ("repository not found", "not found", "does not appear to be a git repository", "error: 404")
+        s in text for s in ("repository not found", "not found", "does not appear to be a git repository", "error: 404")
     ):
         return RemoteError(
             RemoteError.NOT_FOUND,
@@ -430,9 +421,7 @@ def _is_git_checkout(path: Path) -> bool:
     return True
 
 
-def fetch_checkout(
-    workdir: Path, url: str, branch: str, token: str | None, sha: str | None = None
-) -> CommitInfo:
+def fetch_checkout(workdir: Path, url: str, branch: str, token: str | None, sha: str | None = None) -> CommitInfo:
     """Bring `workdir` to the head of `branch` (or `sha`): a shallow fetch into a cached clone.
 
     The remote is never written to the clone's config: each fetch names the URL, so a
@@ -483,9 +472,7 @@ def fetch_checkout(
             )
         except RemoteError as error:
             if error.kind == RemoteError.GIT and "couldn't find remote ref" in error.message.lower():
-                raise RemoteError(
-                    RemoteError.BRANCH, f"The branch {branch!r} does not exist on the remote."
-                ) from None
+                raise RemoteError(RemoteError.BRANCH, f"The branch {branch!r} does not exist on the remote.") from None
             raise
     run_git(
         ["checkout", "-q", "-f", "--detach", "FETCH_HEAD"],
@@ -539,9 +526,7 @@ def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: st
     names = set(listing.split())
     if convex_dir:
         if not names:
-            raise RemoteError(
-                RemoteError.NO_CONVEX, f"No Convex folder: {convex_dir}/ does not exist on {branch}."
-            )
+            raise RemoteError(RemoteError.NO_CONVEX, f"No Convex folder: {convex_dir}/ does not exist on {branch}.")
     elif "convex" not in names and "convex.json" not in names:
         raise RemoteError(
             RemoteError.NO_CONVEX,

@@ -54,6 +54,4 @@ def audit_lock(repository_id: int, ttl: int) -> Iterator[bool]:
         yield acquired
     finally:
         if acquired:
-            Repository.objects.filter(pk=repository_id, lock_token=token).update(
-                lock_token="", locked_until=None
-            )
+            Repository.objects.filter(pk=repository_id, lock_token=token).update(lock_token="", locked_until=None)

@@ -43,9 +43,7 @@ class Repository(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # Denormalised so the project list needs no per-row subquery.
-    last_audit = models.ForeignKey(
-        "Audit", models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
+    last_audit = models.ForeignKey("Audit", models.SET_NULL, null=True, blank=True, related_name="+", editable=False)
     # The "one audit at a time" lease when no Redis is configured (see projects.locks).
     lock_token = models.CharField(max_length=36, blank=True, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -54,9 +52,7 @@ class Repository(models.Model):
         ordering = ["name", "id"]
         verbose_name_plural = "repositories"
         constraints = [
-            models.UniqueConstraint(
-                fields=["team", "url", "branch"], name="repository_unique_team_url_branch"
-            )
+            models.UniqueConstraint(fields=["team", "url", "branch"], name="repository_unique_team_url_branch")
         ]
 
     def __str__(self) -> str:
@@ -122,9 +118,7 @@ class Audit(models.Model):
     failure_reason = models.TextField(blank=True)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     force = models.BooleanField(default=False, help_text="Re-analyse even when the commit was audited.")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     # A push webhook names the commit it wants; empty means the branch head at fetch time.
     requested_sha = models.CharField(max_length=40, blank=True)
     # 1 for the first run; the reaper re-queues a stuck run once, as attempt 2.

@@ -1,0 +1,58 @@
+"""Sign-up, login by email (no username), logout and password reset through allauth."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_signs_up_with_an_email_address(client):
+    response = client.post(
+        reverse("account_signup"), {"email": "grace@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "grace@example.com"
+    assert not hasattr(user, "username") or user.username is None
+
+
+def test_it_logs_in_by_email_and_logs_out(client):
+    UserFactory(email="ada@example.com")
+    response = client.post(reverse("account_login"), {"login": "ada@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("team_list")).status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("team_list")).status_code == 302
+
+
+def test_it_refuses_a_wrong_password(client):
+    UserFactory(email="ada@example.com")
+    response = client.post(reverse("account_login"), {"login": "ada@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_resets_a_forgotten_password(client):
+    UserFactory(email="ada@example.com")
+    client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    response = client.post(form_url, {"password1": "a new long passphrase", "password2": "a new long passphrase"})
+    assert response.status_code == 302
+    assert client.login(email="ada@example.com", password="a new long passphrase")
+
+
+def test_it_offers_github_login_only_when_configured(client, settings):
+    response = client.get(reverse("account_login"))
+    assert b"GitHub" not in response.content
+    assert "allauth.socialaccount.providers.github" not in settings.INSTALLED_APPS

@@ -1,0 +1,243 @@
+"""Connecting a repository: every bad input gets a clear error on the right field."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from projects.forms import RepositoryForm, name_from_url
+from projects.gitops import RemoteError, parse_remote_url, scrub, validate_remote_url
+from projects.models import Repository
+from tests.factories import RepositoryFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "ghp_topsecret_0123456789abcdef"
+
+
+def form_errors(team, **data) -> dict[str, list[str]]:
+    form = RepositoryForm(data={"url": "", "branch": "", "token": "", "convex_dir": "", "name": "", **data}, team=team)
+    assert not form.is_valid()
+    return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("not a url", RemoteError.MALFORMED),
+        ("github.com/acme/app", RemoteError.MALFORMED),
+        ("https://", RemoteError.MALFORMED),
+        ("https://github.com/", RemoteError.MALFORMED),
+        ("https://user:pw@github.com/acme/app.git", RemoteError.MALFORMED),
+        ("--upload-pack=touch /tmp/x", RemoteError.MALFORMED),
+        ("ftp://example.com/app.git", RemoteError.FORBIDDEN),
+        ("http://example.com/app.git", RemoteError.FORBIDDEN),
+        ("file:///srv/git/app.git", RemoteError.FORBIDDEN),
+        ("/srv/git/app.git", RemoteError.FORBIDDEN),
+        ("../app.git", RemoteError.FORBIDDEN),
+        ("ext::sh -c touch% /tmp/pwned", RemoteError.FORBIDDEN),
+    ],
+)
+def test_it_rejects_bad_urls(url, kind, settings):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    with pytest.raises(RemoteError) as caught:
+        parse_remote_url(url)
+    assert caught.value.kind == kind
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://github.com/acme/app.git", "git@github.com:acme/app.git", "ssh://git@gitlab.com:2222/acme/app.git"],
+)
+def test_it_accepts_https_and_ssh_remotes(url, settings):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    assert parse_remote_url(url).url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://127.0.0.1/a/b.git", "https://10.1.2.3/a/b.git", "git@169.254.169.254:a/b.git", "https://[::1]/a/b.git"],
+)
+def test_it_refuses_hosts_on_local_networks(url, settings):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    with pytest.raises(RemoteError) as caught:
+        validate_remote_url(url)
+    assert caught.value.kind == RemoteError.FORBIDDEN
+    assert "AUDITOR_ALLOW_LOCAL_REPOS" in caught.value.message
+
+
+def test_it_refuses_ext_even_when_local_repos_are_allowed(allow_local_repos):
+    with pytest.raises(RemoteError) as caught:
+        parse_remote_url("ext::sh -c touch% /tmp/pwned")
+    assert caught.value.kind == RemoteError.FORBIDDEN
+
+
+def test_it_allows_local_paths_when_configured(allow_local_repos):
+    assert parse_remote_url("/srv/git/app.git").scheme == "file"
+    assert parse_remote_url("file:///srv/git/app.git").scheme == "file"
+
+
+def test_it_says_a_malformed_url_is_malformed(settings):
+    errors = form_errors(TeamFactory(), url="acme/app")
+    assert errors["url"] == ["Not a repository URL. Use https://host/owner/repo.git or git@host:owner/repo.git."]
+
+
+def test_it_says_a_private_host_is_refused(settings):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    errors = form_errors(TeamFactory(), url="https://localhost/acme/app.git")
+    assert "loopback, private or link-local" in errors["url"][0]
+
+
+def test_it_says_an_unknown_host_cannot_be_resolved(settings):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    errors = form_errors(TeamFactory(), url="https://no-such-host.invalid/acme/app.git")
+    assert errors["url"] == ["Could not resolve the host 'no-such-host.invalid'."]
+
+
+def test_it_says_an_unreachable_host_is_unreachable(allow_local_repos):
+    errors = form_errors(TeamFactory(), url="http://127.0.0.1:9/acme/app.git")
+    assert errors["url"][0].startswith("Could not reach the host")
+
+
+def test_it_says_a_missing_repository_is_missing(allow_local_repos, tmp_path):
+    errors = form_errors(TeamFactory(), url=str(tmp_path / "missing.git"))
+    assert errors["url"][0].startswith("Repository not found")
+
+
+def test_it_says_a_missing_branch_is_missing(allow_local_repos, local_remote):
+    errors = form_errors(TeamFactory(), url=local_remote.url, branch="release")
+    assert errors == {"branch": ["The branch 'release' does not exist on the remote."]}
+
+
+def test_it_says_when_there_is_no_convex_folder(allow_local_repos, local_remote):
+    for name in ("schema.ts", "messages.ts", "users.ts", "http.ts"):
+        local_remote.remove(f"convex/{name}")
+    local_remote.commit("No backend")
+    errors = form_errors(TeamFactory(), url=local_remote.url)
+    assert errors["convex_dir"][0].startswith("No Convex folder: main has no convex/ folder")
+
+
+def test_it_says_when_the_convex_folder_override_does_not_exist(allow_local_repos, local_remote):
+    errors = form_errors(TeamFactory(), url=local_remote.url, convex_dir="backend/convex")
+    assert errors == {"convex_dir": ["No Convex folder: backend/convex/ does not exist on main."]}
+
+
+def test_it_refuses_a_convex_folder_outside_the_repository(allow_local_repos, local_remote):
+    errors = form_errors(TeamFactory(), url=local_remote.url, convex_dir="../../etc")
+    assert errors["convex_dir"] == ["The Convex folder must be a relative path inside the repository."]
+
+
+def test_it_says_a_bad_branch_name_is_bad(allow_local_repos, local_remote):
+    errors = form_errors(TeamFactory(), url=local_remote.url, branch="--force")
+    assert errors == {"branch": ["'--force' is not a valid branch name."]}
+
+
+def test_it_refuses_the_same_repository_twice(allow_local_repos, local_remote):
+    team = TeamFactory()
+    RepositoryFactory(team=team, url=local_remote.url, branch="main")
+    errors = form_errors(team, url=local_remote.url)
+    assert errors == {"__all__": ["This repository and branch are already connected to the team."]}
+
+
+def test_it_connects_a_repository_on_its_default_branch_with_an_encrypted_token(allow_local_repos, local_remote):
+    team = TeamFactory()
+    form = RepositoryForm(data={"url": local_remote.url, "branch": "", "token": TOKEN, "convex_dir": ""}, team=team)
+    assert form.is_valid(), form.errors
+    repository = form.save()
+    assert repository.branch == "main"
+    assert repository.name == "remotes/remote"
+    stored = Repository.objects.values_list("token_encrypted", flat=True).get(pk=repository.pk)
+    assert TOKEN not in stored and stored
+    assert Repository.objects.get(pk=repository.pk).get_token() == TOKEN
+
+
+def test_it_keeps_the_stored_token_when_the_field_is_left_empty(allow_local_repos, local_remote):
+    repository = RepositoryFactory(url=local_remote.url, branch="main")
+    repository.set_token(TOKEN)
+    repository.save()
+    data = {"url": local_remote.url, "branch": "main", "token": "", "convex_dir": "", "name": "x"}
+    form = RepositoryForm(data=data, instance=repository, team=repository.team)
+    assert form.is_valid(), form.errors
+    assert form.save().get_token() == TOKEN
+    form = RepositoryForm(data={**data, "clear_token": "on"}, instance=repository, team=repository.team)
+    assert form.is_valid(), form.errors
+    assert not form.save().has_token
+
+
+def test_it_never_renders_the_token_back(allow_local_repos, local_remote):
+    form = RepositoryForm(data={"url": "nope", "token": TOKEN}, team=TeamFactory())
+    assert not form.is_valid()
+    assert TOKEN not in str(form)
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://github.com/acme/app.git", "acme/app"),
+        ("git@github.com:acme/app.git", "acme/app"),
+        ("https://gitlab.com/group/sub/app", "sub/app"),
+    ],
+)
+def test_it_names_repositories_after_their_url(url, name):
+    assert name_from_url(url) == name
+
+
+def test_it_scrubs_tokens_and_url_credentials():
+    message = f"fatal: unable to access 'https://x:{TOKEN}@github.com/a/b.git/': {TOKEN}"
+    scrubbed = scrub(message, [TOKEN])
+    assert TOKEN not in scrubbed and "x:" not in scrubbed
+
+
+class AuthServer:
+    """A git "smart HTTP" endpoint on loopback that refuses every credential."""
+
+    def __init__(self) -> None:
+        self.authorizations: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.authorizations.append(self.headers.get("Authorization", ""))
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/acme/private.git"
+
+    def __enter__(self) -> AuthServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_it_says_authentication_failed_when_the_token_is_refused(allow_local_repos):
+    with AuthServer() as server:
+        errors = form_errors(TeamFactory(), url=server.url, token=TOKEN)
+    assert errors == {
+        "token": ["Authentication failed. Check the access token: it needs read access to the repository."]
+    }
+    # The token reached the server through git's credential helper, and nowhere else.
+    assert "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode() in server.authorizations
+
+
+def test_it_asks_for_a_token_when_a_private_repository_refuses_anonymous_access(allow_local_repos):
+    with AuthServer() as server:
+        errors = form_errors(TeamFactory(), url=server.url)
+    assert errors == {
+        "token": ["Authentication failed. The repository may be private: add an access token with read access."]
+    }

@@ -1,0 +1,87 @@
+"""Settings come from the environment, strictly; production settings pass `check --deploy`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "SECRET_KEY": "x7Qp2-mV9#kL4$wZ8!rT6^yN3&bH5*cJ1@fD0%gS2+eA9=uK4~iO7",
+    "AUDITOR_TOKEN_KEY": Fernet.generate_key().decode(),
+    "ALLOWED_HOSTS": "auditor.example.com",
+    "DATABASE_URL": "sqlite:////tmp/auditor-deploy-check.sqlite3",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "AUDITOR_"))}
+    clean["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "auditor.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_passes_the_deploy_check_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_in_production():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_token_key_in_production():
+    env = dict(PRODUCTION)
+    del env["AUDITOR_TOKEN_KEY"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "AUDITOR_TOKEN_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["flase", "2", "enabled"])
+def test_it_rejects_a_boolean_it_cannot_parse(value):
+    result = manage("check", **{**PRODUCTION, "DEBUG": value})
+    assert result.returncode != 0
+    assert f"DEBUG={value!r} is not a boolean" in result.stderr
+
+
+def test_it_runs_in_development_with_nothing_set():
+    result = manage("check", DEBUG="1", DATABASE_URL="sqlite:////tmp/auditor-dev-check.sqlite3")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_uses_redis_only_when_redis_url_is_set():
+    code = "from django.conf import settings; print(settings.CELERY_BROKER_URL)"
+    dev = {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/auditor-dev-check.sqlite3"}
+    result = manage("shell", "-c", code, **dev)
+    broker = result.stdout.strip().splitlines()[-1]
+    assert broker.startswith("sqla+sqlite:///") and broker.endswith("celery-broker.sqlite")
+    result = manage("shell", "-c", code, **dev, REDIS_URL="redis://127.0.0.1:6379/5")
+    assert result.stdout.strip().splitlines()[-1] == "redis://127.0.0.1:6379/5"
+
+
+def test_it_encrypts_tokens_with_the_configured_key(settings):
+    from projects import crypto
+
+    key = Fernet.generate_key().decode()
+    settings.AUDITOR_TOKEN_KEYS = [key]
+    ciphertext = crypto.encrypt("ghp_abc")
+    assert Fernet(key.encode()).decrypt(ciphertext.encode()) == b"ghp_abc"
+    # Rotation: a new first key encrypts, the old one still decrypts.
+    settings.AUDITOR_TOKEN_KEYS = [Fernet.generate_key().decode(), key]
+    assert crypto.decrypt(ciphertext) == "ghp_abc"
