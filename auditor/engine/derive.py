@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
-from auditor.engine.model import BodyFacts, FunctionFact, ProjectFacts, RouteFact
+from auditor.engine.model import BodyFacts, FunctionFact, Location, ProjectFacts, RouteFact, SchemaFact
 
 
 def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
@@ -37,12 +38,20 @@ def cors_routed_bodies(project: ProjectFacts) -> set[str]:
 
 
 def route_has_preflight(project: ProjectFacts, route: RouteFact) -> bool:
+    """An OPTIONS route answers for the same path, or a prefix covers it (also one we cannot read)."""
     if route.adds_cors or route.method == "OPTIONS":
         return True
-    return any(
-        other.method == "OPTIONS" and other.path == route.path and other.path_prefix == route.path_prefix
-        for other in project.routes
-    )
+    served = route.path if route.path is not None else route.path_prefix
+    for other in project.routes:
+        if other.method != "OPTIONS":
+            continue
+        if other.path is None and other.path_prefix is None:
+            return True  # path computed at runtime: it may be this one
+        if other.path is not None and other.path == route.path:
+            return True
+        if other.path_prefix is not None and served is not None and served.startswith(other.path_prefix):
+            return True
+    return False
 
 
 def route_cors(project: ProjectFacts, route: RouteFact) -> bool | None:
@@ -102,3 +111,50 @@ def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
 def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
     """Body key -> label, as ``bodies_with_owner`` gives it."""
     return {body.key: label for body, label in bodies_with_owner(project)}
+
+
+def schema_for(project: ProjectFacts, path: str) -> SchemaFact | None:
+    """The schema that governs a file: the nearest one defined in the file's folder or above it.
+
+    A Convex component keeps its own schema next to its functions; the app's schema does not
+    describe the component's tables.
+    """
+    best: SchemaFact | None = None
+    best_depth = -1
+    folder = posixpath.dirname(path)
+    for module in project.modules.values():
+        schema = module.schema
+        if schema is None:
+            continue
+        schema_folder = posixpath.dirname(module.path)
+        if folder == schema_folder or folder.startswith(schema_folder + "/"):
+            depth = schema_folder.count("/")
+            if depth > best_depth:
+                best, best_depth = schema, depth
+    return best
+
+
+def owner_at(project: ProjectFacts, loc: Location) -> str | None:
+    """The function id (or helper key) of the innermost body whose span holds ``loc``."""
+    best: BodyFacts | None = None
+    for body in project.bodies.values():
+        span = body.loc
+        if span.path != loc.path:
+            continue
+        inside = (span.line, span.column) <= (loc.line, loc.column) <= (span.end_line, span.end_column)
+        if inside and (best is None or (span.line, span.column) >= (best.loc.line, best.loc.column)):
+            best = body
+    return owner_label(project, best) if best is not None else None
+
+
+def project_uses_auth(project: ProjectFacts) -> bool:
+    """Whether the project authenticates anyone: an auth config, or any identity or credential check."""
+    for module in project.modules.values():
+        if posixpath.basename(module.path).startswith("auth.config."):
+            return True
+    return any(b.auth_checks or b.reads_authorization or b.verifies_signature for b in project.bodies.values())
+
+
+def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bool:
+    """A body calls project code the engine cannot see into (an unresolved or path-alias import)."""
+    return any(call.target is None for body in bodies for call in body.helper_calls)

@@ -76,11 +76,16 @@ LIBRARY_TABLES = {
                    "authVerificationCodes", "authVerifiers", "authRateLimits"),
 }
 CONVEX_URL_VARS = frozenset({"NEXT_PUBLIC_CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_URL",
-                             "EXPO_PUBLIC_CONVEX_URL", "PUBLIC_CONVEX_URL", "REACT_APP_CONVEX_URL"})
+                             "EXPO_PUBLIC_CONVEX_URL", "PUBLIC_CONVEX_URL", "REACT_APP_CONVEX_URL",
+                             "CONVEX_CLOUD_URL"})
 SIDE_EFFECT_GLOBALS = frozenset({"fetch", "setTimeout", "setInterval", "XMLHttpRequest", "WebSocket"})
 SIDE_EFFECT_PACKAGES = frozenset({"axios", "node-fetch", "got", "ky", "undici", "nodemailer", "resend",
                                   "stripe", "openai", "@anthropic-ai/sdk", "twilio", "@sendgrid/mail"})
 AUTHORIZATION_HEADERS = frozenset({"authorization", "x-api-key", "cookie"})
+# Other credential-carrying headers: x-webhook-secret, x-auth-token, x-api-key variants.
+AUTHORIZATION_HEADER_WORDS = re.compile(r"auth|token|secret|api[-_]?key", re.IGNORECASE)
+# Project imports through a path alias (tsconfig "paths"): helpers the linker cannot follow.
+ALIAS_IMPORT_PREFIXES = ("@/", "~/", "#/")
 SIGNATURE_HEADER = re.compile(r"signature|svix-id|webhook-id", re.IGNORECASE)
 SIGNATURE_CALLS = frozenset({"verify", "constructEvent", "constructEventAsync", "verifyWebhook",
                              "validateRequest", "timingSafeEqual", "verifySignature", "validateWebhook"})
@@ -341,7 +346,7 @@ class FileExtractor:
         path = member_path(node)
         if path and len(path) >= 3 and path[-1] in CONVEX_URL_VARS and path[-2] == "env":
             return "convex_cloud_url"
-        if path and path[-1].endswith("_CONVEX_SITE_URL"):
+        if path and (path[-1] == "CONVEX_SITE_URL" or path[-1].endswith("_CONVEX_SITE_URL")):
             return "convex_site_url"
         if node.type == "CallExpression" and node.callee.type in {"MemberExpression", "ChainExpression"}:
             callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
@@ -371,11 +376,16 @@ class FileExtractor:
                     self.facts.object_shapes[name] = shape
 
     def object_shape(self, node: Node | None, depth: int = 0) -> ObjectShape | None:
+        named = node is not None and node.type == "Identifier"
         node = self.resolve(node)
         if node is None or depth > 6:
             return None
         if node.type == "NewExpression" and node.callee.type == "Identifier" and node.callee.name == "Headers":
-            return self.object_shape(node.arguments[0], depth + 1) if node.arguments else ObjectShape()
+            shape = self.object_shape(node.arguments[0], depth + 1) if node.arguments else ObjectShape()
+            if named and shape is not None:
+                # A Headers held in a variable may get more names through .set/.append later.
+                shape = ObjectShape(shape.keys, shape.refs, opaque=True)
+            return shape
         if node.type == "CallExpression" and node.callee.type == "Identifier":
             name = node.callee.name
             if name in self.scope.functions:
@@ -890,7 +900,8 @@ class _BodyWalker:
                 self.body.auth_checks.append(loc)
             elif source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((f"{source}", loc))
-            elif module_source_path(source) and "_generated" not in source:
+            elif (module_source_path(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
+                    and "_generated" not in source:
                 self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}"))
             return
         if name in x.scope.functions:
@@ -915,10 +926,10 @@ class _BodyWalker:
             self.body.verifies_signature.append(loc)
         if method == "get" and len(path) >= 2 and path[-2] == "headers" and node.arguments:
             header = (string_value(node.arguments[0]) or "").lower()
-            if header in AUTHORIZATION_HEADERS:
-                self.body.reads_authorization.append(loc)
-            elif SIGNATURE_HEADER.search(header):
+            if SIGNATURE_HEADER.search(header):
                 self.body.verifies_signature.append(loc)
+            elif header in AUTHORIZATION_HEADERS or AUTHORIZATION_HEADER_WORDS.search(header):
+                self.body.reads_authorization.append(loc)
         if path[:2] in (["crypto", "subtle"],) and method == "verify":
             self.body.verifies_signature.append(loc)
 
@@ -1023,7 +1034,13 @@ class _BodyWalker:
         if not json and body.type == "CallExpression" and callee_path(body) == ["JSON", "stringify"] \
                 and body.arguments:
             body = x.resolve(body.arguments[0])
-        return body is not None and body.type == "ObjectExpression" and "error" in object_properties(body)
+        if body is None or body.type != "ObjectExpression":
+            return False
+        error = object_properties(body).get("error")
+        # { data, error: null } is a success envelope, not an error body.
+        return error is not None and not (
+            (error.type == "Literal" and error.value in (None, False))
+            or (error.type == "Identifier" and error.name == "undefined"))
 
 
 def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:

@@ -1,0 +1,173 @@
+"""Facts the block-1 rules read: URL kinds, credential headers, error bodies, headers, aliases, derived helpers."""
+
+from __future__ import annotations
+
+from auditor.engine.derive import (
+    has_unresolved_helpers,
+    owner_at,
+    project_uses_auth,
+    route_has_preflight,
+    schema_for,
+)
+from tests.engine.helpers import project_facts
+
+
+def test_it_reads_the_builtin_deployment_url_variables(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/files.ts": """
+            export const cloud = `${process.env.CONVEX_CLOUD_URL}/api/storage/${"x"}`;
+            export const site = `${process.env.CONVEX_SITE_URL}/hook`;
+        """,
+    })
+    strings = {s.value: s.parts for s in project.modules["convex/files.ts"].strings if s.is_template}
+    assert ("expr", "convex_cloud_url") in strings["${}/api/storage/${}"]
+    assert strings["${}/hook"][1] == ("expr", "convex_site_url")
+
+
+def test_it_counts_secret_and_token_headers_as_credentials(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpAction } from "./_generated/server";
+
+            export const hook = httpAction(async (ctx, request) => {
+              const secret = request.headers.get("x-webhook-secret");
+              const sig = request.headers.get("stripe-signature");
+              return new Response(null, { status: secret && sig ? 200 : 401 });
+            });
+        """,
+    })
+    body = project.functions["http:hook"].body
+    assert [loc.line for loc in body.reads_authorization] == [4]
+    assert [loc.line for loc in body.verifies_signature] == [5]
+
+
+def test_it_does_not_take_a_null_error_for_an_error_body(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpAction } from "./_generated/server";
+
+            export const hook = httpAction(async () => {
+              if (Math.random() > 0.5) return Response.json({ data: 1, error: null });
+              return new Response(JSON.stringify({ error: "nope" }), { status: 400 });
+            });
+        """,
+    })
+    body = project.functions["http:hook"].body
+    assert [r.body_has_error_key for r in body.responses] == [False, True]
+
+
+def test_it_treats_a_headers_variable_as_open_to_later_additions(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpAction } from "./_generated/server";
+
+            export const hook = httpAction(async () => {
+              const headers = new Headers({ "Content-Type": "text/plain" });
+              headers.set("Access-Control-Allow-Origin", "*");
+              return new Response("ok", { headers });
+            });
+
+            export const inline = httpAction(async () => {
+              return new Response("ok", { headers: new Headers({ "Content-Type": "text/plain" }) });
+            });
+        """,
+    })
+    [open_response] = project.functions["http:hook"].body.responses
+    [inline_response] = project.functions["http:inline"].body.responses
+    assert not open_response.headers_known
+    assert inline_response.headers_known and not inline_response.has_cors
+
+
+def test_it_records_path_alias_imports_as_unresolved_helpers(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            import { requireUser } from "@/convex/lib/auth";
+
+            export const create = mutation({
+              args: {},
+              handler: async (ctx) => {
+                await requireUser(ctx);
+              },
+            });
+        """,
+    })
+    body = project.functions["posts:create"].body
+    assert [(c.name, c.target) for c in body.helper_calls] == [("requireUser", None)]
+    assert has_unresolved_helpers(project, [body])
+
+
+def test_it_finds_a_preflight_registered_for_a_path_prefix(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const ok = httpAction(async () => new Response(null, { status: 204 }));
+            http.route({ pathPrefix: "/api/", method: "OPTIONS", handler: ok });
+            http.route({ path: "/api/messages", method: "POST", handler: ok });
+            http.route({ pathPrefix: "/api/files/", method: "GET", handler: ok });
+            http.route({ path: "/other", method: "POST", handler: ok });
+            export default http;
+        """,
+    })
+    covered = {r.route_key: route_has_preflight(project, r) for r in project.routes if r.method != "OPTIONS"}
+    assert covered == {"/api/messages": True, "/api/files/*": True, "/other": False}
+
+
+def test_it_picks_the_nearest_schema_for_a_component(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema({ posts: defineTable({ title: v.string() }) });
+        """,
+        "convex/components/counter/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema({ counters: defineTable({ n: v.number() }) });
+        """,
+    })
+    assert set(schema_for(project, "convex/posts.ts").tables) == {"posts"}
+    assert set(schema_for(project, "convex/components/counter/lib.ts").tables) == {"counters"}
+    assert schema_for(project, "src/app.ts") is None
+
+
+def test_it_names_the_function_around_a_location(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/keys.ts": """
+            import { action } from "./_generated/server";
+
+            function helper() {
+              return "in helper";
+            }
+
+            export const run = action({
+              args: {},
+              handler: async () => {
+                return "in handler" + helper();
+              },
+            });
+        """,
+    })
+    strings = {s.value: s.loc for s in project.modules["convex/keys.ts"].strings}
+    assert owner_at(project, strings["in handler"]) == "keys:run"
+    assert owner_at(project, strings["in helper"]) == "convex/keys.ts#helper"
+    assert owner_at(project, strings["./_generated/server"]) is None
+
+
+def test_it_tells_whether_the_project_authenticates_anyone(tmp_path):
+    anonymous = project_facts(tmp_path / "a", {
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            export const create = mutation({ args: {}, handler: async (ctx) => {} });
+        """,
+    })
+    configured = project_facts(tmp_path / "b", {
+        "convex/auth.config.ts": """
+            export default { providers: [{ domain: process.env.CLERK_JWT_ISSUER_DOMAIN, applicationID: "convex" }] };
+        """,
+    })
+    assert not project_uses_auth(anonymous)
+    assert project_uses_auth(configured)
