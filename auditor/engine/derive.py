@@ -5,7 +5,15 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from auditor.engine.model import BodyFacts, FunctionFact, Location, ProjectFacts, RouteFact, SchemaFact
+from auditor.engine.model import (
+    BodyFacts,
+    FunctionFact,
+    IndexFact,
+    Location,
+    ProjectFacts,
+    RouteFact,
+    SchemaFact,
+)
 
 
 def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
@@ -111,6 +119,37 @@ def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
 def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
     """Body key -> label, as ``bodies_with_owner`` gives it."""
     return {body.key: label for body, label in bodies_with_owner(project)}
+
+
+def unused_indexes(project: ProjectFacts) -> list[IndexFact]:
+    """Schema indexes (regular, search, vector) that no code of the Convex folder can be using.
+
+    Generous about what counts as a use, so that "unused" is certain: an index is used when its
+    name appears as a string anywhere in the Convex folder outside the schema module (a
+    ``.withIndex("name"``, ``.withSearchIndex``, ``ctx.vectorSearch("t", "name"``, a helper such as
+    ``getManyFrom(db, "t", "name", ...)`` or a constant). A ``.withIndex``/``.withSearchIndex``
+    whose name is not a literal or a constant makes every index of its table (of every table when
+    the table is not known either) count as used.
+    """
+    schema = project.schema
+    if schema is None:
+        return []
+    mentioned: set[str] = set()
+    for module in project.modules.values():
+        if module.path == schema.path:
+            continue
+        mentioned.update(string.value for string in module.strings if not string.is_template)
+    dynamic_tables: set[str | None] = set()
+    for body in project.bodies.values():
+        for call in body.db_calls:
+            if call.index is None and ("withIndex" in call.chain or "withSearchIndex" in call.chain):
+                dynamic_tables.add(call.table)
+    unused: list[IndexFact] = []
+    for table in schema.tables.values():
+        if table.name in dynamic_tables or None in dynamic_tables:
+            continue
+        unused.extend(index for index in table.indexes if index.name not in mentioned)
+    return unused
 
 
 def schema_for(project: ProjectFacts, path: str) -> SchemaFact | None:

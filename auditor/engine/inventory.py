@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.engine.derive import function_checks_auth, route_checks_auth, route_cors, route_has_preflight
+from auditor.engine.derive import (
+    function_checks_auth,
+    route_checks_auth,
+    route_cors,
+    route_has_preflight,
+    unused_indexes,
+)
 from auditor.engine.model import ProjectFacts, Validator
 
 
@@ -127,13 +133,15 @@ def _index_map(project: ProjectFacts) -> dict[str, Any]:
                                       "filter_fields": call.filter_fields})
     indexes = []
     unused = []
+    # The same definition as schema/unused-index: a name mentioned anywhere in Convex code counts.
+    unused_keys = {(index.table, index.name) for index in unused_indexes(project)}
     if schema is not None:
         for table in schema.tables.values():
             for index in table.indexes:
                 users = _dedupe(used.get((table.name, index.name), []))
                 indexes.append({"table": table.name, "name": index.name, "kind": index.kind, "fields": index.fields,
                                 "path": index.loc.path, "line": index.loc.line, "used_by": users})
-                if not users:
+                if (table.name, index.name) in unused_keys:
                     unused.append({"table": table.name, "name": index.name, "line": index.loc.line})
     return {"indexes": indexes, "unused": unused, "missing": _dedupe(missing), "unindexed_queries": _dedupe(unindexed)}
 

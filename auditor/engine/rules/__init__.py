@@ -14,8 +14,11 @@ RULE_MODULES: tuple[str, ...] = (
     "engine_parse_error",
     "functions_old_syntax",
     "perf_date_now_in_query",
+    "perf_sequential_runs_in_action",
     "perf_unbounded_collect",
     "scheduler_public_function_scheduled",
+    "schema_redundant_index",
+    "schema_unused_index",
     "validators_missing_args",
 )
 
