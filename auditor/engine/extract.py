@@ -21,6 +21,7 @@ from auditor.engine.js import (
     property_name,
     property_name_of_member,
     string_value,
+    unwrap,
     walk,
 )
 from auditor.engine.model import (
@@ -112,6 +113,7 @@ class _Context:
     in_catch: bool = False
     in_loop: bool = False
     handled: bool = False  # the value is awaited, returned, stored or passed on
+    nested: bool = False  # inside a function nested in the body (a callback, a local function)
 
 
 @dataclass(slots=True)
@@ -801,15 +803,21 @@ class _BodyWalker:
         self.ctx = ctx_aliases
         self.params = params
         self.consumed: set[int] = set()
+        self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
 
     def run(self, fn: Node) -> None:
         start = fn.body
+        if fn.expression:
+            self._returned(start)
         stack: list[tuple[Node, _Context]] = [(start, _Context(handled=fn.expression))]
         while stack:
             node, context = stack.pop()
+            kind = node.type
             # Inner links of a chain already read as part of it; their arguments still get walked.
-            if id(node) not in self.consumed and node.type in {"CallExpression", "NewExpression"}:
+            if id(node) not in self.consumed and kind in {"CallExpression", "NewExpression"}:
                 self._call(node, context)
+            elif kind in {"VariableDeclarator", "ReturnStatement", "ThrowStatement"}:
+                self._statement(node, context)
             for child, child_context in self._child_contexts(node, context):
                 stack.append((child, child_context))
 
@@ -843,7 +851,71 @@ class _BodyWalker:
             handled = context.handled
         else:
             handled = True
-        return _Context(in_catch=in_catch, in_loop=in_loop, handled=handled)
+        nested = context.nested or child.type in FUNCTION_TYPES
+        return _Context(in_catch=in_catch, in_loop=in_loop, handled=handled, nested=nested)
+
+    # Collected results, returns, throws ------------------------------------------------------
+
+    def _statement(self, node: Node, context: _Context) -> None:
+        if node.type == "VariableDeclarator":
+            if node.id.type == "Identifier" and node.init is not None:
+                collect = self._collect_loc(node.init)
+                if collect is not None:
+                    self.collected[node.id.name] = collect
+        elif node.type == "ReturnStatement":
+            if not context.nested and node.argument is not None:
+                self._returned(node.argument)
+        elif node.argument is not None and node.argument.type in {"NewExpression", "CallExpression"}:
+            callee = node.argument.callee
+            if callee.type == "Identifier" and callee.name == "Error" and "Error" not in self.x.local_consts:
+                self.body.error_throws.append(self.x.loc(node))
+
+    def _collect_loc(self, node: Node | None) -> Location | None:
+        """The `.collect` of ``node`` when it is (an await of) a ``ctx.db.query(...)...collect()`` chain."""
+        node = unwrap(node)
+        if node is None or node.type != "CallExpression":
+            return None
+        innermost, chain = _unwrap_chain(node)
+        if not chain or chain[-1][0] != "collect" or innermost.type != "CallExpression":
+            return None
+        if self._ctx_path(innermost.callee) != ["db", "query"]:
+            return None
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        return self.x.loc(callee.property) if callee.type == "MemberExpression" else self.x.loc(node)
+
+    def _collected(self, node: Node | None) -> Location | None:
+        """A `.collect()` chain, or a local bound to one."""
+        inner = unwrap(node)
+        if inner is not None and inner.type == "Identifier":
+            return self.collected.get(inner.name)
+        return self._collect_loc(inner)
+
+    def _returned(self, node: Node) -> None:
+        """A returned value: a collected list as is, mapped or filtered, or through ``Promise.all``."""
+        node = unwrap(node)
+        if node is None:
+            return
+        if node.type == "CallExpression":
+            callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+            if member_path(callee) == ["Promise", "all"] and node.arguments:
+                self._returned(node.arguments[0])
+                return
+            if callee.type == "MemberExpression" and property_name_of_member(callee) in {"map", "filter"}:
+                node = callee.object
+        found = self._collected(node)
+        if found is not None:
+            self.body.returned_collects.append(found)
+
+    def _collect_filter(self, node: Node) -> None:
+        """``rows.filter((r) => r.field === value)`` where ``rows`` is a `.collect()` result."""
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if callee.type != "MemberExpression" or property_name_of_member(callee) != "filter" or not node.arguments:
+            return
+        if self._collected(callee.object) is None:
+            return
+        field_name = _equality_field(node.arguments[0])
+        if field_name is not None:
+            self.body.collect_filters.append((field_name, self.x.loc(callee.property)))
 
     # Calls -----------------------------------------------------------------------------------
 
@@ -873,6 +945,7 @@ class _BodyWalker:
                 self.consumed.add(id(inner[1]))
             self._ctx_call(ctx_path, innermost, chain, node, context)
             return
+        self._collect_filter(node)
         path = member_path(callee)
         if path == ["Response", "json"]:
             self.body.responses.append(self._response(node, callee.object, node.arguments, context, json=True))
@@ -1067,6 +1140,43 @@ def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
 def _is_iteration_call(call: Node) -> bool:
     callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
     return callee.type == "MemberExpression" and property_name_of_member(callee) in ITERATING_METHODS
+
+
+def _equality_field(callback: Node) -> str | None:
+    """The row field an array filter callback compares with ``===``/``==``: ``(m) => m.status === s``."""
+    if callback.type not in FUNCTION_TYPES or not callback.params:
+        return None
+    param = callback.params[0]
+    names: dict[str, str] = {}  # destructured local -> field
+    row: str | None = None
+    if param.type == "Identifier":
+        row = param.name
+    elif param.type == "ObjectPattern":
+        for prop in param.properties:
+            key = property_name(prop) if prop.type == "Property" else None
+            if key is not None and prop.value.type == "Identifier":
+                names[prop.value.name] = key
+    else:
+        return None
+
+    def field_of(side: Node) -> str | None:
+        if side.type == "Identifier":
+            return names.get(side.name)
+        if side.type == "MemberExpression" and row is not None and side.object.type == "Identifier" \
+                and side.object.name == row and not side.computed:
+            return property_name_of_member(side)
+        return None
+
+    def mentions_row(side: Node) -> bool:
+        return any(n.type == "Identifier" and (n.name == row or n.name in names) for n in walk(side))
+
+    for node in walk(callback.body):
+        if node.type == "BinaryExpression" and node.operator in {"===", "=="}:
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                found = field_of(side)
+                if found is not None and not mentions_row(other):
+                    return found
+    return None
 
 
 def _index_eq_fields(callback: Node) -> list[str]:

@@ -147,6 +147,10 @@ class BodyFacts:
     date_now: list[Location] = field(default_factory=list)
     floating_promises: list[tuple[str, Location]] = field(default_factory=list)
     helper_calls: list[HelperCall] = field(default_factory=list)
+    collect_filters: list[tuple[str, Location]] = field(default_factory=list)
+    # (field, loc of `.filter`): an array filter on a field of a `.collect()` result
+    returned_collects: list[Location] = field(default_factory=list)  # `.collect()` results returned as is
+    error_throws: list[Location] = field(default_factory=list)  # `throw new Error(...)`
     line_count: int = 0
     node: Any = field(default=None, repr=False, compare=False)
 
@@ -340,6 +344,38 @@ class StringFact:
 
 
 @dataclass(slots=True)
+class HookWrapper:
+    """A project hook returning a Convex React hook: ``function useTasks() { return useQuery(api.t.list) }``."""
+
+    name: str
+    loc: Location
+    hook: str | None = None  # the convex/react hook it returns, when it calls one directly
+    via: tuple[str, str] | None = None  # (import source, name) of the imported wrapper it returns instead
+    target: FunctionRef | None = None
+    target_text: str = ""
+    target_param: int | None = None  # the function reference is this parameter of the wrapper
+
+
+@dataclass(slots=True)
+class HookCall:
+    """A Convex React hook called in a component or custom hook, directly or through a project wrapper."""
+
+    component: str  # the enclosing component or custom hook
+    loc: Location
+    hook: str | None  # useQuery, useMutation, useAction, ...; None until an imported wrapper is resolved
+    via: tuple[str, str] | None = None  # (import source, name) of an imported wrapper, before linking
+    wrapper: str | None = None  # the wrapper's name when called through one
+    target: FunctionRef | None = None
+    target_text: str = ""
+    arg_refs: tuple[tuple[FunctionRef | None, str], ...] = ()  # each argument as a function reference
+    variable: str | None = None  # the local the result is bound to
+    skip: bool = False  # an argument is (or may be) "skip"
+    render_calls: list[Location] = field(default_factory=list)  # the returned function called while rendering
+    unguarded_uses: list[Location] = field(default_factory=list)
+    # the result dereferenced while rendering, and never tested, defaulted or passed on anywhere
+
+
+@dataclass(slots=True)
 class ModuleFacts:
     """Facts of one parsed file."""
 
@@ -360,6 +396,8 @@ class ModuleFacts:
     object_shapes: dict[str, ObjectShape] = field(default_factory=dict)  # top-level name -> shape
     reexports: list[tuple[str, str, str]] = field(default_factory=list)  # (exported, source, name|*)
     use_node: bool = False
+    hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
+    hook_calls: list[HookCall] = field(default_factory=list)  # client files only
     tree: Any = field(default=None, repr=False, compare=False)
 
 
@@ -387,6 +425,7 @@ class ProjectFacts:
     parse_failures: list[ParseFailure] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # {path, reason}
     generated_files: list[str] = field(default_factory=list)  # under _generated/, never parsed
+    hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
 
     def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
         """The body and every project helper it calls, transitively, each once."""
