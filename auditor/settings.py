@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "accounts",
     "teams",
     "projects",
+    "reports",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,161 @@
+"""The read-and-trigger JSON API under /api/v1/.
+
+Every object is reached through projects.access, so another team's project or audit is a 404
+and queueing an audit below the member role is a 403, exactly as on the pages.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.authentication import ApiTokenAuthentication
+from api.serializers import (
+    AuditSerializer,
+    FindingSerializer,
+    InventorySerializer,
+    ProjectSerializer,
+    QueueAuditSerializer,
+)
+from projects import pipeline
+from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
+from projects.models import Audit, Finding, InventorySnapshot
+from reports.queries import FindingFilters
+from teams.models import Role
+
+AUTH = [ApiTokenAuthentication, SessionAuthentication]
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _paginated(request: Request, queryset, serializer_class, **context) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request)
+    data = serializer_class(page, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data)
+
+
+def _api(*methods: str):
+    """api_view with this API's authentication and permission classes."""
+
+    def wrap(view):
+        view = permission_classes([IsAuthenticated])(view)
+        view = authentication_classes(AUTH)(view)
+        return api_view(list(methods))(view)
+
+    return wrap
+
+
+@extend_schema(
+    summary="Projects (connected repositories) of your teams",
+    parameters=[OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects")],
+    responses=ProjectSerializer(many=True),
+)
+@_api("GET")
+def project_list(request: Request) -> Response:
+    repositories = (
+        repositories_for_user(request.user).select_related("team", "last_audit").order_by("name", "id").distinct()
+    )
+    team = request.query_params.get("team")
+    if team:
+        if not team.isdigit():
+            return Response({"team": ["Must be a team id."]}, status=status.HTTP_400_BAD_REQUEST)
+        repositories = repositories.filter(team_id=int(team))
+    return _paginated(request, repositories, ProjectSerializer)
+
+
+@extend_schema(summary="One project", responses=ProjectSerializer)
+@_api("GET")
+def project_detail(request: Request, pk: int) -> Response:
+    repository = get_repository_for_user(request, pk)
+    return Response(ProjectSerializer(repository, context={"request": request}).data)
+
+
+@extend_schema(
+    methods=["GET"], summary="Audits of a project, newest first", responses=AuditSerializer(many=True)
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Queue an audit of the project (member role or higher)",
+    request=QueueAuditSerializer,
+    responses={202: AuditSerializer},
+)
+@_api("GET", "POST")
+def project_audits(request: Request, pk: int) -> Response:
+    if request.method == "POST":
+        repository = get_repository_for_user(request, pk, Role.MEMBER)
+        body = QueueAuditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        audit = pipeline.queue_audit(
+            repository, Audit.Trigger.API, user=request.user, force=body.validated_data["force"]
+        )
+        return Response(AuditSerializer(audit, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+    repository = get_repository_for_user(request, pk)
+    audits = Audit.objects.filter(repository=repository).order_by("-created_at", "-id")
+    return _paginated(request, audits, AuditSerializer)
+
+
+@extend_schema(summary="One audit", responses=AuditSerializer)
+@_api("GET")
+def audit_detail(request: Request, pk: int) -> Response:
+    audit = get_audit_for_user(request, pk)
+    return Response(AuditSerializer(audit, context={"request": request}).data)
+
+
+@extend_schema(
+    summary="Findings of an audit, paginated and filterable",
+    parameters=[
+        OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning", "info"]),
+        OpenApiParameter("rule", OpenApiTypes.STR, description="A rule id, e.g. auth/public-mutation-without-auth"),
+        OpenApiParameter("path", OpenApiTypes.STR, description="Files whose path starts with this"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Finding.Status.values),
+        OpenApiParameter(
+            "suppressed",
+            OpenApiTypes.STR,
+            enum=["hide", "include", "only"],
+            description="hide (default): active findings only",
+        ),
+        OpenApiParameter("page", OpenApiTypes.INT),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500; default 50"),
+    ],
+    responses=FindingSerializer(many=True),
+)
+@_api("GET")
+def audit_findings(request: Request, pk: int) -> Response:
+    audit = get_audit_for_user(request, pk)
+    findings = FindingFilters.from_query(request.query_params).apply(
+        Finding.objects.filter(audit_id=audit.result.pk)
+    )
+    return _paginated(request, findings, FindingSerializer, audit=audit)
+
+
+@extend_schema(summary="What the engine saw at an audit: functions, routes, schema, index map, crons",
+               responses=InventorySerializer)
+@_api("GET")
+def audit_inventory(request: Request, pk: int) -> Response:
+    audit = get_audit_for_user(request, pk)
+    inventory = InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+    if inventory is None:
+        raise Http404("This audit has no inventory (it is not done, or it failed).")
+    return Response(
+        {
+            "audit": audit.pk,
+            "functions": inventory.functions,
+            "http_routes": inventory.http_routes,
+            "schema": inventory.schema,
+            "index_map": inventory.index_map,
+            "crons": inventory.crons,
+        }
+    )

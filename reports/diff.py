@@ -1,0 +1,144 @@
+"""The difference between two audits of a repository: findings, routes, functions, tables, indexes.
+
+Findings are matched by fingerprint (what the pipeline matches on). Inventory items are matched
+by a key (a function's id, a route's method and path, a table's name, an index's table and name)
+and count as changed when anything but their position in the file differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from projects.models import Audit, Finding, InventorySnapshot
+
+LISTED_FINDINGS = 200
+# Where an item sits moves with every edit above it; that alone is not a change.
+POSITION_KEYS = frozenset({"line", "path", "file"})
+
+
+@dataclass
+class ItemDiff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+@dataclass
+class AuditDiff:
+    base: Audit
+    head: Audit
+    new_findings: list[Finding]
+    fixed_findings: list[Finding]
+    new_total: int
+    fixed_total: int
+    routes: ItemDiff
+    functions: ItemDiff
+    tables: ItemDiff
+    indexes: ItemDiff
+
+    @property
+    def sections(self) -> list[tuple[str, ItemDiff]]:
+        return [
+            ("HTTP routes", self.routes),
+            ("Functions", self.functions),
+            ("Tables", self.tables),
+            ("Indexes", self.indexes),
+        ]
+
+
+def _comparable(item: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in item.items():
+        if key in POSITION_KEYS:
+            continue
+        if isinstance(value, list):
+            value = [_comparable(v) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
+
+
+def diff_items(
+    before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
+) -> ItemDiff:
+    old = {key(item): item for item in before}
+    new = {key(item): item for item in after}
+    result = ItemDiff()
+    for k, item in new.items():
+        if k not in old:
+            result.added.append(item)
+        elif _comparable(old[k]) != _comparable(item):
+            result.changed.append((old[k], item))
+    result.removed = [item for k, item in old.items() if k not in new]
+    return result
+
+
+def route_key(route: dict[str, Any]) -> tuple[str, str]:
+    return (route.get("method") or "", route.get("path") or route.get("path_prefix") or "")
+
+
+def _tables(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
+    schema = inventory.schema if inventory else None
+    return list((schema or {}).get("tables") or [])
+
+
+def _indexes(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
+    rows = []
+    for table in _tables(inventory):
+        for index in table.get("indexes") or []:
+            rows.append({"table": table["name"], **index})
+    return rows
+
+
+def inventory_of(audit: Audit) -> InventorySnapshot | None:
+    return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+
+
+def diff_audits(base: Audit, head: Audit) -> AuditDiff:
+    """What changed from `base` to `head` (normally older to newer)."""
+    base_findings = Finding.objects.filter(audit_id=base.result.pk, suppressed=False)
+    head_findings = Finding.objects.filter(audit_id=head.result.pk, suppressed=False)
+    base_prints = set(base_findings.values_list("fingerprint", flat=True))
+    head_prints = set(head_findings.values_list("fingerprint", flat=True))
+    new_prints = head_prints - base_prints
+    fixed_prints = base_prints - head_prints
+    new = _listed(head_findings, new_prints)
+    fixed = _listed(base_findings, fixed_prints)
+
+    before, after = inventory_of(base), inventory_of(head)
+    return AuditDiff(
+        base=base,
+        head=head,
+        new_findings=new,
+        fixed_findings=fixed,
+        new_total=len(new_prints),
+        fixed_total=len(fixed_prints),
+        routes=diff_items(
+            before.http_routes if before else [], after.http_routes if after else [], route_key
+        ),
+        functions=diff_items(
+            before.functions if before else [], after.functions if after else [], lambda f: f.get("id")
+        ),
+        tables=diff_items(_tables(before), _tables(after), lambda t: t.get("name")),
+        indexes=diff_items(_indexes(before), _indexes(after), lambda i: (i.get("table"), i.get("name"))),
+    )
+
+
+def _listed(findings: Any, prints: set[str]) -> list[Finding]:
+    """The first findings (page order) whose fingerprint is in `prints`, at most LISTED_FINDINGS."""
+    if not prints:
+        return []
+    wanted = sorted(prints)[: LISTED_FINDINGS * 4]
+    rows: list[Finding] = []
+    # Chunked so SQLite's parameter limit never matters; stops once enough are listed.
+    for start in range(0, len(wanted), 500):
+        rows.extend(findings.filter(fingerprint__in=wanted[start : start + 500]))
+        if len(rows) >= LISTED_FINDINGS:
+            break
+    rows.sort(key=lambda f: (-f.severity_rank, f.path, f.line))
+    return rows[:LISTED_FINDINGS]

@@ -1,0 +1,140 @@
+"""Read helpers for the pages: a fixed number of queries however many repositories or findings.
+
+Everything here starts from querysets that projects.access already scoped to the user's teams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import QueryDict
+
+from projects.models import Audit, Finding, Repository
+
+SPARKLINE_AUDITS = 12
+FINDINGS_PER_PAGE = 50
+SEVERITIES = ("error", "warning", "info")
+
+
+def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_only: bool) -> dict[int, list[Audit]]:
+    """The newest `per_repository` audits of each repository, newest first, in one query."""
+    ids = list(repository_ids)
+    if not ids:
+        return {}
+    audits = Audit.objects.filter(repository_id__in=ids)
+    if done_only:
+        audits = audits.filter(state=Audit.State.DONE)
+    ranked = audits.annotate(
+        rank=Window(RowNumber(), partition_by=[F("repository_id")], order_by=[F("created_at").desc(), F("id").desc()])
+    ).filter(rank__lte=per_repository)
+    result: dict[int, list[Audit]] = defaultdict(list)
+    for audit in ranked.order_by("repository_id", "-created_at", "-id"):
+        result[audit.repository_id].append(audit)
+    return result
+
+
+@dataclass
+class ProjectRow:
+    repository: Repository
+    latest: Audit | None
+    last_done: Audit | None
+    trend: list[Audit] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.last_done.counts() if self.last_done else {}
+
+    @property
+    def new_since_last(self) -> int | None:
+        if self.last_done is None:
+            return None
+        return self.last_done.new_count + self.last_done.reopened_count
+
+
+def project_rows(repositories: QuerySet[Repository]) -> list[ProjectRow]:
+    repos = list(repositories.select_related("last_audit"))
+    ids = [r.pk for r in repos]
+    newest = latest_audits(ids, 1, done_only=False)
+    done = latest_audits(ids, SPARKLINE_AUDITS, done_only=True)
+    rows = []
+    for repo in repos:
+        trend = list(reversed(done.get(repo.pk, [])))
+        last_done = repo.last_audit or (trend[-1] if trend else None)
+        latest = (newest.get(repo.pk) or [None])[0]
+        rows.append(ProjectRow(repository=repo, latest=latest, last_done=last_done, trend=trend))
+    return rows
+
+
+# --- findings of one audit ----------------------------------------------------------------------
+
+
+@dataclass
+class FindingFilters:
+    severity: str = ""
+    rule: str = ""
+    path: str = ""
+    status: str = ""
+    suppressed: str = "hide"  # hide | only | include
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> FindingFilters:
+        severity = query.get("severity", "")
+        status = query.get("status", "")
+        suppressed = query.get("suppressed", "hide")
+        return cls(
+            severity=severity if severity in SEVERITIES else "",
+            rule=query.get("rule", "").strip()[:100],
+            path=query.get("path", "").strip()[:500],
+            status=status if status in Finding.Status.values else "",
+            suppressed=suppressed if suppressed in ("hide", "only", "include") else "hide",
+        )
+
+    def apply(self, findings: QuerySet[Finding]) -> QuerySet[Finding]:
+        if self.severity:
+            findings = findings.filter(severity=self.severity)
+        if self.rule:
+            findings = findings.filter(rule=self.rule)
+        if self.path:
+            findings = findings.filter(path__startswith=self.path)
+        if self.status:
+            findings = findings.filter(status=self.status)
+        if self.suppressed == "hide":
+            findings = findings.filter(suppressed=False)
+        elif self.suppressed == "only":
+            findings = findings.filter(suppressed=True)
+        return findings
+
+    def as_query(self) -> str:
+        """The filters as a query string (without page), for pagination links."""
+        query = QueryDict(mutable=True)
+        for name in ("severity", "rule", "path", "status"):
+            if getattr(self, name):
+                query[name] = getattr(self, name)
+        if self.suppressed != "hide":
+            query["suppressed"] = self.suppressed
+        return query.urlencode()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.severity or self.rule or self.path or self.status or self.suppressed != "hide")
+
+
+def paginate(queryset: QuerySet[Any], page_number: str | None, per_page: int = FINDINGS_PER_PAGE) -> Page:
+    return Paginator(queryset, per_page).get_page(page_number)
+
+
+def rule_counts(findings: QuerySet[Finding]) -> list[tuple[str, int]]:
+    """(rule, count) of an audit's findings, for the rule filter; one grouped query."""
+    rows = findings.values("rule").annotate(n=Count("id")).order_by("rule")
+    return [(row["rule"], row["n"]) for row in rows]
+
+
+def severity_counts(findings: QuerySet[Finding]) -> dict[str, int]:
+    agg = findings.aggregate(**{s: Count("id", filter=Q(severity=s)) for s in SEVERITIES})
+    return {s: agg[s] or 0 for s in SEVERITIES}

@@ -1,0 +1,284 @@
+"""The read-side pages: projects, an audit's findings, schema map, index map, endpoints, history,
+rules, and the per-audit exports.
+
+Team data is reached only through projects.access (another team's object is a 404, an action
+above the user's role a 403). Each page runs a fixed number of queries however many findings
+an audit has; tests/web/test_report_queries.py holds them to that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from auditor.engine.rules import all_rules, rule_docs
+from projects import pipeline
+from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
+from projects.models import Audit, Finding, InventorySnapshot, Repository
+from projects.scoring import HEALTH_FORMULA
+from reports import exports
+from reports.context import SourceReader
+from reports.diff import diff_audits
+from reports.queries import SPARKLINE_AUDITS, FindingFilters, paginate, project_rows, rule_counts, severity_counts
+from reports.schema_diagram import mermaid_schema
+from reports.svg import sparkline
+from teams.access import current_membership
+from teams.models import Role
+
+HISTORY_AUDITS = 50
+CHART_AUDITS = 30
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    if membership is None:
+        return redirect("team_list")
+    rows = project_rows(repositories_for_user(request.user).filter(team_id=membership.team_id))
+    for row in rows:
+        scores = [a.health_score for a in row.trend if a.health_score is not None]
+        label = "Health of the last audits: " + ", ".join(str(s) for s in scores)
+        row.sparkline = sparkline(scores, label=label)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reports/projects.html",
+        {
+            "membership": membership,
+            "rows": rows,
+            "health_formula": HEALTH_FORMULA,
+            "sparkline_audits": SPARKLINE_AUDITS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    repository = get_repository_for_user(request, pk, Role.MEMBER)
+    force = request.POST.get("force") == "1"
+    audit = pipeline.queue_audit(repository, Audit.Trigger.MANUAL, user=request.user, force=force)
+    if request.htmx:
+        return render(request, "reports/_progress.html", {"audit": audit})
+    messages.success(request, f"An audit of {repository.name} is queued.")
+    return redirect("reports:projects")
+
+
+@login_required
+def audit_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fragment htmx polls while an audit is queued or running."""
+    audit = get_audit_for_user(request, pk)
+    return render(request, "reports/_progress.html", {"audit": audit})
+
+
+@login_required
+def latest_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    repository = get_repository_for_user(request, pk)
+    audit = repository.last_audit or repository.audits.order_by("-created_at", "-id").first()
+    if audit is None:
+        raise Http404("This repository has not been audited yet")
+    return redirect("reports:audit", audit.pk)
+
+
+# --- one audit ---------------------------------------------------------------------------------
+
+
+def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
+    audit = get_audit_for_user(request, pk)
+    result = audit.result
+    return {
+        "audit": audit,
+        "result": result,
+        "repository": audit.repository,
+        "membership": audit.membership,  # type: ignore[attr-defined]
+        "tab": tab,
+    }
+
+
+def _inventory(audit: Audit) -> InventorySnapshot | None:
+    return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+
+
+@login_required
+def audit(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _audit_context(request, pk, "findings")
+    the_audit: Audit = context["audit"]
+    repository: Repository = context["repository"]
+    all_findings = Finding.objects.filter(audit_id=context["result"].pk)
+    filters = FindingFilters.from_query(request.GET)
+    page = paginate(filters.apply(all_findings), request.GET.get("page"))
+    docs = rule_docs()
+    reader = SourceReader(the_audit)
+    for finding in page.object_list:
+        finding.doc = docs.get(finding.rule)  # type: ignore[attr-defined]
+        finding.code = reader.context(finding)  # type: ignore[attr-defined]
+        finding.url = repository.file_url(the_audit.commit_sha, finding.path, finding.line or None)  # type: ignore[attr-defined]
+    context.update(
+        {
+            "filters": filters,
+            "filter_query": filters.as_query(),
+            "page": page,
+            "rules": rule_counts(all_findings),
+            "severity_counts": severity_counts(all_findings.filter(suppressed=False)),
+            "statuses": Finding.Status.choices,
+            "from_clone": reader.root is not None,
+        }
+    )
+    return render(request, "reports/audit.html", context)
+
+
+@login_required
+def schema(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _audit_context(request, pk, "schema")
+    inventory = _inventory(context["audit"])
+    schema_data = inventory.schema if inventory else None
+    context.update(
+        {
+            "inventory": inventory,
+            "schema": schema_data,
+            "diagram": mermaid_schema(schema_data) if schema_data else "",
+            "indexes_by_table": _index_usage(inventory),
+        }
+    )
+    return render(request, "reports/schema.html", context)
+
+
+def _index_usage(inventory: InventorySnapshot | None) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    usage: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for index in ((inventory.index_map if inventory else None) or {}).get("indexes") or []:
+        usage.setdefault(index.get("table", ""), {})[index.get("name", "")] = index.get("used_by") or []
+    return usage
+
+
+@login_required
+def index_map(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _audit_context(request, pk, "indexes")
+    inventory = _inventory(context["audit"])
+    data = (inventory.index_map if inventory else None) or {}
+    context.update(
+        {
+            "inventory": inventory,
+            "indexes": data.get("indexes") or [],
+            "unused": data.get("unused") or [],
+            "missing": data.get("missing") or [],
+            "unindexed": data.get("unindexed_queries") or [],
+        }
+    )
+    return render(request, "reports/index_map.html", context)
+
+
+@login_required
+def endpoints(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _audit_context(request, pk, "endpoints")
+    inventory = _inventory(context["audit"])
+    the_audit: Audit = context["audit"]
+    repository: Repository = context["repository"]
+    routes = [dict(r) for r in (inventory.http_routes if inventory else [])]
+    for route in routes:
+        route["url"] = repository.file_url(the_audit.commit_sha, route.get("file") or "", route.get("line"))
+    functions = [dict(f) for f in (inventory.functions if inventory else [])]
+    for function in functions:
+        function["url"] = repository.file_url(the_audit.commit_sha, function.get("path") or "", function.get("line"))
+    context.update(
+        {
+            "inventory": inventory,
+            "routes": routes,
+            "functions": functions,
+            "crons": inventory.crons if inventory else [],
+        }
+    )
+    return render(request, "reports/endpoints.html", context)
+
+
+EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "sarif": "application/sarif+json"}
+
+
+@login_required
+def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Unknown export format")
+    the_audit = get_audit_for_user(request, pk)
+    if the_audit.state != Audit.State.DONE:
+        raise Http404("This audit has no results")
+    name = f"audit-{the_audit.pk}-{the_audit.short_sha or 'nocommit'}.{fmt}"
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.export_csv_rows(the_audit), content_type=EXPORT_TYPES[fmt])
+    else:
+        data = exports.export_json(the_audit) if fmt == "json" else exports.export_sarif(the_audit)
+        response = JsonResponse(data, content_type=EXPORT_TYPES[fmt], json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response  # type: ignore[return-value]
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    repository = get_repository_for_user(request, pk)
+    audits = list(repository.audits.order_by("-created_at", "-id")[:HISTORY_AUDITS])
+    done = [a for a in audits if a.state == Audit.State.DONE]
+    chart_audits = list(reversed(done[:CHART_AUDITS]))
+    chart = {
+        "labels": [f"#{a.pk} {a.short_sha}".strip() for a in chart_audits],
+        "error": [a.error_count for a in chart_audits],
+        "warning": [a.warning_count for a in chart_audits],
+        "info": [a.info_count for a in chart_audits],
+        "health": [a.health_score for a in chart_audits],
+    }
+    diff = None
+    base_id, head_id = request.GET.get("base"), request.GET.get("head")
+    if not (base_id and head_id) and len(done) >= 2:
+        base_id, head_id = str(done[1].pk), str(done[0].pk)
+    if base_id and head_id:
+        pair = _history_pair(repository, base_id, head_id)
+        if pair is not None:
+            diff = diff_audits(*pair)
+    return render(
+        request,
+        "reports/history.html",
+        {
+            "repository": repository,
+            "membership": repository.membership,  # type: ignore[attr-defined]
+            "audits": audits,
+            "done": done,
+            "chart": chart,
+            "diff": diff,
+        },
+    )
+
+
+def _history_pair(repository: Repository, base_id: str, head_id: str) -> tuple[Audit, Audit] | None:
+    try:
+        ids = [int(base_id), int(head_id)]
+    except ValueError:
+        return None
+    # Only this (already scoped) repository's audits: another repository's id is simply not found.
+    found = {
+        a.pk: a
+        for a in repository.audits.filter(pk__in=ids, state=Audit.State.DONE).select_related(
+            "repository", "reused_from"
+        )
+    }
+    if ids[0] not in found or ids[1] not in found:
+        raise Http404("No such audit of this repository")
+    return found[ids[0]], found[ids[1]]
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    docs = rule_docs()
+    catalog = [{"rule": rule, "doc": docs.get(rule.id)} for rule in all_rules()]
+    return render(request, "reports/rules.html", {"catalog": catalog})
+

@@ -1,0 +1,244 @@
+"""The report pages with each persona, plus what each page shows."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Audit, Finding
+from tests.factories import AuditFactory, RepositoryFactory
+from tests.reportdata import add_findings, make_audit
+
+pytestmark = pytest.mark.django_db
+
+TEAM_READERS = ("owner", "admin", "member", "viewer")
+AUDIT_PAGES = ("reports:audit", "reports:schema", "reports:index_map", "reports:endpoints", "reports:audit_progress")
+
+
+@pytest.fixture
+def acme(personas):
+    repository = RepositoryFactory(team=personas.team, name="acme/chat", url="https://github.com/acme/chat.git")
+    audit = make_audit(repository, findings=12)
+    return repository, audit
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
+@pytest.mark.parametrize("page", AUDIT_PAGES)
+def test_it_shows_audit_pages_to_the_team_and_404s_others(client, personas, acme, persona, page):
+    _, audit = acme
+    response = login(client, personas.get(persona)).get(reverse(page, args=[audit.pk]))
+    assert response.status_code == (404 if persona == "outsider" else 200)
+
+
+@pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
+@pytest.mark.parametrize("fmt", ("json", "csv", "sarif"))
+def test_it_exports_only_to_the_team(client, personas, acme, persona, fmt):
+    _, audit = acme
+    response = login(client, personas.get(persona)).get(reverse("reports:export", args=[audit.pk, fmt]))
+    assert response.status_code == (404 if persona == "outsider" else 200)
+
+
+@pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
+def test_it_shows_history_to_the_team_and_404s_others(client, personas, acme, persona):
+    repository, _ = acme
+    response = login(client, personas.get(persona)).get(reverse("reports:history", args=[repository.pk]))
+    assert response.status_code == (404 if persona == "outsider" else 200)
+
+
+@pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
+def test_it_redirects_to_the_latest_audit_for_the_team_only(client, personas, acme, persona):
+    repository, audit = acme
+    response = login(client, personas.get(persona)).get(reverse("reports:latest_audit", args=[repository.pk]))
+    if persona == "outsider":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302 and response.url == reverse("reports:audit", args=[audit.pk])
+
+
+@pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
+def test_it_lists_only_the_current_teams_projects(client, personas, acme, persona):
+    RepositoryFactory(team=personas.other_team, name="globex/secret")
+    response = login(client, personas.get(persona)).get(reverse("reports:projects"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    if persona == "outsider":
+        assert "globex/secret" in body and "acme/chat" not in body
+    else:
+        assert "acme/chat" in body and "globex/secret" not in body
+
+
+@pytest.mark.parametrize("persona", ("owner", "admin", "member", "viewer", "outsider"))
+def test_it_lets_members_and_up_run_an_audit(client, personas, acme, persona, django_capture_on_commit_callbacks):
+    repository, _ = acme
+    before = Audit.objects.filter(repository=repository).count()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = login(client, personas.get(persona)).post(reverse("reports:run_audit", args=[repository.pk]))
+    expected = {"outsider": 404, "viewer": 403}.get(persona, 302)
+    assert response.status_code == expected
+    after = Audit.objects.filter(repository=repository).count()
+    assert after == before + (1 if expected == 302 else 0)
+
+
+def test_it_answers_htmx_with_a_polling_progress_fragment(client, personas, acme, django_capture_on_commit_callbacks):
+    repository, _ = acme
+    with django_capture_on_commit_callbacks(execute=False):
+        response = login(client, personas.member).post(
+            reverse("reports:run_audit", args=[repository.pk]), HTTP_HX_REQUEST="true"
+        )
+    body = response.content.decode()
+    queued = Audit.objects.filter(repository=repository, state=Audit.State.QUEUED).get()
+    assert response.status_code == 200
+    assert f'hx-get="{reverse("reports:audit_progress", args=[queued.pk])}"' in body
+    assert 'hx-trigger="every 2s"' in body and "Queued" in body
+
+
+def test_it_stops_polling_when_done_and_shows_why_a_run_failed(client, personas, acme):
+    repository, done = acme
+    failed = AuditFactory(repository=repository, state=Audit.State.FAILED, failure_reason="Branch main is missing")
+    client = login(client, personas.viewer)
+    body = client.get(reverse("reports:audit_progress", args=[done.pk])).content.decode()
+    assert "hx-trigger" not in body and "Done" in body
+    body = client.get(reverse("reports:audit_progress", args=[failed.pk])).content.decode()
+    assert "hx-trigger" not in body and "Branch main is missing" in body
+
+
+def test_it_sends_anonymous_visitors_to_log_in(client, acme):
+    _, audit = acme
+    response = client.get(reverse("reports:audit", args=[audit.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_it_shows_health_formula_counts_and_a_sparkline(client, personas, acme):
+    repository, audit = acme
+    for score in (90, 70):
+        AuditFactory(repository=repository, health_score=score)
+    body = login(client, personas.viewer).get(reverse("reports:projects")).content.decode()
+    assert "How the health score is computed" in body and "10 x errors" in body
+    assert '<svg class="sparkline"' in body and "<polyline" in body
+    assert f'<span class="sev sev-error" title="errors">{audit.error_count}</span>' in body
+    assert "Run audit" in login(client, personas.member).get(reverse("reports:projects")).content.decode()
+
+
+def test_it_hides_the_run_button_from_viewers(client, personas, acme):
+    body = login(client, personas.viewer).get(reverse("reports:projects")).content.decode()
+    assert 'class="run-audit"' not in body
+
+
+def test_it_filters_findings(client, personas, acme):
+    _, audit = acme
+    add_findings(audit, 3, start=100, rule="auth/only-here", severity="error", path="convex/special/a.ts")
+    add_findings(audit, 2, start=200, suppressed=True, severity="info")
+    Finding.objects.filter(audit=audit, fingerprint__isnull=False, line__lte=2).update(status="unchanged")
+    client = login(client, personas.viewer)
+    url = reverse("reports:audit", args=[audit.pk])
+
+    def count(**params) -> int:
+        return client.get(url, params).context["page"].paginator.count
+
+    assert count() == 15
+    assert count(severity="error") == audit.findings.filter(severity="error", suppressed=False).count()
+    assert count(rule="auth/only-here") == 3
+    assert count(path="convex/special/") == 3
+    assert count(status="unchanged") == audit.findings.filter(status="unchanged", suppressed=False).count() > 0
+    assert count(suppressed="only") == 2
+    assert count(suppressed="include") == 17
+    assert count(severity="bogus") == 15  # unknown values are ignored, not errors
+
+
+def test_it_paginates_findings_and_keeps_filters_in_the_links(client, personas, acme):
+    _, audit = acme
+    add_findings(audit, 120, start=1000, severity="warning")
+    client = login(client, personas.viewer)
+    url = reverse("reports:audit", args=[audit.pk])
+    first = client.get(url, {"severity": "warning"})
+    assert first.context["page"].paginator.num_pages == 3
+    assert len(first.context["page"].object_list) == 50
+    assert "?severity=warning&amp;page=2" in first.content.decode()
+    last = client.get(url, {"severity": "warning", "page": 3})
+    warnings = audit.findings.filter(severity="warning").count()
+    assert len(last.context["page"].object_list) == warnings - 100
+    assert client.get(url, {"page": 999}).context["page"].number == 3
+
+
+def test_it_shows_code_rule_doc_and_a_github_link_for_each_finding(client, personas, acme):
+    _, audit = acme
+    add_findings(audit, 1, start=500, rule="engine/parse-error", severity="info", path="convex/broken.ts")
+    body = login(client, personas.viewer).get(
+        reverse("reports:audit", args=[audit.pk]), {"path": "convex/broken.ts"}
+    ).content.decode()
+    assert f"https://github.com/acme/chat/blob/{audit.commit_sha}/convex/broken.ts#L201" in body
+    assert "const value500 = await" in body  # the stored snippet, as no clone is at this commit
+    assert "What it flags" in body and "Nothing in that file was checked" in body
+
+
+def test_it_reads_context_lines_from_a_clone_at_the_audit_commit(client, personas, settings, tmp_path):
+    settings.AUDITOR_CLONE_DIR = tmp_path
+    repository = RepositoryFactory(team=personas.team)
+    audit = make_audit(repository, findings=0)
+    clone = tmp_path / f"repo-{repository.pk}"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".git" / "HEAD").write_text(audit.commit_sha + "\n")
+    (clone / "convex").mkdir()
+    (clone / "convex" / "a.ts").write_text("\n".join(f"line {n}" for n in range(1, 21)))
+    add_findings(audit, 1, start=9, path="convex/a.ts")  # line 10
+    body = login(client, personas.viewer).get(reverse("reports:audit", args=[audit.pk])).content.decode()
+    assert '<span class="ln hit"><span class="num">10</span>line 10</span>' in body
+    assert '<span class="num">7</span>line 7' in body and '<span class="num">13</span>line 13' in body
+
+
+def test_it_shows_the_schema_tables_indexes_and_a_mermaid_diagram(client, personas, acme):
+    _, audit = acme
+    response = login(client, personas.viewer).get(reverse("reports:schema", args=[audit.pk]))
+    body = response.content.decode()
+    assert "vendor/mermaid.min.js" in body
+    assert "erDiagram" in response.context["diagram"]
+    assert 'messages }o--|| users : "author"' in response.context["diagram"]
+    assert "tokenIdentifier" in body and "by_channel" in body and 'id(&quot;users&quot;)' in body
+
+
+def test_it_shows_the_index_map(client, personas, acme):
+    _, audit = acme
+    body = login(client, personas.viewer).get(reverse("reports:index_map", args=[audit.pk])).content.decode()
+    for text in ("by_token", "users:me", "Unused indexes", "by_author", "by_body", "messages:search", "users:all"):
+        assert text in body
+
+
+def test_it_shows_routes_and_functions(client, personas, acme):
+    _, audit = acme
+    body = login(client, personas.viewer).get(reverse("reports:endpoints", args=[audit.pk])).content.decode()
+    assert "/messages" in body and "/files/" in body and "files:serve" in body
+    assert f"https://github.com/acme/chat/blob/{audit.commit_sha}/convex/http.ts#L8" in body
+    assert "messages:send" in body and "users:store" in body and "internal" in body
+
+
+def test_it_explains_an_audit_without_results(client, personas, acme):
+    repository, _ = acme
+    failed = AuditFactory(repository=repository, state=Audit.State.FAILED, failure_reason="No Convex folder")
+    client = login(client, personas.viewer)
+    for page in ("reports:audit", "reports:schema", "reports:index_map", "reports:endpoints"):
+        response = client.get(reverse(page, args=[failed.pk]))
+        assert response.status_code == 200 and "No Convex folder" in response.content.decode()
+    assert client.get(reverse("reports:export", args=[failed.pk, "json"])).status_code == 404
+
+
+def test_it_shows_a_reused_audits_findings_from_the_original(client, personas, acme):
+    repository, original = acme
+    reuse = AuditFactory(repository=repository, commit_sha=original.commit_sha, reused_from=original)
+    response = login(client, personas.viewer).get(reverse("reports:audit", args=[reuse.pk]))
+    assert response.context["page"].paginator.count == 12
+    assert f"audit #{original.pk}" in response.content.decode()
+
+
+def test_it_renders_the_rule_catalog_from_docstrings(client, personas):
+    from auditor.engine.rules import all_rules
+
+    body = login(client, personas.viewer).get(reverse("reports:rules")).content.decode()
+    for rule in all_rules():
+        assert rule.id in body
+    assert "What it flags" in body and "Why it matters" in body and "Fix" in body
+    assert "npx tsc --noEmit" in body
