@@ -25,5 +25,33 @@ lint: venv
 bench: venv
 	$(PY) bench/engine.py
 
+# The reliability and security suite; writes its figures to test-artifacts/hardening.json.
+hardening: venv
+	$(PY) -m pytest tests/hardening -m hardening
+
+# A development run: DEBUG on and the demo's local repository allowed, unless set otherwise.
+run migrate seed web worker beat: export DEBUG ?= 1
+run migrate seed web worker beat: export AUDITOR_ALLOW_LOCAL_REPOS ?= 1
+
+# Web, Celery worker and beat together (Procfile); SQLite and a SQLite-backed broker unless
+# DATABASE_URL / REDIS_URL say otherwise.
+run: venv migrate seed
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: venv
+	$(PY) manage.py seed_demo
+
+web: venv
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: venv
+	$(VENV)/bin/celery -A auditor.celery worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A auditor.celery beat --loglevel=INFO
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
