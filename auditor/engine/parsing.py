@@ -10,6 +10,13 @@ Positions: lines are 1-based, columns and ranges are 0-based and counted in Pyth
 (code points, esprima's ``positionEncoding="scalar"``), so ``source[node.range[0]:node.range[1]]``
 is the node's text even when the file has emoji or other non-ASCII text.
 
+Which grammar: ``.ts``/``.mts``/``.cts`` use tree-sitter's typescript grammar and esprima without
+JSX; ``.tsx`` the tsx grammar and esprima with JSX; ``.js``/``.mjs``/``.cjs``/``.jsx`` are not
+blanked and go to esprima directly, with JSX for ``.js`` and ``.jsx`` (React apps put JSX in .js);
+``.js``/``.cjs``/``.cts`` fall back to the script goal when the module goal fails (``with``,
+legacy octal). ``.d.ts`` files are blanked whole: an empty program. Any other extension is read
+as TypeScript.
+
 A few TypeScript constructs carry runtime meaning and are rewritten rather than blanked, always
 to text of the same length:
 
@@ -19,27 +26,40 @@ to text of the same length:
   ``const enum`` keeps ``const``. If no space follows the name (``enum E{``), only ``var  E`` is
   kept and the body is blanked.
 * ``import x = require("y")`` (and ``import x = A.B``) becomes ``const  x = require("y")``.
-* ``export = x`` becomes `` x``-as-expression-statement (``export`` and ``=`` blanked).
+* ``export = x;`` loses ``export`` and ``=``, leaving the expression statement ``x;``.
 * An arrow function whose return type spans lines would leave a line break before ``=>``, which
   JavaScript forbids; the ``=>`` is moved to just after the parameters.
 
+Errors: when esprima fails, the position is tree-sitter's first ERROR or MISSING node (line
+1-based, column 0-based in characters), unless esprima's own position lies inside that ERROR node,
+which then pinpoints the same problem. Files nested too deeply for Python's recursion limit
+(about 50 levels of calls-with-object-arguments, far deeper for arrays and plain blocks) fail with
+"Nesting too deep to analyse".
+
 Not handled (the file then fails to parse, with the position reported): non-ambient
-``namespace``/``module`` blocks, decorators, and TypeScript that tree-sitter itself cannot read.
+``namespace``/``module`` blocks with values in them, decorators, ``using`` declarations (esprima
+lacks them), and TypeScript that tree-sitter-typescript 0.23 itself misreads: ``tag<T>`...```
+(read as comparisons, which still parse) and ``export import``-style rarities.
 """
 
 from __future__ import annotations
 
 import bisect
+import gc
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import tree_sitter
 import tree_sitter_typescript
 from esprima.error_handler import Error as EsprimaError
 from esprima.jsx_parser import JSXParser
+from esprima.parser import Marker
 from esprima.parser import Parser as EsprimaParser
+from esprima.scanner import Position, SourceLocation
 
 from auditor.engine.model import ParseFailure
 
@@ -83,6 +103,7 @@ _QUERY_SOURCE = r"""
 ]) @blank
 (export_statement "type") @blank
 (export_statement (ERROR "type")) @blank
+(export_statement "as" "namespace") @blank
 (import_statement "type") @blank
 (public_field_definition "declare") @blank
 (public_field_definition "abstract") @blank
@@ -95,6 +116,8 @@ _QUERY_SOURCE = r"""
 (required_parameter "readonly" @blank)
 (optional_parameter "readonly" @blank)
 (public_field_definition ["?" "!" "readonly" "accessor"] @blank)
+((public_field_definition name: (property_identifier) @blank . (ERROR (identifier)))
+ (#eq? @blank "accessor"))
 (method_definition "?" @blank)
 (non_null_expression "!" @blank)
 (variable_declarator "!" @blank)
@@ -105,7 +128,8 @@ _QUERY_SOURCE = r"""
 [(as_expression) (satisfies_expression)] @tail
 
 (enum_declaration) @enum
-(import_statement "import" @import_require [(import_require_clause) (import_alias)])
+(import_statement "import" @import_require (import_require_clause))
+(import_alias "import" @import_require)
 (arrow_function return_type: (_) @arrow_return)
 """
 
@@ -117,7 +141,6 @@ _QUERIES = {
     True: tree_sitter.Query(_TSX_LANGUAGE, _QUERY_SOURCE),
 }
 
-_TS_EXTENSIONS = {".ts", ".mts", ".cts"}
 _JS_EXTENSIONS = {".js", ".mjs", ".cjs", ".jsx"}
 _JSX_EXTENSIONS = {".js", ".jsx"}
 _SCRIPT_FALLBACK_EXTENSIONS = {".js", ".cjs", ".cts"}
@@ -132,6 +155,12 @@ _ESPRIMA_LINE_PREFIX = re.compile(r"^Line \d+: ")
 
 @dataclass(slots=True)
 class ParsedSource:
+    """One file, parsed or not: exactly one of ``tree`` and ``error`` is set.
+
+    ``blanked`` is the text esprima read: same length and same line breaks as ``source``, so
+    every ``node.range`` and ``node.loc`` in ``tree`` is also a position in ``source``.
+    """
+
     path: str
     source: str
     blanked: str
@@ -152,7 +181,8 @@ def decode_source(data: bytes) -> str:
 def blank_types(source: str, *, tsx: bool) -> str:
     """Return ``source`` with TypeScript-only syntax replaced by spaces (see the module docstring).
 
-    Raises ``RecursionError`` only if the platform does; ``parse_source`` catches everything.
+    Unlike ``parse_source`` this does not guard against every failure; it is for tests and
+    debugging. A file tree-sitter cannot read at all comes back unchanged.
     """
     return _blank(source, tsx=tsx)[0]
 
@@ -176,7 +206,7 @@ def _parse(path: str, source: str) -> ParsedSource:
     if lowered.endswith(_DECLARATION_SUFFIXES):
         # Declaration files hold nothing but types; esprima only has to see whitespace.
         blanked = _NOT_LINE_BREAK.sub(" ", source)
-        return _run_esprima(path, source, blanked, jsx=False, script_fallback=False, ts_error=None)
+        return _run_esprima(path, source, blanked, jsx=False, script_fallback=False, typescript=True)
     if extension in _JS_EXTENSIONS:
         return _run_esprima(
             path,
@@ -184,7 +214,7 @@ def _parse(path: str, source: str) -> ParsedSource:
             source,
             jsx=extension in _JSX_EXTENSIONS,
             script_fallback=extension in _SCRIPT_FALLBACK_EXTENSIONS,
-            ts_error=None,
+            typescript=False,
         )
     # .ts/.mts/.cts, .tsx, and anything unknown (TypeScript is the most lenient reading).
     tsx = extension == ".tsx"
@@ -192,12 +222,16 @@ def _parse(path: str, source: str) -> ParsedSource:
         blanked, ts_error = _blank(source, tsx=tsx)
     except RecursionError:
         return _failure(path, source, source, TOO_DEEP, 1, 0)
+    if ts_error is not None and ts_error.hopeless:
+        line, column = _line_column(source, ts_error.start)
+        return _failure(path, source, source, ts_error.message, line, column)
     return _run_esprima(
         path,
         source,
         blanked,
         jsx=tsx,
         script_fallback=extension in _SCRIPT_FALLBACK_EXTENSIONS,
+        typescript=True,
         ts_error=ts_error,
     )
 
@@ -209,7 +243,8 @@ def _run_esprima(
     *,
     jsx: bool,
     script_fallback: bool,
-    ts_error: tuple[int, str] | None,
+    typescript: bool,
+    ts_error: _SyntaxError | None = None,
 ) -> ParsedSource:
     try:
         tree = _esprima(blanked, jsx=jsx, module=True)
@@ -217,28 +252,93 @@ def _run_esprima(
         error: EsprimaError | RecursionError = first
         tree = None
         if script_fallback:
-            try:
+            # On failure the module-goal error is the more useful one to report.
+            with suppress(EsprimaError, RecursionError):
                 tree = _esprima(blanked, jsx=jsx, module=False)
-            except (EsprimaError, RecursionError):
-                pass  # the module-goal error is the more useful one to report
         if tree is None:
-            return _esprima_failure(path, source, blanked, error, ts_error)
+            return _esprima_failure(path, source, blanked, error, typescript=typescript, ts_error=ts_error)
     return ParsedSource(path=path, source=source, blanked=blanked, tree=tree, error=None)
+
+
+class _FastPositions:
+    """Cheaper ``finalize``/``startNode`` for the one configuration used here.
+
+    esprima's versions re-check options and encodings for every node; with ``range`` and ``loc``
+    on, no delegate, no ``source`` and ``positionEncoding="scalar"`` they reduce to the code
+    below (the tests compare the resulting trees with esprima's own). About 10% of parse time.
+    """
+
+    lastMarker: Any
+    _lineStarts: list[int]
+
+    def finalize(self, marker: Any, node: Any) -> Any:
+        last = self.lastMarker
+        node._start = start = marker.index
+        node._end = end = last.index
+        node._line = line = marker.line
+        node._column = column = marker.column
+        node.range = [start, end]
+        node.loc = SourceLocation(Position(line, column), Position(last.line, last.column))
+        return node
+
+    def startNode(self, token: Any, lastLineStart: int = 0) -> Marker:
+        line_starts = self._lineStarts
+        start = token.start
+        line = bisect.bisect_right(line_starts, start)
+        return Marker(start, line, start - line_starts[line - 1])
+
+
+class _Parser(_FastPositions, EsprimaParser):
+    pass
+
+
+class _JSXParser(_FastPositions, JSXParser):
+    pass
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Keep the cyclic GC off while esprima builds a tree.
+
+    esprima allocates hundreds of thousands of small objects that all stay alive in the tree; with
+    the collector on, it keeps rescanning that growing tree and parsing takes ~1.7x as long. The counter makes
+    concurrent parses in threads restore the collector only when the last one finishes, and only
+    if it was on to begin with.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _esprima(text: str, *, jsx: bool, module: bool) -> Any:
     # The Parser class is used directly rather than esprima.parseModule: the facade then runs a
-    # whole-program scope validation that costs about a quarter of the time and rejects valid
-    # TypeScript once its types are blanked (`export { SomeInterface }`, `declare const` names).
-    # Syntax errors are still raised by the parser itself.
+    # whole-program scope validation that rejects valid TypeScript once its types are blanked
+    # (`export { SomeInterface }`, names that only a `declare` statement bound). Syntax errors
+    # are still raised by the parser itself.
     options = {
         "range": True,
         "loc": True,
         "sourceType": "module" if module else "script",
         "positionEncoding": "scalar",
     }
-    parser = JSXParser(text, options, None) if jsx else EsprimaParser(text, options, None)
-    tree = parser.parseModule() if module else parser.parseScript()
+    parser = _JSXParser(text, options, None) if jsx else _Parser(text, options, None)
+    with _gc_paused():
+        tree = parser.parseModule() if module else parser.parseScript()
     if parser.scanner.hashbang is not None:
         tree.hashbang = parser.scanner.hashbang
     return tree
@@ -249,26 +349,39 @@ def _esprima_failure(
     source: str,
     blanked: str,
     error: EsprimaError | RecursionError,
-    ts_error: tuple[int, str] | None,
+    *,
+    typescript: bool,
+    ts_error: _SyntaxError | None,
 ) -> ParsedSource:
     if isinstance(error, RecursionError):
         return _failure(path, source, blanked, TOO_DEEP, 1, 0)
-    if ts_error is not None:
+    index = error.index if isinstance(error.index, int) and 0 <= error.index <= len(source) else None
+    if ts_error is not None and (index is None or not ts_error.start <= index <= ts_error.end):
         # tree-sitter saw invalid (or unsupported) TypeScript: its position is the real cause,
-        # whereas esprima's is wherever the blanked text stopped making sense.
-        offset, message = ts_error
-        line, column = _line_column(source, offset)
-        return _failure(path, source, blanked, message, line, column)
-    description = _ESPRIMA_LINE_PREFIX.sub("", str(error.message or "Syntax error"))
+        # whereas esprima's is wherever the blanked text stopped making sense. When esprima's
+        # position lies inside tree-sitter's ERROR node it is the same problem, pinpointed
+        # (an ERROR node often spans the whole statement), so esprima's is reported.
+        line, column = _line_column(source, ts_error.start)
+        return _failure(path, source, blanked, ts_error.message, line, column)
+    description = _describe(str(error.message or "Syntax error"))
     if "resource limit" in description:
         description = TOO_DEEP
-    elif blanked is not source:
+    elif typescript:
         description += TS_SUFFIX
-    if isinstance(error.index, int) and 0 <= error.index <= len(source):
-        line, column = _line_column(source, error.index)
+    if index is not None:
+        line, column = _line_column(source, index)
     else:
         line, column = int(error.lineNumber or 1), max(int(error.column or 1) - 1, 0)
     return _failure(path, source, blanked, description, line, column)
+
+
+def _describe(esprima_message: str) -> str:
+    description = _ESPRIMA_LINE_PREFIX.sub("", esprima_message)
+    if description == "Unexpected token ILLEGAL":
+        return "Invalid or unexpected character"
+    if description.startswith("Unexpected token ") and "'" not in description:
+        return f"Unexpected token '{description[len('Unexpected token ') :]}'"
+    return description
 
 
 def _failure(path: str, source: str, blanked: str, message: str, line: int, column: int) -> ParsedSource:
@@ -319,7 +432,7 @@ class _CharOffsets:
         return byte_offset - (self._extra[before - 1] if before else 0)
 
 
-def _blank(source: str, *, tsx: bool) -> tuple[str, tuple[int, str] | None]:
+def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
     """Blank ``source``; also return tree-sitter's first unhandled syntax error, if any."""
     # A BOM is whitespace to esprima but an error to tree-sitter.
     text = " " + source[1:] if source.startswith("\ufeff") else source
@@ -334,6 +447,10 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, tuple[int, str] | None]:
     blanks: list[tuple[int, int]] = []
     early: list[tuple[int, str]] = []  # rewrites that a blank over them cancels
     late: list[tuple[int, str]] = []  # rewrites that must land inside blanked text
+
+    ts_error = _first_syntax_error(root, text, pos) if root.has_error else None
+    if ts_error is not None and ts_error.hopeless:
+        return source, ts_error
 
     captures = tree_sitter.QueryCursor(_QUERIES[tsx]).captures(root)
     for node in captures.get("blank", ()):
@@ -355,9 +472,7 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, tuple[int, str] | None]:
     for node in captures.get("arrow_return", ()):
         _move_arrow(node, text, pos, late)
 
-    blanked = _apply(text, blanks, early, late)
-    ts_error = _first_syntax_error(root, text, pos) if root.has_error else None
-    return blanked, ts_error
+    return _apply(text, blanks, early, late), ts_error
 
 
 def _rewrite_enum(
@@ -458,9 +573,7 @@ def _apply(
         index = bisect.bisect_right(starts, offset + length - 1) - 1
         return index >= 0 and merged[index][1] > offset
 
-    edits: list[tuple[int, int, str]] = [
-        (start, end, _blank_text(text[start:end])) for start, end in merged
-    ]
+    edits: list[tuple[int, int, str]] = [(start, end, _blank_text(text[start:end])) for start, end in merged]
     replacements = [(at, new) for at, new in early if not inside_blank(at, len(new))]
     text = _splice(text, edits)
     if replacements or late:
@@ -487,22 +600,38 @@ def _blank_text(segment: str) -> str:
     return " " * len(segment)
 
 
+class _SyntaxError(NamedTuple):
+    """tree-sitter's first unhandled ERROR or MISSING node, in character offsets."""
+
+    start: int
+    end: int
+    message: str
+    hopeless: bool  # so large that neither blanking nor esprima is worth running
+
+
+# tree-sitter's query cursor slows down quadratically in a node with very many children, and an
+# ERROR node that size is a file nobody can read (a 2 MB line of garbage took 7 s to query).
+_HOPELESS_ERROR_SIZE = 50_000
+
+
 _HANDLED_ERROR_TOKENS = frozenset({"type", "abstract", "class"})
 
 
-def _first_syntax_error(root: tree_sitter.Node, text: str, pos: Any) -> tuple[int, str] | None:
+def _first_syntax_error(root: tree_sitter.Node, text: str, pos: Any) -> _SyntaxError | None:
     """The first ERROR or MISSING node in document order, skipping the ones blanking handles."""
     cursor = root.walk()
     while True:
         node = cursor.node
         if node is not None:
             if node.is_missing:
-                return pos(node.start_byte), f"Missing {node.type!r}{TS_SUFFIX}"
-            if node.is_error and not _is_handled_error(node):
                 start = pos(node.start_byte)
-                snippet = text[start : pos(node.end_byte)].strip().split("\n", 1)[0][:40]
+                return _SyntaxError(start, start, f"Missing {node.type!r}{TS_SUFFIX}", hopeless=False)
+            if node.is_error and not _is_handled_error(node):
+                start, end = pos(node.start_byte), pos(node.end_byte)
+                snippet = text[start:end].strip().split("\n", 1)[0][:40]
                 what = f"Unexpected {snippet!r}" if snippet else "Syntax error"
-                return start, f"{what}{TS_SUFFIX}"
+                hopeless = node.descendant_count > _HOPELESS_ERROR_SIZE
+                return _SyntaxError(start, end, f"{what}{TS_SUFFIX}", hopeless=hopeless)
             if node.has_error and cursor.goto_first_child():
                 continue
         while not cursor.goto_next_sibling():
@@ -514,6 +643,4 @@ def _is_handled_error(node: tree_sitter.Node) -> bool:
     # tree-sitter-typescript 0.23 has no rule for `export type * from` or
     # `export default abstract class`; the query blanks those, so they are not errors.
     children = node.children
-    return bool(children) and all(
-        not child.is_named and child.type in _HANDLED_ERROR_TOKENS for child in children
-    )
+    return bool(children) and all(not child.is_named and child.type in _HANDLED_ERROR_TOKENS for child in children)
