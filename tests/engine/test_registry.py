@@ -83,7 +83,7 @@ def test_it_registers_every_rule_of_blocks_1_and_2_with_its_severity(rule_id, se
 def test_it_has_flagged_and_clean_cases_for_every_rule(name):
     rule = importlib.import_module(f"auditor.engine.rules.{name}").RULE
     case_module = importlib.import_module(f"tests.engine.rules.test_{name}")
-    assert case_module.RULE_ID == rule.id
+    assert rule.id == case_module.RULE_ID
     flagged, clean = getattr(case_module, "FLAGGED", None), getattr(case_module, "CLEAN", None)
     assert isinstance(flagged, list) and flagged, f"test_{name} has no FLAGGED cases"
     assert isinstance(clean, list) and clean, f"test_{name} has no CLEAN cases"
