@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from esprima.nodes import Node as EsprimaNode
 
+from auditor.engine.client import extract_client
 from auditor.engine.js import (
     FUNCTION_TYPES,
     LOOP_TYPES,
@@ -151,6 +152,7 @@ class FileExtractor:
         self._detect_directives()
         self._collect_strings_and_ids()
         if self.module is None:
+            extract_client(self)
             return self.facts
         self._collect_helper_bodies()
         self._collect_builder_defs()
@@ -346,6 +348,9 @@ class FileExtractor:
         if node.type == "LogicalExpression":
             return self._url_kind(node.left, depth + 1)
         path = member_path(node)
+        if path is None and node.type == "MemberExpression" and node.object.type == "MemberExpression":
+            # import.meta.env.VITE_CONVEX_URL: the root is a MetaProperty, not an identifier.
+            path = ["import.meta", property_name_of_member(node.object) or "", property_name_of_member(node) or ""]
         if path and len(path) >= 3 and path[-1] in CONVEX_URL_VARS and path[-2] == "env":
             return "convex_cloud_url"
         if path and (path[-1] == "CONVEX_SITE_URL" or path[-1].endswith("_CONVEX_SITE_URL")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
+from auditor.engine.client import link_hook_calls
 from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path
 from auditor.engine.model import (
     BodyFacts,
@@ -53,6 +54,7 @@ class Linker:
                 route = dataclasses.replace(extracted)
                 self._link_route(module, route)
                 project.routes.append(route)
+        project.hook_calls = link_hook_calls(self)
         return project
 
     # Module resolution -----------------------------------------------------------------------
