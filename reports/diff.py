@@ -87,6 +87,10 @@ def _tables(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
     return list((schema or {}).get("tables") or [])
 
 
+def _without_indexes(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
+    return [{k: v for k, v in table.items() if k != "indexes"} for table in _tables(inventory)]
+
+
 def _indexes(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
     rows = []
     for table in _tables(inventory):
@@ -103,12 +107,13 @@ def diff_audits(base: Audit, head: Audit) -> AuditDiff:
     """What changed from `base` to `head` (normally older to newer)."""
     base_findings = Finding.objects.filter(audit_id=base.result.pk, suppressed=False)
     head_findings = Finding.objects.filter(audit_id=head.result.pk, suppressed=False)
-    base_prints = set(base_findings.values_list("fingerprint", flat=True))
-    head_prints = set(head_findings.values_list("fingerprint", flat=True))
-    new_prints = head_prints - base_prints
-    fixed_prints = base_prints - head_prints
-    new = _listed(head_findings, new_prints)
-    fixed = _listed(base_findings, fixed_prints)
+    # Anti-joins in the database (indexed on audit and fingerprint): a fixed number of queries.
+    new_qs = head_findings.exclude(fingerprint__in=base_findings.values("fingerprint"))
+    fixed_qs = base_findings.exclude(fingerprint__in=head_findings.values("fingerprint"))
+    new = list(new_qs.order_by("-severity_rank", "path", "line", "id")[:LISTED_FINDINGS])
+    fixed = list(fixed_qs.order_by("-severity_rank", "path", "line", "id")[:LISTED_FINDINGS])
+    new_total = new_qs.count()
+    fixed_total = fixed_qs.count()
 
     before, after = inventory_of(base), inventory_of(head)
     return AuditDiff(
@@ -116,29 +121,16 @@ def diff_audits(base: Audit, head: Audit) -> AuditDiff:
         head=head,
         new_findings=new,
         fixed_findings=fixed,
-        new_total=len(new_prints),
-        fixed_total=len(fixed_prints),
+        new_total=new_total,
+        fixed_total=fixed_total,
         routes=diff_items(
             before.http_routes if before else [], after.http_routes if after else [], route_key
         ),
         functions=diff_items(
             before.functions if before else [], after.functions if after else [], lambda f: f.get("id")
         ),
-        tables=diff_items(_tables(before), _tables(after), lambda t: t.get("name")),
+        # A table's indexes have their own section; here a table changes when its fields do.
+        tables=diff_items(_without_indexes(before), _without_indexes(after), lambda t: t.get("name")),
         indexes=diff_items(_indexes(before), _indexes(after), lambda i: (i.get("table"), i.get("name"))),
     )
 
-
-def _listed(findings: Any, prints: set[str]) -> list[Finding]:
-    """The first findings (page order) whose fingerprint is in `prints`, at most LISTED_FINDINGS."""
-    if not prints:
-        return []
-    wanted = sorted(prints)[: LISTED_FINDINGS * 4]
-    rows: list[Finding] = []
-    # Chunked so SQLite's parameter limit never matters; stops once enough are listed.
-    for start in range(0, len(wanted), 500):
-        rows.extend(findings.filter(fingerprint__in=wanted[start : start + 500]))
-        if len(rows) >= LISTED_FINDINGS:
-            break
-    rows.sort(key=lambda f: (-f.severity_rank, f.path, f.line))
-    return rows[:LISTED_FINDINGS]
