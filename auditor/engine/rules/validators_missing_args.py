@@ -4,7 +4,8 @@ What it flags:
     A public `query`, `mutation` or `action` (custom builders made with convex-helpers count as
     their base kind) registered with an object that has no `args` key. Internal functions and
     `httpAction`s are not flagged; neither is the bare-function form, which
-    `functions/old-syntax` reports on the same line.
+    `functions/old-syntax` reports on the same line, nor an object with a spread
+    (`{ ...shared, handler }`), which may bring `args` along.
 
 Why it matters:
     Public functions are callable by anyone with the deployment URL. Without `args`, Convex
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.js import Node
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -38,7 +40,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
             continue
-        if function.syntax != "object" or function.has_args:
+        if function.syntax != "object" or function.has_args or _has_spread(function.node):
             continue
         yield RULE.finding(
             function.loc,
@@ -46,3 +48,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             "any arguments. Add `args: {...}` (or `args: {}`).",
             function=function.function_id,
         )
+
+
+def _has_spread(call: Node | None) -> bool:
+    """The registration object spreads another object, which may hold ``args``."""
+    if call is None or not getattr(call, "arguments", None):
+        return False
+    definition = call.arguments[0]
+    return definition.type == "ObjectExpression" and any(p.type == "SpreadElement" for p in definition.properties)

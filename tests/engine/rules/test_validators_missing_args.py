@@ -92,6 +92,19 @@ CLEAN = [
             });
         """,
     }),
+    clean("a spread definition may bring its args along", {
+        "convex/shared.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            const byId = { args: { id: v.id("items") } };
+
+            export const get = query({
+              ...byId,
+              handler: async (ctx, { id }) => await ctx.db.get(id),
+            });
+        """,
+    }),
     clean("an httpAction has no args", {
         "convex/hooks.ts": """
             import { httpAction } from "./_generated/server";
