@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from auditor.engine.inventory import build_inventory
 from auditor.engine.rules import all_rules, rule_docs
@@ -74,7 +76,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "message": {"text": finding.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(loc.path), "uriBaseId": "%SRCROOT%"},
                     # SARIF columns are 1-based; the engine's are 0-based like ESTree's.
                     "region": {"startLine": loc.line, "startColumn": loc.column + 1,
                                "endLine": max(loc.end_line, loc.line),
@@ -97,7 +99,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "tool": {"driver": {"name": TOOL_NAME, "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION,
                                 "informationUri": "https://github.com/convex-auditor/convex-auditor",
                                 "rules": driver_rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + report.root.rstrip("/") + "/"}},
+            # A percent-encoded file URI (spaces and the like) ending with "/", as SARIF requires.
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.root).resolve().as_uri().rstrip("/") + "/"}},
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],

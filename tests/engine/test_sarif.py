@@ -130,3 +130,18 @@ def test_it_uses_relative_uris_and_marks_suppressed_results(sarif):
     assert [(r["ruleId"], r["suppressions"][0]["kind"]) for r in suppressed] == [
         ("scheduler/public-function-scheduled", "inSource")]
     assert "migration pending" in suppressed[0]["suppressions"][0]["justification"]
+
+
+def test_it_percent_encodes_uris_of_a_root_and_files_with_spaces(validator, tmp_path):
+    root = tmp_path / "my app"
+    report = audit_project(root, {"convex/old files/list.ts": """
+        import { query } from "../_generated/server";
+
+        export const list = query(async (ctx) => await ctx.db.query("t").first());
+    """})
+    document = report.to_sarif()
+    assert _errors(validator, document) == []
+    base = document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == root.resolve().as_uri() + "/" and " " not in base and base.endswith("/my%20app/")
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]]
+    assert uris == ["convex/old%20files/list.ts"]
