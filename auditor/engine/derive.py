@@ -186,14 +186,22 @@ def owner_at(project: ProjectFacts, loc: Location) -> str | None:
     return owner_label(project, best) if best is not None else None
 
 
-def project_uses_auth(project: ProjectFacts) -> bool:
-    """Whether the project authenticates anyone: an auth config, or any identity or credential check."""
+def project_uses_auth(project: ProjectFacts, *, identity_only: bool = False) -> bool:
+    """Whether the project authenticates anyone: an auth config, or any identity check, and unless
+    ``identity_only``, any credential header read or request signature check."""
     for module in project.modules.values():
         if posixpath.basename(module.path).startswith("auth.config."):
             return True
+    if identity_only:
+        return any(b.auth_checks for b in project.bodies.values())
     return any(b.auth_checks or b.reads_authorization or b.verifies_signature for b in project.bodies.values())
 
 
 def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bool:
     """A body calls project code the engine cannot see into (an unresolved or path-alias import)."""
     return any(call.target is None for body in bodies for call in body.helper_calls)
+
+
+def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:
+    """A handler that checks a request signature is a server-to-server webhook, not a browser endpoint."""
+    return any(b.verifies_signature for b in project.reachable_bodies(body))

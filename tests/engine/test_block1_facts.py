@@ -171,3 +171,15 @@ def test_it_tells_whether_the_project_authenticates_anyone(tmp_path):
     })
     assert not project_uses_auth(anonymous)
     assert project_uses_auth(configured)
+
+
+def test_it_reads_the_deployment_url_from_import_meta_env(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/schema.ts": "export {};\n",
+        "src/upload.ts": """
+            const CONVEX_URL = import.meta.env.VITE_CONVEX_URL;
+            export const url = `${CONVEX_URL}/upload`;
+        """,
+    })
+    [template] = [s for s in project.frontend["src/upload.ts"].strings if s.is_template]
+    assert template.parts[1] == ("expr", "convex_cloud_url")

@@ -10,15 +10,30 @@ from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, pa
 
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
 RULE_MODULES: tuple[str, ...] = (
+    "auth_http_without_auth",
+    "auth_public_function_without_auth",
     "correctness_floating_promise",
+    "cors_missing_headers",
+    "cors_missing_preflight",
     "engine_parse_error",
+    "frontend_cloud_domain_for_http",
+    "functions_action_uses_db",
     "functions_old_syntax",
+    "functions_query_writes_db",
+    "functions_side_effect_in_transaction",
+    "http_error_status",
     "perf_date_now_in_query",
     "perf_sequential_runs_in_action",
     "perf_unbounded_collect",
+    "scheduler_action_called_from_mutation",
     "scheduler_public_function_scheduled",
     "schema_redundant_index",
+    "schema_unindexed_filter",
+    "schema_unknown_index",
+    "schema_unknown_table",
     "schema_unused_index",
+    "security_hardcoded_secret",
+    "storage_manual_url",
     "validators_missing_args",
 )
 

@@ -1,0 +1,93 @@
+"""HTTP action runs a mutation or action without authentication.
+
+What it flags:
+    An `httpAction` (exported, or inline in `http.route`) that calls `ctx.runMutation` or
+    `ctx.runAction`, while neither it nor the project helpers it calls reads the
+    `Authorization` header (or another credential header such as `x-api-key`), checks
+    `ctx.auth.getUserIdentity()`, or verifies a request signature (Stripe `constructEvent`,
+    svix `verify`, `crypto.subtle.verify`, ...). A function it runs that checks the identity
+    itself also counts. The finding sits at the `export const` line of an exported handler,
+    or at `http.route(` for an inline one.
+
+    Only in projects that authenticate anyone (an `auth.config.ts`, an identity check, a
+    credential header read or a signature check somewhere), or for a route whose path names a
+    webhook (`/clerk-webhook`, `/stripe/webhook`, `/hooks/...`), which a server calls and should
+    sign. Not flagged when the handler calls project code the auditor cannot resolve.
+
+Why it matters:
+    HTTP routes are open to the internet. A route that writes through a mutation on the word
+    of an unauthenticated request lets anyone forge the request: fake webhook events, writes
+    on behalf of other users.
+
+Example:
+    http.route({
+      path: "/clerk-webhook",
+      method: "POST",
+      handler: httpAction(async (ctx, request) => {
+        const event = await request.json();
+        await ctx.runMutation(internal.users.upsert, { data: event.data });
+        return new Response(null, { status: 200 });
+      }),
+    });
+
+Fix:
+    Verify the sender: the webhook signature (`new Webhook(secret).verify(payload, headers)`,
+    `stripe.webhooks.constructEvent(...)`), or the user's token from the `Authorization`
+    header, before running anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import (
+    body_checks_http_auth,
+    function_checks_auth,
+    has_unresolved_helpers,
+    http_handler_bodies,
+    project_uses_auth,
+)
+from auditor.engine.model import BodyFacts, Location, ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("auth/http-without-auth", "warning", "HTTP action runs a mutation or action without auth")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    uses_auth = project_uses_auth(project)
+    for handler, label in http_handler_bodies(project):
+        if not uses_auth and not _webhook_route(project, handler):
+            continue
+        bodies = project.reachable_bodies(handler)
+        runs = [call for body in bodies for call in body.run_calls if call.method in {"runMutation", "runAction"}]
+        if not runs or body_checks_http_auth(project, handler) or has_unresolved_helpers(project, bodies):
+            continue
+        if any(_target_checks_auth(project, call.target.function_id) for call in runs if call.target):
+            continue
+        yield RULE.finding(
+            _location(project, handler, label),
+            f"The HTTP action `{label}` runs `{runs[0].target_text or runs[0].method}` without reading the "
+            "`Authorization` header or verifying a request signature; anyone can send this request. "
+            "Authenticate the caller first.",
+            function=label,
+        )
+
+
+def _webhook_route(project: ProjectFacts, handler: BodyFacts) -> bool:
+    return any(
+        "hook" in (route.path or route.path_prefix or "").lower()
+        for route in project.routes if route.handler_body == handler.key
+    )
+
+
+def _target_checks_auth(project: ProjectFacts, function_id: str) -> bool:
+    function = project.functions.get(function_id)
+    return function is not None and function_checks_auth(project, function)
+
+
+def _location(project: ProjectFacts, handler: BodyFacts, label: str) -> Location:
+    function = project.functions.get(label)
+    if function is not None:
+        return function.loc
+    route = next((r for r in project.routes if r.handler_body == handler.key), None)
+    return route.loc if route is not None else handler.loc

@@ -1,0 +1,62 @@
+"""Public mutation or action without an authentication check.
+
+What it flags:
+    A public `mutation` or `action` (not `internal*`, not a query) whose handler, the project
+    helpers it calls (also across files) and its custom builder's context function never call
+    `ctx.auth.getUserIdentity()` or a library identity helper (`getAuthUserId` of Convex
+    Auth). The finding sits at the `export const` line.
+
+    Only in projects that sign users in at all (an `auth.config.ts`, or an identity check
+    somewhere): in an app without sign-in, every function is public by design. A helper's
+    name never counts; what it calls does. Not flagged when the handler is wrapped in a way
+    the auditor cannot see into, or calls project code it cannot resolve (a path-alias
+    import), since the check may live there.
+
+Why it matters:
+    Every public function is an endpoint anyone can call with any arguments, from a script,
+    without the app's UI. A mutation that does not ask who is calling lets anyone write, delete
+    or spend on the project's behalf (actions often call paid APIs).
+
+Example:
+    export const deletePost = mutation({
+      args: { id: v.id("posts") },
+      handler: async (ctx, { id }) => {
+        await ctx.db.delete(id);
+      },
+    });
+
+Fix:
+    Check the caller, and that they may do this:
+    const identity = await ctx.auth.getUserIdentity();
+    if (!identity) throw new ConvexError("Unauthenticated");
+    Or make the function `internalMutation`/`internalAction` when only the backend calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import has_unresolved_helpers, project_uses_auth
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("auth/public-function-without-auth", "warning", "Public mutation or action without an auth check")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    if not project_uses_auth(project, identity_only=True):
+        return
+    for function in project.functions.values():
+        if function.visibility != "public" or function.kind not in {"mutation", "action"}:
+            continue
+        if function.body is None:
+            continue  # a wrapped or unresolved handler: its checks are out of sight
+        bodies = project.function_bodies(function)
+        if any(body.auth_checks for body in bodies) or has_unresolved_helpers(project, bodies):
+            continue
+        yield RULE.finding(
+            function.loc,
+            f"The public {function.kind} `{function.function_id}` never checks who is calling "
+            "(`ctx.auth.getUserIdentity()`), yet anyone can call it. Check the identity or make it internal.",
+            function=function.function_id,
+        )

@@ -1,0 +1,71 @@
+"""HTTP response without CORS headers.
+
+What it flags:
+    A `new Response(...)` or `Response.json(...)` created in an `httpAction` (exported or
+    inline in `http.route`, or in a project helper it calls) whose headers have no
+    `Access-Control-Allow-Origin`: success, error and OPTIONS preflight responses alike. The
+    finding sits at `Response`.
+
+    Headers given through a constant, a spread (`{...CORS_HEADERS, "Content-Type": ...}`),
+    `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
+    imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
+    value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
+    headers), and webhook handlers that verify a request signature (servers call them, not
+    browsers).
+
+Why it matters:
+    The `.convex.site` host is a different origin from the web app. Without the header the
+    browser blocks the response: the endpoint works from curl and Postman but fails in the app,
+    and error responses without it hide the real error behind a CORS message.
+
+Example:
+    return new Response(JSON.stringify({ error: "Missing requiredField" }), {
+      status: 400,
+      headers: { "Content-Type": "application/json" },
+    });
+
+Fix:
+    Define the headers once and use them in every response, including errors and the OPTIONS
+    route:
+    const CORS_HEADERS = { "Access-Control-Allow-Origin": process.env.CLIENT_ORIGIN!, Vary: "Origin" };
+    return new Response(body, { status: 400, headers: { ...CORS_HEADERS, "Content-Type": "application/json" } });
+    Or register the routes on convex-helpers' `corsRouter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import (
+    body_owner_labels,
+    cors_routed_bodies,
+    handler_verifies_signature,
+    http_handler_bodies,
+)
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("cors/missing-headers", "error", "HTTP response without CORS headers")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    labels = body_owner_labels(project)
+    cors_routed = cors_routed_bodies(project)
+    seen: set[str] = set()
+    for handler, label in http_handler_bodies(project):
+        if handler.key in cors_routed or handler_verifies_signature(project, handler):
+            continue
+        for body in project.reachable_bodies(handler):
+            if body.key in seen:
+                continue
+            seen.add(body.key)
+            for response in body.responses:
+                if not response.headers_known or response.has_cors:
+                    continue
+                kind = "error response" if response.in_catch or response.body_has_error_key else "response"
+                yield RULE.finding(
+                    response.loc,
+                    f"This {kind} of the HTTP action `{label}` has no `Access-Control-Allow-Origin` header; "
+                    "browsers on another origin will block it. Add the CORS headers to every response.",
+                    function=labels.get(body.key, body.key),
+                )

@@ -1,0 +1,66 @@
+"""HTTP route without an OPTIONS preflight route.
+
+What it flags:
+    An `http.route({ path | pathPrefix, method, handler })` for POST, PUT, PATCH or DELETE (and
+    for GET/HEAD when the handler reads the `Authorization` header or another credential
+    header, which makes browsers preflight) with no OPTIONS route for the same path, or an
+    OPTIONS `pathPrefix` route that covers it. The finding sits at `http.route(`.
+
+    Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), when an
+    OPTIONS route's path is computed at runtime, and webhook handlers that verify a request
+    signature (servers call them, not browsers).
+
+Why it matters:
+    Before a cross-origin POST with a JSON body or an `Authorization` header, the browser sends
+    an OPTIONS request. Convex answers an unrouted OPTIONS with 404 and no CORS headers, so the
+    real request is never sent and the app sees a CORS error.
+
+Example:
+    http.route({ path: "/your-endpoint", method: "POST", handler: yourEndpoint });
+    // and no { path: "/your-endpoint", method: "OPTIONS" } route
+
+Fix:
+    http.route({
+      path: "/your-endpoint",
+      method: "OPTIONS",
+      handler: httpAction(async () => new Response(null, { status: 204, headers: CORS_HEADERS })),
+    });
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import handler_verifies_signature, route_has_preflight
+from auditor.engine.model import ProjectFacts, RouteFact
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("cors/missing-preflight", "error", "HTTP route without an OPTIONS preflight route")
+
+SIMPLE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for route in project.routes:
+        if route.path is None and route.path_prefix is None:
+            continue
+        if route_has_preflight(project, route):
+            continue
+        handler = project.bodies.get(route.handler_body) if route.handler_body else None
+        if handler is not None and handler_verifies_signature(project, handler):
+            continue
+        if route.method in SIMPLE_METHODS and not _reads_credentials(project, route):
+            continue
+        where = f"path `{route.path}`" if route.path is not None else f"prefix `{route.path_prefix}`"
+        yield RULE.finding(
+            route.loc,
+            f"The {route.method} route for {where} has no OPTIONS route; browsers send a preflight "
+            "request first and get a 404 without CORS headers. Register an OPTIONS route for it.",
+            function=route.handler_function or route.handler_body,
+        )
+
+
+def _reads_credentials(project: ProjectFacts, route: RouteFact) -> bool:
+    if not route.handler_body or route.handler_body not in project.bodies:
+        return False
+    return any(b.reads_authorization for b in project.reachable_bodies(project.bodies[route.handler_body]))

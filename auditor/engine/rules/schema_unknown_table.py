@@ -1,0 +1,63 @@
+"""Table not defined in the schema.
+
+What it flags:
+    `ctx.db.query("t")`, `ctx.db.insert("t", ...)` or `v.id("t")` (in the schema, in args or
+    anywhere in the Convex folder) naming a table the project's schema does not define. The
+    finding sits at the table name literal. Only when a schema exists; not when the schema
+    may hold tables the auditor cannot see (a spread it cannot resolve), and never for system
+    tables (`_storage`, `_scheduled_functions`). Files of a Convex component are checked
+    against the component's own schema.
+
+Why it matters:
+    With a schema, Convex rejects documents for tables it does not define, so the insert fails
+    at runtime; a query on an unknown table returns nothing, silently. Usually it is a typo or
+    a table renamed in the schema but not in the code.
+
+Example:
+    // schema.ts defines "messages"
+    await ctx.db.insert("message", { body });
+
+Fix:
+    Use the table name the schema defines, or add the table to `convex/schema.ts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import body_owner_labels, owner_at, schema_for
+from auditor.engine.model import Location, ProjectFacts, SchemaFact
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("schema/unknown-table", "error", "Table not defined in the schema")
+
+
+def unknown_table(schema: SchemaFact | None, table: str | None) -> bool:
+    """Whether a table name is certainly missing from a schema that describes every table."""
+    if schema is None or schema.open or table is None or table.startswith("_"):
+        return False
+    return table not in schema.tables
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    labels = body_owner_labels(project)
+    for body in project.bodies.values():
+        schema = schema_for(project, body.path)
+        for call in body.db_calls:
+            if call.table_loc is not None and unknown_table(schema, call.table):
+                yield _finding(call.table_loc, call.table or "", f"`ctx.db.{call.method}`",
+                               labels.get(body.key, body.key))
+    for module in project.modules.values():
+        schema = schema_for(project, module.path)
+        for reference in module.id_references:
+            if unknown_table(schema, reference.table):
+                yield _finding(reference.loc, reference.table, "`v.id`", owner_at(project, reference.loc))
+
+
+def _finding(loc: Location, table: str, where: str, function: str | None) -> Finding:
+    return RULE.finding(
+        loc,
+        f'{where} names the table "{table}", which the schema does not define; the call fails or finds '
+        "nothing at runtime. Use a table defined in `schema.ts` or add it there.",
+        function=function,
+    )

@@ -1,0 +1,178 @@
+"""auth/public-function-without-auth: public mutations and actions that never ask who calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+RULE_ID = "auth/public-function-without-auth"
+
+AUTH_CONFIG = """
+    export default {
+      providers: [{ domain: process.env.CLERK_JWT_ISSUER_DOMAIN, applicationID: "convex" }],
+    };
+"""
+
+FLAGGED = [
+    flagged("a public mutation and action in a Clerk project, one calling a helper that only reads", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/posts.ts": """
+            import { QueryCtx } from "../_generated/server";
+
+            // Named like a guard, but it never asks who is calling.
+            export async function requirePostOwner(ctx: QueryCtx, postId: any) {
+              return await ctx.db.get(postId);
+            }
+        """,
+        "convex/posts.ts": """
+            import { action, mutation } from "./_generated/server";
+            import { internal } from "./_generated/api";
+            import { v } from "convex/values";
+            import { requirePostOwner } from "./lib/posts";
+
+            export const remove = mutation({
+              args: { id: v.id("posts") },
+              handler: async (ctx, { id }) => {
+                await requirePostOwner(ctx, id);
+                await ctx.db.delete(id);
+              },
+            });
+
+            export const summarize = action({
+              args: { id: v.id("posts") },
+              handler: async (ctx, { id }) => {
+                const res = await fetch("https://api.openai.com/v1/chat/completions", { method: "POST" });
+                await ctx.runMutation(internal.posts.saveSummary, { id, text: await res.text() });
+              },
+            });
+        """,
+    }, ("convex/posts.ts", "export const remove"), ("convex/posts.ts", "export const summarize")),
+]
+
+CLEAN = [
+    clean("auth inline, in an imported helper, in a custom builder and via Convex Auth", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/auth.ts": """
+            import { MutationCtx, QueryCtx } from "../_generated/server";
+
+            export async function getCurrentUserOrThrow(ctx: QueryCtx | MutationCtx) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthorized");
+              return identity;
+            }
+        """,
+        "convex/lib/functions.ts": """
+            import { customMutation, customCtx } from "convex-helpers/server/customFunctions";
+            import { mutation } from "../_generated/server";
+            import { getCurrentUserOrThrow } from "./auth";
+
+            export const authedMutation = customMutation(
+              mutation,
+              customCtx(async (ctx) => ({ user: await getCurrentUserOrThrow(ctx) })),
+            );
+        """,
+        "convex/posts.ts": """
+            import { mutation, action, internalMutation, query } from "./_generated/server";
+            import { getAuthUserId } from "@convex-dev/auth/server";
+            import { v } from "convex/values";
+            import { getCurrentUserOrThrow } from "./lib/auth";
+            import { authedMutation } from "./lib/functions";
+
+            export const create = mutation({
+              args: { title: v.string() },
+              handler: async (ctx, args) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) {
+                  throw new Error("Unauthorized");
+                }
+                await ctx.db.insert("posts", { title: args.title, authorId: identity.subject });
+              },
+            });
+
+            export const rename = mutation({
+              args: { id: v.id("posts"), title: v.string() },
+              handler: async (ctx, { id, title }) => {
+                await getCurrentUserOrThrow(ctx);
+                await ctx.db.patch(id, { title });
+              },
+            });
+
+            export const remove = authedMutation({
+              args: { id: v.id("posts") },
+              handler: async (ctx, { id }) => {
+                await ctx.db.delete(id);
+              },
+            });
+
+            export const like = mutation({
+              args: { id: v.id("posts") },
+              handler: async (ctx, { id }) => {
+                const userId = await getAuthUserId(ctx);
+                if (!userId) throw new Error("Unauthorized");
+                await ctx.db.insert("likes", { postId: id, userId });
+              },
+            });
+
+            export const purge = internalMutation({ args: {}, handler: async (ctx) => {} });
+            export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("posts").take(10) });
+            export const ping = action({ args: {},
+              handler: async (ctx) => { await getCurrentUserOrThrow(ctx as any); } });
+        """,
+    }),
+    clean("a project without sign-in: public by design (the seed's createUser)", {
+        "convex/mutations.ts": """
+            import { mutation } from "./_generated/server";
+            import { api } from "./_generated/api";
+            import { v } from "convex/values";
+
+            export const createUser = mutation({
+              args: { clerkId: v.string(), email: v.string(), name: v.string() },
+              handler: async (ctx, args) => {
+                const userId = await ctx.db.insert("users", {
+                  clerkId: args.clerkId,
+                  email: args.email,
+                  name: args.name,
+                  createdAt: Date.now(),
+                });
+                await ctx.scheduler.runAfter(0, api.actions.sendWelcomeEmail, { email: args.email, name: args.name });
+                return userId;
+              },
+            });
+        """,
+    }),
+    clean("helpers the auditor cannot see into: a path alias and a wrapped handler", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/notes.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { requireUser } from "@/convex/lib/auth";
+            import { withUser } from "convex-helpers-wrappers";
+
+            export const add = mutation({
+              args: { text: v.string() },
+              handler: async (ctx, { text }) => {
+                const user = await requireUser(ctx);
+                await ctx.db.insert("notes", { text, userId: user._id });
+              },
+            });
+
+            export const clear = mutation({
+              args: {},
+              handler: withUser(async (ctx) => {
+                await ctx.db.delete(ctx.user._id);
+              }),
+            });
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_public_writes_that_never_check_identity(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_auth_checked_anywhere_it_can_be(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)

@@ -1,0 +1,227 @@
+"""cors/missing-headers: HTTP responses without Access-Control-Allow-Origin."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+RULE_ID = "cors/missing-headers"
+
+FLAGGED = [
+    flagged("success, error and preflight responses with only a content type", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { api } from "./_generated/api";
+
+            const JSON_HEADERS = { "Content-Type": "application/json" };
+            const http = httpRouter();
+
+            http.route({
+              path: "/messages",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                try {
+                  const body = await request.json();
+                  const id = await ctx.runMutation(api.messages.send, body);
+                  return new Response(JSON.stringify({ id }), { status: 201, headers: JSON_HEADERS });
+                } catch (error) {
+                  return Response.json({ error: "failed" }, { status: 500 });
+                }
+              }),
+            });
+
+            http.route({
+              path: "/messages",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response(null, { status: 204 })),
+            });
+
+            export default http;
+        """,
+    }, ("convex/http.ts", "return new Response(JSON.stringify({ id })"), ("convex/http.ts", "Response.json"),
+       ("convex/http.ts", "new Response(null")),
+    flagged("an exported httpAction routed from http.ts, and the helper it calls", {
+        "convex/lib/responses.ts": """
+            export function unauthorized() {
+              return new Response("Unauthorized", { status: 401 });
+            }
+        """,
+        "convex/uploads.ts": """
+            import { httpAction } from "./_generated/server";
+            import { unauthorized } from "./lib/responses";
+
+            export const upload = httpAction(async (ctx, request) => {
+              if (!request.headers.get("Authorization")) return unauthorized();
+              const blob = await request.blob();
+              const storageId = await ctx.storage.store(blob);
+              return new Response(JSON.stringify({ storageId }), {
+                status: 200,
+                headers: new Headers({ "Content-Type": "application/json" }),
+              });
+            });
+        """,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { upload } from "./uploads";
+
+            const http = httpRouter();
+            http.route({ path: "/upload", method: "POST", handler: upload });
+            export default http;
+        """,
+    }, ("convex/lib/responses.ts", "new Response"), ("convex/uploads.ts", "return new Response")),
+]
+
+CORS_LIB = """
+    export const CORS_HEADERS = {
+      "Access-Control-Allow-Origin": process.env.CLIENT_ORIGIN!,
+      "Access-Control-Allow-Methods": "POST, OPTIONS",
+      "Access-Control-Allow-Headers": "Content-Type, Authorization",
+      Vary: "Origin",
+    };
+
+    export function corsHeaders(extra: Record<string, string> = {}) {
+      return { ...CORS_HEADERS, ...extra };
+    }
+
+    export function json(data: unknown, status = 200) {
+      return new Response(JSON.stringify(data), {
+        status,
+        headers: { ...CORS_HEADERS, "Content-Type": "application/json" },
+      });
+    }
+"""
+
+CLEAN = [
+    clean("CORS through a spread constant imported from another file, a helper and a json() wrapper", {
+        "convex/lib/cors.ts": CORS_LIB,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { api } from "./_generated/api";
+            import { CORS_HEADERS, corsHeaders, json } from "./lib/cors";
+
+            const http = httpRouter();
+
+            http.route({
+              path: "/messages",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                try {
+                  const body = await request.json();
+                  if (!body.text) return json({ error: "text is required" }, 400);
+                  const id = await ctx.runMutation(api.messages.send, body);
+                  return new Response(JSON.stringify({ id }), {
+                    status: 201,
+                    headers: { ...CORS_HEADERS, "Content-Type": "application/json" },
+                  });
+                } catch (error) {
+                  return Response.json({ error: "failed" }, { status: 500, headers: corsHeaders() });
+                }
+              }),
+            });
+
+            http.route({
+              path: "/messages",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response(null, { status: 204, headers: new Headers(CORS_HEADERS) })),
+            });
+
+            export default http;
+        """,
+    }),
+    clean("headers passed in by the caller are out of sight", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            function reply(body: string, headers: HeadersInit) {
+              return new Response(body, { status: 200, headers });
+            }
+
+            const http = httpRouter();
+            http.route({
+              path: "/ping",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => reply("pong", { "Access-Control-Allow-Origin": "*" })),
+            });
+            export default http;
+        """,
+    }),
+    clean("convex-helpers corsRouter adds the headers", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const cors = corsRouter(http, { allowedOrigins: ["https://app.example.com"] });
+
+            cors.route({
+              path: "/messages",
+              method: "POST",
+              handler: httpAction(async () => new Response(JSON.stringify({ ok: true }), { status: 200 })),
+            });
+            export default http;
+        """,
+    }),
+    clean("a Stripe webhook that verifies its signature (server to server)", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+            import Stripe from "stripe";
+
+            const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);
+            const http = httpRouter();
+
+            http.route({
+              path: "/stripe/webhook",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const signature = request.headers.get("stripe-signature")!;
+                const payload = await request.text();
+                try {
+                  const event = await stripe.webhooks.constructEventAsync(
+                    payload, signature, process.env.STRIPE_WEBHOOK_SECRET!);
+                  await ctx.runMutation(internal.billing.handleEvent, { event: JSON.stringify(event) });
+                  return new Response(null, { status: 200 });
+                } catch (err) {
+                  return new Response("Webhook Error", { status: 400 });
+                }
+              }),
+            });
+            export default http;
+        """,
+    }),
+    clean("a mutable Headers object that gets the header later", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            http.route({
+              path: "/file",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const headers = new Headers();
+                headers.set("Access-Control-Allow-Origin", "*");
+                headers.set("Content-Type", "text/plain");
+                return new Response("hello", { headers });
+              }),
+            });
+            export default http;
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_responses_without_cors(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_cors_given_through_constants_spreads_and_helpers(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)

@@ -1,0 +1,170 @@
+"""cors/missing-preflight: routes without an OPTIONS route."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+RULE_ID = "cors/missing-preflight"
+
+FLAGGED = [
+    flagged("a POST route and an authenticated GET without OPTIONS", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { api } from "./_generated/api";
+
+            const CORS_HEADERS = { "Access-Control-Allow-Origin": "*" };
+            const http = httpRouter();
+
+            http.route({
+              path: "/your-endpoint",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const result = await ctx.runMutation(api.mutations.yourMutation, await request.json());
+                return new Response(JSON.stringify({ success: true, data: result }), { status: 200,
+                  headers: CORS_HEADERS });
+              }),
+            });
+
+            http.route({
+              path: "/me",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const token = request.headers.get("Authorization");
+                return new Response(JSON.stringify({ token: !!token }), { status: 200, headers: CORS_HEADERS });
+              }),
+            });
+
+            http.route({
+              path: "/other",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response(null, { status: 204, headers: CORS_HEADERS })),
+            });
+
+            export default http;
+        """,
+    }, ("convex/http.ts", "http.route({", 1), ("convex/http.ts", "http.route({", 2)),
+    flagged("a pathPrefix route whose OPTIONS route has another prefix", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const handler = httpAction(async () => new Response(null, { status: 204 }));
+            http.route({ pathPrefix: "/files/", method: "PUT", handler });
+            http.route({ pathPrefix: "/api/", method: "OPTIONS", handler });
+            export default http;
+        """,
+    }, ("convex/http.ts", "/files/")),
+]
+
+CLEAN = [
+    clean("the seed's route with its OPTIONS route", {
+        "convex/http.ts": """
+            import { httpRouter, httpAction } from "convex/server";
+            import { api } from "./_generated/api";
+
+            const CORS_HEADERS = { "Access-Control-Allow-Origin": "*", "Vary": "Origin" };
+            const http = httpRouter();
+
+            http.route({
+              path: "/your-endpoint",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const body = await request.json();
+                const result = await ctx.runMutation(api.mutations.yourMutation, body);
+                return new Response(JSON.stringify({ success: true, data: result }), { status: 200,
+                  headers: CORS_HEADERS });
+              }),
+            });
+
+            http.route({
+              path: "/your-endpoint",
+              method: "OPTIONS",
+              handler: httpAction(async () => {
+                return new Response(null, { status: 200, headers: CORS_HEADERS });
+              }),
+            });
+
+            export default http;
+        """,
+    }),
+    clean("an OPTIONS route registered with a pathPrefix that covers the routes", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { preflight, createMessage, uploadFile } from "./api";
+
+            const http = httpRouter();
+            http.route({ pathPrefix: "/api/", method: "OPTIONS", handler: preflight });
+            http.route({ path: "/api/messages", method: "POST", handler: createMessage });
+            http.route({ pathPrefix: "/api/files/", method: "PUT", handler: uploadFile });
+            export default http;
+        """,
+        "convex/api.ts": """
+            import { httpAction } from "./_generated/server";
+            const CORS = { "Access-Control-Allow-Origin": "*" };
+            export const preflight = httpAction(async () => new Response(null, { status: 204, headers: CORS }));
+            export const createMessage = httpAction(async () => new Response(null, { status: 201, headers: CORS }));
+            export const uploadFile = httpAction(async () => new Response(null, { status: 201, headers: CORS }));
+        """,
+    }),
+    clean("corsRouter, a public GET, and a Clerk webhook that verifies its signature", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+            import { Webhook } from "svix";
+
+            const http = httpRouter();
+            const cors = corsRouter(http);
+
+            cors.route({
+              path: "/messages",
+              method: "POST",
+              handler: httpAction(async () => new Response(null, { status: 201 })),
+            });
+
+            http.route({
+              path: "/getImage",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const storageId = new URL(request.url).searchParams.get("storageId")!;
+                const blob = await ctx.storage.get(storageId);
+                return new Response(blob);
+              }),
+            });
+
+            http.route({
+              path: "/clerk-users-webhook",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const payload = await request.text();
+                const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);
+                const event = wh.verify(payload, {
+                  "svix-id": request.headers.get("svix-id")!,
+                  "svix-timestamp": request.headers.get("svix-timestamp")!,
+                  "svix-signature": request.headers.get("svix-signature")!,
+                }) as any;
+                await ctx.runMutation(internal.users.upsertFromClerk, { data: event.data });
+                return new Response(null, { status: 200 });
+              }),
+            });
+
+            export default http;
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_routes_without_preflight(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_options_routes_cors_routers_and_webhooks(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)

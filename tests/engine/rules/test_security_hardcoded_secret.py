@@ -1,0 +1,87 @@
+"""security/hardcoded-secret: credentials written into the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+RULE_ID = "security/hardcoded-secret"
+
+FLAGGED = [
+    flagged("Stripe, OpenAI, AWS, GitHub and Slack keys in Convex code", {
+        "convex/billing.ts": """
+            "use node";
+            import Stripe from "stripe";
+            import OpenAI from "openai";
+            import { action } from "./_generated/server";
+
+            const stripe = new Stripe("sk_live_51H8xYzAbCdEfGhIjKlMnOpQr2s");
+            const openai = new OpenAI({ apiKey: "sk-proj-4fG7hJ9kL2mN5pQ8rS1tU3vW6xY0zA" });
+            const aws = { accessKeyId: "AKIAIOSFODNN7EXAMPLF" };
+            const gh = `token ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R`;
+
+            export const notify = action({
+              args: {},
+              handler: async () => {
+                await fetch("https://slack.com/api/chat.postMessage", {
+                  headers: { Authorization: "Bearer xoxb-2048193746-5820193847261-AbCdEfGhIjKlMnOpQrStUv" },
+                });
+              },
+            });
+        """,
+    }, ("convex/billing.ts", "sk_live_"), ("convex/billing.ts", "sk-proj-"), ("convex/billing.ts", "AKIA"),
+       ("convex/billing.ts", "ghp_"), ("convex/billing.ts", "xoxb-")),
+    flagged("a JWT and a literal bearer token in frontend code", {
+        "convex/schema.ts": "export {};\n",
+        "src/api.ts": """
+            const SERVICE_TOKEN =
+              "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkFkbWluIn0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk8";
+
+            export const call = () =>
+              fetch("https://api.example.com", { headers: { Authorization: "Bearer 9f8e7d6c5b4a3f2e1d0c9b8a" } });
+        """,
+    }, ("src/api.ts", "eyJhbGci"), ("src/api.ts", "Bearer 9f8e")),
+]
+
+CLEAN = [
+    clean("env vars, prose about sk-, prefix checks, placeholders, bearer templates and test files", {
+        "convex/billing.ts": """
+            "use node";
+            import Stripe from "stripe";
+            import { action } from "./_generated/server";
+
+            const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);
+
+            export const check = action({
+              args: {},
+              handler: async (ctx) => {
+                const key = process.env.OPENAI_API_KEY ?? "";
+                if (!key.startsWith("sk-")) throw new Error("The key must start with sk- (see sk-proj- docs)");
+                if (key.startsWith("sk_live_")) console.log("live mode");
+                const token = key.replace("Bearer ", "");
+                await fetch("https://api.openai.com/v1/models", { headers: { Authorization: `Bearer ${token}` } });
+                return "Set STRIPE_SECRET_KEY to sk_live_xxxxxxxxxxxxxxxxxxxxxxxx in the dashboard";
+              },
+            });
+        """,
+        "convex/billing.test.ts": """
+            export const fakeKey = "sk_test_51H8xYzAbCdEfGhIjKlMnOpQr2s";
+        """,
+        "src/env.example.ts": """
+            export const example = "sk-your-openai-key-goes-here-1234";
+            export const bearer = "Bearer <token>";
+            export const header = "Bearer ";
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_credentials_in_code(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_env_vars_prose_and_placeholders(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
