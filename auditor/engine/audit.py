@@ -18,6 +18,7 @@ from auditor.engine.parsing import decode_source, parse_source
 from auditor.engine.rules import Finding, all_rules, rule_modules
 from auditor.engine.score import ScoredFinding, compute_score
 
+INTERNAL_ERROR = "the auditor failed on this file (internal error)"
 SUPPRESSION_COMMENT = re.compile(
     r"convex-audit-ignore-next-line\s+(?P<rules>[\w\-/*]+(?:\s*,\s*[\w\-/*]+)*)(?:\s+--\s*(?P<reason>.*?))?\s*(?:\*/\s*\}?)?\s*$"
 )
@@ -114,7 +115,8 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
             (modules if source_file.in_convex else frontend).append(entry.facts)
     project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped)
     project.generated_files = found.generated_files
-    findings = _check(project, config)
+    rule_errors: list[dict[str, str]] = []
+    findings = _check(project, config, rule_errors)
     sources = {m.path: m.source for m in [*modules, *frontend]}
     _apply_suppressions(findings, sources, config)
     _fingerprint(findings, sources)
@@ -131,6 +133,7 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
         "frontend_files": len(found.frontend_files),
         "suppressed": sum(1 for f in findings if f.suppressed),
         "config": config.source,
+        "rule_errors": rule_errors,
     }
     return Report(root=str(found.root), project=project, findings=findings, stats=stats)
 
@@ -155,15 +158,23 @@ def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, st
             entry = CachedFile(extract_module(source_file.path, source_file.module, source, parsed.tree), None)
         except RecursionError:
             entry = CachedFile(None, ParseFailure(source_file.path, "Nesting too deep to analyse", 1, 0))
+        except Exception as error:  # one file must never stop the audit of the others
+            message = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"[:300]
+            entry = CachedFile(None, ParseFailure(source_file.path, message, 1, 0))
     cache.put(key, entry)
     return entry
 
 
-def _check(project: ProjectFacts, config: AuditConfig) -> list[Finding]:
+def _check(project: ProjectFacts, config: AuditConfig, rule_errors: list[dict[str, str]]) -> list[Finding]:
     findings: list[Finding] = []
     for module in rule_modules():
         seen: set[tuple[str, int, int]] = set()
-        for finding in module.check(project):
+        try:
+            rule_findings = list(module.check(project))
+        except Exception as error:  # a broken rule loses its own findings, never the audit
+            rule_errors.append({"rule": module.RULE.id, "error": f"{type(error).__name__}: {error}"[:300]})
+            continue
+        for finding in rule_findings:
             spot = (finding.loc.path, finding.loc.line, finding.loc.column)
             if spot in seen:
                 continue  # one finding per fact: a helper reached from two handlers is reported once
