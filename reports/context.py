@@ -21,7 +21,8 @@ MAX_FILE_BYTES = 1_000_000
 class CodeLine:
     number: int
     text: str
-    hit: bool
+    hit: bool  # the finding's own line
+    span: bool = False  # inside the finding's range, after its first line
 
 
 def _head_sha(workdir: Path) -> str | None:
@@ -82,7 +83,8 @@ class SourceReader:
             start = max(1, finding.line - around)
             end = min(len(lines), last_hit + around)
             return [
-                CodeLine(n, lines[n - 1], finding.line <= n <= last_hit) for n in range(start, end + 1)
+                CodeLine(n, lines[n - 1], n == finding.line, finding.line < n <= last_hit)
+                for n in range(start, end + 1)
             ]
         if finding.snippet:
             return [CodeLine(finding.line, finding.snippet, True)]

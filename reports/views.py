@@ -46,7 +46,10 @@ def projects(request: HttpRequest) -> HttpResponse:
     for row in rows:
         scores = [a.health_score for a in row.trend if a.health_score is not None]
         label = "Health of the last audits: " + ", ".join(str(s) for s in scores)
-        row.sparkline = sparkline(scores, label=label)  # type: ignore[attr-defined]
+        # Scaled to the scores' own range (padded), so a change of a few points is visible.
+        low = max(0, min(scores, default=0) - 10)
+        high = min(100, max(scores, default=100) + 10)
+        row.sparkline = sparkline(scores, label=label, low=low, high=high)  # type: ignore[attr-defined]
     return render(
         request,
         "reports/projects.html",
@@ -66,7 +69,8 @@ def run_audit(request: HttpRequest, pk: int) -> HttpResponse:
     force = request.POST.get("force") == "1"
     audit = pipeline.queue_audit(repository, Audit.Trigger.MANUAL, user=request.user, force=force)
     if request.htmx:
-        return render(request, "reports/_progress.html", {"audit": audit})
+        audit.refresh_from_db()  # a worker (or an eager test run) may have finished it already
+        return _progress(request, audit)
     messages.success(request, f"An audit of {repository.name} is queued.")
     return redirect("reports:projects")
 
@@ -74,8 +78,15 @@ def run_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def audit_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The fragment htmx polls while an audit is queued or running."""
-    audit = get_audit_for_user(request, pk)
-    return render(request, "reports/_progress.html", {"audit": audit})
+    return _progress(request, get_audit_for_user(request, pk))
+
+
+def _progress(request: HttpRequest, audit: Audit) -> HttpResponse:
+    response = render(request, "reports/_progress.html", {"audit": audit})
+    if request.htmx and not audit.is_active:
+        # Finished: reload the page so its counts, trend and findings show the new result.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

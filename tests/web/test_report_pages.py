@@ -101,8 +101,10 @@ def test_it_stops_polling_when_done_and_shows_why_a_run_failed(client, personas,
     repository, done = acme
     failed = AuditFactory(repository=repository, state=Audit.State.FAILED, failure_reason="Branch main is missing")
     client = login(client, personas.viewer)
-    body = client.get(reverse("reports:audit_progress", args=[done.pk])).content.decode()
+    response = client.get(reverse("reports:audit_progress", args=[done.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
     assert "hx-trigger" not in body and "Done" in body
+    assert response["HX-Refresh"] == "true"  # the page reloads to show the finished audit
     body = client.get(reverse("reports:audit_progress", args=[failed.pk])).content.decode()
     assert "hx-trigger" not in body and "Branch main is missing" in body
 
