@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from esprima.nodes import Node as EsprimaNode
 
+from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
 from auditor.engine.js import (
     FUNCTION_TYPES,
@@ -47,6 +48,7 @@ from auditor.engine.model import (
     TableFact,
     Validator,
 )
+from auditor.engine.moduleuses import collect_module_uses, random_call
 
 BASE_BUILDERS: dict[str, tuple[str, str]] = {
     "query": ("query", "public"),
@@ -159,6 +161,7 @@ class FileExtractor:
         self._collect_registrations()
         self._collect_routers_and_crons()
         self._collect_schema()
+        collect_module_uses(self)
         return self.facts
 
     def loc(self, node: Node) -> Location:
@@ -435,6 +438,8 @@ class FileExtractor:
         params = {p.name for p in fn.params if p.type == "Identifier"}
         params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
         _BodyWalker(self, body, ctx_aliases, params).run(fn)
+        if "#export:" in key:
+            analyse_args(fn, body, ctx_aliases, self.loc)
         return body
 
     def _ctx_aliases(self, fn: Node, ctx_names: set[str] | None) -> dict[str, tuple[str, ...]]:
@@ -565,6 +570,7 @@ class FileExtractor:
             registration.has_args = True
             registration.args_loc = self.loc(props["args"])
             registration.args = self.validator_fields(props["args"])
+            registration.args_validator = self.validator(props["args"])
         if "returns" in props:
             registration.has_returns = True
             registration.returns = self.validator(props["returns"])
@@ -958,6 +964,10 @@ class _BodyWalker:
         if path == ["Date", "now"]:
             self.body.date_now.append(loc)
             return
+        random = random_call(self.x, callee)
+        if random is not None:
+            self.body.random_calls.append((random, loc))
+            return
         if callee.type == "Identifier":
             self._identifier_call(callee.name, node, loc)
         elif path:
@@ -1046,6 +1056,11 @@ class _BodyWalker:
             if method in {"query", "insert"} and table is not None:
                 db.table = table
                 db.table_loc = x.loc(first)
+            elif len(call.arguments) >= (2 if method in {"get", "delete"} else 3) \
+                    and method in {"get", "delete", "patch", "replace"}:
+                db.explicit_table = True  # ctx.db.get("t", id): the table-first form of convex 1.31
+                if table is not None:
+                    db.table, db.table_loc = table, x.loc(first)
         for name, link in chain[1:]:
             db.chain.append(name)
             args = link.arguments

@@ -49,6 +49,11 @@ class Linker:
                 project.schema = module.schema
             project.crons.extend(module.crons)
         for module in project.modules.values():
+            project.module_imports[module.path] = [
+                (source, target.path if (target := self.resolve_module(module.path, source)) else None, loc)
+                for source, loc in module.import_sites
+            ]
+        for module in project.modules.values():
             for extracted in module.routes:
                 # A copy: cached module facts must come out of every link unchanged.
                 route = dataclasses.replace(extracted)
@@ -190,6 +195,7 @@ class Linker:
             args_loc=registration.args_loc,
             has_returns=registration.has_returns,
             returns=registration.returns,
+            args_validator=registration.args_validator,
             body=self.project.bodies.get(body_key) if body_key else None,
             custom_context=kind[2][-1] if kind[2] else None,
             conditional=registration.conditional,

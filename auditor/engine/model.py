@@ -72,6 +72,7 @@ class DbCall:
     terminal: str | None = None  # collect, take, first, unique, paginate
     terminal_loc: Location | None = None
     awaited: bool = True
+    explicit_table: bool = False  # get/patch/replace/delete given the table name first ("t", id, ...)
     node: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -128,6 +129,26 @@ class HelperCall:
 
 
 @dataclass(slots=True)
+class ArgUse:
+    """A handler reading one of its arguments in a way that decides access (see extract)."""
+
+    kind: Literal["compare", "test", "owner_write", "verified"]
+    arg: str  # the argument's name in the args validator
+    loc: Location
+    detail: str = ""  # the other side of a comparison, or the field written
+
+
+@dataclass(slots=True)
+class ArgsWrite:
+    """``ctx.db.patch``/``replace``/``insert`` given the handler's whole args, a spread or a rest of them."""
+
+    method: str
+    loc: Location
+    form: Literal["whole", "spread", "rest"]
+    excluded: frozenset[str] = frozenset()  # names destructured away from a rest element
+
+
+@dataclass(slots=True)
 class BodyFacts:
     """What one function body (a handler or a helper) does, before linking."""
 
@@ -151,6 +172,9 @@ class BodyFacts:
     # (field, loc of `.filter`): an array filter on a field of a `.collect()` result
     returned_collects: list[Location] = field(default_factory=list)  # `.collect()` results returned as is
     error_throws: list[Location] = field(default_factory=list)  # `throw new Error(...)`
+    random_calls: list[tuple[str, Location]] = field(default_factory=list)  # Math.random(), crypto.randomUUID()
+    arg_uses: list[ArgUse] = field(default_factory=list)  # handlers only
+    args_writes: list[ArgsWrite] = field(default_factory=list)  # handlers only
     line_count: int = 0
     node: Any = field(default=None, repr=False, compare=False)
 
@@ -202,6 +226,7 @@ class FunctionFact:
     args_loc: Location | None = None
     has_returns: bool = False
     returns: Validator | None = None
+    args_validator: Validator | None = None  # the whole `args` value: object, v.any(), unknown...
     body: BodyFacts | None = None
     custom_context: str | None = None  # body key of a convex-helpers customCtx function
     conditional: bool = False  # exported behind a condition (a ternary or `&&`)
@@ -256,6 +281,7 @@ class Registration:
     args_loc: Location | None = None
     has_returns: bool = False
     returns: Validator | None = None
+    args_validator: Validator | None = None
     conditional: bool = False
     node: Any = field(default=None, repr=False, compare=False)
 
@@ -395,6 +421,9 @@ class ModuleFacts:
     builder_defs: dict[str, BuilderDef] = field(default_factory=dict)
     object_shapes: dict[str, ObjectShape] = field(default_factory=dict)  # top-level name -> shape
     reexports: list[tuple[str, str, str]] = field(default_factory=list)  # (exported, source, name|*)
+    import_sites: list[tuple[str, Location]] = field(default_factory=list)  # runtime imports and require()s
+    validator_calls: list[tuple[str, Location]] = field(default_factory=list)  # ("bigint", loc) for v.bigint()
+    process_env: list[Location] = field(default_factory=list)  # `process.env` reads
     use_node: bool = False
     hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
@@ -425,6 +454,11 @@ class ProjectFacts:
     parse_failures: list[ParseFailure] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # {path, reason}
     generated_files: list[str] = field(default_factory=list)  # under _generated/, never parsed
+    module_imports: dict[str, list[tuple[str, str | None, Location]]] = field(default_factory=dict)
+    # by path: (import source, resolved project path or None, loc), filled by linking
+    convex_version: Any = None  # versions.ConvexVersion, filled by the audit
+    repository: Any = None  # repofiles.RepositoryFiles, filled by the audit
+    generated_issues: list[Any] = field(default_factory=list)  # generated.GeneratedIssue, filled by the audit
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
 
     def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
