@@ -1,0 +1,81 @@
+"""Schema read back by a module it imports.
+
+What it flags:
+    A module that `schema.ts` imports, directly or through other modules, and that imports a
+    value from the schema module back and reads it while the module loads (at its top level,
+    outside any function): `import schema from "./schema"` followed by
+    `const fields = schema.tables.users.validator`, for example. Reported at that import.
+    Reads inside functions run later, once both modules are loaded, and are not flagged;
+    `import type` disappears at compile time and never counts.
+
+Why it matters:
+    ES modules run an import cycle in order: when `schema.ts` starts loading its dependency,
+    its own `export default defineSchema(...)` has not run yet, so the dependency reads an
+    uninitialised binding. Bundled for Convex, that is a `ReferenceError` (or `undefined`) at
+    push time, and the deployment fails in a way that points nowhere near the cause.
+
+Example:
+    // convex/schema.ts
+    import { messageFields } from "./model/messages";
+    export default defineSchema({ messages: defineTable(messageFields) });
+    // convex/model/messages.ts
+    import schema from "../schema";
+    export const messageFields = { body: v.string() };
+    export const messageDoc = schema.tables.messages.validator;
+
+Fix:
+    Keep shared validators in a module that imports nothing from the schema (for example
+    `convex/validators.ts`), import them from both sides, and read `schema.tables...` only in
+    modules the schema does not import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.imports import ImportEdge, module_imports, reads_at_top_level
+from auditor.engine.model import ModuleFacts, ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("schema/import-cycle", "error", "Schema read back by a module it imports")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    schemas = [module for module in project.modules.values() if module.schema is not None]
+    if not schemas:
+        return
+    graph = module_imports(project)
+    for schema in schemas:
+        # Breadth first from the schema, remembering how each module was reached.
+        reached: dict[str, list[str]] = {schema.path: [schema.path]}
+        queue = [schema.path]
+        while queue:
+            current = queue.pop(0)
+            for edge in graph.get(current, []):
+                if edge.target not in reached:
+                    reached[edge.target] = [*reached[current], edge.target]
+                    queue.append(edge.target)
+        for path, chain in reached.items():
+            if path == schema.path:
+                continue
+            module = project.modules.get(path) or project.frontend.get(path)
+            if module is None:
+                continue
+            yield from _reads_back(module, schema, chain, graph)
+
+
+def _reads_back(module: ModuleFacts, schema: ModuleFacts, chain: list[str],
+                graph: dict[str, list[ImportEdge]]) -> Iterator[Finding]:
+    for edge in graph.get(module.path, []):
+        if edge.target != schema.path or not edge.locals:
+            continue
+        read = [name for name in edge.locals if reads_at_top_level(module, name)]
+        if not read:
+            continue
+        route = " -> ".join([*chain, schema.path])
+        yield RULE.finding(
+            edge.loc,
+            f"{module.path} reads `{read[0]}` from the schema while loading, but the schema imports this module "
+            f"({route}); the value is not initialised yet. Move the shared validators to a module the schema "
+            "can import without a cycle.",
+        )

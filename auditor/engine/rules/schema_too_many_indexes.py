@@ -1,0 +1,50 @@
+"""Table with many indexes.
+
+What it flags:
+    A table of the schema with 8 or more regular indexes (`.index(...)`). Search and vector
+    indexes have their own, separate limits and are not counted. Reported at the table's name.
+
+Why it matters:
+    Every index is updated on every insert, patch and delete of the table, so each one adds
+    write latency and storage. Convex allows 32 indexes per table; a table that already needs
+    eight is usually serving several access patterns that overlap (indexes that are prefixes of
+    others, or that a compound index could replace).
+
+Example:
+    orders: defineTable({...})
+      .index("by_user", ["userId"])
+      .index("by_user_status", ["userId", "status"])
+      .index("by_status", ["status"])
+      // ... five more
+
+Fix:
+    Remove indexes no query uses (see `schema/unused-index`) and prefixes of compound indexes
+    (see `schema/redundant-index`); serve rare access patterns with a compound index plus a
+    bounded filter, or move them to a separate table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("schema/too-many-indexes", "info", "Table with many indexes")
+
+THRESHOLD = 8
+PLATFORM_LIMIT = 32
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for module in project.modules.values():
+        if module.schema is None:
+            continue
+        for table in module.schema.tables.values():
+            regular = [index for index in table.indexes if index.kind == "regular"]
+            if len(regular) >= THRESHOLD:
+                yield RULE.finding(
+                    table.loc,
+                    f'The table "{table.name}" has {len(regular)} indexes (limit {PLATFORM_LIMIT}); each one '
+                    "slows every write. Remove unused or redundant ones.",
+                )
