@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.engine import ParseCache, audit_path
+from auditor.engine.parsing import parse_source
 
 FILES = 500
 TABLES = 25
@@ -145,16 +146,23 @@ def main() -> int:
         root = Path(folder)
         size = generate(root)
         cache = ParseCache()
-        started = time.perf_counter()
+        # CPU seconds of this one process: the targets are per core, and the figure should not
+        # move when something else runs on the machine. Wall seconds are printed beside them.
+        started, wall = time.process_time(), time.perf_counter()
         cold = audit_path(root, cache=cache)
-        cold_s = time.perf_counter() - started
-        started = time.perf_counter()
+        cold_s, cold_wall = time.process_time() - started, time.perf_counter() - wall
+        started, wall = time.process_time(), time.perf_counter()
         warm = audit_path(root, cache=cache)
-        warm_s = time.perf_counter() - started
+        warm_s, warm_wall = time.process_time() - started, time.perf_counter() - wall
         (root / "convex" / "m7.ts").write_text((root / "convex" / "m7.ts").read_text() + "\n// touched\n")
-        started = time.perf_counter()
+        started = time.process_time()
         audit_path(root, cache=cache)
-        one_changed_s = time.perf_counter() - started
+        one_changed_s = time.process_time() - started
+        sources = [(p.relative_to(root).as_posix(), p.read_text()) for p in sorted(root.rglob("*.ts"))]
+        started = time.process_time()
+        for relative, text in sources:
+            parse_source(relative, text)
+        parse_s = time.process_time() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "files": cold.stats["files"],
@@ -162,9 +170,12 @@ def main() -> int:
         "functions": len(cold.project.functions),
         "findings": len(cold.findings),
         "cold_s": round(cold_s, 2),
+        "cold_wall_s": round(cold_wall, 2),
         "warm_s": round(warm_s, 3),
+        "warm_wall_s": round(warm_wall, 3),
         "one_file_changed_s": round(one_changed_s, 3),
-        "parse_kb_per_s": round(size / 1024 / cold_s, 1),
+        "parse_kb_per_s": round(size / 1024 / parse_s, 1),
+        "audit_kb_per_s": round(size / 1024 / cold_s, 1),
         "peak_mb": round(peak_mb, 1),
         "same_findings_warm": [f.fingerprint for f in cold.findings] == [f.fingerprint for f in warm.findings],
     }
