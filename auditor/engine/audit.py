@@ -12,11 +12,14 @@ from pathlib import Path
 from auditor.engine.config import AuditConfig, load_config
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
+from auditor.engine.generated import check_generated
 from auditor.engine.link import link_project
 from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
 from auditor.engine.parsing import decode_source, parse_source
+from auditor.engine.repofiles import repository_files
 from auditor.engine.rules import Finding, all_rules, rule_modules
 from auditor.engine.score import ScoredFinding, compute_score
+from auditor.engine.versions import MIN_VERSIONS, detect_convex_version, rule_allowed
 
 INTERNAL_ERROR = "the auditor failed on this file (internal error)"
 SUPPRESSION_COMMENT = re.compile(
@@ -115,6 +118,7 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
             (modules if source_file.in_convex else frontend).append(entry.facts)
     project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped)
     project.generated_files = found.generated_files
+    _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped)
     rule_errors: list[dict[str, str]] = []
     findings = _check(project, config, rule_errors)
     sources = {m.path: m.source for m in [*modules, *frontend]}
@@ -133,9 +137,29 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
         "frontend_files": len(found.frontend_files),
         "suppressed": sum(1 for f in findings if f.suppressed),
         "config": config.source,
+        "versions": _version_stats(project, config),
         "rule_errors": rule_errors,
     }
     return Report(root=str(found.root), project=project, findings=findings, stats=stats)
+
+
+def _repository_facts(project: ProjectFacts, root: Path, convex_dir: str, convex_files: list[str],
+                      skipped: list[dict[str, str]]) -> None:
+    """Facts read from the repository rather than parsed: Convex version, tracked files, codegen output."""
+    project.convex_version = detect_convex_version(root, convex_dir)
+    project.repository = repository_files(root)
+    known = set(convex_files) | {entry["path"] for entry in skipped}
+    project.generated_issues = check_generated(root, convex_dir, project.generated_files, known)
+
+
+def _version_stats(project: ProjectFacts, config: AuditConfig) -> dict[str, object]:
+    """The Convex version and the version-aware rules it leaves silent (unknown) or off (too old)."""
+    version = project.convex_version
+    enabled = [rule for rule in sorted(MIN_VERSIONS) if rule not in config.disabled]
+    stats: dict[str, object] = dict(version.as_dict()) if version is not None else {"convex": None}
+    stats["silent_rules"] = [rule for rule in enabled if rule_allowed(version, rule) is None]
+    stats["below_minimum"] = [rule for rule in enabled if rule_allowed(version, rule) is False]
+    return stats
 
 
 def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]]) -> CachedFile | None:

@@ -103,3 +103,18 @@ def test_it_records_imports_validators_env_reads_and_random_calls(tmp_path: Path
     body = project.functions["items:get"].body
     assert [name for name, _ in body.random_calls] == ["Math.random", "crypto.randomUUID", "uuid:v4"]
     assert project.modules["convex/lib/hash.ts"].use_node
+
+
+def test_it_reports_the_convex_version_and_the_rules_it_silences(tmp_path: Path) -> None:
+    from tests.engine.helpers import audit_project
+
+    files = {"convex/ping.ts": 'import { query } from "./_generated/server";\n'
+                               'export const ping = query({ args: {}, handler: async () => "pong" });\n'}
+    unknown = audit_project(tmp_path / "a", files).stats["versions"]
+    assert unknown["convex"] is None
+    assert unknown["silent_rules"] == ["config/process-env", "correctness/deprecated-validator",
+                                       "correctness/implicit-table-id"]
+    known = audit_project(tmp_path / "b", {**files, "package.json": '{"dependencies": {"convex": "^1.31.0"}}'})
+    versions = known.stats["versions"]
+    assert (versions["convex"], versions["source"]) == ("1.31.0", "package.json (^1.31.0, lower bound)")
+    assert versions["silent_rules"] == [] and versions["below_minimum"] == ["config/process-env"]
