@@ -87,3 +87,18 @@ def clean(name: str, files: Project) -> Case:
 def check_case(root: Path, rule_id: str, case: Case) -> None:
     found = rule_findings(root, case.files, rule_id)
     assert found == sorted((rule_id, path, line) for path, line in case.expected), case.name
+
+
+def write_config_keeping(root: Path, *rule_ids: str) -> Path:
+    """A convex-audit.toml at root that disables every registered rule but the given ones.
+
+    For tests of the command line and the reports that count findings across rules: rules added
+    later then show up only as suppressed findings, never change exit codes or active counts.
+    """
+    from auditor.engine.rules import all_rules
+
+    others = sorted(rule.id for rule in all_rules() if rule.id not in rule_ids)
+    config = root / "convex-audit.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("disable = [\n" + "".join(f'  "{rule_id}",\n' for rule_id in others) + "]\n", encoding="utf-8")
+    return config
