@@ -10,8 +10,10 @@ What it flags:
     `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
     imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
     value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
-    headers), and webhook handlers that verify a request signature (servers call them, not
-    browsers).
+    headers), webhook handlers that verify a request signature (servers call them, not
+    browsers), and the bare `new Response()` an OPTIONS handler sends when the request is not
+    a CORS preflight, next to the response with CORS headers it sends when it is (Convex's
+    documented preflight handler).
 
 Why it matters:
     The `.convex.site` host is a different origin from the web app. Without the header the
@@ -42,7 +44,7 @@ from auditor.engine.derive import (
     handler_verifies_signature,
     http_handler_bodies,
 )
-from auditor.engine.model import ProjectFacts
+from auditor.engine.model import BodyFacts, ProjectFacts, ResponseFact
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("cors/missing-headers", "error", "HTTP response without CORS headers")
@@ -55,13 +57,18 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for handler, label in http_handler_bodies(project):
         if handler.key in cors_routed or handler_verifies_signature(project, handler):
             continue
-        for body in project.reachable_bodies(handler):
+        bodies = project.reachable_bodies(handler)
+        conditional_preflight = _serves_only_options(project, handler) and any(
+            response.has_cors for body in bodies for response in body.responses)
+        for body in bodies:
             if body.key in seen:
                 continue
             seen.add(body.key)
             for response in body.responses:
                 if not response.headers_known or response.has_cors:
                     continue
+                if conditional_preflight and _bare(response):
+                    continue  # the answer to a request that is not a CORS preflight
                 kind = "error response" if response.in_catch or response.body_has_error_key else "response"
                 yield RULE.finding(
                     response.loc,
@@ -69,3 +76,12 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                     "browsers on another origin will block it. Add the CORS headers to every response.",
                     function=labels.get(body.key, body.key),
                 )
+
+
+def _serves_only_options(project: ProjectFacts, handler: BodyFacts) -> bool:
+    methods = {route.method for route in project.routes if route.handler_body == handler.key}
+    return methods == {"OPTIONS"}
+
+
+def _bare(response: ResponseFact) -> bool:
+    return response.status in (None, 200, 204) and not response.own_header_names and not response.header_refs

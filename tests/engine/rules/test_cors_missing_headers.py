@@ -42,6 +42,20 @@ FLAGGED = [
         """,
     }, ("convex/http.ts", "return new Response(JSON.stringify({ id })"), ("convex/http.ts", "Response.json"),
        ("convex/http.ts", "new Response(null")),
+    flagged("an OPTIONS handler whose only answer has no CORS headers", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            http.route({
+              path: "/upload",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response()),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", "new Response()")),
     flagged("an exported httpAction routed from http.ts, and the helper it calls", {
         "convex/lib/responses.ts": """
             export function unauthorized() {
@@ -189,6 +203,38 @@ CLEAN = [
                   return new Response(null, { status: 200 });
                 } catch (err) {
                   return new Response("Webhook Error", { status: 400 });
+                }
+              }),
+            });
+            export default http;
+        """,
+    }),
+    clean("Convex's documented preflight handler: a bare response when it is not a CORS request", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            http.route({
+              path: "/sendImage",
+              method: "OPTIONS",
+              handler: httpAction(async (_, request) => {
+                const headers = request.headers;
+                if (
+                  headers.get("Origin") !== null &&
+                  headers.get("Access-Control-Request-Method") !== null &&
+                  headers.get("Access-Control-Request-Headers") !== null
+                ) {
+                  return new Response(null, {
+                    headers: new Headers({
+                      "Access-Control-Allow-Origin": process.env.CLIENT_ORIGIN!,
+                      "Access-Control-Allow-Methods": "POST",
+                      "Access-Control-Allow-Headers": "Content-Type, Digest",
+                      "Access-Control-Max-Age": "86400",
+                    }),
+                  });
+                } else {
+                  return new Response();
                 }
               }),
             });
