@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from auditor.engine.extract import LIBRARY_TABLES
 from auditor.engine.model import (
     BodyFacts,
     FunctionFact,
@@ -129,7 +130,7 @@ def unused_indexes(project: ProjectFacts) -> list[IndexFact]:
     ``.withIndex("name"``, ``.withSearchIndex``, ``ctx.vectorSearch("t", "name"``, a helper such as
     ``getManyFrom(db, "t", "name", ...)`` or a constant). A ``.withIndex``/``.withSearchIndex``
     whose name is not a literal or a constant makes every index of its table (of every table when
-    the table is not known either) count as used.
+    the table is not known either) count as used, and so does a library's use of its own tables.
     """
     schema = project.schema
     if schema is None:
@@ -139,7 +140,14 @@ def unused_indexes(project: ProjectFacts) -> list[IndexFact]:
         if module.path == schema.path:
             continue
         mentioned.update(string.value for string in module.strings if not string.is_template)
-    dynamic_tables: set[str | None] = set()
+    # A library that adds tables (Convex Auth's authTables) also queries them, and the indexes it
+    # needs on a table the project redefines (users by "email" and "phone"), from its own code.
+    library_tables = {
+        name for names in LIBRARY_TABLES.values()
+        if any(schema.tables.get(n) is not None and schema.tables[n].opaque for n in names)
+        for name in names
+    }
+    dynamic_tables: set[str | None] = set(library_tables)
     for body in project.bodies.values():
         for call in body.db_calls:
             if call.index is None and ("withIndex" in call.chain or "withSearchIndex" in call.chain):

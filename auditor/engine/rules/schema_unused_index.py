@@ -6,7 +6,8 @@ What it flags:
     `.withSearchIndex("name", ...)`, `ctx.vectorSearch("table", "name", ...)`, helper call such
     as `getManyFrom(db, "table", "name", ...)` or constant names it. Reported at the `.index(`.
     The rule stays silent for a table queried through `.withIndex(name)` with a name it cannot
-    resolve, and for the whole project when a file of the Convex folder failed to parse or was
+    resolve, for the tables of a library spread into the schema (Convex Auth's `authTables`,
+    whose code queries `users` by "email" and "phone"), and for the whole project when a file of the Convex folder failed to parse or was
     skipped (that file may be the one using the index).
 
 Why it matters:

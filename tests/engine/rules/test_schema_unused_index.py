@@ -108,6 +108,20 @@ CLEAN = [
             });
         """,
     }),
+    clean("Convex Auth queries the indexes of the users table the project redefines", {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { authTables } from "@convex-dev/auth/server";
+            import { v } from "convex/values";
+
+            export default defineSchema({
+              ...authTables,
+              users: defineTable({ email: v.optional(v.string()), phone: v.optional(v.string()) })
+                .index("email", ["email"])
+                .index("phone", ["phone"]),
+            });
+        """,
+    }),
     clean("silent when a Convex file does not parse", {
         "convex/schema.ts": SCHEMA,
         "convex/broken.ts": """
