@@ -60,6 +60,7 @@ from esprima.jsx_parser import JSXParser
 from esprima.parser import Marker
 from esprima.parser import Parser as EsprimaParser
 from esprima.scanner import Position, SourceLocation
+from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
 
@@ -260,8 +261,8 @@ def _run_esprima(
     return ParsedSource(path=path, source=source, blanked=blanked, tree=tree, error=None)
 
 
-class _FastPositions:
-    """Cheaper ``finalize``/``startNode`` for the one configuration used here.
+class _ParserFixes:
+    """Cheaper ``finalize``/``startNode`` for the one configuration used here, and one bug fix.
 
     esprima's versions re-check options and encodings for every node; with ``range`` and ``loc``
     on, no delegate, no ``source`` and ``positionEncoding="scalar"`` they reduce to the code
@@ -269,7 +270,21 @@ class _FastPositions:
     """
 
     lastMarker: Any
+    lookahead: Any
+    hasLineTerminator: bool
     _lineStarts: list[int]
+
+    def expectKeyword(self, keyword: str) -> None:
+        EsprimaParser.expectKeyword(self, keyword)  # type: ignore[arg-type]
+        if keyword == "throw" or keyword == "yield":
+            following = self.lookahead
+            if following.type is Token.Template or following.type is Token.StringLiteral:
+                # esprima-fork takes a string's or template's line from its END, so a template
+                # that starts on this line and spans several reads as "after a line break":
+                # `throw `a\nb`` became "Illegal newline after throw" and `yield `a\nb`` lost
+                # its argument. (Fixed here rather than in nextToken, which is too hot.)
+                start_line = bisect.bisect_right(self._lineStarts, following.start)
+                self.hasLineTerminator = self.lastMarker.line != start_line
 
     def finalize(self, marker: Any, node: Any) -> Any:
         last = self.lastMarker
@@ -288,11 +303,11 @@ class _FastPositions:
         return Marker(start, line, start - line_starts[line - 1])
 
 
-class _Parser(_FastPositions, EsprimaParser):
+class _Parser(_ParserFixes, EsprimaParser):
     pass
 
 
-class _JSXParser(_FastPositions, JSXParser):
+class _JSXParser(_ParserFixes, JSXParser):
     pass
 
 

@@ -612,6 +612,16 @@ def test_it_builds_the_same_estree_as_plain_esprima():
     assert esprima.toDict(ours) == esprima.toDict(theirs)
 
 
+def test_it_reads_a_multi_line_template_after_throw_and_yield():
+    # esprima-fork on its own rejects the throw and drops the yield's argument.
+    parsed = _parse("function f() {\n  throw `bad\n  input`;\n}\nfunction* g() { yield `a\nb`; yield\n`c`; }", "a.js")
+    throw = parsed.tree.body[0].body.body[0]
+    assert throw.type == "ThrowStatement" and throw.argument.type == "TemplateLiteral"
+    yields = [node for node in _nodes(parsed.tree) if node.type == "YieldExpression"]
+    assert [getattr(node.argument, "type", None) for node in yields] == ["TemplateLiteral", None]
+    assert parse_source("a.js", "function f() { throw\n`a`; }").error is not None
+
+
 def test_it_restores_the_garbage_collector():
     assert gc.isenabled()
     parse_source("convex/a.ts", "const a: number = 1;")
