@@ -7,8 +7,9 @@ What it flags:
     as `getManyFrom(db, "table", "name", ...)` or constant names it. Reported at the `.index(`.
     The rule stays silent for a table queried through `.withIndex(name)` with a name it cannot
     resolve, for the tables of a library spread into the schema (Convex Auth's `authTables`,
-    whose code queries `users` by "email" and "phone"), and for the whole project when a file of the Convex folder failed to parse or was
-    skipped (that file may be the one using the index).
+    whose code queries `users` by "email" and "phone"), and for the whole project when a file
+    of the Convex folder failed to parse or was skipped (that file may be the one using the
+    index).
 
 Why it matters:
     Every index is maintained on every write to its table: it costs write time and storage,
