@@ -24,6 +24,7 @@ lint: venv
 
 bench: venv
 	$(PY) bench/engine.py
+	$(PY) bench/pages.py
 
 # The reliability and security suite; writes its figures to test-artifacts/hardening.json.
 hardening: venv
