@@ -97,7 +97,8 @@ DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", 
 RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
 SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
-_INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression")
+_INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
+                  "VariableDeclaration")
 ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
 
 
@@ -138,6 +139,8 @@ class FileExtractor:
         self.scope = _Scope()
         self.facts.imports = self.scope.imports
         self.local_consts: dict[str, Node] = {}  # every const in the file, for value lookups
+        # Names declared more than once, or with let/var: their value at a use is not known.
+        self.ambiguous_consts: set[str] = set()
         self._inner_plus: set[int] = set()
         self._body_counter = 0
 
@@ -215,7 +218,12 @@ class FileExtractor:
             self._declare(declaration)
         for node in self.by_type["VariableDeclarator"]:
             if node.id.type == "Identifier" and node.init is not None:
+                if node.id.name in self.local_consts:
+                    self.ambiguous_consts.add(node.id.name)
                 self.local_consts.setdefault(node.id.name, node.init)
+        for declaration in self.by_type["VariableDeclaration"]:
+            if declaration.kind != "const":
+                self.ambiguous_consts.update(d.id.name for d in declaration.declarations if d.id.type == "Identifier")
 
     def _declare(self, declaration: Node) -> None:
         if declaration.type == "VariableDeclaration":
@@ -245,7 +253,8 @@ class FileExtractor:
         while node is not None and depth < 8:
             if node.type in {"ChainExpression"}:
                 node = node.expression
-            elif node.type == "Identifier" and node.name in self.local_consts:
+            elif node.type == "Identifier" and node.name in self.local_consts \
+                    and node.name not in self.ambiguous_consts:
                 node = self.local_consts[node.name]
             else:
                 return node
@@ -346,7 +355,7 @@ class FileExtractor:
             return "other"
         if node.type in {"TSNonNullExpression", "ChainExpression"}:
             return self._url_kind(node.expression, depth + 1)
-        if node.type == "Identifier" and node.name in self.local_consts:
+        if node.type == "Identifier" and node.name in self.local_consts and node.name not in self.ambiguous_consts:
             return self._url_kind(self.local_consts[node.name], depth + 1)
         if node.type == "LogicalExpression":
             return self._url_kind(node.left, depth + 1)

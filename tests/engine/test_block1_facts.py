@@ -183,3 +183,31 @@ def test_it_reads_the_deployment_url_from_import_meta_env(tmp_path):
     })
     [template] = [s for s in project.frontend["src/upload.ts"].strings if s.is_template]
     assert template.parts[1] == ("expr", "convex_cloud_url")
+
+
+def test_it_does_not_resolve_names_declared_twice_or_with_let(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpAction } from "./_generated/server";
+
+            export const a = httpAction(async () => {
+              const headers = { "Access-Control-Allow-Origin": "*" };
+              return new Response("a", { headers });
+            });
+
+            export const b = httpAction(async () => {
+              const headers = { "Content-Type": "text/plain" };
+              let status = 200;
+              try {
+                return new Response("b", { headers, status });
+              } catch {
+                status = 500;
+                return new Response("b", { status });
+              }
+            });
+        """,
+    })
+    [first] = project.functions["http:a"].body.responses
+    second, third = project.functions["http:b"].body.responses
+    assert not first.headers_known and not second.headers_known
+    assert not third.status_known
