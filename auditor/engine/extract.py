@@ -74,6 +74,9 @@ CUSTOM_BUILDER_FACTORIES = frozenset({
 LIBRARY_IDENTITY_HELPERS = {
     "@convex-dev/auth/server": frozenset({"getAuthUserId", "getAuthSessionId"}),
 }
+# Identity methods of library clients the project creates (better-auth's createClient(...)),
+# counted when the call is handed the function's ctx.
+LIBRARY_IDENTITY_METHODS = frozenset({"getAuthUser", "safeGetAuthUser", "getAuthUserId"})
 # Tables that library schema spreads are known to add.
 LIBRARY_TABLES = {
     "authTables": ("users", "authSessions", "authAccounts", "authRefreshTokens",
@@ -1019,6 +1022,13 @@ class _BodyWalker:
                 self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
             elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
                 self.body.auth_checks.append(loc)
+            elif original != "*" and module_source_path(source) and "_generated" not in source \
+                    and method not in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
+                # A method of a project object (`auth.requireUser(ctx)`): project code out of sight.
+                self.body.helper_calls.append(HelperCall(".".join(path), loc,
+                                                         ref=f"import:{source}#{original}.{method}"))
+        if method in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
+            self.body.auth_checks.append(loc)
         if method in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
         if method == "get" and len(path) >= 2 and path[-2] == "headers" and node.arguments:
@@ -1029,6 +1039,9 @@ class _BodyWalker:
                 self.body.reads_authorization.append(loc)
         if path[:2] in (["crypto", "subtle"],) and method == "verify":
             self.body.verifies_signature.append(loc)
+
+    def _passes_ctx(self, call: Node) -> bool:
+        return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)
 
     def _ctx_call(self, ctx_path: list[str], innermost: Node, chain: list[tuple[str, Node]], outer: Node,
                   context: _Context) -> None:

@@ -211,3 +211,30 @@ def test_it_does_not_resolve_names_declared_twice_or_with_let(tmp_path):
     second, third = project.functions["http:b"].body.responses
     assert not first.headers_known and not second.headers_known
     assert not third.status_known
+
+
+def test_it_counts_better_auth_identity_calls_and_sees_project_object_methods_as_opaque(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/auth.ts": """
+            import { createClient } from "@convex-dev/better-auth";
+            import { components } from "./_generated/api";
+            export const authComponent = createClient(components.betterAuth);
+            export const guards = { requireUser: async (ctx: any) => ctx };
+        """,
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            import { authComponent, guards } from "./auth";
+
+            export const create = mutation({
+              args: {},
+              handler: async (ctx) => {
+                const user = await authComponent.getAuthUser(ctx);
+                await guards.requireUser(ctx);
+                return user;
+              },
+            });
+        """,
+    })
+    body = project.functions["posts:create"].body
+    assert [loc.line for loc in body.auth_checks] == [7]
+    assert [(c.name, c.target) for c in body.helper_calls] == [("guards.requireUser", None)]
