@@ -10,11 +10,14 @@ from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, pa
 
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
 RULE_MODULES: tuple[str, ...] = (
+    "arch_large_handler",
+    "arch_no_convex_error",
     "auth_http_without_auth",
     "auth_public_function_without_auth",
     "correctness_floating_promise",
     "cors_missing_headers",
     "cors_missing_preflight",
+    "crons_top_of_hour",
     "engine_parse_error",
     "frontend_cloud_domain_for_http",
     "functions_action_uses_db",
