@@ -687,6 +687,8 @@ class FileExtractor:
             elif f"export:{handler.name}" in self.facts.bodies or handler.name in self.scope.consts:
                 exported = next((e for e, local in self.facts.exports.items() if local == handler.name), None)
                 route.handler_local = exported if exported is not None else handler.name
+                if exported is None and handler.name not in self.facts.bodies:
+                    self._local_http_handler(handler.name)
         if route.handler_local is None and route.handler_import is None and resolved is not None:
             fn = None
             if resolved.type == "CallExpression" and resolved.arguments \
@@ -701,6 +703,14 @@ class FileExtractor:
                     fn, key, label, ctx_names=set())
                 route.handler_body = key
         self.facts.routes.append(route)
+
+    def _local_http_handler(self, name: str) -> None:
+        """A module-private ``const handle = httpAction(async (ctx, request) => ...)`` given to a route."""
+        init = self.resolve(self.scope.consts.get(name))
+        if init is not None and init.type == "CallExpression" and init.arguments \
+                and init.arguments[0].type in FUNCTION_TYPES:
+            self.facts.bodies[name] = self.analyse_body(init.arguments[0], f"{self.path}#{name}", name,
+                                                        ctx_names=set())
 
     def _cron(self, call: Node, method: str) -> None:
         target_index = {"interval": 2, "hourly": 2, "daily": 2, "weekly": 2, "monthly": 2, "cron": 2}.get(method)

@@ -238,3 +238,23 @@ def test_it_counts_better_auth_identity_calls_and_sees_project_object_methods_as
     body = project.functions["posts:create"].body
     assert [loc.line for loc in body.auth_checks] == [7]
     assert [(c.name, c.target) for c in body.helper_calls] == [("guards.requireUser", None)]
+
+
+def test_it_reads_a_module_private_http_action_given_to_a_route(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const handleUpload = httpAction(async (ctx, request) => {
+              return new Response(null, { status: 204 });
+            });
+
+            const http = httpRouter();
+            http.route({ path: "/upload", method: "POST", handler: handleUpload });
+            http.route({ path: "/upload2", method: "POST", handler: handleUpload });
+            export default http;
+        """,
+    })
+    assert [r.handler_body for r in project.routes] == ["convex/http.ts#handleUpload"] * 2
+    assert [r.loc.line for r in project.bodies["convex/http.ts#handleUpload"].responses] == [5]
