@@ -88,6 +88,11 @@ INSTALLED_APPS = [
     "projects",
     "reports",
     "api",
+    "schedules",
+    "triage",
+    "gates",
+    "webhooks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -287,5 +292,10 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stuck-audits": {
         "task": "projects.tasks.reap_stuck_audits",
         "schedule": float(AUDITOR_REAPER_INTERVAL),
+    },
+    # Daily/weekly email digests are due-date driven; the tick only claims what is due.
+    "send-due-digests": {
+        "task": "notifications.tasks.send_due_digests",
+        "schedule": 60.0,
     },
 }

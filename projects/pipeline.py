@@ -15,6 +15,7 @@ from django.utils import timezone
 from projects import gitops
 from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
 from projects.scoring import health_score
+from projects.signals import announce_finished
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def _reuse(audit: Audit, earlier: Audit) -> Audit:
         audit.finished_at = timezone.now()
         audit.save()
         Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
+        announce_finished(audit)
     return audit
 
 
@@ -289,6 +291,7 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
         audit.failure_reason = ""
         audit.save()
         Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
+        announce_finished(audit)
     return audit
 
 

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from projects.access import get_finding_for_user, get_repository_for_user
+from teams.access import require_role
+from teams.models import Role
+from triage import services
+from triage.forms import IgnoreRuleForm, TriageForm
+from triage.models import TriageState
+
+
+@login_required
+def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finding's triage state and history; members change it (htmx swaps the partial)."""
+    finding = get_finding_for_user(request, pk)
+    repository = finding.audit.repository
+    form = TriageForm(request.POST or None)
+    if request.method == "POST":
+        require_role(finding.membership, Role.MEMBER)  # type: ignore[attr-defined]
+        if form.is_valid():
+            try:
+                services.decide(
+                    repository,
+                    finding.fingerprint,
+                    form.cleaned_data["state"],
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                    finding=finding,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if not request.htmx:
+                    messages.success(request, "Triage saved.")
+                    return redirect("finding_triage", finding.pk)
+                form = TriageForm()
+    context = {
+        "finding": finding,
+        "repository": repository,
+        "form": form,
+        "state": services.state_of(repository.pk, finding.fingerprint),
+        "events": services.history(repository.pk, finding.fingerprint),
+        "can_triage": finding.membership.can_run_audits,  # type: ignore[attr-defined]
+        "states": TriageState,
+    }
+    template = "triage/_triage_panel.html" if request.htmx else "triage/finding.html"
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+@login_required
+def ignore_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    repository = get_repository_for_user(request, pk)
+    form = IgnoreRuleForm(request.POST or None)
+    if request.method == "POST":
+        require_role(repository.membership, Role.ADMIN)  # type: ignore[attr-defined]
+        if form.is_valid():
+            rule = form.save(commit=False)
+            rule.repository = repository
+            rule.created_by = request.user
+            rule.save()
+            messages.success(request, f"Ignoring {rule.rule} in {rule.path_glob}.")
+            return redirect("ignore_rules", repository.pk)
+    rules = list(repository.ignore_rules.select_related("created_by"))  # type: ignore[attr-defined]
+    counts = services.audit_counts(repository.last_audit) if repository.last_audit else None
+    for rule in rules:
+        rule.matched = counts.by_ignore_rule.get(rule.pk, 0) if counts else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "triage/ignore_rules.html",
+        {"repository": repository, "rules": rules, "form": form, "counts": counts, "section": "ignore"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def ignore_rule_delete(request: HttpRequest, pk: int, rule_id: int) -> HttpResponse:
+    repository = get_repository_for_user(request, pk, Role.ADMIN)
+    rule = get_object_or_404(repository.ignore_rules, pk=rule_id)  # type: ignore[attr-defined]
+    rule.delete()
+    messages.success(request, "Ignore rule removed.")
+    return redirect("ignore_rules", repository.pk)

@@ -1,0 +1,126 @@
+"""Signing, verification, and the outgoing delivery itself."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from gates import services as gates
+from projects import gitops
+from projects.models import Audit, Repository
+from webhooks.models import GitHubWebhook, OutgoingDelivery, OutgoingWebhook, new_secret
+
+USER_AGENT = "ConvexAuditor-Hookshot/1"
+TIMEOUT_SECONDS = 10
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
+    return bool(header) and hmac.compare_digest(sign(secret, body).encode(), (header or "").encode())
+
+
+def github_webhook_for(repository: Repository) -> GitHubWebhook:
+    hook = GitHubWebhook.objects.filter(repository=repository).first()
+    if hook is None:
+        hook = GitHubWebhook(repository=repository)
+        hook.set_secret(new_secret())
+        try:
+            with transaction.atomic():
+                hook.save()
+        except IntegrityError:  # made by a concurrent request
+            hook = GitHubWebhook.objects.get(repository=repository)
+    return hook
+
+
+def github_webhook_path(hook: GitHubWebhook) -> str:
+    return reverse("github_webhook", args=[hook.key])
+
+
+def validate_outgoing_url(url: str) -> None:
+    """https:// to a public host (http:// and local hosts only with AUDITOR_ALLOW_LOCAL_REPOS)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and gitops.allow_local()):
+        raise gitops.RemoteError(gitops.RemoteError.FORBIDDEN, "Use an https:// URL.")
+    if not parts.hostname:
+        raise gitops.RemoteError(gitops.RemoteError.MALFORMED, "The URL has no host name.")
+    gitops.check_host(parts.hostname)
+
+
+def payload_for(audit: Audit) -> dict[str, Any]:
+    repository = audit.repository
+    return {
+        "event": "audit.gate",
+        "repository": {"id": repository.pk, "name": repository.name, "url": repository.url,
+                       "branch": repository.branch},
+        "audit": {
+            "id": audit.pk,
+            "commit": audit.commit_sha,
+            "trigger": audit.trigger,
+            "finished_at": audit.finished_at.isoformat() if audit.finished_at else None,
+            "counts": audit.counts(),
+            "new": audit.new_count,
+            "fixed": audit.fixed_count,
+            "no_change": bool(audit.reused_from_id),
+        },
+        "gate": gates.as_dict(repository, audit),
+        "site": settings.SITE_URL,
+    }
+
+
+def queue_outgoing(audit: Audit) -> list[OutgoingDelivery]:
+    """One delivery per active webhook of the repository; a repeated signal queues nothing more."""
+    from webhooks.tasks import deliver_gate_webhook
+
+    created: list[OutgoingDelivery] = []
+    hooks = OutgoingWebhook.objects.filter(repository_id=audit.repository_id, active=True)
+    if not hooks.exists():
+        return created
+    payload = payload_for(audit)
+    for hook in hooks:
+        delivery, new = OutgoingDelivery.objects.get_or_create(webhook=hook, audit=audit, defaults={"payload": payload})
+        if new:
+            created.append(delivery)
+            transaction.on_commit(lambda pk=delivery.pk: deliver_gate_webhook.delay(pk))
+    return created
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer (3xx), never followed to another host
+
+
+def post(delivery: OutgoingDelivery) -> int:
+    """POST the signed payload; returns the HTTP status, raises OSError/ValueError on failure."""
+    hook = delivery.webhook
+    validate_outgoing_url(hook.url)
+    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    request = urllib.request.Request(
+        hook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Auditor-Event": "audit.gate",
+            "X-Auditor-Delivery": str(delivery.pk),
+            "X-Auditor-Signature-256": sign(hook.get_secret(), body),
+        },
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
