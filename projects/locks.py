@@ -27,11 +27,16 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
+def redis_lock_name(repository_id: int) -> str:
+    # Named by database too: several installs (or test databases) may share one Redis.
+    return f"auditor:{settings.DATABASES['default']['NAME']}:audit-lock:{repository_id}"
+
+
 @contextmanager
 def audit_lock(repository_id: int, ttl: int) -> Iterator[bool]:
     """Yield True if this caller holds the repository's audit lock, False if someone else does."""
     if settings.REDIS_URL:
-        lock = _redis().lock(f"auditor:audit-lock:{repository_id}", timeout=ttl, blocking=False)
+        lock = _redis().lock(redis_lock_name(repository_id), timeout=ttl, blocking=False)
         acquired = bool(lock.acquire(blocking=False))
         try:
             yield acquired

@@ -21,7 +21,11 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "AUDITOR_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "AUDITOR_", "REDIS_URL", "DATABASE_URL", "CELERY_"))
+    }
     clean["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "auditor.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
