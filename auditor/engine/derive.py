@@ -52,7 +52,7 @@ def route_has_preflight(project: ProjectFacts, route: RouteFact) -> bool:
         return True
     served = route.path if route.path is not None else route.path_prefix
     for other in project.routes:
-        if other.method != "OPTIONS":
+        if other.method not in {"OPTIONS", "*"}:  # "*": a method computed at runtime may be OPTIONS
             continue
         if other.path is None and other.path_prefix is None:
             return True  # path computed at runtime: it may be this one

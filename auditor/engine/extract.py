@@ -671,7 +671,7 @@ class FileExtractor:
 
     def _route(self, call: Node, adds_cors: bool) -> None:
         props = object_properties(self.resolve(call.arguments[0]))
-        method = (string_value(props.get("method")) or "GET").upper()
+        method = (string_value(self.resolve(props.get("method"))) or ("GET" if "method" not in props else "*")).upper()
         route = RouteFact(method=method, path=string_value(props.get("path")),
                           path_prefix=string_value(props.get("pathPrefix")), loc=self.loc(call),
                           handler_label="inline", adds_cors=adds_cors)

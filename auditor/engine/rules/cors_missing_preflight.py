@@ -6,9 +6,10 @@ What it flags:
     header, which makes browsers preflight) with no OPTIONS route for the same path, or an
     OPTIONS `pathPrefix` route that covers it. The finding sits at `http.route(`.
 
-    Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), when an
-    OPTIONS route's path is computed at runtime, and webhook handlers that verify a request
-    signature (servers call them, not browsers).
+    Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), routes
+    whose path or method is computed at runtime, routes that an OPTIONS route with a computed
+    path (or a route with a computed method) may cover, and webhook handlers that verify a
+    request signature (servers call them, not browsers).
 
 Why it matters:
     Before a cross-origin POST with a JSON body or an `Authorization` header, the browser sends
@@ -42,8 +43,8 @@ SIMPLE_METHODS = frozenset({"GET", "HEAD"})
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for route in project.routes:
-        if route.path is None and route.path_prefix is None:
-            continue
+        if (route.path is None and route.path_prefix is None) or route.method == "*":
+            continue  # path or method computed at runtime
         if route_has_preflight(project, route):
             continue
         handler = project.bodies.get(route.handler_body) if route.handler_body else None

@@ -91,6 +91,29 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("routes registered in a loop and by a helper, with computed methods and paths", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const CORS = { "Access-Control-Allow-Origin": "*" };
+            const ok = httpAction(async () => new Response(null, { status: 204, headers: CORS }));
+
+            for (const method of ["POST", "OPTIONS"] as const) {
+              http.route({ path: "/items", method, handler: ok });
+            }
+
+            function corsRoute(path: string, handler: typeof ok) {
+              http.route({ path, method: "POST", handler });
+              http.route({ path, method: "OPTIONS", handler: ok });
+            }
+            corsRoute("/orders", ok);
+            http.route({ path: "/orders", method: "POST", handler: ok });
+
+            export default http;
+        """,
+    }),
     clean("an OPTIONS route registered with a pathPrefix that covers the routes", {
         "convex/http.ts": """
             import { httpRouter } from "convex/server";
