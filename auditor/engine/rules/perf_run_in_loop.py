@@ -7,8 +7,12 @@ What it flags:
     common `await Promise.all(items.map((item) => ctx.runMutation(...)))`. `while` and
     `do...while` loops are left alone: they are how an action pages through a table
     (`while (!isDone) { ... ctx.runQuery(internal.x.page, { cursor }) ... }`), one call per page
-    rather than per item. Scheduler calls (`ctx.scheduler.runAfter`) are fan-out by design and
-    not flagged.
+    rather than per item. So are loops that already batch or are bounded by a constant: a
+    counting `for` whose condition reads no `.length`/`.size` (retries: `for (let attempt = 0;
+    attempt < 3; attempt++)`) or that steps by more than one (`i += BATCH`), a loop over a
+    literal array (`for (const table of ["a", "b"])`), and loops or callbacks whose list or
+    item is named as a batch, chunk or page (`for (const batch of chunk(ids, 100))`).
+    Scheduler calls (`ctx.scheduler.runAfter`) are fan-out by design and not flagged.
 
 Why it matters:
     Each `ctx.run*` call is a separate transaction (and, from an action, a separate round trip
@@ -29,10 +33,11 @@ Fix:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.engine.derive import bodies_with_owner
-from auditor.engine.js import FUNCTION_TYPES, Node, child_keys, is_node, property_name_of_member
+from auditor.engine.js import FUNCTION_TYPES, Node, child_keys, is_node, property_name_of_member, walk
 from auditor.engine.model import BodyFacts, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -40,6 +45,7 @@ RULE = RuleInfo("perf/run-in-loop", "error", "ctx.run* inside a loop")
 
 _RUNS = frozenset({"runQuery", "runMutation", "runAction"})
 _ITEM_LOOPS = frozenset({"ForStatement", "ForOfStatement", "ForInStatement"})
+_BATCH_NAMES = re.compile(r"batch|chunk|page", re.IGNORECASE)
 _ITERATING = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
 
 
@@ -77,11 +83,47 @@ def _per_item_calls(body: BodyFacts) -> set[int]:
             for item in value if isinstance(value, list) else (value,):
                 if not is_node(item):
                     continue
-                inner = per_item or (node.type in _ITEM_LOOPS and key == "body") or (
+                inner = per_item or (node.type in _ITEM_LOOPS and key == "body" and _iterates_items(node)) or (
                     node.type == "CallExpression" and key == "arguments" and item.type in FUNCTION_TYPES
-                    and _is_iteration(node))
+                    and _is_iteration(node) and not _batched_callback(node, item))
                 stack.append((item, inner))
     return found
+
+
+def _names(node: Node | None) -> str:
+    """Identifier names and property names in ``node``, joined, for batch-naming checks."""
+    if node is None:
+        return ""
+    return " ".join(n.name for n in walk(node) if n.type == "Identifier")
+
+
+def _batched(*nodes: Node | None) -> bool:
+    return any(_BATCH_NAMES.search(_names(node)) for node in nodes)
+
+
+def _iterates_items(loop: Node) -> bool:
+    """Whether a for/for-of/for-in loop runs once per item of a collection of unknown size."""
+    if loop.type == "ForStatement":
+        update = loop.update
+        if update is not None and update.type == "AssignmentExpression" and update.operator in {"+=", "-="}:
+            step = update.right
+            if not (step.type == "Literal" and step.value == 1):
+                return False  # i += BATCH_SIZE: one call per batch
+        test = loop.test
+        if test is None:
+            return False
+        reads_size = any(n.type == "MemberExpression" and not n.computed and n.property.type == "Identifier"
+                         and n.property.name in {"length", "size"} for n in walk(test))
+        return reads_size and not _batched(loop.init, test)
+    right = loop.right
+    if right.type == "ArrayExpression":
+        return False  # a fixed, written-out list
+    return not _batched(loop.left, right)
+
+
+def _batched_callback(call: Node, callback: Node) -> bool:
+    callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
+    return _batched(callee.object, *callback.params[:1]) or callee.object.type == "ArrayExpression"
 
 
 def _is_iteration(call: Node) -> bool:

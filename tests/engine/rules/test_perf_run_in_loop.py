@@ -44,10 +44,14 @@ FLAGGED = [
               ids.forEach(async (id) => {
                 await ctx.runAction(internal.email.send, { id });
               });
+              for (let i = 0; i < ids.length; i++) {
+                await ctx.runMutation(internal.orders.touch, { id: ids[i] });
+              }
             }
         """,
     }, ("convex/orders.ts", "internal.orders.insert"), ("convex/orders.ts", "internal.orders.markImported"),
-       ("convex/orders.ts", "internal.customers.byStripeId"), ("convex/orders.ts", "internal.email.send")),
+       ("convex/orders.ts", "internal.customers.byStripeId"), ("convex/orders.ts", "internal.email.send"),
+       ("convex/orders.ts", "internal.orders.touch")),
 ]
 
 CLEAN = [
@@ -70,6 +74,38 @@ CLEAN = [
                 }
               },
             });
+
+            export const importAll = internalAction({
+              args: { rows: v.array(v.any()) },
+              handler: async (ctx, { rows }) => {
+                const BATCH_SIZE = 100;
+                for (let i = 0; i < rows.length; i += BATCH_SIZE) {
+                  await ctx.runMutation(internal.migrations.insertMany, { rows: rows.slice(i, i + BATCH_SIZE) });
+                }
+                for (const batch of chunk(rows, 50)) {
+                  await ctx.runMutation(internal.migrations.insertMany, { rows: batch });
+                }
+                await Promise.all(chunk(rows, 50).map((part) => ctx.runMutation(internal.migrations.insertMany, {
+                  rows: part,
+                })));
+                for (const table of ["sessions", "verificationCodes"]) {
+                  await ctx.runMutation(internal.migrations.clearTable, { table });
+                }
+                for (let attempt = 0; attempt < 3; attempt++) {
+                  try {
+                    return await ctx.runAction(internal.migrations.callPartner, {});
+                  } catch (error) {
+                    console.warn("retrying", attempt, error);
+                  }
+                }
+              },
+            });
+
+            function chunk<T>(items: T[], size: number): T[][] {
+              const out: T[][] = [];
+              for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+              return out;
+            }
 
             export const fanOut = internalMutation({
               args: { userIds: v.array(v.id("users")) },
