@@ -743,6 +743,10 @@ class FileExtractor:
         if tables_node is None or tables_node.type != "ObjectExpression":
             schema.open = True
             return schema
+        options = object_properties(self.resolve(call.arguments[1])) if len(call.arguments) > 1 else {}
+        strict = options.get("strictTableNameTypes")
+        if strict is not None and not (strict.type == "Literal" and strict.value is True):
+            schema.open = True  # tables the schema does not list are allowed
         for prop in tables_node.properties:
             if prop.type == "SpreadElement":
                 spread = prop.argument

@@ -258,3 +258,18 @@ def test_it_reads_a_module_private_http_action_given_to_a_route(tmp_path):
     })
     assert [r.handler_body for r in project.routes] == ["convex/http.ts#handleUpload"] * 2
     assert [r.loc.line for r in project.bodies["convex/http.ts#handleUpload"].responses] == [5]
+
+
+def test_it_opens_a_schema_that_allows_tables_it_does_not_list(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema(
+              { notes: defineTable({ text: v.string() }) },
+              { schemaValidation: false, strictTableNameTypes: false },
+            );
+        """,
+    })
+    assert project.schema is not None and project.schema.open
+    assert set(project.schema.tables) == {"notes"}
