@@ -41,6 +41,6 @@ def mermaid_schema(schema: dict[str, Any], max_fields: int = 25) -> str:
         if target not in names:
             lines.append(f"  {_ident(target)} {{\n    any _id\n  }}")
             names.add(target)
-        label = (ref.get("field") or "").replace('"', "'")
+        label = _ident(ref.get("field") or "ref")
         lines.append(f'  {_ident(ref["from"])} }}o--|| {_ident(target)} : "{label}"')
     return "\n".join(lines)
