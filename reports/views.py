@@ -32,6 +32,7 @@ from teams.models import Role
 
 HISTORY_AUDITS = 50
 CHART_AUDITS = 30
+DIFF_CHOICES = 100
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -235,8 +236,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
-    audits = list(repository.audits.order_by("-created_at", "-id")[:HISTORY_AUDITS])
-    done = [a for a in audits if a.state == Audit.State.DONE]
+    audits = paginate(repository.audits.order_by("-created_at", "-id"), request.GET.get("page"), HISTORY_AUDITS)
+    # The chart and the diff pickers use the latest finished audits, whichever page is shown.
+    done = list(repository.audits.filter(state=Audit.State.DONE).order_by("-created_at", "-id")[:DIFF_CHOICES])
     chart_audits = list(reversed(done[:CHART_AUDITS]))
     chart = {
         "labels": [f"#{a.pk} {a.short_sha}".strip() for a in chart_audits],

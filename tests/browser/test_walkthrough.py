@@ -157,4 +157,17 @@ def test_it_walks_from_sign_in_to_an_audit_and_its_pages(page, local_remote):
     expect(page.locator("#diff")).to_contain_text("copy:send")
     shot(page, "06-history")
 
+    # The rule catalog, and an API token used against the API.
+    page.get_by_role("link", name="Rules").first.click()
+    expect(page.locator("article.rule").first).to_contain_text("What it flags")
+    page.goto("/settings/api-tokens/")
+    page.fill("input[name=name]", "walkthrough")
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator("#new-token code").inner_text().strip()
+    assert token.startswith("cva_")
+    shot(page, "07-api-token")
+    response = page.request.get("/api/v1/projects/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
+    assert "acme/walkthrough" in [project["name"] for project in response.json()["results"]]
+
     assert page.js_errors == []  # type: ignore[attr-defined]

@@ -118,3 +118,16 @@ def test_it_404s_a_diff_with_another_repositorys_audit(client, personas, two_aud
     client.force_login(personas.viewer)
     response = client.get(reverse("reports:history", args=[repository.pk]), {"base": base.pk, "head": foreign.pk})
     assert response.status_code == 404
+
+
+def test_it_pages_the_audit_list_but_charts_the_latest_audits(client, personas):
+    repository = RepositoryFactory(team=personas.team)
+    audits = [AuditFactory(repository=repository, error_count=n) for n in range(55)]
+    client.force_login(personas.viewer)
+    url = reverse("reports:history", args=[repository.pk])
+    first = client.get(url).context
+    assert len(first["audits"].object_list) == 50 and first["audits"].paginator.num_pages == 2
+    assert len(first["chart"]["labels"]) == 30 and first["chart"]["error"][-1] == 54
+    second = client.get(url, {"page": 2}).context
+    assert [a.pk for a in second["audits"].object_list] == [a.pk for a in reversed(audits[:5])]
+    assert second["chart"] == first["chart"]
