@@ -784,12 +784,15 @@ class FileExtractor:
         table = TableFact(name, self.loc(prop.key))
         chain = self.resolve(prop.value)
         calls: list[tuple[str, Node, Node]] = []  # (method, call, property node)
+        # A table built elsewhere (an imported constant, a library helper) has unknown indexes.
+        table.opaque = True
         while chain is not None and chain.type == "CallExpression":
             callee = chain.callee
             if callee.type == "MemberExpression":
                 calls.append((property_name_of_member(callee) or "", chain, callee.property))
                 chain = self.resolve(callee.object)
             elif callee.type == "Identifier" and callee.name == "defineTable":
+                table.opaque = False
                 definition = self.resolve(chain.arguments[0]) if chain.arguments else None
                 validator = self.validator(definition)
                 fields = validator.fields if validator.kind == "object" else {}
@@ -800,7 +803,6 @@ class FileExtractor:
                     table.fields[field_name] = FieldFact(field_name, field_validator, field_validator.loc)
                 break
             else:
-                table.opaque = True
                 break
         for method, call, prop_node in reversed(calls):
             index = self._index(name, method, call, prop_node)

@@ -273,3 +273,32 @@ def test_it_opens_a_schema_that_allows_tables_it_does_not_list(tmp_path):
     })
     assert project.schema is not None and project.schema.open
     assert set(project.schema.tables) == {"notes"}
+
+
+def test_it_marks_tables_built_outside_the_schema_file_as_opaque(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/tables/users.ts": """
+            import { defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export const users = defineTable({ email: v.string() }).index("by_email", ["email"]);
+        """,
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            import { Table } from "convex-helpers/server";
+            import { users } from "./tables/users";
+            import { teamsTable } from "./tables/teams";
+
+            const Tasks = Table("tasks", { title: v.string() });
+            export default defineSchema({
+              users,
+              teams: teamsTable.index("by_slug", ["slug"]),
+              tasks: Tasks.table,
+              notes: defineTable({ text: v.string() }).index("by_text", ["text"]),
+            });
+        """,
+    })
+    tables = project.schema.tables
+    assert {name: t.opaque for name, t in tables.items()} == {
+        "users": True, "teams": True, "tasks": True, "notes": False}
+    assert [i.name for i in tables["notes"].indexes] == ["by_text"]
