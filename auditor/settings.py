@@ -195,7 +195,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 if DEBUG or TESTING:
     # WhiteNoise warns at every start when the folder is missing; runserver serves from finders.
     STATIC_ROOT.mkdir(exist_ok=True)
@@ -206,7 +206,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "auditor.storage.StaticStorage"
     },
 }
 
@@ -253,6 +253,7 @@ AUDITOR_LS_REMOTE_TIMEOUT = env_int("AUDITOR_LS_REMOTE_TIMEOUT", 15, minimum=1)
 AUDITOR_AUDIT_SOFT_TIME_LIMIT = env_int("AUDITOR_AUDIT_SOFT_TIME_LIMIT", 600, minimum=1)
 AUDITOR_AUDIT_TIME_LIMIT = env_int("AUDITOR_AUDIT_TIME_LIMIT", 660, minimum=2)
 AUDITOR_REAPER_INTERVAL = env_int("AUDITOR_REAPER_INTERVAL", 60, minimum=1)
+AUDITOR_DEMO_REPOS_DIR = Path(env.str("AUDITOR_DEMO_REPOS_DIR", default=str(VAR_DIR / "demo-repos")))
 AUDITOR_INVITE_MAX_AGE = env_int("AUDITOR_INVITE_MAX_AGE", 7 * 24 * 3600, minimum=60)
 if AUDITOR_AUDIT_TIME_LIMIT <= AUDITOR_AUDIT_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("AUDITOR_AUDIT_TIME_LIMIT must exceed AUDITOR_AUDIT_SOFT_TIME_LIMIT")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,14 @@ def test_it_encrypts_tokens_with_the_configured_key(settings):
     # Rotation: a new first key encrypts, the old one still decrypts.
     settings.AUDITOR_TOKEN_KEYS = [Fernet.generate_key().decode(), key]
     assert crypto.decrypt(ciphertext) == "ghp_abc"
+
+
+def test_it_collects_and_serves_hashed_static_files_in_production(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static")}
+    result = manage("collectstatic", "--noinput", **env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
+    page = "from django.template.loader import render_to_string; print(render_to_string('base.html'))"
+    result = manage("shell", "-c", page, **env)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"/static/css/app\.[0-9a-f]{12}\.css", result.stdout)
