@@ -121,8 +121,9 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
             _comparison(aliases, node, body, loc)
         elif kind in {"IfStatement", "ConditionalExpression"}:
             _test(aliases, node.test, body, loc)
-        elif kind == "LogicalExpression":
+        elif kind == "LogicalExpression" and node.operator in {"&&", "||"}:
             _test(aliases, node.left, body, loc)
+            _test(aliases, node.right, body, loc)
         elif kind == "UnaryExpression" and node.operator == "!":
             _test(aliases, node.argument, body, loc)
         elif kind == "CallExpression":

@@ -1,0 +1,79 @@
+"""Access decided by a client-supplied identity argument.
+
+What it flags:
+    In a public query, mutation or action, an argument that names the caller or their rights
+    (`userId`, `ownerId`, `email`, `role`, `isAdmin`...) used to decide access:
+
+    * compared with a document's ownership field (`doc.ownerId !== args.userId`) or, for a role,
+      with a literal (`args.role === "admin"`);
+    * used as a condition when it is a privilege flag (`if (args.isAdmin)`);
+    * written as the owner of a document (`{ authorId: args.userId }`) by a function that never
+      checks the caller's identity.
+
+    An argument the handler first compares with the authenticated identity
+    (`args.userId !== identity.subject`, `user._id !== args.userId`) is verified and not flagged.
+    Internal functions are not flagged: only the backend can call them.
+
+Why it matters:
+    Arguments come from the client and can be anything. A check against `args.userId` proves
+    only that the caller knows a user id; anyone can edit another user's document, read their
+    data or grant themselves a role by sending a different value. Convex's guidance: take the
+    user from `ctx.auth.getUserIdentity()`, never from arguments.
+
+Example:
+    export const deleteNote = mutation({
+      args: { noteId: v.id("notes"), userId: v.id("users") },
+      handler: async (ctx, { noteId, userId }) => {
+        const note = await ctx.db.get(noteId);
+        if (note?.ownerId !== userId) throw new Error("Forbidden");
+        await ctx.db.delete(noteId);
+      },
+    });
+
+Fix:
+    Drop the argument and derive the user on the server: `const identity = await
+    ctx.auth.getUserIdentity()` (or your `getCurrentUser(ctx)` helper), then compare the
+    document's owner with that user's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import function_checks_auth
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("auth/spoofable-identity-arg", "warning", "Access decided by a client-supplied identity argument")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for function in project.functions.values():
+        if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
+            continue
+        body = function.body
+        if body is None or not body.arg_uses:
+            continue
+        # Without a (readable) validator every argument comes from the client.
+        declared = set(function.args) if function.args is not None else None
+        verified = {use.arg for use in body.arg_uses if use.kind == "verified"}
+        checks_auth: bool | None = None
+        for use in body.arg_uses:
+            if use.kind == "verified" or use.arg in verified or (declared is not None and use.arg not in declared):
+                continue
+            if use.kind == "owner_write":
+                if checks_auth is None:
+                    checks_auth = function_checks_auth(project, function)
+                if checks_auth:
+                    continue
+                message = (f"`{function.function_id}` writes the client-supplied `{use.arg}` as the document's "
+                           f"`{use.detail}` without checking who the caller is; anyone can act as any user. "
+                           "Take the user from `ctx.auth.getUserIdentity()`.")
+            elif use.kind == "test":
+                message = (f"`{function.function_id}` grants access on the client-supplied flag `{use.arg}`; any "
+                           "caller can send `true`. Derive the privilege from the authenticated user.")
+            else:
+                message = (f"`{function.function_id}` decides access by comparing the client-supplied `{use.arg}` "
+                           f"with `{use.detail}`; a caller can send any value. Compare with the authenticated "
+                           "user from `ctx.auth.getUserIdentity()` instead.")
+            yield RULE.finding(use.loc, message, function=function.function_id)

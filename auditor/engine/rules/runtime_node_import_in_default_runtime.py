@@ -1,0 +1,55 @@
+"""Node-only import in the default Convex runtime.
+
+What it flags:
+    A module of the Convex folder without the `"use node"` directive that imports (`import`,
+    `export ... from`, `require`, `import()`) a Node.js built-in (`fs`, `child_process`,
+    `crypto`, any `node:` specifier...) or a project module that has `"use node"`. Type-only
+    imports are ignored, as TypeScript erases them; so are test files (`*.test.ts`,
+    `*.spec.ts`), which Convex does not bundle.
+
+Why it matters:
+    Every module without `"use node"` is bundled for Convex's default runtime, which has no
+    Node.js APIs. The push fails ("could not resolve 'fs'") or, for a module imported from a
+    `"use node"` file, the Node-only code is pulled into queries and mutations that cannot run
+    it. A helper imported by both runtimes is the usual culprit.
+
+Example:
+    // convex/webhooks.ts, no "use node"
+    import { createHmac } from "crypto";
+
+Fix:
+    Move the Node-only code into a `"use node"` module of actions and call it with
+    `ctx.runAction`, or use the Web APIs the default runtime has (`crypto.subtle`, `fetch`,
+    `TextEncoder`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.engine.model import ProjectFacts
+from auditor.engine.moduleuses import is_node_builtin
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("runtime/node-import-in-default-runtime", "error", "Node-only import in the default Convex runtime")
+
+_TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for path, imports in project.module_imports.items():
+        module = project.modules.get(path)
+        if module is None or module.use_node or _TEST_FILE.search(path):
+            continue
+        for source, target, loc in imports:
+            if is_node_builtin(source):
+                message = (f"`{path}` has no \"use node\" but imports the Node.js built-in `{source}`, which the "
+                           "default Convex runtime does not have. Move this code to a \"use node\" module.")
+            elif target is not None and target in project.modules and project.modules[target].use_node:
+                message = (f"`{path}` has no \"use node\" but imports `{target}`, a \"use node\" module; its "
+                           "Node-only code cannot run in the default runtime. Call its actions with "
+                           "`ctx.runAction` instead.")
+            else:
+                continue
+            yield RULE.finding(loc, message)

@@ -1,0 +1,122 @@
+"""Id-named argument or field validated as a string.
+
+What it flags:
+    An argument of a Convex function or a field of a schema table named like a reference to a
+    table of the schema (`userId` with a `users` table, `channelId` with `channels`,
+    `categoryIds` with `categories`, `storageId` for `_storage`) validated as `v.string()` (or
+    `v.array(v.string())` for a plural) instead of `v.id("table")`. Names that carry an outside
+    system's id (`stripeCustomerId`, `clerkUserId`, `externalId`, `githubId`...) are left alone,
+    and so is a field the project fills from the authenticated identity (`userId:
+    identity.subject`), which is an auth-provider id, not a document id.
+
+Why it matters:
+    `v.id("users")` checks at run time that the value is an id of that table. With `v.string()`
+    a caller can pass an id of another table (Convex ids encode their table; `ctx.db.get` then
+    returns a document of the wrong kind) or any string, and TypeScript needs a cast to use it,
+    which hides the mistake from the type checker too.
+
+Example:
+    export const byChannel = query({
+      args: { channelId: v.string() },
+      handler: async (ctx, { channelId }) =>
+        await ctx.db.query("messages")
+          .withIndex("by_channel", (q) => q.eq("channelId", channelId as Id<"channels">))
+          .take(50),
+    });
+
+Fix:
+    Validate the reference as `v.id("channels")` (`v.id("_storage")` for file ids), in `args`
+    and in the schema field it is stored in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.engine.model import ProjectFacts, Validator
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("validators/string-for-id", "warning", "Id-named value validated as v.string()")
+
+_ID_NAME = re.compile(r"^([a-z][A-Za-z0-9]*?)(Id|Ids|_id|_ids)$")
+_EXTERNAL = re.compile(
+    r"stripe|clerk|external|github|google|apple|discord|slack|twitter|facebook|auth|provider|customer|"
+    r"subscription|price|product|payment|invoice|checkout|token|session|account|oauth|polar|lemon|paddle|"
+    r"workos|openai|thread|assistant|vapi|twilio|resend|message_?sid|request|trace|correlation|idempotency|"
+    r"device|push|client|tenant|remote|vendor|place|video|track|spotify|youtube",
+    re.IGNORECASE)
+
+
+def _candidates(stem: str) -> list[str]:
+    stem = stem.rstrip("_")
+    names = [stem, stem + "s", stem + "es"]
+    if stem.endswith("y"):
+        names.append(stem[:-1] + "ies")
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", stem).lower()
+    names += [snake, snake + "s"]
+    return [name.lower() for name in names]
+
+
+def _table_for(name: str, tables: dict[str, str]) -> tuple[str, bool] | None:
+    match = _ID_NAME.match(name)
+    if match is None or _EXTERNAL.search(match.group(1)):
+        return None
+    plural = match.group(2) in {"Ids", "_ids"}
+    stem = match.group(1)
+    if stem.lower() in {"storage", "file"} and "_storage" not in tables:
+        return ("_storage", plural) if stem.lower() == "storage" else None
+    for candidate in _candidates(stem):
+        if candidate in tables:
+            return tables[candidate], plural
+    return None
+
+
+def _is_string(validator: Validator, plural: bool) -> bool:
+    inner = validator.inner
+    if inner.kind == "nullable" and inner.children:
+        inner = inner.children[0]
+    if plural:
+        return inner.kind == "array" and bool(inner.children) and inner.children[0].kind == "string"
+    return inner.kind == "string"
+
+
+def _filled_from_identity(project: ProjectFacts, name: str) -> bool:
+    pattern = re.compile(rf"\b{re.escape(name)}\s*[:=]\s*[\w?.!]*\b(?:subject|tokenIdentifier)\b")
+    return any(pattern.search(module.source) for module in project.modules.values())
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    schema = project.schema
+    if schema is None:
+        return
+    tables = {name.lower(): name for name in schema.tables}
+    identity_cache: dict[str, bool] = {}
+
+    def flagged(name: str, validator: Validator) -> str | None:
+        found = _table_for(name, tables)
+        if found is None or not _is_string(validator, found[1]):
+            return None
+        if name not in identity_cache:
+            identity_cache[name] = _filled_from_identity(project, name)
+        return None if identity_cache[name] else found[0]
+
+    for table in schema.tables.values():
+        for field in table.fields.values():
+            target = flagged(field.name, field.validator)
+            if target is not None and field.validator.loc is not None:
+                yield RULE.finding(
+                    field.validator.loc,
+                    f"Field `{table.name}.{field.name}` is validated as a string but names a `{target}` "
+                    f"reference; use `v.id(\"{target}\")`.",
+                )
+    for function in project.functions.values():
+        for name, validator in (function.args or {}).items():
+            target = flagged(name, validator)
+            if target is not None and validator.loc is not None:
+                yield RULE.finding(
+                    validator.loc,
+                    f"Argument `{name}` of `{function.function_id}` is validated as a string but names a "
+                    f"`{target}` reference; use `v.id(\"{target}\")` so Convex checks the table.",
+                    function=function.function_id,
+                )

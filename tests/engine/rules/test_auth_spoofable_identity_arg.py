@@ -1,0 +1,130 @@
+"""auth/spoofable-identity-arg: access decided by identity arguments the client chooses."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+RULE_ID = "auth/spoofable-identity-arg"
+
+FLAGGED = [
+    flagged("ownership compared with a userId argument, a role literal, an isAdmin flag", {
+        "convex/notes.ts": """
+            import { mutation, query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const remove = mutation({
+              args: { noteId: v.id("notes"), userId: v.id("users") },
+              handler: async (ctx, { noteId, userId }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+                const note = await ctx.db.get(noteId);
+                if (note?.ownerId !== userId) throw new Error("Forbidden");
+                await ctx.db.delete(noteId);
+              },
+            });
+
+            export const adminList = query({
+              args: { role: v.string(), isAdmin: v.optional(v.boolean()) },
+              handler: async (ctx, args) => {
+                if (args.role === "admin" || args.isAdmin) {
+                  return await ctx.db.query("notes").take(100);
+                }
+                return [];
+              },
+            });
+        """,
+    }, ("convex/notes.ts", "note?.ownerId !== userId"), ("convex/notes.ts", 'args.role === "admin"'),
+        ("convex/notes.ts", "|| args.isAdmin")),
+    flagged("an owner written from an argument by a function that never checks identity", {
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const create = mutation({
+              args: { authorId: v.id("users"), title: v.string() },
+              handler: async (ctx, args) => {
+                return await ctx.db.insert("posts", {
+                  title: args.title,
+                  authorId: args.authorId,
+                });
+              },
+            });
+        """,
+    }, ("convex/posts.ts", "authorId: args.authorId")),
+]
+
+CLEAN = [
+    clean("the argument verified against the identity first", {
+        "convex/notes.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const remove = mutation({
+              args: { noteId: v.id("notes"), userId: v.string() },
+              handler: async (ctx, { noteId, userId }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity || identity.subject !== userId) throw new Error("Forbidden");
+                const note = await ctx.db.get(noteId);
+                if (note?.ownerId !== userId) throw new Error("Forbidden");
+                await ctx.db.delete(noteId);
+              },
+            });
+        """,
+    }),
+    clean("ownership checked against the authenticated user, internal functions, admin writes", {
+        "convex/lib/auth.ts": """
+            export async function requireUser(ctx: any) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              return await ctx.db
+                .query("users")
+                .withIndex("by_token", (q: any) => q.eq("tokenIdentifier", identity.tokenIdentifier))
+                .unique();
+            }
+        """,
+        "convex/notes.ts": """
+            import { mutation, internalMutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { requireUser } from "./lib/auth";
+
+            export const remove = mutation({
+              args: { noteId: v.id("notes") },
+              handler: async (ctx, { noteId }) => {
+                const user = await requireUser(ctx);
+                const note = await ctx.db.get(noteId);
+                if (note?.ownerId !== user._id) throw new Error("Forbidden");
+                await ctx.db.delete(noteId);
+              },
+            });
+
+            export const transfer = internalMutation({
+              args: { noteId: v.id("notes"), userId: v.id("users") },
+              handler: async (ctx, { noteId, userId }) => {
+                const note = await ctx.db.get(noteId);
+                if (note?.ownerId === userId) return;
+                await ctx.db.patch(noteId, { ownerId: userId });
+              },
+            });
+
+            export const invite = mutation({
+              args: { orgId: v.id("orgs"), userId: v.id("users") },
+              handler: async (ctx, { orgId, userId }) => {
+                await requireUser(ctx);
+                await ctx.db.insert("members", { orgId, userId, role: "member" });
+              },
+            });
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_access_decided_by_client_identity_arguments(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_access_decided_by_the_authenticated_identity(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)

@@ -1,0 +1,119 @@
+"""validators/string-for-id: id-named arguments and fields validated as v.string()."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.helpers import check_case, clean, flagged
+
+SCHEMA = """
+    import { defineSchema, defineTable } from "convex/server";
+    import { v } from "convex/values";
+
+    export default defineSchema({
+      users: defineTable({ name: v.string(), clerkId: v.string() }).index("by_clerk", ["clerkId"]),
+      channels: defineTable({ name: v.string() }),
+      categories: defineTable({ title: v.string() }),
+      messages: defineTable({
+        channelId: v.string(),
+        authorId: v.id("users"),
+        body: v.string(),
+        attachmentId: v.optional(v.id("_storage")),
+      }).index("by_channel", ["channelId"]),
+      payments: defineTable({
+        userId: v.id("users"),
+        stripeCustomerId: v.string(),
+        stripePaymentIntentId: v.string(),
+      }),
+    });
+"""
+
+CLEAN_SCHEMA = SCHEMA.replace("channelId: v.string()", 'channelId: v.id("channels")')
+
+RULE_ID = "validators/string-for-id"
+
+FLAGGED = [
+    flagged("a schema field and arguments naming schema tables", {
+        "convex/schema.ts": SCHEMA,
+        "convex/messages.ts": """
+            import { query, mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const byChannel = query({
+              args: { channelId: v.string() },
+              handler: async (ctx, { channelId }) =>
+                await ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channelId", channelId)).take(50),
+            });
+
+            export const tag = mutation({
+              args: { id: v.id("messages"), categoryIds: v.array(v.string()), storageId: v.optional(v.string()) },
+              handler: async (ctx, { id, categoryIds }) => {
+                await ctx.db.patch(id, { categoryIds });
+              },
+            });
+        """,
+    }, ("convex/schema.ts", "channelId: v.string()"), ("convex/messages.ts", "args: { channelId: v.string() }"),
+        ("convex/messages.ts", "categoryIds: v.array(v.string())"),
+        ("convex/messages.ts", "categoryIds: v.array(v.string())")),
+]
+
+
+CLEAN = [
+    clean("ids of outside systems, v.id references and identity subjects", {
+        "convex/schema.ts": CLEAN_SCHEMA,
+        "convex/payments.ts": """
+            import { mutation, internalMutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const record = internalMutation({
+              args: { stripeCustomerId: v.string(), stripePaymentIntentId: v.string(), userId: v.id("users") },
+              handler: async (ctx, args) => {
+                await ctx.db.insert("payments", args);
+              },
+            });
+
+            export const link = mutation({
+              args: { clerkId: v.string(), sessionId: v.string(), requestId: v.string() },
+              handler: async (ctx, { clerkId }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+                return clerkId;
+              },
+            });
+        """,
+    }),
+    clean("a userId string filled from the identity (Clerk subject), and no schema at all", {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+
+            export default defineSchema({
+              users: defineTable({ name: v.string() }),
+              notes: defineTable({ userId: v.string(), text: v.string() }).index("by_user", ["userId"]),
+            });
+        """,
+        "convex/notes.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const add = mutation({
+              args: { text: v.string() },
+              handler: async (ctx, { text }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+                await ctx.db.insert("notes", { userId: identity.subject, text });
+              },
+            });
+        """,
+    }),
+]
+
+
+@pytest.mark.parametrize("case", FLAGGED, ids=lambda case: case.name)
+def test_it_flags_table_references_validated_as_strings(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
+def test_it_accepts_outside_ids_and_identity_subjects(tmp_path, case):
+    check_case(tmp_path, RULE_ID, case)
