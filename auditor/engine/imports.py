@@ -22,30 +22,52 @@ class ImportEdge:
     locals: list[str] = field(default_factory=list)  # local names it binds (none for re-exports)
 
 
-def module_imports(project: ProjectFacts) -> dict[str, list[ImportEdge]]:
-    """For each parsed file, its imports of other project files."""
-    modules = [*project.modules.values(), *project.frontend.values()]
-    linker = Linker(project.root, project.convex_dir, list(project.modules.values()),
-                    list(project.frontend.values()))
-    graph: dict[str, list[ImportEdge]] = {}
-    for module in modules:
-        if module.tree is None:
-            continue
+class ImportGraph:
+    """Each parsed file's imports of other project files, read on first request."""
+
+    def __init__(self, project: ProjectFacts) -> None:
+        self.project = project
+        self.linker = Linker(project.root, project.convex_dir, list(project.modules.values()),
+                             list(project.frontend.values()))
+        self._edges: dict[str, list[ImportEdge]] = {}
+
+    def module(self, path: str) -> ModuleFacts | None:
+        return self.project.modules.get(path) or self.project.frontend.get(path)
+
+    def edges(self, path: str) -> list[ImportEdge]:
+        found = self._edges.get(path)
+        if found is None:
+            module = self.module(path)
+            found = self._read(module) if module is not None and module.tree is not None else []
+            self._edges[path] = found
+        return found
+
+    def _read(self, module: ModuleFacts) -> list[ImportEdge]:
         edges: list[ImportEdge] = []
         for statement in module.tree.body:
             source = getattr(statement, "source", None)
             if statement.type not in {"ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration"} \
                     or source is None or not isinstance(source.value, str):
                 continue
-            target = linker.resolve_module(module.path, source.value)
+            target = self.linker.resolve_module(module.path, source.value)
             if target is None or target.path == module.path:
                 continue
             names = [spec.local.name for spec in statement.specifiers] \
                 if statement.type == "ImportDeclaration" else []
             edges.append(ImportEdge(target.path, location(module.path, statement), names))
-        if edges:
-            graph[module.path] = edges
-    return graph
+        return edges
+
+    def reachable(self, start: str) -> dict[str, list[str]]:
+        """Every file ``start`` imports, directly or not, with the chain of paths that reaches it."""
+        reached: dict[str, list[str]] = {start: [start]}
+        queue = [start]
+        while queue:
+            current = queue.pop(0)
+            for edge in self.edges(current):
+                if edge.target not in reached:
+                    reached[edge.target] = [*reached[current], edge.target]
+                    queue.append(edge.target)
+        return reached
 
 
 def reads_at_top_level(module: ModuleFacts, name: str) -> bool:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.imports import ImportEdge, module_imports, reads_at_top_level
+from auditor.engine.imports import ImportGraph, reads_at_top_level
 from auditor.engine.model import ModuleFacts, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -44,29 +44,17 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     schemas = [module for module in project.modules.values() if module.schema is not None]
     if not schemas:
         return
-    graph = module_imports(project)
+    graph = ImportGraph(project)
     for schema in schemas:
-        # Breadth first from the schema, remembering how each module was reached.
-        reached: dict[str, list[str]] = {schema.path: [schema.path]}
-        queue = [schema.path]
-        while queue:
-            current = queue.pop(0)
-            for edge in graph.get(current, []):
-                if edge.target not in reached:
-                    reached[edge.target] = [*reached[current], edge.target]
-                    queue.append(edge.target)
-        for path, chain in reached.items():
-            if path == schema.path:
-                continue
-            module = project.modules.get(path) or project.frontend.get(path)
-            if module is None:
+        for path, chain in graph.reachable(schema.path).items():
+            module = graph.module(path)
+            if path == schema.path or module is None:
                 continue
             yield from _reads_back(module, schema, chain, graph)
 
 
-def _reads_back(module: ModuleFacts, schema: ModuleFacts, chain: list[str],
-                graph: dict[str, list[ImportEdge]]) -> Iterator[Finding]:
-    for edge in graph.get(module.path, []):
+def _reads_back(module: ModuleFacts, schema: ModuleFacts, chain: list[str], graph: ImportGraph) -> Iterator[Finding]:
+    for edge in graph.edges(module.path):
         if edge.target != schema.path or not edge.locals:
             continue
         read = [name for name in edge.locals if reads_at_top_level(module, name)]
