@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from projects.models import Audit, Finding, Repository
@@ -46,7 +47,7 @@ class AuditSerializer(serializers.ModelSerializer):
 
     def get_url(self, audit: Audit) -> str:
         request = self.context.get("request")
-        path = f"/audits/{audit.pk}/"
+        path = reverse("reports:audit", args=[audit.pk])
         return request.build_absolute_uri(path) if request else path
 
 
