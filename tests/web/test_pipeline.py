@@ -237,3 +237,59 @@ def test_it_reports_what_the_real_engine_finds_in_the_demo_app(repository):
     assert set(audit.findings.values_list("status", flat=True)) == {"new"}
     again = run(repository, force=True)
     assert set(again.findings.values_list("status", flat=True)) == {"unchanged"}
+
+
+def test_it_stops_a_fetch_that_grows_past_the_size_limit(repository, settings):
+    settings.AUDITOR_CLONE_MAX_BYTES = 1024
+    audit = run(repository)
+    assert audit.state == Audit.State.FAILED
+    assert audit.failure_reason == "The repository is larger than the 0 MB limit."
+
+
+def test_it_stops_a_fetch_that_takes_too_long(repository, settings):
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    repository.url = f"http://127.0.0.1:{silent.getsockname()[1]}/acme/slow.git"
+    repository.save()
+    settings.AUDITOR_CLONE_TIMEOUT = 1
+    try:
+        audit = run(repository)
+    finally:
+        silent.close()
+    assert audit.state == Audit.State.FAILED
+    assert audit.failure_reason == "git did not finish within 1 seconds."
+
+
+def test_it_fails_an_audit_that_hits_the_soft_time_limit(repository, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(pipeline.gitops, "fetch_checkout", slow)
+    audit = run(repository)
+    assert audit.state == Audit.State.FAILED
+    assert "took longer than" in audit.failure_reason
+
+
+def test_it_checks_out_symlinks_as_plain_files(repository, local_remote):
+    (local_remote.work / "convex" / "leak.ts").symlink_to("/etc/passwd")
+    local_remote.commit("A symlink out of the repository")
+    audit = run(repository)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    checked_out = pipeline.checkout_dir(repository) / "convex" / "leak.ts"
+    assert not checked_out.is_symlink()
+    assert checked_out.read_text() == "/etc/passwd"
+
+
+def test_it_audits_the_commit_a_push_names(repository, local_remote):
+    first = local_remote.commit("First")
+    local_remote.commit("Second")
+    audit = pipeline.queue_audit(repository, "webhook", sha=first)
+    audit_repository(repository.pk, "webhook", False, audit_id=audit.pk)
+    audit.refresh_from_db()
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert audit.commit_sha == first

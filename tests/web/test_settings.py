@@ -101,3 +101,14 @@ def test_it_collects_and_serves_hashed_static_files_in_production(tmp_path):
     result = manage("shell", "-c", page, **env)
     assert result.returncode == 0, result.stderr
     assert re.search(r"/static/css/app\.[0-9a-f]{12}\.css", result.stdout)
+
+
+def test_it_enables_github_login_only_with_both_credentials():
+    code = "from django.conf import settings as s; print('allauth.socialaccount.providers.github' in s.INSTALLED_APPS)"
+    dev = {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/auditor-dev-check.sqlite3"}
+    assert manage("shell", "-c", code, **dev).stdout.strip().endswith("False")
+    both = manage("shell", "-c", code, **dev, GITHUB_CLIENT_ID="Iv1.abc", GITHUB_CLIENT_SECRET="s3cret")
+    assert both.stdout.strip().endswith("True"), both.stderr
+    half = manage("check", **dev, GITHUB_CLIENT_ID="Iv1.abc")
+    assert half.returncode != 0
+    assert "Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" in half.stderr
