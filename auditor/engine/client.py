@@ -170,6 +170,7 @@ class ClientExtractor:
         return found
 
     def _component(self, name: str, fn: Node) -> None:
+        name = "the default export" if name == "default" else name
         calls: list[tuple[HookCall, Node]] = []
         variables: dict[str, HookCall] = {}
         optimistic: dict[int, Node] = {}
@@ -390,7 +391,14 @@ def _resolve(linker: Linker, aliases: _AliasIndex, module: ModuleFacts, via: tup
         target_module = linker.resolve_module(module.path, source)
         if target_module is None and not source.startswith("."):
             target_module = aliases.find(source)
-        found = linker.resolve_export(target_module, name) if target_module is not None else None
+        if target_module is None:
+            return None
+        for exported, reexported_from, original in target_module.reexports:
+            # ``export { useQuery } from "convex/react"`` in a project module
+            hook = name if original == "*" else original
+            if exported in {name, "*"} and reexported_from in CONVEX_REACT_SOURCES and hook in TRACKED_HOOKS:
+                return hook, refs[0] if refs else (None, "")
+        found = linker.resolve_export(target_module, name)
     if found is None:
         return None
     wrapper_module, local = found

@@ -98,6 +98,19 @@ def test_it_resolves_wrappers_in_other_files_and_through_aliases(tmp_path: Path)
         "src/lib/storage.ts": """
             export function useLocalStorage(key: string) { return [key, () => {}]; }
         """,
+        "src/lib/convex.ts": """
+            export { useQuery, useMutation } from "convex/react";
+            export * from "convex/react";
+        """,
+        "src/components/Reexported.tsx": """
+            import { useQuery } from "../lib/convex";
+            import { api } from "../../convex/_generated/api";
+
+            export default () => {
+              const tasks = useQuery(api.tasks.list);
+              return <ul>{tasks.map((t) => <li key={t._id} />)}</ul>;
+            };
+        """,
     }
     project = project_facts(tmp_path, files)
     calls = {c.variable: c for c in _calls(project, "src/components/Tasks.tsx")}
@@ -106,6 +119,9 @@ def test_it_resolves_wrappers_in_other_files_and_through_aliases(tmp_path: Path)
     assert str(calls["tasks"].target) == "api.tasks.list"
     assert calls["add"].hook == "useMutation" and str(calls["add"].target) == "api.tasks.add"
     assert str(calls["again"].target) == "api.tasks.list"
+    (reexported,) = _calls(project, "src/components/Reexported.tsx")
+    assert reexported.hook == "useQuery" and reexported.component == "the default export"
+    assert str(reexported.target) == "api.tasks.list" and len(reexported.unguarded_uses) == 1
     # Module facts stay unresolved; linking works on copies.
     module = project.frontend["src/components/Tasks.tsx"]
     assert all(call.hook is None for call in module.hook_calls)
