@@ -211,5 +211,16 @@ def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bo
 
 
 def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:
-    """A handler that checks a request signature is a server-to-server webhook, not a browser endpoint."""
-    return any(b.verifies_signature for b in project.reachable_bodies(body))
+    """A handler that checks a request signature is a server-to-server webhook, not a browser endpoint.
+
+    The check may sit in the handler, a helper it calls, or a function it runs with the payload
+    (``ctx.runAction(internal.stripe.fulfill, { payload, signature })``).
+    """
+    bodies = project.reachable_bodies(body)
+    if any(b.verifies_signature for b in bodies):
+        return True
+    for call in (call for b in bodies for call in b.run_calls):
+        target = project.functions.get(call.target.function_id) if call.target else None
+        if target is not None and any(b.verifies_signature for b in project.function_bodies(target)):
+            return True
+    return False

@@ -90,7 +90,8 @@ SIDE_EFFECT_PACKAGES = frozenset({"axios", "node-fetch", "got", "ky", "undici", 
                                   "stripe", "openai", "@anthropic-ai/sdk", "twilio", "@sendgrid/mail"})
 AUTHORIZATION_HEADERS = frozenset({"authorization", "x-api-key", "cookie"})
 # Other credential-carrying headers: x-webhook-secret, x-auth-token, x-api-key variants.
-AUTHORIZATION_HEADER_WORDS = re.compile(r"auth|token|secret|api[-_]?key", re.IGNORECASE)
+AUTHORIZATION_HEADER_WORDS = re.compile(
+    r"(?:^|[-_])(?:auth|token|secret|api[-_]?key|access[-_]?key)(?:[-_]|$)|authori[sz]ation", re.IGNORECASE)
 # Project imports through a path alias (tsconfig "paths"): helpers the linker cannot follow.
 ALIAS_IMPORT_PREFIXES = ("@/", "~/", "#/")
 SIGNATURE_HEADER = re.compile(r"signature|svix-id|webhook-id", re.IGNORECASE)
@@ -1000,6 +1001,8 @@ class _BodyWalker:
             self._identifier_call(callee.name, node, loc)
         elif path:
             self._member_call(path, node, loc)
+        elif callee.type == "MemberExpression" and property_name_of_member(callee) in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)  # new Webhook(secret).verify(...), getStripe().webhooks...
 
     def _identifier_call(self, name: str, node: Node, loc: Location) -> None:
         x = self.x
@@ -1047,11 +1050,14 @@ class _BodyWalker:
             self.body.auth_checks.append(loc)
         if method in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
-        if method == "get" and len(path) >= 2 and path[-2] == "headers" and node.arguments:
+        if method == "get" and len(path) >= 2 and node.arguments:
+            # request.headers.get(...), or the headers through an alias (`const h = req.headers`):
+            # names specific to credentials and signatures count on any receiver.
             header = (string_value(node.arguments[0]) or "").lower()
+            on_headers = path[-2] == "headers"
             if SIGNATURE_HEADER.search(header):
                 self.body.verifies_signature.append(loc)
-            elif header in AUTHORIZATION_HEADERS or AUTHORIZATION_HEADER_WORDS.search(header):
+            elif header in AUTHORIZATION_HEADERS or (on_headers and AUTHORIZATION_HEADER_WORDS.search(header)):
                 self.body.reads_authorization.append(loc)
         if path[:2] in (["crypto", "subtle"],) and method == "verify":
             self.body.verifies_signature.append(loc)

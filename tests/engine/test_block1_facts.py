@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.derive import (
+    handler_verifies_signature,
     has_unresolved_helpers,
     owner_at,
     project_uses_auth,
@@ -302,3 +303,45 @@ def test_it_marks_tables_built_outside_the_schema_file_as_opaque(tmp_path):
     assert {name: t.opaque for name, t in tables.items()} == {
         "users": True, "teams": True, "tasks": True, "notes": False}
     assert [i.name for i in tables["notes"].indexes] == ["by_text"]
+
+
+def test_it_finds_signature_checks_through_header_aliases_and_in_the_action_run(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/payments",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                await ctx.runAction(internal.payments.handle, { raw: await request.text() });
+                return new Response(null, { status: 200 });
+              }),
+            });
+            http.route({
+              path: "/identity",
+              method: "POST",
+              handler: httpAction(async (ctx, req) => {
+                const h = req.headers;
+                const author = new Map<string, string>().get("author");
+                return new Response(h.get("svix-signature") ?? author, { status: 200 });
+              }),
+            });
+            export default http;
+        """,
+        "convex/payments.ts": """
+            import { internalAction } from "./_generated/server";
+            import { v } from "convex/values";
+            import { Webhook } from "svix";
+            export const handle = internalAction({
+              args: { raw: v.string() },
+              handler: async (ctx, { raw }) => new Webhook("x").verify(raw, {}),
+            });
+        """,
+    })
+    payments, identity = (project.bodies[r.handler_body] for r in project.routes)
+    assert not payments.verifies_signature and handler_verifies_signature(project, payments)
+    assert [loc.line for loc in identity.verifies_signature] == [20] and not identity.reads_authorization

@@ -6,7 +6,8 @@ What it flags:
     `Authorization` header (or another credential header such as `x-api-key`), checks
     `ctx.auth.getUserIdentity()`, or verifies a request signature (Stripe `constructEvent`,
     svix `verify`, `crypto.subtle.verify`, ...). A function it runs that checks the identity
-    itself also counts. The finding sits at the `export const` line of an exported handler,
+    or verifies the signature itself (`ctx.runAction(internal.stripe.fulfill, { payload,
+    signature })`) also counts. The finding sits at the `export const` line of an exported handler,
     or at `http.route(` for an inline one.
 
     Only in projects that authenticate anyone (an `auth.config.ts`, an identity check, a
@@ -42,7 +43,6 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import (
     body_checks_http_auth,
-    function_checks_auth,
     has_unresolved_helpers,
     http_handler_bodies,
     project_uses_auth,
@@ -81,8 +81,10 @@ def _webhook_route(project: ProjectFacts, handler: BodyFacts) -> bool:
 
 
 def _target_checks_auth(project: ProjectFacts, function_id: str) -> bool:
+    """The function run checks the caller's identity or verifies the payload's signature itself."""
     function = project.functions.get(function_id)
-    return function is not None and function_checks_auth(project, function)
+    return function is not None and any(
+        b.auth_checks or b.verifies_signature for b in project.function_bodies(function))
 
 
 def _location(project: ProjectFacts, handler: BodyFacts, label: str) -> Location:
