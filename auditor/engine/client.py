@@ -18,7 +18,8 @@ or a default-exported function that renders JSX) and custom hook (``useX``), eac
 
 Calls to imported ``useX`` functions of the project are recorded with ``via`` and resolved at
 link time, through relative imports or a path alias (``@/``, ``~/``, ``#``, ``src/``), to the
-wrapper they name; calls that resolve to no wrapper are dropped.
+wrapper they name; calls that resolve to no wrapper are dropped. Test files (``*.test.tsx``,
+``*.spec.ts``, ``__tests__/``, ``__mocks__/``) are skipped: they mock ``convex/react``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ _HOOK_NAME = re.compile(r"^use[A-Z0-9]")
 _ALIAS_PREFIXES = ("@/", "~/", "#", "@@/", "src/")
 _WRAPPING_CALLS = frozenset({"memo", "forwardRef", "observer"})
 _JSX_TYPES = frozenset({"JSXElement", "JSXFragment"})
+_TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec)\.[cm]?[jt]sx?$")
 
 Ref = tuple[FunctionRef | None, str]
 
@@ -328,6 +330,8 @@ def _renders_jsx(fn: Node) -> bool:
 
 
 def extract_client(extractor: FileExtractor) -> None:
+    if _TEST_FILE.search(extractor.path):
+        return  # tests mock convex/react; their components are fixtures, not the app
     ClientExtractor(extractor).extract()
 
 

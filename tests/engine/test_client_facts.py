@@ -125,3 +125,19 @@ def test_it_resolves_wrappers_in_other_files_and_through_aliases(tmp_path: Path)
     # Module facts stay unresolved; linking works on copies.
     module = project.frontend["src/components/Tasks.tsx"]
     assert all(call.hook is None for call in module.hook_calls)
+
+
+def test_it_skips_test_files(tmp_path: Path) -> None:
+    component = """
+        import { useMutation } from "convex/react";
+        import { api } from "../convex/_generated/api";
+
+        export function Probe() {
+          const add = useMutation(api.tasks.add);
+          add({});
+          return null;
+        }
+    """
+    project = project_facts(tmp_path, {**BACKEND, "src/Probe.test.tsx": component,
+                                       "src/__tests__/Probe.tsx": component, "src/Probe.tsx": component})
+    assert sorted({c.loc.path for c in project.hook_calls}) == ["src/Probe.tsx"]
