@@ -13,7 +13,8 @@ What it flags:
     headers), webhook handlers that verify a request signature (servers call them, not
     browsers), and the bare `new Response()` an OPTIONS handler sends when the request is not
     a CORS preflight, next to the response with CORS headers it sends when it is (Convex's
-    documented preflight handler).
+    documented preflight handler), and redirects (a 3xx status or a `Location` header), which
+    browsers follow by navigation.
 
 Why it matters:
     The `.convex.site` host is a different origin from the web app. Without the header the
@@ -69,6 +70,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                     continue
                 if conditional_preflight and _bare(response):
                     continue  # the answer to a request that is not a CORS preflight
+                if _redirect(response):
+                    continue  # browsers follow redirects by navigation, not through fetch
                 kind = "error response" if response.in_catch or response.body_has_error_key else "response"
                 yield RULE.finding(
                     response.loc,
@@ -85,3 +88,7 @@ def _serves_only_options(project: ProjectFacts, handler: BodyFacts) -> bool:
 
 def _bare(response: ResponseFact) -> bool:
     return response.status in (None, 200, 204) and not response.own_header_names and not response.header_refs
+
+
+def _redirect(response: ResponseFact) -> bool:
+    return "location" in response.header_names or (response.status is not None and 300 <= response.status < 400)

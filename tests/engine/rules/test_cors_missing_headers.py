@@ -301,6 +301,25 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("an OAuth callback that redirects the browser", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/github/callback",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const code = new URL(request.url).searchParams.get("code");
+                await ctx.runAction(internal.github.exchangeCode, { code: code ?? "" });
+                return new Response(null, { status: 302, headers: { Location: process.env.SITE_URL! } });
+              }),
+            });
+            export default http;
+        """,
+    }),
     clean("a mutable Headers object that gets the header later", {
         "convex/http.ts": """
             import { httpRouter } from "convex/server";
