@@ -23,6 +23,8 @@ def schedule_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         sync_schedule(form.save(commit=False))
         messages.success(request, f"Audit schedule of {repository.name}: {schedule.describe()}.")
+        if request.POST.get("return_to") == "repository":
+            return redirect("repository_settings", repository.pk)
         return redirect("schedule_settings", repository.pk)
     runs = repository.schedule_runs.select_related("audit")[:10]  # type: ignore[attr-defined]
     return render(

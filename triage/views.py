@@ -15,6 +15,14 @@ from triage.forms import IgnoreRuleForm, TriageForm
 from triage.models import TriageState
 
 
+def _refresh_gate(repository) -> None:
+    """Triage and ignore rules change what counts: re-judge the latest audit's gate."""
+    from gates.services import evaluate  # gates builds on triage, not the other way round
+
+    if repository.last_audit_id:
+        evaluate(repository.last_audit)
+
+
 @login_required
 def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
     """A finding's triage state and history; members change it (htmx swaps the partial)."""
@@ -36,6 +44,7 @@ def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                _refresh_gate(repository)
                 if not request.htmx:
                     messages.success(request, "Triage saved.")
                     return redirect("finding_triage", finding.pk)
@@ -65,6 +74,7 @@ def ignore_rules(request: HttpRequest, pk: int) -> HttpResponse:
             rule.repository = repository
             rule.created_by = request.user
             rule.save()
+            _refresh_gate(repository)
             messages.success(request, f"Ignoring {rule.rule} in {rule.path_glob}.")
             return redirect("ignore_rules", repository.pk)
     rules = list(repository.ignore_rules.select_related("created_by"))  # type: ignore[attr-defined]
@@ -85,5 +95,6 @@ def ignore_rule_delete(request: HttpRequest, pk: int, rule_id: int) -> HttpRespo
     repository = get_repository_for_user(request, pk, Role.ADMIN)
     rule = get_object_or_404(repository.ignore_rules, pk=rule_id)  # type: ignore[attr-defined]
     rule.delete()
+    _refresh_gate(repository)
     messages.success(request, "Ignore rule removed.")
     return redirect("ignore_rules", repository.pk)

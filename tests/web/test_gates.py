@@ -97,9 +97,13 @@ def test_it_shows_the_gate_through_the_api_and_template_tags(client, personas, r
     data = client.get(reverse("api_repository_gate", args=[repo.pk])).json()
     assert data["status"] == "passed" and data["audit"] == audit.pk
     assert data["conditions"][0]["condition"] == "no new error"
-    html = Template("{% load gates %}{% gate_status audit %}|{% gate_status_of audit %}").render(
-        Context({"audit": audit}))
-    assert "Gate passed" in html and html.endswith("|passed")
+    services.evaluate(audit)
+    html = Template(
+        "{% load gates %}{% gate_status audit %}|{% gate_status_of audit %}|"
+        "{% gate_statuses rows 'last_done' as gates %}"
+        "{% for row in rows %}{% gate_pill gates row.last_done %}{% endfor %}"
+    ).render(Context({"audit": audit, "rows": [{"last_done": audit}, {"last_done": None}]}))
+    assert "Gate passed" in html and "|passed|" in html and html.count("Gate passed") == 2
     client.logout()
     assert client.get(reverse("api_repository_gate", args=[repo.pk])).status_code in (401, 403)
 
@@ -168,3 +172,27 @@ def test_it_refuses_outgoing_urls_to_private_hosts_in_production(client, persona
     for name, status in {"member": 403, "viewer": 403, "outsider": 404}.items():
         client.force_login(personas.get(name))
         assert client.post(url, {"url": "https://example.com/hook"}).status_code == status
+
+
+def test_it_re_judges_the_gate_after_triage(client, personas, repo, django_capture_on_commit_callbacks):
+    store(repo, finished_at=now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        audit = store(repo, finding("e", "error"))
+    assert GateResult.objects.get(audit=audit).status == "failed"
+    client.force_login(personas.member)
+    client.post(reverse("finding_triage", args=[audit.findings.get().pk]),
+                {"state": "accepted_risk", "comment": "Behind a feature flag"})
+    assert GateResult.objects.get(audit=audit).status == "passed"
+
+
+def test_it_shows_the_gate_and_triage_on_the_pages(client, personas, repo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        audit = store(repo, finding("e", "error"), finding("w", "warning"))
+    decide(repo, "w", "false_positive", user=personas.admin, comment="Generated code")
+    client.force_login(personas.viewer)
+    projects = client.get(reverse("reports:projects")).content.decode()
+    assert "Gate failed" in projects
+    page = client.get(reverse("reports:audit", args=[audit.pk])).content.decode()
+    assert "Gate failed" in page
+    assert reverse("finding_triage", args=[audit.findings.get(fingerprint="e").pk]) in page
+    assert "false positive" in page

@@ -138,3 +138,15 @@ def test_it_queues_one_audit_for_a_duplicated_beat_tick(personas):
     sync_schedule(schedule)
     assert run_scheduled_audit(repository.pk) == run_scheduled_audit(repository.pk)
     assert Audit.objects.filter(repository=repository).count() == 1
+
+
+def test_it_edits_the_schedule_on_the_repository_settings_page(client, personas):
+    repository = RepositoryFactory(team=personas.team)
+    client.force_login(personas.admin)
+    page = client.get(reverse("repository_settings", args=[repository.pk])).content.decode()
+    assert reverse("schedule_settings", args=[repository.pk]) in page and 'name="cron"' in page
+    assert reverse("webhook_settings", args=[repository.pk]) in page
+    response = post_schedule(client, repository, kind="daily", at="04:00", return_to="repository")
+    assert response.status_code == 302 and response["Location"] == reverse("repository_settings", args=[repository.pk])
+    assert PeriodicTask.objects.get().crontab.hour == "4"
+    assert "daily at 04:00 (UTC)" in client.get(reverse("repository_settings", args=[repository.pk])).content.decode()

@@ -3,6 +3,8 @@
 - `{% triage_history finding %}`: the finding's triage state and history (a partial).
 - `{% triage_state finding as state %}`: "open", "accepted_risk" or "false_positive".
 - `{% triage_counts audit %}`: open counts by severity, and how many are triaged or ignored.
+- `{% triage_map audit as triage %}` + `{{ finding|triage_reason:triage }}`: per finding in a list,
+  without a query per row.
 """
 
 from __future__ import annotations
@@ -42,7 +44,24 @@ def triage_counts(audit: Audit) -> dict[str, Any]:
 
 @register.filter
 def triage_label(state: str) -> str:
+    if state == "ignored":
+        return "Ignored by a rule"
     try:
         return TriageState(state).label
     except ValueError:
         return state
+
+
+@register.simple_tag
+def triage_map(audit: Audit) -> services.Dismissal:
+    """For a list of an audit's findings: `{% triage_map audit as triage %}` then
+    `{{ finding|triage_reason:triage }}`. Two queries for the whole page."""
+    return services.dismissal_for(audit.repository_id)
+
+
+@register.filter
+def triage_reason(finding: Finding, dismissal: services.Dismissal | None) -> str:
+    """'accepted_risk', 'false_positive', 'ignored' or '' (counts as open)."""
+    if dismissal is None:
+        return ""
+    return dismissal.reason(finding.fingerprint, finding.rule, finding.path) or ""
