@@ -11,7 +11,9 @@ copies (``const userId = args.userId``). Four kinds of use are recorded (``ArgUs
 * ``owner_write``: an identity-like argument written into an ownership field by
   ``ctx.db.insert``/``patch``/``replace`` (``{ authorId: args.userId }``);
 * ``verified``: the argument compared with the authenticated identity (``identity.subject``,
-  ``user._id``, ``identity.email``...), which makes the other uses of that argument safe.
+  ``user._id``, ``identity.email``...), which makes the other uses of that argument safe;
+* ``passed``: the argument (or the whole args object, as ``"*"``) handed to a function call,
+  e.g. ``await assertOwner(ctx, args.userId)``; a rule decides whether that helper verifies it.
 
 ``ArgsWrite`` records ``ctx.db.insert``/``patch``/``replace`` given the whole args object, an
 object spreading it, or a rest element of it.
@@ -128,6 +130,7 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
             _test(aliases, node.argument, body, loc)
         elif kind == "CallExpression":
             _write(aliases, node, body, ctx_aliases, loc)
+            _passed(aliases, node, body, loc)
 
 
 def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> None:
@@ -149,6 +152,22 @@ def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> 
             body.arg_uses.append(ArgUse("verified", arg, loc(node), ".".join(path)))
         elif path[-1] in OWNER_FIELDS:
             body.arg_uses.append(ArgUse("compare", arg, loc(node), ".".join(path)))
+
+
+def _passed(aliases: _Aliases, call: Node, body: BodyFacts, loc: Locate) -> None:
+    callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
+    if callee.type not in {"Identifier", "MemberExpression"}:
+        return
+    for argument in call.arguments:
+        argument = _unwrap(argument)
+        if argument is None:
+            continue
+        if argument.type == "Identifier" and argument.name in aliases.whole:
+            body.arg_uses.append(ArgUse("passed", "*", loc(call)))
+            continue
+        arg = aliases.arg_of(argument)
+        if arg is not None and arg in IDENTITY_ARGS:
+            body.arg_uses.append(ArgUse("passed", arg, loc(call)))
 
 
 def _test(aliases: _Aliases, node: Node | None, body: BodyFacts, loc: Locate) -> None:

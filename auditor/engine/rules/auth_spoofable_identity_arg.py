@@ -11,7 +11,9 @@ What it flags:
       checks the caller's identity.
 
     An argument the handler first compares with the authenticated identity
-    (`args.userId !== identity.subject`, `user._id !== args.userId`) is verified and not flagged.
+    (`args.userId !== identity.subject`, `user._id !== args.userId`), or hands to a project
+    helper that checks the identity (`await assertIsUser(ctx, args.userId)`), is verified and
+    not flagged.
     Internal functions are not flagged: only the backend can call them.
 
 Why it matters:
@@ -41,10 +43,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.derive import function_checks_auth
-from auditor.engine.model import ProjectFacts
+from auditor.engine.model import BodyFacts, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("auth/spoofable-identity-arg", "warning", "Access decided by a client-supplied identity argument")
+
+
+def _verified_by_helpers(project: ProjectFacts, body: BodyFacts) -> set[str]:
+    """Arguments handed to a project helper that checks the caller's identity."""
+    verified: set[str] = set()
+    calls = {(call.loc.line, call.loc.column): call for call in body.helper_calls}
+    for use in body.arg_uses:
+        if use.kind != "passed":
+            continue
+        call = calls.get((use.loc.line, use.loc.column))
+        if call is None or call.target is None or call.target not in project.bodies:
+            continue
+        if any(reached.auth_checks for reached in project.reachable_bodies(project.bodies[call.target])):
+            verified.add(use.arg)
+    if "*" in verified:
+        verified |= {use.arg for use in body.arg_uses}
+    return verified
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
@@ -57,9 +76,12 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         # Without a (readable) validator every argument comes from the client.
         declared = set(function.args) if function.args is not None else None
         verified = {use.arg for use in body.arg_uses if use.kind == "verified"}
+        verified |= _verified_by_helpers(project, body)
         checks_auth: bool | None = None
         for use in body.arg_uses:
-            if use.kind == "verified" or use.arg in verified or (declared is not None and use.arg not in declared):
+            if use.kind in {"verified", "passed"} or use.arg in verified:
+                continue
+            if declared is not None and use.arg not in declared:
                 continue
             if use.kind == "owner_write":
                 if checks_auth is None:

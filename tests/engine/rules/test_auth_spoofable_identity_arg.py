@@ -53,6 +53,28 @@ FLAGGED = [
             });
         """,
     }, ("convex/posts.ts", "authorId: args.authorId")),
+    flagged("a helper that only looks the user up does not verify the argument", {
+        "convex/lib/users.ts": """
+            export async function loadUser(ctx: any, userId: string) {
+              return await ctx.db.get(userId);
+            }
+        """,
+        "convex/events.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { loadUser } from "./lib/users";
+
+            export const remove = mutation({
+              args: { id: v.id("events"), userId: v.id("users") },
+              handler: async (ctx, args) => {
+                await loadUser(ctx, args.userId);
+                const event = await ctx.db.get(args.id);
+                if (!event || event.userId !== args.userId) throw new Error("Unauthorized");
+                await ctx.db.delete(args.id);
+              },
+            });
+        """,
+    }, ("convex/events.ts", "event.userId !== args.userId")),
 ]
 
 CLEAN = [
@@ -69,6 +91,32 @@ CLEAN = [
                 const note = await ctx.db.get(noteId);
                 if (note?.ownerId !== userId) throw new Error("Forbidden");
                 await ctx.db.delete(noteId);
+              },
+            });
+        """,
+    }),
+    clean("the argument handed to a project helper that checks the identity", {
+        "convex/lib/users.ts": """
+            export async function validateUser(ctx: any, userId: string) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              const user = await ctx.db.get(userId);
+              if (!user || user.tokenIdentifier !== identity.tokenIdentifier) throw new Error("Forbidden");
+              return user;
+            }
+        """,
+        "convex/transactions.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { validateUser } from "./lib/users";
+
+            export const categorize = mutation({
+              args: { userId: v.id("users"), txId: v.id("transactions"), categoryId: v.id("categories") },
+              handler: async (ctx, args) => {
+                await validateUser(ctx, args.userId);
+                const tx = await ctx.db.get(args.txId);
+                if (!tx || tx.userId !== args.userId) throw new Error("Not found");
+                await ctx.db.patch(args.txId, { categoryId: args.categoryId });
               },
             });
         """,
