@@ -12,9 +12,11 @@ or a default-exported function that renders JSX) and custom hook (``useX``), eac
 * ``unguarded_uses``: that local dereferenced in the render body (``x.f``, ``x[0]``,
   ``x.map(...)``, destructuring, ``for...of``, an array spread) when the component never does
   anything else with it: any other appearance (a comparison, ``!x``, ``x ?? d``, ``x?.f``,
-  ``x && ...``, an argument, a JSX attribute, a dependency array, ...) counts as handling
-  ``undefined``, and a hook call with a ``"skip"`` argument is left alone. Dereferences inside
-  nested functions are ignored.
+  ``x && ...``, an argument, a JSX attribute, ...) counts as handling ``undefined``, except an
+  entry of a hook's dependency array and a ``console.*`` argument, which say nothing either way,
+  and ``x?.f``/``x ?? d`` inside a nested function, which handle it there only.
+  A hook call with a ``"skip"`` argument is left alone. Dereferences inside nested functions
+  are ignored.
 
 Calls to imported ``useX`` functions of the project are recorded with ``via`` and resolved at
 link time, through relative imports or a path alias (``@/``, ``~/``, ``#``, ``src/``), to the
@@ -50,6 +52,7 @@ _HOOK_NAME = re.compile(r"^use[A-Z0-9]")
 _ALIAS_PREFIXES = ("@/", "~/", "#", "@@/", "src/")
 _WRAPPING_CALLS = frozenset({"memo", "forwardRef", "observer"})
 _JSX_TYPES = frozenset({"JSXElement", "JSXFragment"})
+_DEPENDENCY_HOOKS = frozenset({"useEffect", "useLayoutEffect", "useMemo", "useCallback", "useInsertionEffect"})
 _TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec)\.[cm]?[jt]sx?$")
 
 Ref = tuple[FunctionRef | None, str]
@@ -251,6 +254,8 @@ class ClientExtractor:
                 if not nested:
                     call.unguarded_uses.append(self.x.loc(parent))
                 continue
+            if _neutral(parent, key, grandparent) or (nested and _local_default(parent, key)):
+                continue
             handled.add(name)
         for name in handled:
             variables[name].unguarded_uses.clear()
@@ -282,6 +287,25 @@ def _dereferences(parent: Node, key: str, grandparent: Node | None) -> bool:
         return parent.id.type in {"ObjectPattern", "ArrayPattern"}
     if kind == "SpreadElement":
         return grandparent is not None and grandparent.type in {"ArrayExpression", "CallExpression", "NewExpression"}
+    return False
+
+
+def _local_default(parent: Node, key: str) -> bool:
+    """``x?.f``, ``x ?? d``, ``x || d``: handles ``undefined`` for that expression only."""
+    if parent.type == "MemberExpression" and key == "object":
+        return bool(parent.optional)
+    return parent.type == "LogicalExpression" and key == "left" and parent.operator in {"??", "||"}
+
+
+def _neutral(parent: Node, key: str, grandparent: Node | None) -> bool:
+    """A dependency array entry or a ``console.*`` argument: says nothing about handling ``undefined``."""
+    if parent.type == "ArrayExpression" and grandparent is not None and grandparent.type == "CallExpression" \
+            and len(grandparent.arguments) > 1 and grandparent.arguments[1] is parent:
+        path = callee_path(grandparent)
+        return bool(path) and path[-1] in _DEPENDENCY_HOOKS
+    if parent.type == "CallExpression" and key == "arguments":
+        path = callee_path(parent)
+        return bool(path) and len(path) == 2 and path[0] == "console"
     return False
 
 

@@ -8,7 +8,9 @@ What it flags:
     destructured right at the call) when the component never handles `undefined`. Any other
     appearance of the variable counts as handling it and silences the rule: a comparison
     (`data === undefined`), `!data`, `data ?? []`, `data?.items`, `data && ...`, an early
-    return, passing it to a function, a child component or a dependency array. A call with a
+    return, passing it to a function or a child component (an entry of a hook's dependency
+    array, a `console.*` argument, and `data?.x`/`data ?? d` inside an effect or callback do
+    not count: they handle nothing in the render body). A call with a
     `"skip"` argument, results defaulted at the call (`useQuery(...) ?? []`) and dereferences
     inside nested functions (event handlers, callbacks) are left alone. One finding per result,
     at its first dereference.

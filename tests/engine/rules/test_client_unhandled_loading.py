@@ -27,6 +27,7 @@ FLAGGED = [
     flagged("map, member access, destructuring and a wrapper", {
         **BACKEND,
         "src/components/Messages.tsx": """
+            import { useEffect } from "react";
             import { useQuery } from "convex/react";
             import { api } from "../../convex/_generated/api";
             import type { Id } from "../../convex/_generated/dataModel";
@@ -48,6 +49,15 @@ FLAGGED = [
               return <h1>{total} ({unread})</h1>;
             };
 
+            export function Unread() {
+              const stats = useQuery(api.messages.stats);
+              useEffect(() => {
+                document.title = `${stats?.unread ?? 0} unread`;
+              }, [stats]);
+              console.log("stats", stats);
+              return <b>{stats.unread}</b>;
+            }
+
             export function Badge() {
               const stats = useStats();
               const label = `${stats.unread} unread`;
@@ -63,7 +73,7 @@ FLAGGED = [
             }
         """,
     }, ("src/components/Messages.tsx", "{messages.map("), ("src/components/Messages.tsx", "const { total, unread }"),
-       ("src/components/Messages.tsx", "stats.unread")),
+       ("src/components/Messages.tsx", "<b>{stats.unread}"), ("src/components/Messages.tsx", "stats.unread} unread")),
 ]
 
 CLEAN = [
