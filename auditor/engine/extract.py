@@ -1048,6 +1048,9 @@ class _BodyWalker:
                                                          ref=f"import:{source}#{original}.{method}"))
         if method in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
             self.body.auth_checks.append(loc)
+        elif method == "getUserIdentity" and len(path) >= 2 and path[-2] == "auth":
+            # `q.auth.getUserIdentity()` with a ctx parameter of any name, or `const { auth } = ctx`.
+            self.body.auth_checks.append(loc)
         if method in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
         if method == "get" and len(path) >= 2 and node.arguments:

@@ -345,3 +345,27 @@ def test_it_finds_signature_checks_through_header_aliases_and_in_the_action_run(
     payments, identity = (project.bodies[r.handler_body] for r in project.routes)
     assert not payments.verifies_signature and handler_verifies_signature(project, payments)
     assert [loc.line for loc in identity.verifies_signature] == [20] and not identity.reads_authorization
+
+
+def test_it_counts_get_user_identity_on_any_ctx_name_or_destructured_auth(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/lib/auth.ts": """
+            export async function requireUser(q: any) {
+              const identity = await q.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthorized");
+              return identity;
+            }
+        """,
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            export const create = mutation({
+              args: {},
+              handler: async (ctx) => {
+                const { auth } = ctx;
+                return await auth.getUserIdentity();
+              },
+            });
+        """,
+    })
+    assert [loc.line for loc in project.bodies["convex/lib/auth.ts#requireUser"].auth_checks] == [2]
+    assert [loc.line for loc in project.functions["posts:create"].body.auth_checks] == [6]
