@@ -194,11 +194,17 @@ def owner_at(project: ProjectFacts, loc: Location) -> str | None:
     return owner_label(project, best) if best is not None else None
 
 
+# Sign-in libraries whose server side lives in the Convex folder.
+AUTH_LIBRARIES = ("@convex-dev/auth", "@convex-dev/better-auth", "better-auth", "@clerk/")
+
+
 def project_uses_auth(project: ProjectFacts, *, identity_only: bool = False) -> bool:
     """Whether the project authenticates anyone: an auth config, or any identity check, and unless
     ``identity_only``, any credential header read or request signature check."""
     for module in project.modules.values():
         if posixpath.basename(module.path).startswith("auth.config."):
+            return True
+        if any(source.startswith(AUTH_LIBRARIES) for source, _ in module.imports.values()):
             return True
     if identity_only:
         return any(b.auth_checks for b in project.bodies.values())

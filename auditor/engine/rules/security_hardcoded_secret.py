@@ -10,7 +10,8 @@ What it flags:
 
     Only whole tokens of realistic length and mix count: prose that mentions "sk-", a prefix
     checked with `startsWith("sk_live_")`, placeholders (`sk_live_xxxx`, `<your key>`) and
-    test files are not flagged.
+    test files are not flagged, nor a JWT whose payload declares the public `anon` role
+    (Supabase's browser key).
 
 Why it matters:
     Code is copied to every clone, CI log, bundle and fork; a key in it is a key published.
@@ -27,6 +28,8 @@ Fix:
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterator
 
@@ -64,12 +67,24 @@ def secret_kind(value: str) -> str | None:
 
 
 def _looks_real(token: str) -> bool:
-    if PLACEHOLDER.search(token) or "${}" in token:
+    if PLACEHOLDER.search(token) or "${}" in token or _public_jwt(token):
         return False
     body = re.sub(r"^[a-z]{2,3}[_\-](?:live_|test_|proj-|ant-)?", "", token)
     has_digit = any(c.isdigit() for c in body)
     has_alpha = any(c.isalpha() for c in body)
     return has_digit and has_alpha and len(set(body)) >= 8
+
+
+def _public_jwt(token: str) -> bool:
+    """A JWT whose payload says it is a public key (Supabase's anon key is meant for browsers)."""
+    if not token.startswith("eyJ") or token.count(".") != 2:
+        return False
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(claims, dict) and claims.get("role") == "anon"
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:

@@ -15,6 +15,23 @@ AUTH_CONFIG = """
 """
 
 FLAGGED = [
+    flagged("a Convex Auth project (no auth.config.ts) with an unchecked mutation", {
+        "convex/auth.ts": """
+            import { convexAuth } from "@convex-dev/auth/server";
+            import { Password } from "@convex-dev/auth/providers/Password";
+            export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ providers: [Password] });
+        """,
+        "convex/notes.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            export const wipe = mutation({
+              args: { id: v.id("notes") },
+              handler: async (ctx, { id }) => {
+                await ctx.db.delete(id);
+              },
+            });
+        """,
+    }, ("convex/notes.ts", "export const wipe")),
     flagged("a public mutation and action in a Clerk project, one calling a helper that only reads", {
         "convex/auth.config.ts": AUTH_CONFIG,
         "convex/lib/posts.ts": """
@@ -118,6 +135,26 @@ CLEAN = [
             export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("posts").take(10) });
             export const ping = action({ args: {},
               handler: async (ctx) => { await getCurrentUserOrThrow(ctx as any); } });
+        """,
+    }),
+    clean("a Convex Auth project whose mutations check through getAuthUserId", {
+        "convex/auth.ts": """
+            import { convexAuth } from "@convex-dev/auth/server";
+            import { Password } from "@convex-dev/auth/providers/Password";
+            export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ providers: [Password] });
+        """,
+        "convex/notes.ts": """
+            import { mutation } from "./_generated/server";
+            import { getAuthUserId } from "@convex-dev/auth/server";
+            import { v } from "convex/values";
+            export const add = mutation({
+              args: { text: v.string() },
+              handler: async (ctx, { text }) => {
+                const userId = await getAuthUserId(ctx);
+                if (userId === null) throw new Error("Not signed in");
+                await ctx.db.insert("notes", { text, userId });
+              },
+            });
         """,
     }),
     clean("a project without sign-in: public by design (the seed's createUser)", {

@@ -68,6 +68,10 @@ CLEAN = [
         "convex/billing.test.ts": """
             export const fakeKey = "sk_test_51H8xYzAbCdEfGhIjKlMnOpQr2s";
         """,
+        "src/supabase.ts": """
+            export const SUPABASE_ANON_KEY =
+              "eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJpc3MiOiAic3VwYWJhc2UiLCAicmVmIjogImFiY2RlZmdoaWprbCIsICJyb2xlIjogImFub24iLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDIwMDAwMDAwMDB9.Xk3mP9qL2rT7vW1yZ4bN6cD8fG0hJ5sA";
+        """,
         "src/env.example.ts": """
             export const example = "sk-your-openai-key-goes-here-1234";
             export const bearer = "Bearer <token>";
