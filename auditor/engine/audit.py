@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.engine import safefiles
 from auditor.engine.config import AuditConfig, load_config
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
@@ -164,7 +165,7 @@ def _version_stats(project: ProjectFacts, config: AuditConfig) -> dict[str, obje
 
 def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]]) -> CachedFile | None:
     try:
-        data = source_file.absolute.read_bytes()
+        data = safefiles.read_bytes(source_file.absolute)
     except OSError as error:
         skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
         return None

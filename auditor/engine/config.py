@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from auditor.engine import safefiles
 from auditor.engine.errors import EngineUsageError
 
 CONFIG_NAME = "convex-audit.toml"
@@ -38,7 +39,7 @@ def load_config(root: Path, explicit: Path | None, known_rules: set[str]) -> Aud
     if explicit is None and not path.is_file():
         return AuditConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(safefiles.read_text(path))
     except FileNotFoundError as error:
         raise EngineUsageError(f"config file not found: {path}") from error
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

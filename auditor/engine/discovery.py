@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.engine import safefiles
 from auditor.engine.errors import EngineUsageError
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
@@ -41,9 +42,9 @@ def find_convex_dir(root: Path, override: str | None = None) -> str:
     candidate = override
     if candidate is None:
         config = root / "convex.json"
-        if config.is_file():
+        if config.is_file() and not config.is_symlink():  # a link may point anywhere
             try:
-                data = json.loads(config.read_text(encoding="utf-8"))
+                data = json.loads(safefiles.read_text(config))
             except (OSError, ValueError) as error:
                 raise EngineUsageError(f"convex.json is not valid JSON: {error}") from error
             functions = data.get("functions") if isinstance(data, dict) else None

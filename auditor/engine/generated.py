@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.engine import safefiles
+
 HEADER_MARKER = "THIS CODE IS AUTOMATICALLY GENERATED"
 MAX_BYTES = 2 * 1024 * 1024
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -131,7 +133,7 @@ def check_generated(root: Path, convex_dir: str, generated_files: list[str],
         if not path.startswith(prefix) or "/" in path[len(prefix):]:
             continue
         try:
-            data = (root / path).read_bytes()
+            data = safefiles.read_bytes(root / path)
         except OSError:
             continue
         if len(data) > MAX_BYTES:

@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.engine import safefiles
+
 GIT_TIMEOUT_SECONDS = 20
 # Folders never worth walking for repository files (installed or built code, VCS data).
 SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".next", ".nuxt", ".output", ".svelte-kit",
@@ -130,7 +132,7 @@ class GitIgnore:
         exclude = root / ".git" / "info" / "exclude"
         for relative, absolute in [("", exclude), *((p, root / p) for p in sorted(gitignore_paths, key=len))]:
             try:
-                text = absolute.read_text(encoding="utf-8", errors="replace")
+                text = safefiles.read_text(absolute, errors="replace")
             except OSError:
                 continue
             folder = relative.rsplit("/", 1)[0] if "/" in relative else ""

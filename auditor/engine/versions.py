@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from auditor.engine import safefiles
+
 Version = tuple[int, int, int]
 
 # The one table of minimum Convex versions, by rule id.
@@ -140,7 +142,7 @@ def _read_json(path: Path) -> object | None:
     try:
         if path.stat().st_size > MAX_LOCK_BYTES:
             return None
-        return json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        return json.loads(safefiles.read_text(path, errors="replace"))
     except (OSError, ValueError):
         return None
 
@@ -215,7 +217,7 @@ def _from_lock(path: Path, name: str, importer: str, declared: str | None) -> st
     try:
         if name == "bun.lockb" or path.stat().st_size > MAX_LOCK_BYTES:
             return None
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = safefiles.read_text(path, errors="replace")
     except OSError:
         return None
     if name in {"package-lock.json", "npm-shrinkwrap.json"}:
