@@ -46,7 +46,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         seen.add(body.key)
         yield RULE.finding(
             function.loc,
-            f"The handler of {function.function_id} is {body.line_count} lines long (over {MAX_LINES}); move its "
+            f"The handler of `{function.function_id}` is {body.line_count} lines long (over {MAX_LINES}); move its "
             "steps into helper functions that take ctx.",
             function=function.function_id,
         )

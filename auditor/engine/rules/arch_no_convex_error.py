@@ -42,7 +42,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for loc in function.body.error_throws:
             yield RULE.finding(
                 loc,
-                f"{function.function_id} throws a plain Error, whose message clients never see in production; "
+                f"`{function.function_id}` throws a plain Error, whose message clients never see in production; "
                 "throw a ConvexError with data the client can show or act on.",
                 function=function.function_id,
             )

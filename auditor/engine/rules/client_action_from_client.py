@@ -70,7 +70,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             continue
         yield RULE.finding(
             call.loc,
-            f"{call.component} calls the action {function.function_id} with useAction, but it only reads and writes "
+            f"{call.component} calls the action `{function.function_id}` with useAction, but it only reads and writes "
             "the database through ctx.runQuery/ctx.runMutation; make it a mutation (or query) and use "
             "useMutation.",
             function=call.component,

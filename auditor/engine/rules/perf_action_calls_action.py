@@ -55,7 +55,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             runtime = "Node" if caller.use_node else "default Convex"
             yield RULE.finding(
                 call.loc,
-                f"ctx.runAction({call.target_text}) starts a separate action in the same ({runtime}) runtime as "
-                f"{function.function_id}; call the logic as a plain helper function instead.",
+                f"`ctx.runAction({call.target_text})` starts a separate action in the same ({runtime}) runtime as "
+                f"`{function.function_id}`; call the logic as a plain helper function instead.",
                 function=labels.get(body.key, body.key),
             )

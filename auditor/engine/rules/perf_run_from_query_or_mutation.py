@@ -50,7 +50,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             helper = "helper function that takes ctx"
             yield RULE.finding(
                 call.loc,
-                f"ctx.{call.method}({call.target_text}) inside the {function.kind} {function.function_id} runs a "
+                f"`ctx.{call.method}({call.target_text})` inside the {function.kind} `{function.function_id}` runs a "
                 f"separate sub-transaction; call a plain {helper} instead.",
                 function=labels.get(body.key, body.key),
             )

@@ -60,7 +60,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             yield RULE.finding(
                 call.loc,
-                f"ctx.{call.method}({call.target_text or '...'}) runs once per item of a loop, each its own "
+                f"`ctx.{call.method}({call.target_text or '...'})` runs once per item of a loop, each its own "
                 "transaction; pass the list to one internal function and loop inside it.",
                 function=owner,
             )

@@ -43,7 +43,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for loc in function.body.returned_collects:
             yield RULE.finding(
                 loc,
-                f"The public query {function.function_id} returns every collected document to the client; paginate "
+                f"The public query `{function.function_id}` returns every collected document to the client; paginate "
                 "with .paginate(paginationOpts) or bound it with .take(n).",
                 function=function.function_id,
             )

@@ -65,7 +65,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for name, validator in (function.args or {}).items():
             found = too_deep(validator)
             if found is not None and found.loc is not None:
-                yield _finding(found.loc, f'The argument "{name}" of {function.function_id}',
+                yield _finding(found.loc, f'The argument "{name}" of `{function.function_id}`',
                                function=function.function_id)
 
 
