@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.extract import LIBRARY_IDENTITY_HELPERS
 from auditor.engine.js import Node, is_node, member_path, walk
 from auditor.engine.model import BodyFacts, FunctionFact, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
@@ -101,7 +102,7 @@ def _only_known_calls(project: ProjectFacts, body: BodyFacts) -> bool:
     module = project.modules.get(body.path)
     if fn is None or module is None:
         return False
-    imports = module.imports
+    imports = {local: found for local, found in module.imports.items() if not _safe_import(*found)}
     helpers = {call.name.split(".")[0] for call in body.helper_calls}
     ctx_names = _ctx_names(fn)
     for node in walk(fn.body):
@@ -112,6 +113,8 @@ def _only_known_calls(project: ProjectFacts, body: BodyFacts) -> bool:
             name = callee.name
             if name in helpers or name in ctx_names or (name in _SAFE_GLOBALS and name not in imports):
                 continue
+            if name in module.imports and name not in imports:
+                continue  # ConvexError, getAuthUserId, ...
             return False
         path = member_path(callee)
         if path is None:
@@ -127,6 +130,13 @@ def _only_known_calls(project: ProjectFacts, body: BodyFacts) -> bool:
             continue
         return False
     return True
+
+
+def _safe_import(source: str, name: str) -> bool:
+    """Convex's own values and server helpers, generated code, and library identity helpers."""
+    if source in {"convex/values", "convex/server"} or "_generated/" in source:
+        return True
+    return name in LIBRARY_IDENTITY_HELPERS.get(source, ())
 
 
 def _method(member: Node) -> str | None:

@@ -11,12 +11,15 @@ RULE_ID = "client/action-from-client"
 CART = """
     import { action, internalQuery, internalMutation } from "./_generated/server";
     import { internal } from "./_generated/api";
-    import { v } from "convex/values";
+    import { ConvexError, v } from "convex/values";
+    import { getAuthUserId } from "@convex-dev/auth/server";
     import { toCents } from "./lib/money";
 
     export const addItem = action({
       args: { cartId: v.id("carts"), sku: v.string(), price: v.number() },
       handler: async (ctx, { cartId, sku, price }) => {
+        const userId = await getAuthUserId(ctx);
+        if (!userId) throw new ConvexError("Not signed in");
         const cart = await ctx.runQuery(internal.cart.get, { cartId });
         if (!cart) throw new Error("No cart");
         const items = cart.items.map((item) => item.sku);
