@@ -5,7 +5,8 @@ What it flags:
     `/api/storage/` after a Convex host (`*.convex.cloud`, `*.convex.site`) or after the
     deployment URL variable (`NEXT_PUBLIC_CONVEX_URL`, `CONVEX_CLOUD_URL`, ...), directly or
     through a constant. The finding sits at the string. A `.convex.site/storage/...` URL is not
-    flagged when the project routes `/storage` itself in `http.ts`.
+    flagged when the project routes `/storage` itself in `http.ts`, nor is a glob pattern
+    (`https://*.convex.cloud/api/storage/**` in `next.config` image settings).
 
 Why it matters:
     File URLs are signed and served from a path Convex chooses; a hand-built URL returns 404
@@ -55,8 +56,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for module in [*project.modules.values(), *project.frontend.values()]:
         for string in module.strings:
             host = storage_host(string)
-            if host is None or (host == "site" and routes_storage):
-                continue
+            if host is None or (host == "site" and routes_storage) or "*" in string.value:
+                continue  # "*": a pattern (next.config images.remotePatterns), not a URL
             yield RULE.finding(
                 string.loc,
                 "This storage URL is built by hand; Convex file URLs are generated and such URLs return "

@@ -60,6 +60,20 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("Next.js image patterns for Convex storage", {
+        "convex/schema.ts": "export {};\n",
+        "next.config.ts": """
+            const nextConfig = {
+              images: {
+                remotePatterns: [
+                  new URL("https://happy-otter-123.convex.cloud/api/storage/**"),
+                  { protocol: "https", hostname: "*.convex.cloud", pathname: "/api/storage/**" },
+                ],
+              },
+            };
+            export default nextConfig;
+        """,
+    }),
     clean("the upload URL from generateUploadUrl in the frontend", {
         "convex/storage.ts": """
             import { mutation } from "./_generated/server";
