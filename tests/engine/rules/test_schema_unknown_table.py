@@ -40,6 +40,23 @@ FLAGGED = [
         """,
     }, ("convex/posts.ts", 'query("post")'), ("convex/posts.ts", 'v.id("user")'),
        ("convex/posts.ts", '"activity"')),
+    flagged("the table-first get/patch/delete of newer Convex versions", {
+        "convex/schema.ts": SCHEMA,
+        "convex/posts.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const archive = mutation({
+              args: { id: v.id("posts") },
+              handler: async (ctx, { id }) => {
+                const post = await ctx.db.get("posts", id);
+                await ctx.db.patch("post", id, { title: post!.title });
+                await ctx.db.delete("archive", id);
+                await ctx.db.patch(id, { title: "x" });
+              },
+            });
+        """,
+    }, ("convex/posts.ts", 'patch("post"'), ("convex/posts.ts", 'delete("archive"')),
     flagged("an unknown table behind a constant, with withIndex: one finding, at the table", {
         "convex/schema.ts": SCHEMA,
         "convex/comments.ts": """
