@@ -1,9 +1,11 @@
 """Module-level facts of a Convex file: runtime imports, ``v.*`` validator calls, ``process.env``
 reads, and the non-deterministic calls a body makes.
 
-Imports are the ones that survive compilation: type-only imports are blanked by the parser, and an
-``import { type A } from "x"`` left with no value specifier is dropped, as TypeScript and esbuild
-drop it. ``require("x")`` and ``import("x")`` count too.
+Imports are the ones that survive compilation: type-only imports are blanked by the parser, an
+``import { type A } from "x"`` left with no value specifier is dropped, and in TypeScript files an
+import none of whose names is used as a value is dropped too, as TypeScript and esbuild drop it
+(``import { Stripe } from "stripe"`` used only in type positions). ``require("x")`` and
+``import("x")`` count too.
 """
 
 from __future__ import annotations
@@ -37,13 +39,31 @@ def is_node_builtin(source: str) -> bool:
     return source.startswith("node:") or source in NODE_BUILTINS
 
 
+def _value_names(x: FileExtractor) -> set[str]:
+    """Identifiers used outside import declarations (types are blanked, so these are value uses)."""
+    names: set[str] = set()
+    for statement in x.tree.body:
+        if statement.type == "ImportDeclaration":
+            continue
+        for node in walk(statement):
+            if node.type in {"Identifier", "JSXIdentifier"}:
+                names.add(node.name)
+    return names
+
+
 def collect_module_uses(x: FileExtractor) -> None:
     facts = x.facts
+    typescript = x.path.endswith((".ts", ".tsx", ".mts", ".cts"))
+    used: set[str] | None = None
     for statement in x.tree.body:
         kind = statement.type
         if kind == "ImportDeclaration":
             if not statement.specifiers and "{" in x.text(statement):
                 continue  # only type specifiers were there: the import is erased
+            if typescript and statement.specifiers:
+                used = _value_names(x) if used is None else used
+                if not any(spec.local.name in used for spec in statement.specifiers):
+                    continue  # used only as types: TypeScript and esbuild drop it
             facts.import_sites.append((statement.source.value, x.loc(statement)))
         elif kind in {"ExportNamedDeclaration", "ExportAllDeclaration"} and statement.source is not None:
             facts.import_sites.append((statement.source.value, x.loc(statement)))

@@ -89,7 +89,7 @@ def test_it_records_imports_validators_env_reads_and_random_calls(tmp_path: Path
               args: { n: val.bigint() },
               handler: async (ctx) => {
                 const key = process.env.API_KEY;
-                return [Math.random(), crypto.randomUUID(), v4(), key];
+                return [Math.random(), crypto.randomUUID(), v4(), key, sha("x")];
               },
             });
         """,

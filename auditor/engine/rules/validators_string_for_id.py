@@ -7,7 +7,8 @@ What it flags:
     `v.array(v.string())` for a plural) instead of `v.id("table")`. Names that carry an outside
     system's id (`stripeCustomerId`, `clerkUserId`, `externalId`, `githubId`...) are left alone,
     and so is a field the project fills from the authenticated identity (`userId:
-    identity.subject`), which is an auth-provider id, not a document id.
+    identity.subject`), which is an auth-provider id, not a document id, or a field named after
+    its own table (`users.userId` holds an outside id: a document needs no reference to itself).
 
 Why it matters:
     `v.id("users")` checks at run time that the value is an id of that table. With `v.string()`
@@ -93,9 +94,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     tables = {name.lower(): name for name in schema.tables}
     identity_cache: dict[str, bool] = {}
 
-    def flagged(name: str, validator: Validator) -> str | None:
+    def flagged(name: str, validator: Validator, own_table: str | None = None) -> str | None:
         found = _table_for(name, tables)
-        if found is None or not _is_string(validator, found[1]):
+        if found is None or found[0] == own_table or not _is_string(validator, found[1]):
             return None
         if name not in identity_cache:
             identity_cache[name] = _filled_from_identity(project, name)
@@ -103,7 +104,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
 
     for table in schema.tables.values():
         for field in table.fields.values():
-            target = flagged(field.name, field.validator)
+            target = flagged(field.name, field.validator, table.name)
             if target is not None and field.validator.loc is not None:
                 yield RULE.finding(
                     field.validator.loc,

@@ -75,6 +75,17 @@ CLEAN = [
             import { convexTest } from "convex-test";
             export const fixture = () => readFileSync("fixture.json", "utf8") + String(convexTest);
         """,
+        "convex/lib/types.ts": """
+            import { Stripe } from "stripe";
+            import { handle } from "../stripe";
+            import { createHmac } from "crypto";
+
+            export type Session = Stripe.Checkout.Session;
+            export type Handler = typeof handle;
+            export function sign(hmac: ReturnType<typeof createHmac>): string {
+              return String(hmac);
+            }
+        """,
         "convex/lib/buffer.ts": """
             import { Buffer } from "buffer";
             export const toBase64 = (s: string) => Buffer.from(s).toString("base64");

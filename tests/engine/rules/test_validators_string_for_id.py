@@ -82,13 +82,13 @@ CLEAN = [
             });
         """,
     }),
-    clean("a userId string filled from the identity (Clerk subject), and no schema at all", {
+    clean("a userId string filled from the identity, and users.userId naming its own table", {
         "convex/schema.ts": """
             import { defineSchema, defineTable } from "convex/server";
             import { v } from "convex/values";
 
             export default defineSchema({
-              users: defineTable({ name: v.string() }),
+              users: defineTable({ name: v.string(), userId: v.string() }).index("by_user_id", ["userId"]),
               notes: defineTable({ userId: v.string(), text: v.string() }).index("by_user", ["userId"]),
             });
         """,
