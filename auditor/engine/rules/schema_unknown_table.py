@@ -1,8 +1,9 @@
 """Table not defined in the schema.
 
 What it flags:
-    `ctx.db.query("t")`, `ctx.db.insert("t", ...)` or `v.id("t")` (in the schema, in args or
-    anywhere in the Convex folder) naming a table the project's schema does not define. The
+    `ctx.db.query("t")`, `ctx.db.insert("t", ...)`, the table-first `ctx.db.get/patch/replace/
+    delete("t", id, ...)` or `v.id("t")` (in the schema, in args or anywhere in the Convex
+    folder) naming a table the project's schema does not define. The
     finding sits at the table name literal. Only when a schema exists; not when the schema
     may hold tables the auditor cannot see (a spread it cannot resolve), and never for system
     tables (`_storage`, `_scheduled_functions`). Files of a Convex component are checked
