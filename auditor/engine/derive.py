@@ -216,6 +216,12 @@ def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bo
     return any(call.target is None for body in bodies for call in body.helper_calls)
 
 
+def server_to_server_handler(project: ProjectFacts, body: BodyFacts) -> bool:
+    """A webhook receiver: it verifies a request signature, or every route to it is a webhook path."""
+    paths = [(r.path or r.path_prefix or "").lower() for r in project.routes if r.handler_body == body.key]
+    return (bool(paths) and all("webhook" in path for path in paths)) or handler_verifies_signature(project, body)
+
+
 def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:
     """A handler that checks a request signature is a server-to-server webhook, not a browser endpoint.
 

@@ -10,11 +10,11 @@ What it flags:
     `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
     imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
     value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
-    headers), webhook handlers that verify a request signature (servers call them, not
-    browsers), and the bare `new Response()` an OPTIONS handler sends when the request is not
-    a CORS preflight, next to the response with CORS headers it sends when it is (Convex's
-    documented preflight handler), and redirects (a 3xx status or a `Location` header), which
-    browsers follow by navigation.
+    headers), webhook handlers (they verify a request signature, or every route to them is a
+    `webhook` path: servers call them, not browsers), the bare `new Response()` an OPTIONS
+    handler sends when the request is not a CORS preflight, next to the response with CORS
+    headers it sends when it is (Convex's documented preflight handler), and redirects (a 3xx
+    status or a `Location` header), which browsers follow by navigation.
 
 Why it matters:
     The `.convex.site` host is a different origin from the web app. Without the header the
@@ -42,8 +42,8 @@ from collections.abc import Iterator
 from auditor.engine.derive import (
     body_owner_labels,
     cors_routed_bodies,
-    handler_verifies_signature,
     http_handler_bodies,
+    server_to_server_handler,
 )
 from auditor.engine.model import BodyFacts, ProjectFacts, ResponseFact
 from auditor.engine.rules.base import Finding, RuleInfo
@@ -56,7 +56,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     cors_routed = cors_routed_bodies(project)
     seen: set[str] = set()
     for handler, label in http_handler_bodies(project):
-        if handler.key in cors_routed or handler_verifies_signature(project, handler):
+        if handler.key in cors_routed or server_to_server_handler(project, handler):
             continue
         bodies = project.reachable_bodies(handler)
         conditional_preflight = _serves_only_options(project, handler) and any(

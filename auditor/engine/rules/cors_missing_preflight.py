@@ -8,8 +8,9 @@ What it flags:
 
     Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), routes
     whose path or method is computed at runtime, routes that an OPTIONS route with a computed
-    path (or a route with a computed method) may cover, and webhook handlers that verify a
-    request signature (servers call them, not browsers).
+    path (or a route with a computed method) may cover, and webhook handlers (they verify a
+    request signature, or every route to them is a `webhook` path: servers call them, not
+    browsers).
 
 Why it matters:
     Before a cross-origin POST with a JSON body or an `Authorization` header, the browser sends
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import handler_verifies_signature, route_has_preflight
+from auditor.engine.derive import route_has_preflight, server_to_server_handler
 from auditor.engine.model import ProjectFacts, RouteFact
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -48,7 +49,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if route_has_preflight(project, route):
             continue
         handler = project.bodies.get(route.handler_body) if route.handler_body else None
-        if handler is not None and handler_verifies_signature(project, handler):
+        if handler is not None and server_to_server_handler(project, handler):
             continue
         if route.method in SIMPLE_METHODS and not _reads_credentials(project, route):
             continue

@@ -301,6 +301,24 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("a webhook route that does not verify its sender (auth/http-without-auth's finding)", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/clerk-webhook",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                await ctx.runMutation(internal.users.sync, { event: await request.json() });
+                return new Response("ok", { status: 200 });
+              }),
+            });
+            export default http;
+        """,
+    }),
     clean("an OAuth callback that redirects the browser", {
         "convex/http.ts": """
             import { httpRouter } from "convex/server";

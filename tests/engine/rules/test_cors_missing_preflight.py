@@ -121,6 +121,23 @@ CLEAN = [
             });
         """,
     }),
+    clean("webhook paths are called by servers", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const handleWebhook = httpAction(async (ctx, request) => {
+              await ctx.runMutation(internal.billing.record, { event: await request.text() });
+              return new Response(null, { status: 200 });
+            });
+
+            const http = httpRouter();
+            http.route({ path: "/webhooks/polar", method: "POST", handler: handleWebhook });
+            http.route({ path: "/lemon-webhook", method: "POST", handler: handleWebhook });
+            export default http;
+        """,
+    }),
     clean("the seed's route with its OPTIONS route", {
         "convex/http.ts": """
             import { httpRouter, httpAction } from "convex/server";
