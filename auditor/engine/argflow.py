@@ -10,6 +10,8 @@ copies (``const userId = args.userId``). Four kinds of use are recorded (``ArgUs
 * ``test``: a privilege flag argument (``isAdmin``, ``isOwner``...) used as a condition;
 * ``owner_write``: an identity-like argument written into an ownership field by
   ``ctx.db.insert``/``patch``/``replace`` (``{ authorId: args.userId }``);
+* ``written``: any other identity-like argument stored as data by a write (``{ role: args.role }``
+  in an invitation): comparing it with a literal then validates input rather than the caller;
 * ``verified``: the argument compared with the authenticated identity (``identity.subject``,
   ``user._id``, ``identity.email``...), which makes the other uses of that argument safe;
 * ``passed``: the argument (or the whole args object, as ``"*"``) handed to a function call,
@@ -210,8 +212,9 @@ def _write(aliases: _Aliases, call: Node, body: BodyFacts, ctx_aliases: dict[str
             continue
         key = property_name(prop) if prop.type == "Property" else None
         arg = aliases.arg_of(prop.value) if prop.type == "Property" else None
-        if key in OWNER_FIELDS and arg in IDENTITY_ARGS:
-            body.arg_uses.append(ArgUse("owner_write", arg, loc(prop), key))
+        if arg in IDENTITY_ARGS:
+            body.arg_uses.append(ArgUse("owner_write" if key in OWNER_FIELDS else "written", arg, loc(prop),
+                                        key or ""))
 
 
 __all__ = ["FLAG_ARGS", "IDENTITY_ARGS", "OWNER_FIELDS", "analyse_args"]

@@ -132,7 +132,7 @@ class HelperCall:
 class ArgUse:
     """A handler reading one of its arguments in a way that decides access (see extract)."""
 
-    kind: Literal["compare", "test", "owner_write", "verified", "passed"]
+    kind: Literal["compare", "test", "owner_write", "written", "verified", "passed"]
     arg: str  # the argument's name in the args validator ("*" for the whole args object)
     loc: Location
     detail: str = ""  # the other side of a comparison, or the field written

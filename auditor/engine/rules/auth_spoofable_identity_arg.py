@@ -10,6 +10,8 @@ What it flags:
     * written as the owner of a document (`{ authorId: args.userId }`) by a function that never
       checks the caller's identity.
 
+    A role or flag that the function stores as data (`inviteMember({ email, role })` writing
+    `{ role }`) is input being validated when compared with a literal, and is not flagged.
     An argument the handler first compares with the authenticated identity
     (`args.userId !== identity.subject`, `user._id !== args.userId`), or hands to a project
     helper that checks the identity (`await assertIsUser(ctx, args.userId)`), is verified and
@@ -66,6 +68,10 @@ def _verified_by_helpers(project: ProjectFacts, body: BodyFacts) -> set[str]:
     return verified
 
 
+def _is_literal(detail: str) -> bool:
+    return detail[:1] in {"'", '"'} or detail in {"True", "False"}
+
+
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
@@ -77,10 +83,13 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         declared = set(function.args) if function.args is not None else None
         verified = {use.arg for use in body.arg_uses if use.kind == "verified"}
         verified |= _verified_by_helpers(project, body)
+        stored = {use.arg for use in body.arg_uses if use.kind in {"owner_write", "written"}}
         checks_auth: bool | None = None
         for use in body.arg_uses:
-            if use.kind in {"verified", "passed"} or use.arg in verified:
+            if use.kind in {"verified", "passed", "written"} or use.arg in verified:
                 continue
+            if use.arg in stored and (use.kind == "test" or (use.kind == "compare" and _is_literal(use.detail))):
+                continue  # a role being assigned, checked as input
             if declared is not None and use.arg not in declared:
                 continue
             if use.kind == "owner_write":

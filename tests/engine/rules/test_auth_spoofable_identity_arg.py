@@ -156,6 +156,15 @@ CLEAN = [
               },
             });
 
+            export const addMember = mutation({
+              args: { orgId: v.id("orgs"), email: v.string(), role: v.string() },
+              handler: async (ctx, args) => {
+                const user = await requireUser(ctx);
+                if (args.role === "owner") throw new Error("Only one owner");
+                await ctx.db.insert("invites", { orgId: args.orgId, email: args.email, role: args.role, by: user._id });
+              },
+            });
+
             export const invite = mutation({
               args: { orgId: v.id("orgs"), userId: v.id("users") },
               handler: async (ctx, { orgId, userId }) => {
