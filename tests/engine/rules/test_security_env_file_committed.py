@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
-from tests.engine.helpers import check_case, clean, flagged
+from auditor.engine.audit import ParseCache, audit_path
+from tests.engine.helpers import check_case, clean, flagged, write_project
 
 RULE_ID = "security/env-file-committed"
 
@@ -72,3 +76,16 @@ def test_it_flags_env_files_that_git_would_commit(tmp_path, case):
 @pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
 def test_it_accepts_ignored_env_files_and_templates(tmp_path, case):
     check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_it_flags_a_tracked_env_file_even_when_gitignore_covers_it(tmp_path):
+    write_project(tmp_path, {"convex/ping.ts": QUERY, ".gitignore": ".env*.local\n",
+                             ".env.local": "CONVEX_DEPLOY_KEY=prod:x|y\n", ".env.test.local": "X=1\n"})
+    for command in (["init", "-q"], ["add", ".gitignore", "convex/ping.ts"], ["add", "-f", ".env.local"],
+                    ["commit", "-qm", "init"]):
+        subprocess.run(["git", "-c", "user.email=a@b.c", "-c", "user.name=t", *command], cwd=tmp_path, check=True,
+                       capture_output=True)
+    report = audit_path(tmp_path, cache=ParseCache())
+    found = [(f.loc.path, f.message.split(":")[0]) for f in report.active_findings if f.rule == RULE_ID]
+    assert found == [(".env.local", "`.env.local` is tracked by git")]
