@@ -18,7 +18,8 @@ or a default-exported function that renders JSX) and custom hook (``useX``), eac
   A hook call with a ``"skip"`` argument is left alone. Dereferences inside nested functions
   are ignored.
 
-Calls to imported ``useX`` functions of the project are recorded with ``via`` and resolved at
+Calls to imported ``useX`` functions of the project (also ``hooks.useX()`` through a namespace
+import) are recorded with ``via`` and resolved at
 link time, through relative imports or a path alias (``@/``, ``~/``, ``#``, ``src/``), to the
 wrapper they name; calls that resolve to no wrapper are dropped. Test files (``*.test.tsx``,
 ``*.spec.ts``, ``__tests__/``, ``__mocks__/``) are skipped: they mock ``convex/react``.
@@ -69,18 +70,21 @@ class ClientExtractor:
         self.hooks: dict[str, str] = {}  # local name -> convex/react hook
         self.namespaces: set[str] = set()
         self.candidates: dict[str, tuple[str, str]] = {}  # local name -> (source, name) of a possible wrapper
+        self.project_namespaces: dict[str, str] = {}  # ``import * as hooks from "@/hooks"``: local -> source
         for local, (source, name) in extractor.scope.imports.items():
             if source in CONVEX_REACT_SOURCES:
                 if name == "*":
                     self.namespaces.add(local)
                 elif name in TRACKED_HOOKS:
                     self.hooks[local] = name
+            elif _project_source(source) and name == "*":
+                self.project_namespaces[local] = source
             elif _project_source(source) and (_HOOK_NAME.match(name)
                                               or (name == "default" and _HOOK_NAME.match(local))):
                 self.candidates[local] = (source, name)
 
     def extract(self) -> None:
-        if not self.hooks and not self.namespaces and not self.candidates:
+        if not self.hooks and not self.namespaces and not self.candidates and not self.project_namespaces:
             return
         functions = self._top_level_functions()
         for name, fn, _ in functions:
@@ -111,6 +115,8 @@ class ClientExtractor:
                 return None, ("", name)
         elif len(path) == 2 and path[0] in self.namespaces and path[1] in TRACKED_HOOKS:
             return path[1], None
+        elif len(path) == 2 and path[0] in self.project_namespaces and _HOOK_NAME.match(path[1]):
+            return None, (self.project_namespaces[path[0]], path[1])
         return None
 
     def _hook_call_in(self, node: Node | None) -> Node | None:

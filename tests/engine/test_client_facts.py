@@ -82,14 +82,15 @@ def test_it_resolves_wrappers_in_other_files_and_through_aliases(tmp_path: Path)
             }
         """,
         "src/components/Tasks.tsx": """
-            import { useTasks, useAddTask, useStableQuery } from "@/hooks/useTasks";
+            import { useTasks, useAddTask } from "@/hooks/useTasks";
+            import * as hooks from "../hooks/useTasks";
             import { useLocalStorage } from "../lib/storage";
             import { api } from "../../convex/_generated/api";
 
             const Tasks = () => {
               const tasks = useTasks();
               const add = useAddTask();
-              const again = useStableQuery(api.tasks.list, {});
+              const again = hooks.useStableQuery(api.tasks.list, {});
               const [value] = useLocalStorage("k");
               return <div>{tasks?.length}{again?.length}<button onClick={() => add({})} /></div>;
             };
