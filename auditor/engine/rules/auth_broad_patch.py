@@ -5,8 +5,8 @@ What it flags:
     handler's whole args object, an object spreading it (`{ ...args }`) or the rest of it
     (`const { id, ...fields } = args`), when the caller can set fields they should not:
 
-    * the args are not bounded by a validator (no `args`, `v.any()`, a record, or a `v.any()`
-      argument), so any field can be written; or
+    * the args are not bounded by a validator (no `args`, `args: v.any()` or a record), so any
+      field can be written; or
     * the written arguments include ownership or privilege fields (`userId`, `ownerId`, `role`,
       `isAdmin`, `plan`, `credits`...).
 
@@ -55,9 +55,9 @@ def _unbounded(validator: Validator | None, has_args: bool) -> bool:
         return True
     if validator is None:
         return False
-    if validator.kind in {"any", "record"}:
-        return True
-    return validator.kind == "object" and any(field.inner.kind == "any" for field in validator.fields.values())
+    # A v.any() argument only lets the caller choose that field's value (validators/any-in-public-args
+    # reports it); the set of fields written stays bounded.
+    return validator.kind in {"any", "record"}
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ FLAGGED = [
             import { v } from "convex/values";
 
             export const update = mutation({
-              args: { id: v.id("users"), patch: v.any() },
+              args: v.any(),
               handler: async (ctx, args) => {
                 await ctx.db.patch(args.id, { ...args.patch, ...args });
               },
@@ -56,6 +56,13 @@ CLEAN = [
                 const identity = await ctx.auth.getUserIdentity();
                 if (!identity) throw new Error("Unauthenticated");
                 const { id, ...rest } = args;
+                await ctx.db.patch(id, rest);
+              },
+            });
+
+            export const setData = mutation({
+              args: { id: v.id("tasks"), data: v.optional(v.any()), notes: v.optional(v.string()) },
+              handler: async (ctx, { id, ...rest }) => {
                 await ctx.db.patch(id, rest);
               },
             });
