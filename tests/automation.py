@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from email import policy
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -130,3 +134,26 @@ def eager_celery() -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+class Mailbox:
+    """aiosmtpd handler: keeps each message; refuses the first `failures` with a 451."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list = []
+        self.failures = failures
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.failures:
+            self.failures -= 1
+            return "451 Try again later"
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -3,14 +3,11 @@ exactly-once under duplicated ticks, retries, unsubscribe, preferences."""
 
 from __future__ import annotations
 
-import email
 import os
-import socket
 import subprocess
 import sys
 import threading
 from datetime import timedelta
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,34 +20,11 @@ from django.urls import reverse
 from notifications import services
 from notifications.models import DigestDelivery, DigestSubscription
 from notifications.tasks import send_digest, send_due_digests
-from tests.automation import eager_celery, finding, index, now, route, store
+from tests.automation import Mailbox, eager_celery, finding, free_port, index, now, route, store
 from tests.factories import RepositoryFactory
 from triage.services import decide
 
 pytestmark = pytest.mark.django_db
-
-
-class Mailbox:
-    """aiosmtpd handler: keeps each message; refuses the first `failures` with a 451."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list = []
-        self.failures = failures
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.failures:
-            self.failures -= 1
-            return "451 Try again later"
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -162,3 +162,20 @@ def test_it_rotates_the_secret(client, personas, hook):
         assert client.post(reverse("github_webhook_rotate", args=[hook.repository_id])).status_code == status
     hook.refresh_from_db()
     assert hook.get_secret() != old
+
+
+def test_it_lets_admins_add_and_remove_outgoing_webhooks(client, personas, hook, allow_local_repos):
+    from webhooks.models import OutgoingWebhook
+
+    add = reverse("outgoing_webhook_add", args=[hook.repository_id])
+    for name, status in {"member": 403, "viewer": 403, "outsider": 404, "owner": 302}.items():
+        client.force_login(personas.get(name))
+        response = client.post(add, {"url": "http://127.0.0.1:9/hook", "secret": "shh"})
+        assert response.status_code == status, name
+    outgoing = OutgoingWebhook.objects.get()
+    assert outgoing.get_secret() == "shh" and "shh" not in outgoing.secret_encrypted
+    delete = reverse("outgoing_webhook_delete", args=[hook.repository_id, outgoing.pk])
+    for name, status in {"member": 403, "viewer": 403, "outsider": 404, "admin": 302}.items():
+        client.force_login(personas.get(name))
+        assert client.post(delete).status_code == status, name
+    assert not OutgoingWebhook.objects.exists()

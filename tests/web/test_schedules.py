@@ -150,3 +150,20 @@ def test_it_edits_the_schedule_on_the_repository_settings_page(client, personas)
     assert response.status_code == 302 and response["Location"] == reverse("repository_settings", args=[repository.pk])
     assert PeriodicTask.objects.get().crontab.hour == "4"
     assert "daily at 04:00 (UTC)" in client.get(reverse("repository_settings", args=[repository.pk])).content.decode()
+
+
+def test_it_hands_the_schedule_to_beats_database_scheduler(personas):
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from auditor.celery import app
+    from schedules.services import task_name
+
+    repository = RepositoryFactory(team=personas.team)
+    schedule = schedule_for(repository)
+    schedule.kind, schedule.cron, schedule.timezone = AuditSchedule.Kind.CRON, "*/20 9-17 * * mon-fri", "Asia/Tokyo"
+    sync_schedule(schedule)
+    entries = DatabaseScheduler(app=app, lazy=True).all_as_schedule()
+    entry = entries[task_name(repository.pk)]
+    assert entry.task == TASK_NAME and list(entry.args) == [repository.pk]
+    assert entry.schedule.hour == set(range(9, 18)) and entry.schedule.minute == {0, 20, 40}
+    assert str(entry.schedule.tz) == "Asia/Tokyo"

@@ -1,0 +1,131 @@
+"""Issue 4 end to end on the real services: a signed GitHub push → a real `celery worker` audits
+the commit → the gate is judged → the outgoing webhook reaches a loopback receiver and the
+immediate digest reaches a loopback SMTP server, all sent by the worker.
+
+Runs in the second pass of .ci/run (PostgreSQL + Redis); skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+
+from auditor.celery import app
+from gates.models import GateResult
+from notifications.models import DigestDelivery, DigestSubscription
+from projects.models import Audit
+from tests.automation import Mailbox, Receiver, free_port
+from webhooks.models import GitHubDelivery, OutgoingDelivery, OutgoingWebhook
+from webhooks.services import github_webhook_for, github_webhook_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL", "").startswith(("postgres", "psql"))),
+        reason="needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (see .ci/run)",
+    ),
+]
+
+
+def wait(condition: Callable[[], bool], seconds: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
+    transactional_db, tmp_path, allow_local_repos, repository, local_remote, personas, client
+):
+    queue = f"auditor-it4-{uuid.uuid4().hex[:8]}"
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    db = settings.DATABASES["default"]
+    log = tmp_path / "worker.log"
+    before_queue = app.conf.task_default_queue
+    with Receiver() as receiver, open(log, "a+") as log_file:
+        hook = github_webhook_for(repository)
+        outgoing = OutgoingWebhook(repository=repository, url=receiver.url)
+        outgoing.set_secret("gate-secret")
+        outgoing.save()
+        DigestSubscription.objects.create(user=personas.member, team=personas.team, frequency="immediate",
+                                          min_severity="info", only_changes=False)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "auditor.settings",
+            "DEBUG": "1",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "AUDITOR_TOKEN_KEY": ",".join(settings.AUDITOR_TOKEN_KEYS),
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "AUDITOR_ALLOW_LOCAL_REPOS": "1",
+            "AUDITOR_CLONE_DIR": str(settings.AUDITOR_CLONE_DIR),
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "EMAIL_USE_TLS": "0",
+            "SITE_URL": "https://auditor.example.com",
+        }
+        command = [sys.executable, "-m", "celery", "-A", "auditor.celery", "worker", "-Q", queue,
+                   "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+                   "--without-heartbeat", "-n", f"{queue}@%h"]
+        connection.close()
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        app.conf.task_default_queue = queue  # this process's sends (the webhook view) go to that worker
+        try:
+            sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=local_remote.work, capture_output=True,
+                                 text=True, check=True).stdout.strip()
+            body = json.dumps({"ref": "refs/heads/main", "after": sha}).encode()
+            signature = "sha256=" + hmac.new(hook.get_secret().encode(), body, hashlib.sha256).hexdigest()
+            response = client.post(
+                github_webhook_path(hook), data=body, content_type="application/json",
+                headers={"X-GitHub-Event": "push", "X-GitHub-Delivery": "it-1", "X-Hub-Signature-256": signature},
+            )
+            assert response.status_code == 202, response.content
+            audit_id = response.json()["audit"]
+            assert GitHubDelivery.objects.get().status == "queued"
+
+            wait(lambda: Audit.objects.filter(pk=audit_id, state__in=["done", "failed"]).exists(), 120,
+                 "the audit", log)
+            audit = Audit.objects.get(pk=audit_id)
+            assert audit.state == "done", audit.failure_reason
+            assert (audit.commit_sha, audit.trigger) == (sha, "webhook")
+            wait(lambda: bool(receiver.requests) and bool(mailbox.messages), 60, "the webhook and the email", log)
+        finally:
+            app.conf.task_default_queue = before_queue
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=30)
+            smtp.stop()
+            client_redis = redis.Redis.from_url(settings.REDIS_URL)
+            client_redis.delete(queue, f"_kombu.binding.{queue}")
+
+    result = GateResult.objects.get(audit_id=audit_id)
+    request = receiver.requests[0]
+    assert request["headers"]["X-Auditor-Signature-256"] == "sha256=" + hmac.new(
+        b"gate-secret", request["body"], hashlib.sha256).hexdigest()
+    assert json.loads(request["body"])["gate"]["status"] == result.status
+    assert OutgoingDelivery.objects.get().status == "delivered"
+    message = mailbox.messages[0]
+    assert message["To"] == "member@acme.test" and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert DigestDelivery.objects.get().status == "sent"
