@@ -9,6 +9,9 @@ What it flags:
     and so is a field the project fills from the authenticated identity (`userId:
     identity.subject`), which is an auth-provider id, not a document id, or a field named after
     its own table (`users.userId` holds an outside id: a document needs no reference to itself).
+    When the referenced table keys its rows by an outside id (`users` has a string `userId`,
+    `clerkId`, `externalId`, `tokenIdentifier`...), a string reference to it may hold that id
+    and is not flagged either.
 
 Why it matters:
     `v.id("users")` checks at run time that the value is an id of that table. With `v.string()`
@@ -82,6 +85,21 @@ def _is_string(validator: Validator, plural: bool) -> bool:
     return inner.kind == "string"
 
 
+EXTERNAL_KEYS = frozenset({"clerkId", "clerkUserId", "externalId", "externalUserId", "tokenIdentifier", "subject",
+                           "authId", "authUserId", "providerId"})
+
+
+def _keyed_by_outside_id(project: ProjectFacts, table: str, name: str) -> bool:
+    schema = project.schema
+    fact = schema.tables.get(table) if schema else None
+    if fact is None:
+        return False
+    for field_name, field in fact.fields.items():
+        if (field_name == name or field_name in EXTERNAL_KEYS) and field.validator.inner.kind == "string":
+            return True
+    return False
+
+
 def _filled_from_identity(project: ProjectFacts, name: str) -> bool:
     pattern = re.compile(rf"\b{re.escape(name)}\s*[:=]\s*[\w?.!]*\b(?:subject|tokenIdentifier)\b")
     return any(pattern.search(module.source) for module in project.modules.values())
@@ -97,6 +115,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     def flagged(name: str, validator: Validator, own_table: str | None = None) -> str | None:
         found = _table_for(name, tables)
         if found is None or found[0] == own_table or not _is_string(validator, found[1]):
+            return None
+        if _keyed_by_outside_id(project, found[0], name):
             return None
         if name not in identity_cache:
             identity_cache[name] = _filled_from_identity(project, name)

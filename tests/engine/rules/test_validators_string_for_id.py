@@ -58,6 +58,23 @@ FLAGGED = [
 ]
 
 
+FLAGGED.append(flagged("a Convex Auth app, whose user ids are document ids", {
+    "convex/schema.ts": """
+        import { defineSchema, defineTable } from "convex/server";
+        import { authTables } from "@convex-dev/auth/server";
+        import { v } from "convex/values";
+
+        export default defineSchema({
+          ...authTables,
+          conversions: defineTable({
+            userId: v.string(),
+            fileName: v.string(),
+            pdfFileId: v.optional(v.id("_storage")),
+          }).index("by_user", ["userId"]),
+        });
+    """,
+}, ("convex/schema.ts", "userId: v.string()")))
+
 CLEAN = [
     clean("ids of outside systems, v.id references and identity subjects", {
         "convex/schema.ts": CLEAN_SCHEMA,
@@ -79,6 +96,26 @@ CLEAN = [
                 if (!identity) throw new Error("Unauthenticated");
                 return clerkId;
               },
+            });
+        """,
+    }),
+    clean("a Clerk app whose users are keyed by the Clerk id", {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+
+            export default defineSchema({
+              users: defineTable({ clerkId: v.string(), email: v.string() }).index("by_clerk", ["clerkId"]),
+              projects: defineTable({ userId: v.string(), title: v.string() }).index("by_user", ["userId"]),
+            });
+        """,
+        "convex/projects.ts": """
+            import { internalMutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const create = internalMutation({
+              args: { userId: v.string(), title: v.string() },
+              handler: async (ctx, args) => await ctx.db.insert("projects", args),
             });
         """,
     }),
