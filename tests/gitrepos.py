@@ -47,7 +47,11 @@ class LocalRemote:
         target.write_text(text)
 
     def remove(self, path: str) -> None:
-        (self.work / path).unlink()
+        target = self.work / path
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
 
     def commit(self, message: str) -> str:
         git("add", "-A", cwd=self.work)

@@ -91,9 +91,7 @@ def test_it_keeps_the_reason_when_the_repository_cannot_be_cloned(repository, tm
 
 
 def test_it_fails_with_a_clear_reason_when_there_is_no_convex_folder(repository, local_remote):
-    local_remote.remove("convex/schema.ts")
-    for name in ("messages.ts", "users.ts", "http.ts"):
-        local_remote.remove(f"convex/{name}")
+    local_remote.remove("convex")
     local_remote.commit("Remove the backend")
     audit = run(repository)
     assert audit.state == Audit.State.FAILED

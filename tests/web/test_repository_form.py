@@ -113,8 +113,7 @@ def test_it_says_a_missing_branch_is_missing(allow_local_repos, local_remote):
 
 
 def test_it_says_when_there_is_no_convex_folder(allow_local_repos, local_remote):
-    for name in ("schema.ts", "messages.ts", "users.ts", "http.ts"):
-        local_remote.remove(f"convex/{name}")
+    local_remote.remove("convex")
     local_remote.commit("No backend")
     errors = form_errors(TeamFactory(), url=local_remote.url)
     assert errors["convex_dir"][0].startswith("No Convex folder: main has no convex/ folder")
