@@ -114,3 +114,16 @@ def test_it_answers_htmx_with_the_status_fragment(client, personas, repo):
     response = client.post(reverse("repository_audit", args=[repo.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert b'hx-trigger="every 2s"' in response.content
+
+
+def test_it_lists_repositories_in_the_admin_without_their_token(client, repo):
+    from tests.factories import UserFactory
+
+    repo.set_token("ghp_admin_should_not_see")
+    repo.save()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for url in ("/admin/projects/repository/", f"/admin/projects/repository/{repo.pk}/change/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"ghp_admin_should_not_see" not in response.content
+        assert repo.token_encrypted.encode() not in response.content
