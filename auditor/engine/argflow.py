@@ -4,6 +4,9 @@ The handler's second parameter is its args object. Its aliases are followed thro
 destructuring (``(ctx, { userId, ...rest })`` or ``const { id, ...fields } = args``) and plain
 copies (``const userId = args.userId``). Four kinds of use are recorded (``ArgUse``):
 
+Comparisons and conditions count at the handler's own level; inside a nested callback
+(``rows.filter((row) => row.userId === args.userId)``) they select data rather than gate access.
+
 * ``compare``: an identity-like argument (``userId``, ``role``, ``email``...) compared with ``===``,
   ``!==``, ``==`` or ``!=`` against an ownership field of a document (``doc.ownerId``,
   ``post.authorId``) or, for roles, against a literal (``args.role === "admin"``);
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from auditor.engine.js import Node, member_path, property_name, walk
+from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, walk
 from auditor.engine.model import ArgsWrite, ArgUse, BodyFacts, Location
 
 Locate = Callable[[Node], Location]
@@ -119,8 +122,11 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
                 aliases.objects[node.id.name] = init
     if not aliases.whole and not aliases.fields and not aliases.rests:
         return
+    nested = _inside_callbacks(fn.body)
     for node in nodes:
         kind = node.type
+        if id(node) in nested and kind != "CallExpression":
+            continue  # `rows.filter((r) => r.userId === userId)` selects data, it does not gate access
         if kind == "BinaryExpression" and node.operator in EQUALITY:
             _comparison(aliases, node, body, loc)
         elif kind in {"IfStatement", "ConditionalExpression"}:
@@ -133,6 +139,15 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
         elif kind == "CallExpression":
             _write(aliases, node, body, ctx_aliases, loc)
             _passed(aliases, node, body, loc)
+
+
+def _inside_callbacks(root: Node) -> set[int]:
+    """Ids of the nodes inside functions nested in the handler's body."""
+    inside: set[int] = set()
+    for node in walk(root):
+        if node.type in FUNCTION_TYPES and id(node) not in inside:
+            inside.update(id(child) for child in walk(node))
+    return inside
 
 
 def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> None:

@@ -133,7 +133,7 @@ CLEAN = [
             }
         """,
         "convex/notes.ts": """
-            import { mutation, internalMutation } from "./_generated/server";
+            import { mutation, internalMutation, query } from "./_generated/server";
             import { v } from "convex/values";
             import { requireUser } from "./lib/auth";
 
@@ -153,6 +153,17 @@ CLEAN = [
                 const note = await ctx.db.get(noteId);
                 if (note?.ownerId === userId) return;
                 await ctx.db.patch(noteId, { ownerId: userId });
+              },
+            });
+
+            export const teamTasks = query({
+              args: { userId: v.optional(v.id("users")) },
+              handler: async (ctx, args) => {
+                await requireUser(ctx);
+                const tasks = await ctx.db.query("tasks").take(100);
+                return tasks.filter(
+                  (task) => !args.userId || task.assigneeId === args.userId || task.ownerId === args.userId,
+                );
               },
             });
 
