@@ -120,11 +120,14 @@ class TriageCounts:
 def audit_counts(audit: Audit) -> TriageCounts:
     """Counts of an audit's (unsuppressed) findings, split into open, triaged and ignored."""
     result = audit.result
+    dismissal = dismissal_for(audit.repository_id)
+    counts = TriageCounts()
+    if not dismissal.states and not dismissal.rules:
+        counts.open = dict(audit.counts())  # nothing triaged or ignored: the stored counts hold
+        return counts
     rows: list[dict[str, Any]] = list(
         result.findings.filter(suppressed=False).values("fingerprint", "rule", "path", "severity")
     )
-    dismissal = dismissal_for(audit.repository_id, [r["fingerprint"] for r in rows])
-    counts = TriageCounts()
     for row in rows:
         reason = dismissal.reason(row["fingerprint"], row["rule"], row["path"])
         if reason is None:

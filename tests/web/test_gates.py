@@ -196,3 +196,4 @@ def test_it_shows_the_gate_and_triage_on_the_pages(client, personas, repo, djang
     assert "Gate failed" in page
     assert reverse("finding_triage", args=[audit.findings.get(fingerprint="e").pk]) in page
     assert "false positive" in page
+    assert "open: 1 error, 0 warning, 0 info · 0 accepted risk · 1 false positive · 0 ignored" in page
