@@ -65,6 +65,15 @@ class ConvexVersion:
     def known(self) -> bool:
         return self.version is not None
 
+    @property
+    def label(self) -> str:
+        """For messages: "1.31.2" from a lock file, "^1.31.0" when only the range is known."""
+        if self.version is None:
+            return "unknown"
+        if self.source and self.source.endswith("lower bound)") and self.declared:
+            return self.declared
+        return self.version
+
     def as_dict(self) -> dict[str, object]:
         return {"convex": self.version, "source": self.source, "declared": self.declared,
                 "package_json": self.package_json, "note": self.note or None}

@@ -251,3 +251,9 @@ def test_it_gates_rules_on_one_table_of_minimum_versions() -> None:
     assert rule_allowed(None, "validators/missing-args") is True
     assert deprecated_validators(new) == {"bigint": "v.int64()"}
     assert deprecated_validators(ConvexVersion(None)) == {}
+
+
+def test_it_labels_the_version_for_messages() -> None:
+    assert ConvexVersion("1.31.2", "package-lock.json", "^1.31.0").label == "1.31.2"
+    assert ConvexVersion("1.31.0", "package.json (^1.31.0, lower bound)", "^1.31.0").label == "^1.31.0"
+    assert ConvexVersion(None).label == "unknown"

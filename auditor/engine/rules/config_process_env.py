@@ -36,7 +36,7 @@ RULE = RuleInfo("config/process-env", "info", "process.env where the typed env o
 def check(project: ProjectFacts) -> Iterator[Finding]:
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
-    version = project.convex_version.version
+    version = project.convex_version.label
     for module in project.modules.values():
         for loc in module.process_env:
             yield RULE.finding(

@@ -36,7 +36,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
     deprecated = deprecated_validators(project.convex_version)
-    version = project.convex_version.version
+    version = project.convex_version.label
     for module in project.modules.values():
         for name, loc in module.validator_calls:
             replacement = deprecated.get(name)
