@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +82,24 @@ def discover(root: Path, convex_dir_override: str | None = None) -> Discovery:
         if size > MAX_FILE_BYTES:
             result.skipped.append({"path": relative, "reason": f"larger than 1 MB ({size} bytes)"})
             continue
+        if is_test_file(relative):
+            result.skipped.append({"path": relative, "reason": "test file (runs under a test runner, not deployed)"})
+            continue
         if in_convex:
             module = relative[len(convex_prefix):].rsplit(".", 1)[0]
             result.convex_files.append(SourceFile(relative, absolute, True, module))
         elif not relative.endswith(".d.ts"):
             result.frontend_files.append(SourceFile(relative, absolute, False, None))
     return result
+
+
+_TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+_TEST_DIRS = frozenset({"__tests__", "__mocks__", "__fixtures__"})
+
+
+def is_test_file(relative: str) -> bool:
+    parts = relative.split("/")
+    return bool(_TEST_NAME.search(parts[-1])) or any(part in _TEST_DIRS for part in parts[:-1])
 
 
 def _source_files(root: Path, result: Discovery) -> list[tuple[str, Path]]:

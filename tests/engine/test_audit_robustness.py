@@ -95,3 +95,20 @@ def test_it_gives_the_same_report_from_a_warm_cache(tmp_path: Path) -> None:
     cold["stats"].pop("seconds")  # type: ignore[union-attr]
     warm["stats"].pop("seconds")  # type: ignore[union-attr]
     assert cold == warm
+
+
+def test_it_skips_test_files_and_says_why(tmp_path: Path) -> None:
+    write_project(tmp_path, {
+        "convex/items.ts": GOOD_QUERY,
+        "convex/items.test.ts": """
+            import { convexTest } from "convex-test";
+            import { mutation } from "./_generated/server";
+            export const seed = mutation(async (ctx) => { ctx.db.insert("items", {}); });
+        """,
+        "src/__tests__/App.tsx": "export default function App() { return null; }\n",
+    })
+    report = audit_path(tmp_path, cache=ParseCache())
+    skipped = {s["path"]: s["reason"] for s in report.stats["skipped"]}  # type: ignore[union-attr]
+    assert set(skipped) == {"convex/items.test.ts", "src/__tests__/App.tsx"}
+    assert all(reason.startswith("test file") for reason in skipped.values())
+    assert "items.test:seed" not in report.project.functions
