@@ -4,8 +4,9 @@ What it flags:
     A module of the Convex folder without the `"use node"` directive that imports (`import`,
     `export ... from`, `require`, `import()`) a Node.js built-in (`fs`, `child_process`,
     `crypto`, any `node:` specifier...) or a project module that has `"use node"`. Type-only
-    imports are ignored, as TypeScript erases them; so are test files (`*.test.ts`,
-    `*.spec.ts`), which Convex does not bundle.
+    imports are ignored, as TypeScript erases them. Only modules Convex bundles as entry points
+    are checked, by the bundler's own test: not `schema.ts`, not a name starting with `.` or `#`
+    or holding more than one dot (`billing.test.ts`, `auth.config.ts`), not a path with a space.
 
 Why it matters:
     Every module without `"use node"` is bundled for Convex's default runtime, which has no
@@ -25,7 +26,6 @@ Fix:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
@@ -34,13 +34,21 @@ from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("runtime/node-import-in-default-runtime", "error", "Node-only import in the default Convex runtime")
 
-_TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+
+
+def is_entry_point(path: str) -> bool:
+    """Whether Convex bundles the file as an entry point (convex's bundler `isEntryPoint`, also in
+    @convex-dev/eslint-plugin's util.ts): one dot in the name, no leading "." or "#", not the schema,
+    no space in the path."""
+    base = path.rsplit("/", 1)[-1]
+    return not (base.startswith((".", "#")) or base in {"schema.ts", "schema.js"} or base.count(".") > 1
+                or " " in path)
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for path, imports in project.module_imports.items():
         module = project.modules.get(path)
-        if module is None or module.use_node or _TEST_FILE.search(path):
+        if module is None or module.use_node or not is_entry_point(path):
             continue
         for source, target, loc in imports:
             if is_node_builtin(source):
