@@ -86,17 +86,6 @@ CLEAN = [
               return String(hmac);
             }
         """,
-        "convex/schema.ts": """
-            import { defineSchema, defineTable } from "convex/server";
-            import { v } from "convex/values";
-            import { readFileSync } from "fs";
-            export const seed = () => readFileSync("seed.json", "utf8");
-            export default defineSchema({ events: defineTable({ size: v.number() }) });
-        """,
-        "convex/auth.config.ts": """
-            import { env } from "node:process";
-            export default { providers: [{ domain: env.CLERK_JWT_ISSUER_DOMAIN, applicationID: "convex" }] };
-        """,
         "convex/lib/buffer.ts": """
             import { Buffer } from "buffer";
             export const toBase64 = (s: string) => Buffer.from(s).toString("base64");
