@@ -1103,8 +1103,9 @@ class _BodyWalker:
             if method in {"query", "insert"} and table is not None:
                 db.table = table
                 db.table_loc = x.loc(first)
-            elif len(call.arguments) >= (2 if method in {"get", "delete"} else 3) \
-                    and method in {"get", "delete", "patch", "replace"}:
+            elif method in {"get", "delete", "patch", "replace"} and (
+                    len(call.arguments) >= (2 if method in {"get", "delete"} else 3)
+                    or any(arg.type == "SpreadElement" for arg in call.arguments)):
                 db.explicit_table = True  # ctx.db.get("t", id): the table-first form of convex 1.31
                 if table is not None:
                     db.table, db.table_loc = table, x.loc(first)
