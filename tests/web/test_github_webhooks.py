@@ -179,3 +179,9 @@ def test_it_lets_admins_add_and_remove_outgoing_webhooks(client, personas, hook,
         client.force_login(personas.get(name))
         assert client.post(delete).status_code == status, name
     assert not OutgoingWebhook.objects.exists()
+
+
+def test_it_accepts_a_push_larger_than_djangos_upload_limit(client, hook, sent, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    payload = {**push(), "commits": [{"message": "x" * 4000}]}
+    assert deliver(client, hook, "push", payload).status_code == 202
