@@ -5,9 +5,15 @@
 AUTOMATICALLY GENERATED" and how to regenerate it. The code itself has a fixed shape, whatever the
 formatter (codegen uses the project's Prettier settings, so only tokens are compared):
 
-* ``server.js``: imports from ``convex/server`` and ``export const <name> = <name>Generic;``.
+* ``server.js``: imports from ``convex/server`` and ``export const <name> = <name>Generic;``, plus
+  ``app = appGeneric()`` or ``component = componentGeneric()`` and
+  ``componentArgs = createComponentArgs()`` for a project with components.
 * ``api.js``: imports from ``convex/server``, ``export const api = anyApi;``,
-  ``export const internal = anyApi;`` and ``export const components = componentsGeneric();``.
+  ``export const internal = anyApi;`` and ``export const components = componentsGeneric();``, or
+  the CommonJS form (``const { anyApi } = require("convex/server"); module.exports = {...}``).
+
+(The templates are npm-packages/convex/src/cli/codegen_templates/{common,server,api,api_cjs,
+component_server}.ts in get-convex/convex-backend.)
 * ``api.d.ts``: one ``import type * as m from "../m.js"`` per module of the Convex folder; one
   naming a module that does not exist is stale or hand-written (codegen would drop it).
 
@@ -33,6 +39,10 @@ _IMPORT_FROM_SERVER = re.compile(r"""^import\s*\{[^}]*\}\s*from\s*["']convex/ser
 _EXPORT_CONST = re.compile(r"^export\s+const\s+(\w+)\s*=\s*([\w.]+(?:\(\s*\))?)\s*;?$", re.DOTALL)
 _MODULE_IMPORT = re.compile(r"""import\s+type\s+\*\s+as\s+\w+\s+from\s+["'](\.\./[^"']+)["']""")
 _API_VALUES = {"api": "anyApi", "internal": "anyApi", "components": "componentsGeneric()"}
+_SERVER_VALUES = {"app": "appGeneric()", "component": "componentGeneric()", "componentArgs": "createComponentArgs()"}
+_CJS_REQUIRE = re.compile(r"""^const\{[\w,]+\}=require\(["']convex/server["']\);?$""")
+_CJS_EXPORTS = re.compile(r"^module\.exports=\{((api|internal):anyApi|components:componentsGeneric\(\))"
+                          r"(,((api|internal):anyApi|components:componentsGeneric\(\)))*,?\};?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +119,15 @@ def check_generated_file(path: str, text: str, convex_dir: str, convex_files: se
 def _expected_statement(name: str, statement: str) -> bool:
     if _IMPORT_FROM_SERVER.match(statement):
         return True
+    compact = statement.replace(" ", "")
+    if name == "api.js" and (_CJS_REQUIRE.match(compact) or _CJS_EXPORTS.match(compact)):
+        return True
     match = _EXPORT_CONST.match(statement)
     if match is None:
         return False
     exported, value = match.group(1), match.group(2).replace(" ", "")
     if name == "server.js":
-        return value == f"{exported}Generic"
+        return value == f"{exported}Generic" or _SERVER_VALUES.get(exported) == value
     return _API_VALUES.get(exported) == value
 
 

@@ -91,3 +91,22 @@ def test_it_flags_a_module_reference_to_a_file_that_no_longer_exists() -> None:
                              'import type * as old from "../old.js";')
     issues = check_generated_file("convex/_generated/api.d.ts", stale, "convex", FILES)
     assert [(i.line, "`old`" in i.message) for i in issues] == [(12, True)]
+
+
+def test_it_accepts_the_component_and_commonjs_shapes_of_codegen() -> None:
+    server = SERVER_JS.replace('} from "convex/server";', '  appGeneric,\n} from "convex/server";') + (
+        "\nexport const app = appGeneric();\n")
+    assert check_generated_file("convex/_generated/server.js", server, "convex", FILES) == []
+    child = SERVER_JS + ("\nexport const component = componentGeneric();\n"
+                         "export const componentArgs = createComponentArgs();\n")
+    assert check_generated_file("convex/_generated/server.js", child, "convex", FILES) == []
+    cjs = HEADER + """
+const { anyApi } = require("convex/server");
+module.exports = {
+  api: anyApi,
+  internal: anyApi,
+};
+"""
+    assert check_generated_file("convex/_generated/api.js", cjs, "convex", FILES) == []
+    hacked = cjs.replace("internal: anyApi,", "internal: anyApi,\n  admin: require('../admin'),")
+    assert len(check_generated_file("convex/_generated/api.js", hacked, "convex", FILES)) == 1
