@@ -71,6 +71,11 @@ def page(live_server, demo):
         page.set_default_timeout(20_000)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # A script, style or handler the Content-Security-Policy blocked is an error too.
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.js_errors = errors  # type: ignore[attr-defined]
         yield page
         context.close()
