@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
 import os
 import re
@@ -67,6 +68,9 @@ class ParsedRemote:
     url: str
     scheme: str  # https, http, ssh, file
     host: str | None  # None for local paths
+    port: int | None = None
+    # The addresses the host resolved to when it was checked; git is pinned to them.
+    addresses: tuple[str, ...] = ()
 
 
 def parse_remote_url(raw: str) -> ParsedRemote:
@@ -112,7 +116,7 @@ def parse_remote_url(raw: str) -> ParsedRemote:
             raise RemoteError(RemoteError.MALFORMED, "The URL cannot have a query string or fragment.")
         if parts.path.strip("/") == "":
             raise RemoteError(RemoteError.MALFORMED, "The URL has no repository path (e.g. /owner/repo.git).")
-        return ParsedRemote(url, scheme, host.lower())
+        return ParsedRemote(url, scheme, host.lower(), parts.port)
 
     if url.startswith(("/", "./", "../", "~")) or re.match(r"^[A-Za-z]:[\\/]", url):
         if not allow_local():
@@ -132,10 +136,13 @@ def parse_remote_url(raw: str) -> ParsedRemote:
     )
 
 
-def check_host(host: str) -> None:
-    """Refuse hosts that resolve to this machine's networks; RemoteError(UNREACHABLE) if unknown."""
+def check_host(host: str) -> tuple[str, ...]:
+    """Refuse hosts that resolve to this machine's networks; RemoteError(UNREACHABLE) if unknown.
+
+    Returns the addresses checked, so git can be held to them (no DNS rebinding in between).
+    """
     if allow_local():
-        return
+        return ()
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
@@ -150,13 +157,22 @@ def check_host(host: str) -> None:
                 f"{host} resolves to a loopback, private or link-local address ({address}); such "
                 "remotes are only allowed when AUDITOR_ALLOW_LOCAL_REPOS is on.",
             )
+    return tuple(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
 
 
 def validate_remote_url(raw: str) -> ParsedRemote:
     parsed = parse_remote_url(raw)
     if parsed.host is not None:
-        check_host(parsed.host)
+        parsed = dataclasses.replace(parsed, addresses=check_host(parsed.host))
     return parsed
+
+
+def pin_args(remote: ParsedRemote) -> list[str]:
+    """`-c http.curloptResolve=...`: https connects only to the addresses that were checked."""
+    if remote.scheme != "https" or not remote.addresses or remote.host is None:
+        return []
+    addresses = ",".join(f"[{a}]" if ":" in a else a for a in remote.addresses)
+    return ["-c", f"http.curloptResolve={remote.host}:{remote.port or 443}:{addresses}"]
 
 
 def validate_branch(branch: str) -> str:
@@ -274,9 +290,11 @@ def run_git(
     timeout: float,
     watch: Path | None = None,
     max_bytes: int | None = None,
+    remote: ParsedRemote | None = None,
 ) -> str:
     """Run git; return stdout. Raises RemoteError (classified, scrubbed) on failure or limits."""
-    command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *git_config_args(), *args]
+    pins = pin_args(remote) if remote is not None else []
+    command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *git_config_args(), *pins, *args]
     env = git_environment(url, token)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
@@ -379,7 +397,7 @@ class RemoteInfo:
 
 def probe_remote(url: str, token: str | None, branch: str | None = None) -> RemoteInfo:
     """`git ls-remote`: is it reachable, may we read it, which branch, does it exist."""
-    validate_remote_url(url)
+    remote = validate_remote_url(url)
     wanted = validate_branch(branch) if branch else None
     refs = ["HEAD"] + ([f"refs/heads/{wanted}"] if wanted else [])
     output = run_git(
@@ -387,6 +405,7 @@ def probe_remote(url: str, token: str | None, branch: str | None = None) -> Remo
         url=url,
         token=token,
         timeout=settings.AUDITOR_LS_REMOTE_TIMEOUT,
+        remote=remote,
     )
     default_branch = None
     heads: dict[str, str] = {}
@@ -427,16 +446,56 @@ def fetch_checkout(workdir: Path, url: str, branch: str, token: str | None, sha:
     The remote is never written to the clone's config: each fetch names the URL, so a
     changed URL or token just works and nothing about the remote rests on disk.
     """
-    validate_remote_url(url)
+    remote = validate_remote_url(url)
     branch = validate_branch(branch)
-    timeout = settings.AUDITOR_CLONE_TIMEOUT
+    deadline = time.monotonic() + settings.AUDITOR_CLONE_TIMEOUT
+    fresh = not _is_git_checkout(workdir)
+    try:
+        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh)
+    except RemoteError as error:
+        # Shallow fetches leave old objects behind; a cache that outgrew the limit starts over once.
+        if error.kind != RemoteError.TOO_LARGE or fresh:
+            raise
+        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh=True)
+
+
+def _fetch_checkout(
+    workdir: Path,
+    remote: ParsedRemote,
+    branch: str,
+    token: str | None,
+    sha: str | None,
+    deadline: float,
+    fresh: bool,
+) -> CommitInfo:
+    url = remote.url
     limit = settings.AUDITOR_CLONE_MAX_BYTES
-    started = time.monotonic()
 
-    def remaining() -> float:
-        return max(1.0, timeout - (time.monotonic() - started))
+    def git_limited(args: list[str], with_token: bool = True) -> str:
+        too_slow = RemoteError(
+            RemoteError.TIMEOUT,
+            f"git did not finish within the time limit ({settings.AUDITOR_CLONE_TIMEOUT} s) while fetching.",
+        )
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            raise too_slow
+        try:
+            return run_git(
+                args,
+                url=url,
+                token=token if with_token else None,
+                cwd=workdir,
+                timeout=timeout,
+                watch=workdir,
+                max_bytes=limit,
+                remote=remote,
+            )
+        except RemoteError as error:
+            if error.kind == RemoteError.TIMEOUT:
+                raise too_slow from None
+            raise
 
-    if not _is_git_checkout(workdir):
+    if fresh:
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True, exist_ok=True)
         run_git(["init", "-q", str(workdir)], url=url, token=None, timeout=30)
@@ -446,44 +505,20 @@ def fetch_checkout(workdir: Path, url: str, branch: str, token: str | None, sha:
     if sha:
         # A push names its commit; servers that refuse fetching by id get the branch head instead.
         try:
-            run_git(
-                [*common, sha],
-                url=url,
-                token=token,
-                cwd=workdir,
-                timeout=remaining(),
-                watch=workdir,
-                max_bytes=limit,
-            )
+            git_limited([*common, sha])
             fetched = True
         except RemoteError as error:
             if error.kind in (RemoteError.TIMEOUT, RemoteError.TOO_LARGE):
                 raise
     if not fetched:
         try:
-            run_git(
-                [*common, f"+refs/heads/{branch}:refs/remotes/origin/{branch}"],
-                url=url,
-                token=token,
-                cwd=workdir,
-                timeout=remaining(),
-                watch=workdir,
-                max_bytes=limit,
-            )
+            git_limited([*common, f"+refs/heads/{branch}:refs/remotes/origin/{branch}"])
         except RemoteError as error:
             if error.kind == RemoteError.GIT and "couldn't find remote ref" in error.message.lower():
                 raise RemoteError(RemoteError.BRANCH, f"The branch {branch!r} does not exist on the remote.") from None
             raise
-    run_git(
-        ["checkout", "-q", "-f", "--detach", "FETCH_HEAD"],
-        url=url,
-        token=token,
-        cwd=workdir,
-        timeout=remaining(),
-        watch=workdir,
-        max_bytes=limit,
-    )
-    run_git(["clean", "-q", "-ffdx"], url=url, token=None, cwd=workdir, timeout=remaining())
+    git_limited(["checkout", "-q", "-f", "--detach", "FETCH_HEAD"])
+    git_limited(["clean", "-q", "-ffdx"], with_token=False)
     commit = git.Repo(workdir).head.commit
     return CommitInfo(
         sha=commit.hexsha,
@@ -495,6 +530,7 @@ def fetch_checkout(workdir: Path, url: str, branch: str, token: str | None, sha:
 
 def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: str = "") -> None:
     """Look for the Convex folder in the branch's tree (trees only, no file contents)."""
+    remote = validate_remote_url(url)
     with tempfile.TemporaryDirectory(prefix="auditor-probe-") as tmp:
         workdir = Path(tmp)
         run_git(["init", "-q", str(workdir)], url=url, token=None, timeout=30)
@@ -515,6 +551,7 @@ def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: st
             timeout=settings.AUDITOR_LS_REMOTE_TIMEOUT,
             watch=workdir,
             max_bytes=settings.AUDITOR_CLONE_MAX_BYTES,
+            remote=remote,
         )
         listing = run_git(
             ["ls-tree", "--name-only", "refs/probe"] + ([f"{convex_dir}/"] if convex_dir else []),

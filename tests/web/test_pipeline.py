@@ -258,7 +258,7 @@ def test_it_stops_a_fetch_that_takes_too_long(repository, settings):
     finally:
         silent.close()
     assert audit.state == Audit.State.FAILED
-    assert audit.failure_reason == "git did not finish within 1 seconds."
+    assert audit.failure_reason == "git did not finish within the time limit (1 s) while fetching."
 
 
 def test_it_fails_an_audit_that_hits_the_soft_time_limit(repository, monkeypatch):
@@ -291,3 +291,16 @@ def test_it_audits_the_commit_a_push_names(repository, local_remote):
     audit.refresh_from_db()
     assert audit.state == Audit.State.DONE, audit.failure_reason
     assert audit.commit_sha == first
+
+
+def test_it_starts_the_clone_cache_over_when_it_outgrew_the_size_limit(repository, local_remote, settings):
+    assert run(repository).state == Audit.State.DONE
+    junk = pipeline.checkout_dir(repository) / ".git" / "objects" / "junk"
+    junk.write_bytes(b"\0" * 2 * 1024 * 1024)
+    settings.AUDITOR_CLONE_MAX_BYTES = 1024 * 1024
+    local_remote.write("convex/more.ts", "export const x = 1;\n")
+    sha = local_remote.commit("More")
+    audit = run(repository)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert audit.commit_sha == sha
+    assert not junk.exists()

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from projects.forms import RepositoryForm, name_from_url
-from projects.gitops import RemoteError, parse_remote_url, scrub, validate_remote_url
+from projects.gitops import ParsedRemote, RemoteError, parse_remote_url, pin_args, run_git, scrub, validate_remote_url
 from projects.models import Repository
 from tests.factories import RepositoryFactory, TeamFactory
 
@@ -240,3 +240,41 @@ def test_it_asks_for_a_token_when_a_private_repository_refuses_anonymous_access(
     assert errors == {
         "token": ["Authentication failed. The repository may be private: add an access token with read access."]
     }
+
+
+def test_it_pins_git_to_the_addresses_it_checked(settings, monkeypatch):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    monkeypatch.setattr(
+        "socket.getaddrinfo",
+        lambda *a, **k: [(2, 1, 6, "", ("140.82.112.3", 0)), (10, 1, 6, "", ("2606:50c0::1", 0, 0, 0))],
+    )
+    remote = validate_remote_url("https://github.com/acme/app.git")
+    assert pin_args(remote) == ["-c", "http.curloptResolve=github.com:443:140.82.112.3,[2606:50c0::1]"]
+    assert pin_args(validate_remote_url("git@github.com:acme/app.git")) == []
+
+
+def test_it_makes_git_connect_only_to_the_pinned_address(allow_local_repos):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def accept_and_close():
+        connection, _ = listener.accept()
+        accepted.append(True)
+        connection.close()
+
+    thread = threading.Thread(target=accept_and_close, daemon=True)
+    thread.start()
+    url = f"https://pinned.invalid:{port}/acme/app.git"
+    remote = ParsedRemote(url, "https", "pinned.invalid", port, ("127.0.0.1",))
+    with pytest.raises(RemoteError) as caught:
+        run_git(["ls-remote", "--", url], url=url, token=None, timeout=10, remote=remote)
+    thread.join(5)
+    listener.close()
+    # Without the pin "pinned.invalid" would not even resolve; with it, git reached our listener.
+    assert accepted
+    assert "resolve" not in caught.value.message.lower()
