@@ -85,9 +85,7 @@ def run_audit(audit: Audit) -> Audit:
     repository = audit.repository
     token = repository.get_token()
     workdir = checkout_dir(repository)
-    _set_state(
-        audit, Audit.State.CLONING, started_at=timezone.now(), branch=repository.branch, failure_reason=""
-    )
+    _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=repository.branch, failure_reason="")
     try:
         commit = gitops.fetch_checkout(
             workdir, repository.url, repository.branch, token, sha=audit.requested_sha or None
@@ -135,9 +133,7 @@ def run_audit(audit: Audit) -> Audit:
 
 def _plain_engine_message(message: str, workdir: Path) -> str:
     # The engine names paths on the worker's disk; users know their repository, not our folders.
-    message = message.replace(str(workdir.resolve()), "the repository").replace(
-        str(workdir), "the repository"
-    )
+    message = message.replace(str(workdir.resolve()), "the repository").replace(str(workdir), "the repository")
     if message.startswith("no Convex folder"):
         message += ". Set the Convex folder in the repository's settings if it lives elsewhere."
     return message[0].upper() + message[1:] if message else "The engine could not start."
@@ -170,9 +166,7 @@ def _reuse(audit: Audit, earlier: Audit) -> Audit:
 def previous_result(audit: Audit) -> Audit | None:
     """The audit whose findings this one is compared with: the latest finished analysis."""
     return (
-        Audit.objects.filter(
-            repository_id=audit.repository_id, state=Audit.State.DONE, reused_from__isnull=True
-        )
+        Audit.objects.filter(repository_id=audit.repository_id, state=Audit.State.DONE, reused_from__isnull=True)
         .exclude(pk=audit.pk)
         .order_by("-finished_at", "-id")
         .first()
@@ -192,18 +186,16 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
         previous = previous_result(audit)
         before: dict[str, dict[str, Any]] = {}
         if previous is not None:
-            for row in previous.findings.values(
-                "id", "fingerprint", "rule", "severity", "path", "line", "message"
-            ):
+            for row in previous.findings.values("id", "fingerprint", "rule", "severity", "path", "line", "message"):
                 before.setdefault(row["fingerprint"], row)
         current = {f["fingerprint"] for f in findings}
         returning = sorted(current - before.keys())
         ever_fixed: set[str] = set()
         for chunk in _chunks(returning):
             ever_fixed.update(
-                FixedFinding.objects.filter(
-                    repository_id=audit.repository_id, fingerprint__in=chunk
-                ).values_list("fingerprint", flat=True)
+                FixedFinding.objects.filter(repository_id=audit.repository_id, fingerprint__in=chunk).values_list(
+                    "fingerprint", flat=True
+                )
             )
 
         rows = []
@@ -281,9 +273,7 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
         audit.reopened_count = reopened
         audit.fixed_count = len(fixed)
         audit.score = data.get("score")
-        audit.health_score = health_score(
-            audit.error_count, audit.warning_count, audit.info_count, audit.score
-        )
+        audit.health_score = health_score(audit.error_count, audit.warning_count, audit.info_count, audit.score)
         audit.stats = data.get("stats") or {}
         audit.engine_seconds = seconds
         audit.state = Audit.State.DONE

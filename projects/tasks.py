@@ -37,9 +37,7 @@ def audit_repository(
     else:
         audit = repository.audits.filter(state=Audit.State.QUEUED, force=force).order_by(
             "created_at"
-        ).first() or Audit.objects.create(
-            repository=repository, trigger=trigger, force=force, branch=repository.branch
-        )
+        ).first() or Audit.objects.create(repository=repository, trigger=trigger, force=force, branch=repository.branch)
     if audit is None or audit.state in (Audit.State.DONE, Audit.State.FAILED):
         return audit.pk if audit else None  # already handled: this is a duplicate delivery
 
@@ -54,8 +52,7 @@ def audit_repository(
             except SoftTimeLimitExceeded:
                 pipeline.fail(
                     audit,
-                    f"The audit took longer than {settings.AUDITOR_AUDIT_SOFT_TIME_LIMIT} seconds "
-                    "and was stopped.",
+                    f"The audit took longer than {settings.AUDITOR_AUDIT_SOFT_TIME_LIMIT} seconds and was stopped.",
                 )
             except Exception as error:
                 log.exception("audit %s crashed", audit.pk)
