@@ -32,3 +32,13 @@ def test_it_composes_the_production_shape():
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
         assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+
+
+def test_it_has_a_migration_for_every_model_change(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits non-zero on changes
+    assert "No changes detected" in out.getvalue()
