@@ -119,8 +119,9 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
             (modules if source_file.in_convex else frontend).append(entry.facts)
     project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped)
     project.generated_files = found.generated_files
-    _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped)
     rule_errors: list[dict[str, str]] = []
+    _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
+                      rule_errors)
     findings = _check(project, config, rule_errors)
     sources = {m.path: m.source for m in [*modules, *frontend]}
     _apply_suppressions(findings, sources, config)
@@ -145,12 +146,22 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
 
 
 def _repository_facts(project: ProjectFacts, root: Path, convex_dir: str, convex_files: list[str],
-                      skipped: list[dict[str, str]]) -> None:
-    """Facts read from the repository rather than parsed: Convex version, tracked files, codegen output."""
-    project.convex_version = detect_convex_version(root, convex_dir)
-    project.repository = repository_files(root)
+                      skipped: list[dict[str, str]], errors: list[dict[str, str]]) -> None:
+    """Facts read from the repository rather than parsed: Convex version, tracked files, codegen output.
+
+    Each is read on its own; one that fails is left unknown (its rules stay silent) and is listed
+    in ``stats["rule_errors"]`` under "engine/repository", never stopping the audit."""
     known = set(convex_files) | {entry["path"] for entry in skipped}
-    project.generated_issues = check_generated(root, convex_dir, project.generated_files, known)
+    steps = (
+        ("convex_version", lambda: detect_convex_version(root, convex_dir)),
+        ("repository", lambda: repository_files(root)),
+        ("generated_issues", lambda: check_generated(root, convex_dir, project.generated_files, known)),
+    )
+    for attribute, read in steps:
+        try:
+            setattr(project, attribute, read())
+        except Exception as error:  # a repository quirk loses its own facts, never the audit
+            errors.append({"rule": "engine/repository", "error": f"{attribute}: {type(error).__name__}: {error}"[:300]})
 
 
 def _version_stats(project: ProjectFacts, config: AuditConfig) -> dict[str, object]:

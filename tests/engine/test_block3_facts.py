@@ -121,3 +121,19 @@ def test_it_reports_the_convex_version_and_the_rules_it_silences(tmp_path: Path)
     versions = known.stats["versions"]
     assert (versions["convex"], versions["source"]) == ("1.31.0", "package.json (^1.31.0, lower bound)")
     assert versions["silent_rules"] == [] and versions["below_minimum"] == ["config/process-env"]
+
+
+def test_it_keeps_auditing_when_a_repository_fact_cannot_be_read(tmp_path: Path, monkeypatch) -> None:
+    from auditor.engine import audit as audit_module
+    from tests.engine.helpers import audit_project
+
+    def broken(root):
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(audit_module, "repository_files", broken)
+    report = audit_project(tmp_path, {"convex/ping.ts": 'import { query } from "./_generated/server";\n'
+                                                        'export const ping = query({ handler: async () => 1 });\n'})
+    assert report.project.repository is None
+    assert report.stats["rule_errors"] == [{"rule": "engine/repository",
+                                            "error": "repository: PermissionError: denied"}]
+    assert any(f.rule == "validators/missing-args" for f in report.findings)
