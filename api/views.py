@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
@@ -32,6 +32,20 @@ from reports.queries import FindingFilters
 from teams.models import Role
 
 AUTH = [ApiTokenAuthentication, SessionAuthentication]
+
+
+def paginated(serializer_class):
+    """The schema of a page of results, as _paginated answers (not a bare array)."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
 
 
 class Pagination(PageNumberPagination):
@@ -61,7 +75,7 @@ def _api(*methods: str):
 @extend_schema(
     summary="Projects (connected repositories) of your teams",
     parameters=[OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects")],
-    responses=ProjectSerializer(many=True),
+    responses=paginated(ProjectSerializer),
 )
 @_api("GET")
 def project_list(request: Request) -> Response:
@@ -84,7 +98,7 @@ def project_detail(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
-    methods=["GET"], summary="Audits of a project, newest first", responses=AuditSerializer(many=True)
+    methods=["GET"], summary="Audits of a project, newest first", responses=paginated(AuditSerializer)
 )
 @extend_schema(
     methods=["POST"],
@@ -130,7 +144,7 @@ def audit_detail(request: Request, pk: int) -> Response:
         OpenApiParameter("page", OpenApiTypes.INT),
         OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500; default 50"),
     ],
-    responses=FindingSerializer(many=True),
+    responses=paginated(FindingSerializer),
 )
 @_api("GET")
 def audit_findings(request: Request, pk: int) -> Response:
