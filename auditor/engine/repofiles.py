@@ -2,7 +2,9 @@
 
 ``tracked_files`` asks ``git ls-files -z`` when the root is a git work tree (with a timeout, with
 repository hooks and fsmonitor switched off so that nothing from the repository runs), and returns
-None otherwise. ``GitIgnore`` implements the common ``.gitignore`` semantics: blank lines and
+None otherwise. In a work tree, whether an untracked file is ignored is asked of git itself
+(``git check-ignore``, which also reads a parent folder's ``.gitignore``); otherwise
+``GitIgnore`` implements the common ``.gitignore`` semantics: blank lines and
 ``#`` comments, ``!`` negation, a trailing ``/`` for directories only, a leading or inner ``/``
 anchoring the pattern to the file's folder, ``*``, ``?``, ``[...]`` and ``**``; the last matching
 pattern wins, deeper files override shallower ones, and nothing inside an ignored folder can be
@@ -32,19 +34,40 @@ def is_env_file(path: str) -> bool:
     return bool(ENV_FILE.match(path.rsplit("/", 1)[-1]))
 
 
-def tracked_files(root: Path) -> list[str] | None:
-    """Paths git tracks under root (relative, "/"-separated), or None when root is no git work tree."""
+def _git(root: Path, arguments: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
+    """Run a read-only git command in root with repository hooks and fsmonitor off; None if it cannot run."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     environment.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
-    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "ls-files", "-z"]
+    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", *arguments]
     try:
-        completed = subprocess.run(command, cwd=root, env=environment, capture_output=True,
-                                   timeout=GIT_TIMEOUT_SECONDS, check=False)
+        return subprocess.run(command, cwd=root, env=environment, input=stdin, capture_output=True,
+                              timeout=GIT_TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    if completed.returncode != 0:
+
+
+def _paths(output: bytes) -> list[str]:
+    return [path for path in output.decode("utf-8", "surrogateescape").split("\0") if path]
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """Paths git tracks under root (relative, "/"-separated), or None when root is no git work tree."""
+    completed = _git(root, ["ls-files", "-z"])
+    if completed is None or completed.returncode != 0:
         return None
-    return [path for path in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if path]
+    return _paths(completed.stdout)
+
+
+def ignored_by_git(root: Path, paths: list[str]) -> set[str] | None:
+    """Which of the (untracked) paths git ignores, by all of its rules: every .gitignore up to the
+    work tree's top, .git/info/exclude and the user's excludes file. None when git cannot say."""
+    if not paths:
+        return set()
+    stdin = b"\0".join(path.encode("utf-8", "surrogateescape") for path in paths) + b"\0"
+    completed = _git(root, ["check-ignore", "-z", "--stdin"], stdin)
+    if completed is None or completed.returncode not in {0, 1}:
+        return None
+    return set(_paths(completed.stdout))
 
 
 @dataclass(slots=True)
@@ -206,10 +229,11 @@ def repository_files(root: Path) -> RepositoryFiles:
     for path in sorted(tracked_set):
         if is_env_file(path):
             result.env_files.append((path, "tracked"))
-    for path in present:
-        if path in tracked_set or not is_env_file(path):
-            continue
-        if not ignore.ignored(path):
+    untracked = [path for path in present if path not in tracked_set and is_env_file(path)]
+    by_git = ignored_by_git(root, untracked) if tracked is not None else None
+    for path in untracked:
+        ignored = path in by_git if by_git is not None else ignore.ignored(path)
+        if not ignored:
             result.env_files.append((path, "not ignored"))
     result.env_files.sort()
     return result

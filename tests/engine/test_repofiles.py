@@ -87,3 +87,16 @@ def test_it_reads_tracked_files_from_git(tmp_path: Path) -> None:
 
 def test_it_says_none_outside_a_git_work_tree(tmp_path: Path) -> None:
     assert tracked_files(tmp_path) is None
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_it_asks_git_about_a_parent_gitignore_when_auditing_a_subfolder(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / ".gitignore").write_text(".env*.local\n")
+    backend = tmp_path / "packages" / "backend"
+    backend.mkdir(parents=True)
+    (backend / ".env.local").write_text("CONVEX_DEPLOYMENT=dev:x\n")
+    (backend / ".env").write_text("X=1\n")
+    found = repository_files(backend)
+    assert found.source == "git"
+    assert found.env_files == [(".env", "not ignored")]
