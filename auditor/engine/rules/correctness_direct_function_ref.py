@@ -2,9 +2,11 @@
 
 What it flags:
     `ctx.runQuery`, `ctx.runMutation`, `ctx.runAction`, `ctx.scheduler.runAfter` or `runAt`
-    given a function value (a registered function of the same file, a local or imported project
-    function, an inline arrow) instead of a function reference from `api.*` or `internal.*`.
-    Handlers and project helpers are checked.
+    given a function value (a registered function of the same file, a local function, an inline
+    arrow, or an imported Convex function of the project) instead of a function reference from
+    `api.*` or `internal.*`. An imported name is only reported when it resolves to a registered
+    Convex function: a module that exports `const NOTIFY = internal.mail.send` hands out a
+    reference, not a function. Handlers and project helpers are checked.
 
 Why it matters:
     These APIs take a `FunctionReference`, a name Convex resolves on the server. A function
@@ -31,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.derive import bodies_with_owner
-from auditor.engine.model import ProjectFacts
+from auditor.engine.model import BodyFacts, ProjectFacts, RunCall
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("correctness/direct-function-ref", "warning", "Function value passed to ctx.run* or the scheduler")
@@ -39,10 +41,28 @@ RULE = RuleInfo("correctness/direct-function-ref", "warning", "Function value pa
 _CALL = {"runAfter": "ctx.scheduler.runAfter", "runAt": "ctx.scheduler.runAt"}
 
 
+def _imported_function_value(project: ProjectFacts, body: BodyFacts, call: RunCall) -> bool | None:
+    """For an imported target: True when it is a registered Convex function, False when it is some
+    other export, None when it is no import or cannot be resolved."""
+    module = project.modules.get(body.path)
+    imported = module.imports.get(call.target_text) if module is not None else None
+    if imported is None:
+        return None
+    source, name = imported
+    target = next((path for src, path, _ in project.module_imports.get(body.path, ()) if src == source and path),
+                  None)
+    target_module = project.modules.get(target) if target else None
+    if target_module is None or target_module.module is None:
+        return None
+    return f"{target_module.module}:{name}" in project.functions
+
+
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for body, owner in bodies_with_owner(project):
         for call in body.run_calls:
             if not call.target_is_direct:
+                continue
+            if _imported_function_value(project, body, call) is False:
                 continue
             name = _CALL.get(call.method, f"ctx.{call.method}")
             yield RULE.finding(

@@ -54,6 +54,26 @@ FLAGGED = [
 ]
 
 CLEAN = [
+    clean("a reference exported from a project module is not a function value", {
+        "convex/lib/refs.ts": """
+            import { internal } from "../_generated/api";
+
+            export const NOTIFY = internal.notifications.notify;
+        """,
+        "convex/messages.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { NOTIFY } from "./lib/refs";
+
+            export const send = mutation({
+              args: { body: v.string() },
+              handler: async (ctx, { body }) => {
+                await ctx.db.insert("messages", { body });
+                await ctx.scheduler.runAfter(0, NOTIFY, { body });
+              },
+            });
+        """,
+    }),
     clean("api and internal references, also through a constant and a components reference", {
         "convex/messages.ts": """
             import { mutation, action } from "./_generated/server";
