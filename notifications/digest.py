@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from gates import services as gates
 from notifications.models import DigestSubscription
@@ -98,6 +98,13 @@ class Digest:
         return sum(1 for s in self.sections if s.gate == "failed")
 
 
+def _audit_path(audit: Audit) -> str:
+    try:
+        return reverse("reports:audit", args=[audit.pk])
+    except NoReverseMatch:  # the report pages are another app's; fall back to our own page
+        return reverse("gate_settings", args=[audit.repository_id])
+
+
 def _route_keys(snapshot: InventorySnapshot | None) -> set[str]:
     if snapshot is None:
         return set()
@@ -175,7 +182,7 @@ def section_for(
         baseline=baseline,
         new_total=len(new_rows),
         fixed_total=len(fixed_rows),
-        link=absolute(reverse("gate_settings", args=[repository.pk])),
+        link=absolute(_audit_path(audit)),
     )
     for r in new_rows[:MAX_LISTED]:
         section.new.append(Item(

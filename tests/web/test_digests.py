@@ -115,6 +115,8 @@ def test_it_sends_a_daily_digest_with_both_parts_headers_and_links(client, smtp,
     assert "+ HTTP endpoint POST /webhook" in text and "- HTTP endpoint POST /legacy" in text
     assert "+ index users.by_email (email)" in text
     assert "Not audited in this period: acme/quiet" in text
+    audit_link = "https://auditor.example.com" + reverse("reports:audit", args=[current.pk])
+    assert f"Audit: {audit_link}" in text and f'href="{audit_link}"' in html
 
     # One-click unsubscribe: header, body link, and the link works with a POST and no session.
     unsubscribe = message["List-Unsubscribe"].strip().removeprefix("<").removesuffix(">")
