@@ -38,7 +38,10 @@ def _git(root: Path, arguments: list[str], stdin: bytes | None = None) -> subpro
     """Run a read-only git command in root with repository hooks and fsmonitor off; None if it cannot run."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     environment.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
-    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", *arguments]
+    # Nothing configured by the repository may run: no fsmonitor command, no hooks, and a bare
+    # repository planted in the tree is not picked up as the work tree's git directory.
+    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+               "-c", "safe.bareRepository=explicit", *arguments]
     try:
         return subprocess.run(command, cwd=root, env=environment, input=stdin, capture_output=True,
                               timeout=GIT_TIMEOUT_SECONDS, check=False)
