@@ -100,3 +100,20 @@ def test_it_asks_git_about_a_parent_gitignore_when_auditing_a_subfolder(tmp_path
     found = repository_files(backend)
     assert found.source == "git"
     assert found.env_files == [(".env", "not ignored")]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_it_runs_nothing_the_repository_configures(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    marker = tmp_path / "ran"
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True, capture_output=True)
+    subprocess.run(["git", "config", "core.fsmonitor", f"touch {marker}; echo"], cwd=work, check=True)
+    (work / ".env").write_text("X=1\n")
+    assert repository_files(work).env_files == [(".env", "not ignored")]
+    bare = tmp_path / "planted"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, capture_output=True)
+    subprocess.run(["git", "config", "--file", str(bare / "config"), "core.fsmonitor", f"touch {marker}; echo"],
+                   check=True)
+    assert tracked_files(bare) is None  # a bare repository in the tree is not taken as a work tree
+    assert not marker.exists()
