@@ -107,6 +107,9 @@ def parse_remote_url(raw: str) -> ParsedRemote:
             raise RemoteError(RemoteError.MALFORMED, "The URL's port is not a number.") from None
         if not host:
             raise RemoteError(RemoteError.MALFORMED, "The URL has no host name.")
+        if host.startswith("-") or (parts.username or "").startswith("-"):
+            # ssh would read it as an option (-oProxyCommand=...).
+            raise RemoteError(RemoteError.MALFORMED, "The host name cannot start with a dash.")
         if scheme in ("https", "http") and (parts.username or parts.password):
             raise RemoteError(
                 RemoteError.MALFORMED,
@@ -126,6 +129,8 @@ def parse_remote_url(raw: str) -> ParsedRemote:
     match = SCP_LIKE.match(url)
     if match and "/" not in url.split(":", 1)[0]:
         host = match.group("host").strip("[]").lower()
+        if host.startswith("-") or (match.group("user") or "").startswith("-"):
+            raise RemoteError(RemoteError.MALFORMED, "The host name cannot start with a dash.")
         if not match.group("path").strip("/"):
             raise RemoteError(RemoteError.MALFORMED, "The URL has no repository path (e.g. owner/repo.git).")
         return ParsedRemote(url, "ssh", host)

@@ -304,3 +304,11 @@ def test_it_starts_the_clone_cache_over_when_it_outgrew_the_size_limit(repositor
     assert audit.state == Audit.State.DONE, audit.failure_reason
     assert audit.commit_sha == sha
     assert not junk.exists()
+
+
+def test_it_creates_the_audit_itself_when_called_with_a_repository_only(repository):
+    audit_id = audit_repository(repository.pk, "api")
+    audit = Audit.objects.get(pk=audit_id)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert audit.trigger == "api"
+    assert audit_repository(999_999, "api") is None  # a deleted repository is not an error
