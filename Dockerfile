@@ -15,7 +15,9 @@ RUN pip install -r requirements.txt
 COPY . .
 # Static files are collected (hashed and compressed for WhiteNoise) at build time; the keys
 # here only let settings load and are never used for anything.
-RUN SECRET_KEY=collectstatic-only AUDITOR_TOKEN_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN SECRET_KEY=collectstatic-only \
+    AUDITOR_TOKEN_KEY=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+    python manage.py collectstatic --noinput
 
 RUN useradd --create-home --uid 10001 auditor && mkdir -p /app/var && chown -R auditor /app/var
 USER auditor

@@ -305,6 +305,17 @@ if not AUDITOR_TOKEN_KEYS:
             '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")'
         )
     AUDITOR_TOKEN_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
+for _key in AUDITOR_TOKEN_KEYS:
+    # Fernet keys are 32 bytes, urlsafe-base64: catch a truncated or mistyped key at start-up,
+    # not at the first encrypted token.
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except ValueError:
+        _valid_key = False
+    if not _valid_key:
+        raise ImproperlyConfigured(
+            "AUDITOR_TOKEN_KEY holds a value that is not a Fernet key (32 bytes, urlsafe base64)"
+        )
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -331,6 +342,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-audits": {
         "task": "projects.tasks.reap_stuck_audits",
+        "schedule": float(AUDITOR_REAPER_INTERVAL),
+    },
+    # A Redis restart drops the waiting messages; their audits are sent again.
+    "resend-lost-audits": {
+        "task": "projects.tasks.resend_lost_audits",
         "schedule": float(AUDITOR_REAPER_INTERVAL),
     },
     # Daily/weekly email digests are due-date driven; the tick only claims what is due.

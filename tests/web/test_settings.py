@@ -112,3 +112,9 @@ def test_it_enables_github_login_only_with_both_credentials():
     half = manage("check", **dev, GITHUB_CLIENT_ID="Iv1.abc")
     assert half.returncode != 0
     assert "Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" in half.stderr
+
+
+def test_it_rejects_a_token_key_that_is_not_a_fernet_key():
+    result = manage("check", **{**PRODUCTION, "AUDITOR_TOKEN_KEY": "not-a-key"})
+    assert result.returncode != 0
+    assert "AUDITOR_TOKEN_KEY holds a value that is not a Fernet key" in result.stderr
