@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from auditor.engine import ParseCache, audit_path  # noqa: E402
+from auditor.engine import ParseCache, audit_path
 
 CORPUS = Path(__file__).resolve().parent
 
