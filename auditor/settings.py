@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.reap_stuck_audits",
         "schedule": float(AUDITOR_REAPER_INTERVAL),
     },
+    # A Redis restart drops the waiting messages; their audits are sent again.
+    "resend-lost-audits": {
+        "task": "projects.tasks.resend_lost_audits",
+        "schedule": float(AUDITOR_REAPER_INTERVAL),
+    },
     # Daily/weekly email digests are due-date driven; the tick only claims what is due.
     "send-due-digests": {
         "task": "notifications.tasks.send_due_digests",

@@ -285,6 +285,32 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
     return audit
 
 
+def resend_lost_audits(now=None) -> list[int]:
+    """Send every queued audit again when the broker lost its messages; returns their ids.
+
+    Redis here keeps nothing on disk: a restart (or a flush) drops every waiting message, and
+    their audits would sit queued until the reaper fails them hours later. A key this function
+    keeps in Redis disappears with them, which is how the loss is noticed. Sending an audit
+    twice is harmless: a delivery of an audit that already ran, or runs, changes nothing.
+    """
+    if not settings.REDIS_URL:
+        return []
+    from projects.locks import _redis
+
+    key = f"auditor:{settings.DATABASES['default']['NAME']}:broker-sentinel"
+    if not _redis().set(key, "1", nx=True):
+        return []  # the key survived: so did the messages
+    now = now or timezone.now()
+    waiting = Audit.objects.filter(state=Audit.State.QUEUED, created_at__gte=now - QUEUED_TIMEOUT).order_by("pk")
+    resent = []
+    for audit in waiting:
+        send(audit)
+        resent.append(audit.pk)
+    if resent:
+        log.warning("the broker lost its messages; sent %d queued audits again", len(resent))
+    return resent
+
+
 def reap_stuck_audits(now=None) -> list[int]:
     """Fail audits whose worker died; re-queue each such audit once. Returns the reaped ids."""
     now = now or timezone.now()

@@ -67,3 +67,8 @@ def audit_repository(
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def reap_stuck_audits() -> list[int]:
     return pipeline.reap_stuck_audits()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def resend_lost_audits() -> list[int]:
+    return pipeline.resend_lost_audits()
