@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.engine.extract import LIBRARY_TABLES
 from auditor.engine.model import (
@@ -89,6 +90,32 @@ def bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[tuple[Fun
         if function.kind in kinds:
             for body in project.function_bodies(function):
                 yield function, body
+
+
+@dataclass(frozen=True, slots=True)
+class ReachedBody:
+    """A body reached from a function of some kind, once per body, with the label findings carry."""
+
+    function: FunctionFact  # the first function found to reach the body
+    body: BodyFacts
+    owner: str  # the `function=` label of findings in this body
+
+    @property
+    def via(self) -> str:
+        """`` (reached from the query `a:b`)`` for a helper; empty for the handler itself."""
+        if self.function.body is self.body:
+            return ""
+        return f" (reached from the {self.function.kind} `{self.function.function_id}`)"
+
+
+def distinct_bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[ReachedBody]:
+    """Each body reachable from functions of the given kinds once: a shared helper is one fact."""
+    labels = body_owner_labels(project)
+    seen: set[str] = set()
+    for function, body in bodies_of_kind(project, kinds):
+        if body.key not in seen:
+            seen.add(body.key)
+            yield ReachedBody(function, body, labels.get(body.key, body.key))
 
 
 def owner_label(project: ProjectFacts, body: BodyFacts) -> str:

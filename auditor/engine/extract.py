@@ -194,11 +194,11 @@ class FileExtractor:
             if statement.type == "ExportNamedDeclaration":
                 if statement.source is not None:
                     for spec in statement.specifiers:
-                        facts.reexports.append((_spec_name(spec.exported), statement.source.value,
+                        facts.reexports.append((_spec_name(_exported(spec)), statement.source.value,
                                                 _spec_name(spec.local)))
                     continue
                 for spec in statement.specifiers:
-                    facts.exports[_spec_name(spec.exported)] = _spec_name(spec.local)
+                    facts.exports[_spec_name(_exported(spec))] = _spec_name(spec.local)
                 declaration = statement.declaration
                 if declaration is None:
                     continue
@@ -1287,6 +1287,11 @@ def _declared_names(declaration: Node) -> list[str]:
     if declaration.type in {"FunctionDeclaration", "ClassDeclaration"} and declaration.id is not None:
         return [declaration.id.name]
     return []
+
+
+def _exported(spec: Node) -> Node:
+    # esprima-fork also accepts the `export v from "m"` proposal, whose specifier has no `exported`.
+    return getattr(spec, "exported", None) or spec.local
 
 
 def _spec_name(node: Node) -> str:

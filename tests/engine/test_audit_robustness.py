@@ -112,3 +112,12 @@ def test_it_skips_test_files_and_says_why(tmp_path: Path) -> None:
     assert set(skipped) == {"convex/items.test.ts", "src/__tests__/App.tsx"}
     assert all(reason.startswith("test file") for reason in skipped.values())
     assert "items.test:seed" not in report.project.functions
+
+
+def test_it_reads_a_truncated_default_export_that_esprima_accepts(tmp_path: Path) -> None:
+    # esprima-fork takes `export defa` for the `export v from "m"` proposal, with no `exported` name.
+    write_project(tmp_path, {"convex/items.ts": GOOD_QUERY, "convex/config.ts": "export defa\n"})
+    report = audit_path(tmp_path, cache=ParseCache())
+    assert "items:list" in report.project.functions
+    assert not report.stats["rule_errors"]
+    assert not [f for f in report.findings if "internal error" in f.message]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -36,19 +36,14 @@ RULE = RuleInfo("correctness/mutation-from-query", "error", "ctx.runMutation or 
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"query"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"query"}):
+        body = reached.body
         for call in body.run_calls:
             if call.method not in {"runMutation", "runAction"}:
                 continue
-            via = "" if function.body is body else f" (reached from the query `{function.function_id}`)"
             yield RULE.finding(
                 call.loc,
-                f"`ctx.{call.method}` inside a query{via}: queries cannot write or run actions, and the call "
+                f"`ctx.{call.method}` inside a query{reached.via}: queries cannot write or run actions, and the call "
                 "fails at run time. Make it a mutation, or call a mutation from the client.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -40,18 +40,13 @@ RULE = RuleInfo("correctness/non-determinism-in-query", "warning", "Math.random(
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"query"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"query"}):
+        body = reached.body
         for name, loc in body.random_calls:
-            via = "" if function.body is body else f" (reached from the query `{function.function_id}`)"
             shown = name.replace(":", ".") if ":" in name else name
             yield RULE.finding(
                 loc,
-                f"`{shown}()` inside a query{via}: queries are cached and must be deterministic, so the value "
+                f"`{shown}()` inside a query{reached.via}: queries are cached and must be deterministic, so the value "
                 "is fixed for every cached reader. Pass a seed in, or generate it in a mutation.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -37,19 +37,14 @@ RULE = RuleInfo("functions/query-writes-db", "error", "Query writes to the datab
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"query"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"query"}):
+        body = reached.body
         for call in body.db_calls:
             if not call.is_write:
                 continue
-            via = "" if function.body is body else f" (reached from the query `{function.function_id}`)"
             yield RULE.finding(
                 call.loc,
-                f"`ctx.db.{call.method}` in a query{via}: queries are read-only and this call fails at "
+                f"`ctx.db.{call.method}` in a query{reached.via}: queries are read-only and this call fails at "
                 "runtime. Move the write to a mutation.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -38,19 +38,14 @@ RULE = RuleInfo("functions/side-effect-in-transaction", "error", "Side effect in
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"query", "mutation"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"query", "mutation"}):
+        function, body = reached.function, reached.body
         calls = [("fetch", loc) for loc in body.fetch_calls] + list(body.side_effect_calls)
         for name, loc in calls:
-            via = "" if function.body is body else f" (reached from `{function.function_id}`)"
             yield RULE.finding(
                 loc,
-                f"`{name}` in a {function.kind}{via}: queries and mutations are transactions without network "
-                "access or timers, and may be retried. Do this in an action scheduled with "
+                f"`{name}` in a {function.kind}{reached.via}: queries and mutations are transactions without "
+                "network access or timers, and may be retried. Do this in an action scheduled with "
                 "`ctx.scheduler.runAfter(0, ...)`.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -40,17 +40,12 @@ RULE = RuleInfo("perf/date-now-in-query", "warning", "Date.now() or new Date() i
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"query"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"query"}):
+        body = reached.body
         for loc in body.date_now:
-            via = "" if function.body is body else f" (reached from the query `{function.function_id}`)"
             yield RULE.finding(
                 loc,
-                f"The current time is read inside a query{via}; the result is cached with that time and "
+                f"The current time is read inside a query{reached.via}; the result is cached with that time and "
                 "never refreshes as time passes. Pass the time as an argument or store the state.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )

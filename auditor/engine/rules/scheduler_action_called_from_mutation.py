@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -33,12 +33,8 @@ RULE = RuleInfo("scheduler/action-called-from-mutation", "error", "Mutation call
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, {"mutation"}):
-        if body.key in seen:
-            continue
-        seen.add(body.key)
+    for reached in distinct_bodies_of_kind(project, {"mutation"}):
+        function, body = reached.function, reached.body
         for call in body.run_calls:
             if call.method != "runAction":
                 continue
@@ -47,5 +43,5 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 call.loc,
                 f"The mutation `{function.function_id}` runs the action{target} directly; mutations cannot "
                 "run actions. Schedule it instead: `ctx.scheduler.runAfter(0, ...)`.",
-                function=labels.get(body.key, body.key),
+                function=reached.owner,
             )
