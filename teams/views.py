@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from teams.access import get_membership, memberships_for, set_current_team
+from teams.access import SESSION_KEY, get_membership, memberships_for, set_current_team
 from teams.forms import InviteForm, RoleForm, TeamForm
 from teams.models import Invitation, Membership, Role
 
@@ -178,3 +178,31 @@ def member_remove(request: HttpRequest, team_id: int, membership_id: int) -> Htt
     target.delete()
     messages.success(request, f"Removed {target.user.email} from the team.")
     return redirect("team_members", team_id)
+
+
+@login_required
+@require_POST
+def team_rename(request: HttpRequest, team_id: int) -> HttpResponse:
+    membership = get_membership(request, team_id, Role.OWNER)
+    form = TeamForm(request.POST, instance=membership.team)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Renamed the team to {membership.team.name}.")
+    else:
+        messages.error(request, "Enter a name for the team.")
+    return redirect("team_members", team_id)
+
+
+@login_required
+@require_POST
+def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
+    membership = get_membership(request, team_id, Role.OWNER)
+    team = membership.team
+    if request.POST.get("confirm") != team.name:
+        messages.error(request, "Type the team's name to confirm deleting it.")
+        return redirect("team_members", team_id)
+    team.delete()  # its repositories, audits and findings go with it
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, f"Deleted the team {team.name} and everything in it.")
+    return redirect("team_list")
+

@@ -177,3 +177,28 @@ def test_it_rejects_inviting_an_existing_member(client, personas):
     client.post(reverse("team_invite", args=[personas.team.pk]), {"email": personas.viewer.email, "role": "member"})
     assert not Invitation.objects.exists()
     assert not mail.outbox
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_lets_only_owners_rename_the_team(client, personas, persona):
+    client.force_login(personas.get(persona))
+    response = client.post(reverse("team_rename", args=[personas.team.pk]), {"name": "Acme Corp"})
+    assert response.status_code == expect(persona, {"owner"}, 302)
+    personas.team.refresh_from_db()
+    assert (personas.team.name == "Acme Corp") == (persona == "owner")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_lets_only_owners_delete_the_team(client, personas, persona):
+    from teams.models import Team
+
+    client.force_login(personas.get(persona))
+    response = client.post(reverse("team_delete", args=[personas.team.pk]), {"confirm": "Acme"})
+    assert response.status_code == expect(persona, {"owner"}, 302)
+    assert Team.objects.filter(pk=personas.team.pk).exists() == (persona != "owner")
+
+
+def test_it_deletes_a_team_only_when_its_name_is_typed(client, personas):
+    client.force_login(personas.owner)
+    client.post(reverse("team_delete", args=[personas.team.pk]), {"confirm": "acme"})
+    assert Membership.objects.filter(team=personas.team).exists()
