@@ -73,6 +73,7 @@ def _api(*methods: str):
 
 
 @extend_schema(
+    operation_id="projects_list",
     summary="Projects (connected repositories) of your teams",
     parameters=[OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects")],
     responses=paginated(ProjectSerializer),
@@ -98,7 +99,10 @@ def project_detail(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
-    methods=["GET"], summary="Audits of a project, newest first", responses=paginated(AuditSerializer)
+    methods=["GET"],
+    operation_id="projects_audits_list",
+    summary="Audits of a project, newest first",
+    responses=paginated(AuditSerializer),
 )
 @extend_schema(
     methods=["POST"],
@@ -129,6 +133,7 @@ def audit_detail(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
+    operation_id="audits_findings_list",
     summary="Findings of an audit, paginated and filterable",
     parameters=[
         OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning", "info"]),

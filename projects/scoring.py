@@ -1,20 +1,22 @@
-"""The health score shown for each audit."""
+"""The health score shown for each audit: the engine's, whose one formula lives in auditor.engine.score."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ERROR_WEIGHT = 10
-WARNING_WEIGHT = 3
-INFO_WEIGHT = 1
+from auditor.engine.score import FORMULA as HEALTH_FORMULA
+from auditor.engine.score import ScoredFinding, compute_score
 
-HEALTH_FORMULA = (
-    f"100 - {ERROR_WEIGHT} x errors - {WARNING_WEIGHT} x warnings - {INFO_WEIGHT} x info findings, "
-    "never below 0 (suppressed findings don't count). When the engine reports its own score, that is used."
-)
+__all__ = ["HEALTH_FORMULA", "health_score"]
 
 
-def health_score(errors: int, warnings: int, infos: int, engine_score: dict[str, Any] | None = None) -> int:
-    if engine_score and isinstance(engine_score.get("total"), int | float):
-        return max(0, min(100, round(engine_score["total"])))
-    return max(0, 100 - ERROR_WEIGHT * errors - WARNING_WEIGHT * warnings - INFO_WEIGHT * infos)
+def health_score(report: dict[str, Any]) -> int:
+    """The report's own score; for a report without one, the same formula over its findings."""
+    score = report.get("score")
+    if isinstance(score, dict) and isinstance(score.get("total"), int | float):
+        return max(0, min(100, round(score["total"])))
+    findings = (
+        ScoredFinding(str(f["rule"]), str(f["severity"]), bool(f.get("suppressed")))
+        for f in report.get("findings", [])
+    )
+    return int(compute_score(findings)["total"])  # type: ignore[call-overload]

@@ -7,6 +7,4 @@ urlpatterns = [
     path("repositories/add/", views.repository_add, name="repository_add"),
     path("repositories/<int:pk>/settings/", views.repository_settings, name="repository_settings"),
     path("repositories/<int:pk>/delete/", views.repository_delete, name="repository_delete"),
-    path("repositories/<int:pk>/audit/", views.repository_audit, name="repository_audit"),
-    path("audits/<int:pk>/status/", views.audit_status, name="audit_status"),
 ]

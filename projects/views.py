@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from projects import pipeline
-from projects.access import get_audit_for_user, get_repository_for_user
+from projects.access import get_repository_for_user
 from projects.forms import RepositoryForm
 from projects.models import Audit
 from teams.access import current_membership, require_role
@@ -16,11 +16,10 @@ from teams.models import Role
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    if membership is None:
+    """The home page is the projects dashboard of the current team."""
+    if current_membership(request) is None:
         return redirect("team_list")
-    repositories = membership.team.repositories.select_related("last_audit").order_by("name")
-    return render(request, "projects/index.html", {"membership": membership, "repositories": repositories})
+    return redirect("reports:projects")
 
 
 @login_required
@@ -59,22 +58,3 @@ def repository_delete(request: HttpRequest, pk: int) -> HttpResponse:
     repository.delete()
     messages.success(request, f"Disconnected {name} and deleted its audits.")
     return redirect("index")
-
-
-@login_required
-@require_POST
-def repository_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    repository = get_repository_for_user(request, pk, Role.MEMBER)
-    force = request.POST.get("force") == "1"
-    audit = pipeline.queue_audit(repository, Audit.Trigger.MANUAL, user=request.user, force=force)
-    if request.htmx:
-        return render(request, "projects/_audit_status.html", {"audit": audit})
-    messages.success(request, f"Audit of {repository.name} queued.")
-    return redirect("index")
-
-
-@login_required
-def audit_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """A small fragment htmx polls while an audit runs."""
-    audit = get_audit_for_user(request, pk)
-    return render(request, "projects/_audit_status.html", {"audit": audit})

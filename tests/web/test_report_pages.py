@@ -120,7 +120,7 @@ def test_it_shows_health_formula_counts_and_a_sparkline(client, personas, acme):
     for score in (90, 70):
         AuditFactory(repository=repository, health_score=score)
     body = login(client, personas.viewer).get(reverse("reports:projects")).content.decode()
-    assert "How the health score is computed" in body and "10 x errors" in body
+    assert "How the health score is computed" in body and "min(cap(severity), findings * points(severity))" in body
     assert '<svg class="sparkline"' in body and "<polyline" in body
     assert f'<span class="sev sev-error" title="errors">{audit.error_count}</span>' in body
     assert "Run audit" in login(client, personas.member).get(reverse("reports:projects")).content.decode()
