@@ -24,7 +24,15 @@ from projects.scoring import HEALTH_FORMULA
 from reports import exports
 from reports.context import SourceReader
 from reports.diff import diff_audits
-from reports.queries import SPARKLINE_AUDITS, FindingFilters, paginate, project_rows, rule_counts, severity_counts
+from reports.queries import (
+    PROJECTS_PER_PAGE,
+    SPARKLINE_AUDITS,
+    FindingFilters,
+    paginate,
+    project_rows,
+    rule_counts,
+    severity_counts,
+)
 from reports.schema_diagram import mermaid_schema
 from reports.svg import sparkline
 from teams.access import current_membership
@@ -43,9 +51,11 @@ def projects(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
         return redirect("team_list")
-    rows = project_rows(repositories_for_user(request.user).filter(team_id=membership.team_id))
+    repositories = repositories_for_user(request.user).filter(team_id=membership.team_id)
+    page = paginate(repositories, request.GET.get("page"), PROJECTS_PER_PAGE)
+    rows = project_rows(page.object_list)
     for row in rows:
-        scores = [a.health_score for a in row.trend if a.health_score is not None]
+        scores = [score for score in row.scores if score is not None]
         label = "Health of the last audits: " + ", ".join(str(s) for s in scores)
         # Scaled to the scores' own range (padded), so a change of a few points is visible.
         low = max(0, min(scores, default=0) - 10)
@@ -57,6 +67,7 @@ def projects(request: HttpRequest) -> HttpResponse:
         {
             "membership": membership,
             "rows": rows,
+            "page": page,
             "health_formula": HEALTH_FORMULA,
             "sparkline_audits": SPARKLINE_AUDITS,
         },
