@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
@@ -9,6 +11,8 @@ from django.urls import reverse
 
 from notifications.digest import Digest
 from notifications.models import DigestSubscription
+
+log = logging.getLogger(__name__)
 
 
 def unsubscribe_url(subscription: DigestSubscription) -> str:
@@ -46,6 +50,17 @@ def render_digest(digest: Digest) -> EmailMultiAlternatives:
 
 
 def send(message: EmailMultiAlternatives) -> None:
+    """Send one message; raises only if the server did not accept it.
+
+    The connection is opened here so that a failure while closing it (QUIT timing out on a
+    slow server) cannot turn an accepted message into a retry, which would send it twice.
+    """
     connection = get_connection(fail_silently=False, timeout=30)
-    message.connection = connection
-    message.send()
+    connection.open()
+    try:
+        connection.send_messages([message])
+    finally:
+        try:
+            connection.close()
+        except Exception:  # the message was accepted (or the error above is the one that matters)
+            log.warning("closing the mail connection failed", exc_info=True)
