@@ -285,3 +285,19 @@ def test_it_lets_each_member_edit_their_own_preferences(client, personas):
     assert (subscription.frequency, subscription.min_severity, subscription.only_changes) == ("weekly", "error", False)
     assert subscription.next_digest_at.weekday() == 2 and subscription.next_digest_at.hour == 9
     assert not DigestSubscription.objects.filter(user=personas.outsider, team=personas.team).exists()
+
+
+def test_it_does_not_resend_when_closing_the_connection_fails(smtp, personas, team_data, monkeypatch):
+    from django.core.mail.backends.smtp import EmailBackend
+
+    def slow_quit(self):
+        raise TimeoutError("QUIT timed out")
+
+    monkeypatch.setattr(EmailBackend, "close", slow_quit)
+    due_subscription(personas.member, personas.team)
+    (delivery,) = services.claim_due()
+    with eager_celery():
+        send_digest.delay(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert len(smtp.messages) == 1
