@@ -97,9 +97,11 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
     return completed.stdout
 
 
-def run_script(env: dict[str, str], script: str, timeout: float = 900) -> str:
-    """Python run with Django set up against the app's database; returns its stdout."""
+def run_script(env: dict[str, str], script: str | Path, timeout: float = 900) -> str:
+    """Python (a string, or a file) run with Django set up against the app's database; returns its stdout."""
     prelude = "import django; django.setup()\n"
+    if isinstance(script, Path):
+        script = f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')"
     completed = subprocess.run(
         [PYTHON, "-c", prelude + script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
