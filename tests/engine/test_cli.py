@@ -150,3 +150,12 @@ def test_it_imports_without_django_or_celery():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, env=env,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_it_exits_1_when_the_health_score_is_below_fail_below(tmp_path):
+    write_app(tmp_path, WARNING_AND_INFO)
+    report = json.loads(run_cli(str(tmp_path), "--format", "json", "--fail-on", "never").stdout)
+    total = report["score"]["total"]
+    assert 0 < total < 100
+    assert run_cli(str(tmp_path), "--fail-on", "never", "--fail-below", str(total)).returncode == 0
+    assert run_cli(str(tmp_path), "--fail-on", "never", "--fail-below", str(total + 1)).returncode == 1
