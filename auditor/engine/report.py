@@ -132,6 +132,6 @@ def text_report(report: Report, *, color: bool = False) -> str:
     summary = (f"{sum(counts.values())} findings ({counts['error']} errors, {counts['warning']} warnings, "
                f"{counts['info']} info), {suppressed} suppressed; {stats['parsed']} files parsed, "
                f"{stats['parse_errors']} parse errors, {len(stats['skipped'])} skipped "  # type: ignore[arg-type]
-               f"in {stats['seconds']}s")
+               f"in {stats['seconds']}s; health score {report.score['total']}/100")
     lines.append(paint(summary, "bold"))
     return "\n".join(lines) + "\n"

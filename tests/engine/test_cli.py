@@ -129,7 +129,7 @@ def test_it_groups_text_output_by_file_and_ends_with_a_summary(tmp_path):
     assert [line.split()[0] for line in tasks if line] == ["6:45"]  # 1-based column of `collect`
     assert "perf/unbounded-collect" in tasks[0]
     assert re.fullmatch(r"3 findings \(0 errors, 1 warnings, 2 info\), [0-9]+ suppressed; 2 files parsed, "
-                        r"0 parse errors, 0 skipped in [0-9.]+s", lines[-1])
+                        r"0 parse errors, 0 skipped in [0-9.]+s; health score [0-9]+/100", lines[-1])
 
 
 def test_it_writes_the_report_to_a_file_with_output(tmp_path):
