@@ -11,8 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.engine.report import SARIF_LEVELS, SARIF_SCHEMA, TOOL_NAME, TOOL_VERSION
-from auditor.engine.rules import all_rules, rule_docs
+from auditor.engine.report import sarif_driver_rules, sarif_log, sarif_result
 from projects.models import Audit, Finding, InventorySnapshot
 
 CSV_COLUMNS = (
@@ -157,82 +156,23 @@ def _suppression_text(suppression: Any) -> str:
     return suppression if isinstance(suppression, str) else str(suppression)
 
 
-def _region(f: Finding) -> dict[str, int]:
-    line = max(f.line, 1)
-    end_line = max(f.end_line, line)
-    # As the engine's SARIF: a one-line region is at least one character wide.
-    end_column = max(f.end_column + 1, f.column + 2) if end_line <= line else f.end_column + 1
-    return {"startLine": line, "startColumn": f.column + 1, "endLine": end_line, "endColumn": end_column}
-
-
-def sarif_driver_rules() -> tuple[list[dict[str, Any]], dict[str, int]]:
-    rules = list(all_rules())
-    docs = rule_docs()
-    driver_rules = []
-    for rule in rules:
-        doc = docs[rule.id]
-        markdown = (
-            f"**What it flags.** {doc.what}\n\n**Why it matters.** {doc.why}\n\n"
-            f"**Example.**\n\n```ts\n{doc.example}\n```\n\n**Fix.** {doc.fix}"
-        )
-        driver_rules.append(
-            {
-                "id": rule.id,
-                "name": rule.id.replace("/", "-"),
-                "shortDescription": {"text": rule.title},
-                "fullDescription": {"text": doc.what or rule.title},
-                "help": {"text": f"{doc.what}\n\nWhy: {doc.why}\n\nFix: {doc.fix}", "markdown": markdown},
-                "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
-                "properties": {"category": rule.category, "tags": [rule.category]},
-            }
-        )
-    return driver_rules, {rule.id: position for position, rule in enumerate(rules)}
-
-
 def export_sarif(audit: Audit) -> dict[str, Any]:
     driver_rules, index = sarif_driver_rules()
-    results = []
-    for f in findings_of(audit).iterator(chunk_size=2000):
-        result: dict[str, Any] = {
-            "ruleId": f.rule,
-            "level": SARIF_LEVELS.get(f.severity, "note"),
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-                        "region": _region(f),
-                    }
-                }
-            ],
-            "partialFingerprints": {"convexAuditor/v1": f.fingerprint},
-        }
-        if f.rule in index:
-            result["ruleIndex"] = index[f.rule]
-        if f.suppressed:
-            text = _suppression_text(f.suppression)
-            kind = "inSource" if text.startswith("comment") else "external"
-            result["suppressions"] = [{"kind": kind, "justification": text}]
-        results.append(result)
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": TOOL_NAME,
-                "version": TOOL_VERSION,
-                "semanticVersion": TOOL_VERSION,
-                "informationUri": "https://github.com/convex-auditor/convex-auditor",
-                "rules": driver_rules,
-            }
-        },
-        "results": results,
-        "columnKind": "unicodeCodePoints",
-    }
+    results = [
+        sarif_result(
+            {
+                "rule": f.rule, "severity": f.severity, "message": f.message, "path": f.path,
+                "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
+                "fingerprint": f.fingerprint, "suppressed": f.suppressed,
+                "suppression": _suppression_text(f.suppression),
+            },
+            index,
+        )
+        for f in findings_of(audit).iterator(chunk_size=2000)
+    ]
+    run: dict[str, Any] = {}
     if audit.repository.web_url and audit.commit_sha:
         run["versionControlProvenance"] = [
-            {
-                "repositoryUri": audit.repository.web_url,
-                "revisionId": audit.commit_sha,
-                "branch": audit.branch,
-            }
+            {"repositoryUri": audit.repository.web_url, "revisionId": audit.commit_sha, "branch": audit.branch}
         ]
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return sarif_log(results, driver_rules, **run)

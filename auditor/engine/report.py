@@ -49,10 +49,10 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def sarif_dict(report: Report) -> dict[str, Any]:
+def sarif_driver_rules() -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The registry as SARIF rule descriptors, with help from the docstrings, and each id's index."""
     rules = list(all_rules())
     docs = rule_docs()
-    index = {rule.id: position for position, rule in enumerate(rules)}
     driver_rules = []
     for rule in rules:
         doc = docs[rule.id]
@@ -67,31 +67,41 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "defaultConfiguration": {"level": SARIF_LEVELS[rule.severity]},
             "properties": {"category": rule.category, "tags": [rule.category]},
         })
-    results = []
-    for finding in report.findings:
-        loc = finding.loc
-        result: dict[str, Any] = {
-            "ruleId": finding.rule,
-            "level": SARIF_LEVELS[finding.severity],
-            "message": {"text": finding.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": quote(loc.path), "uriBaseId": "%SRCROOT%"},
-                    # SARIF columns are 1-based; the engine's are 0-based like ESTree's.
-                    "region": {"startLine": loc.line, "startColumn": loc.column + 1,
-                               "endLine": max(loc.end_line, loc.line),
-                               "endColumn": max(loc.end_column + 1, loc.column + 2)
-                               if loc.end_line <= loc.line else loc.end_column + 1},
-                },
-            }],
-            "partialFingerprints": {"convexAuditor/v1": finding.fingerprint},
-        }
-        if finding.rule in index:
-            result["ruleIndex"] = index[finding.rule]
-        if finding.suppressed:
-            kind = "inSource" if (finding.suppression or "").startswith("comment") else "external"
-            result["suppressions"] = [{"kind": kind, "justification": finding.suppression or ""}]
-        results.append(result)
+    return driver_rules, {rule.id: position for position, rule in enumerate(rules)}
+
+
+def sarif_result(finding: dict[str, Any], rule_index: dict[str, int]) -> dict[str, Any]:
+    """One result from a finding in the JSON report's shape (``finding_dict``, or a stored row)."""
+    line = max(int(finding["line"]), 1)
+    column = int(finding["column"])
+    end_line = max(int(finding["end_line"]), line)
+    end_column = int(finding["end_column"])
+    result: dict[str, Any] = {
+        "ruleId": finding["rule"],
+        "level": SARIF_LEVELS.get(finding["severity"], "note"),
+        "message": {"text": finding["message"]},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": quote(finding["path"]), "uriBaseId": "%SRCROOT%"},
+                # SARIF columns are 1-based; the engine's are 0-based like ESTree's. A one-line
+                # region is at least one character wide.
+                "region": {"startLine": line, "startColumn": column + 1, "endLine": end_line,
+                           "endColumn": max(end_column + 1, column + 2) if end_line <= line else end_column + 1},
+            },
+        }],
+        "partialFingerprints": {"convexAuditor/v1": finding["fingerprint"]},
+    }
+    if finding["rule"] in rule_index:
+        result["ruleIndex"] = rule_index[finding["rule"]]
+    if finding["suppressed"]:
+        justification = finding.get("suppression") or ""
+        kind = "inSource" if justification.startswith("comment") else "external"
+        result["suppressions"] = [{"kind": kind, "justification": justification}]
+    return result
+
+
+def sarif_log(results: list[dict[str, Any]], driver_rules: list[dict[str, Any]], **run: Any) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run; ``run`` adds run properties such as originalUriBaseIds."""
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -99,12 +109,19 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "tool": {"driver": {"name": TOOL_NAME, "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION,
                                 "informationUri": "https://github.com/convex-auditor/convex-auditor",
                                 "rules": driver_rules}},
-            # A percent-encoded file URI (spaces and the like) ending with "/", as SARIF requires.
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.root).resolve().as_uri().rstrip("/") + "/"}},
+            **run,
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],
     }
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    driver_rules, index = sarif_driver_rules()
+    results = [sarif_result(finding_dict(finding), index) for finding in report.findings]
+    # A percent-encoded file URI (spaces and the like) ending with "/", as SARIF requires.
+    root = {"%SRCROOT%": {"uri": Path(report.root).resolve().as_uri().rstrip("/") + "/"}}
+    return sarif_log(results, driver_rules, originalUriBaseIds=root)
 
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "dim": "\033[2m", "bold": "\033[1m"}
