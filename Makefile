@@ -28,7 +28,9 @@ bench: venv
 
 # The reliability and security suite; writes its figures to test-artifacts/hardening.json.
 hardening: venv
+	rm -f test-artifacts/hardening.json
 	$(PY) -m pytest tests/hardening -m hardening
+	$(PY) tests/hardening/summary.py
 
 # A development run: DEBUG on and the demo's local repository allowed, unless set otherwise.
 run migrate seed web worker beat: export DEBUG ?= 1

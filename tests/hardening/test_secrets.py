@@ -232,7 +232,7 @@ def test_it_keeps_secrets_out_of_pages_error_pages_exports_and_the_api(secret_re
         f"/repositories/{pk}/schedule/", f"/repositories/{pk}/ignore-rules/",
     ]
     for url in pages:
-        response = owner.get(url)
+        response = owner.get(url, follow=True)
         assert response.status_code == 200, url
         check(f"page {url}", _body(response), found)
     for fmt in ("csv", "json", "sarif"):
