@@ -51,6 +51,15 @@ def table(figures: dict) -> str:
             + ", ".join(f"{k} {v} ms" for k, v in (load.get("p95_ms_by_kind") or {}).items())
             + f". The 100 queued audits finished in {load.get('burst_seconds', '?')} s."
         )
+        single = load.get("single_client") or {}
+        if single:
+            lines.append("")
+            lines.append(
+                f"One client alone (no queueing): p50 {single.get('p50_ms')} ms, p95 {single.get('p95_ms')} ms, "
+                f"{single.get('requests_per_s')} requests/s; p50 by page: "
+                + ", ".join(f"{k} {v} ms" for k, v in (single.get("p50_ms_by_kind") or {}).items())
+                + "."
+            )
     return "\n".join(lines) + "\n"
 
 
