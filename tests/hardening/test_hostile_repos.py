@@ -407,7 +407,7 @@ def silent_server() -> Iterator[str]:
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}/acme/slow.git"
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/hardening-{os.getpid()}/slow.git"
     finally:
         stop.set()
         thread.join()
@@ -437,7 +437,8 @@ def test_it_stops_a_clone_that_hangs_at_the_time_limit(tmp_path, local_repos):
             if error.kind != RemoteError.TIMEOUT:
                 escaped.append(f"ls-remote: {error.kind} {error.message}")
     # No git process is left running after the limit.
-    leftovers = subprocess.run(["pgrep", "-f", "acme/slow.git"], capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(["pgrep", "-f", f"hardening-{os.getpid()}/slow.git"], capture_output=True,
+                               text=True).stdout.split()
     if leftovers:
         escaped.append(f"git still running: {leftovers}")
     case("hanging clone", escaped)

@@ -379,3 +379,32 @@ def test_it_sends_a_content_security_policy_that_forbids_inline_script(personas)
             if handler in html:
                 found.append(f"{url}: inline event handler{handler}")
     assert not found, found
+
+
+def test_it_sends_only_ids_to_celery_when_an_audit_finishes(secret_repository, personas,
+                                                           django_capture_on_commit_callbacks):
+    """A finished audit queues the outgoing webhook and the digests: their messages carry ids."""
+    for membership in personas.team.memberships.all():
+        subscription = digest_services.subscription_for(membership)
+        DigestSubscription.objects.filter(pk=subscription.pk).update(enabled=True, frequency="immediate")
+    published: list[str] = []
+
+    def on_publish(sender=None, body=None, headers=None, **kwargs):
+        published.append(json.dumps({"task": sender, "body": body, "headers": headers}, default=repr))
+
+    from auditor.celery import app
+
+    before_task_publish.connect(on_publish, weak=False)
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        audit = AuditFactory(repository=secret_repository, state=Audit.State.ANALYSING, finished_at=None)
+        with django_capture_on_commit_callbacks(execute=True):
+            pipeline.store_results(audit, {"findings": [], "inventory": {}, "stats": {"files": 1}})
+    finally:
+        app.conf.task_always_eager = eager
+        before_task_publish.disconnect(on_publish)
+    tasks = {json.loads(message)["task"] for message in published}
+    assert any("webhook" in task for task in tasks), tasks
+    found: list[str] = []
+    check("Celery messages after an audit", "\n".join(published), found)
+    assert not found, found
