@@ -169,6 +169,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.ratelimit.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+if env_bool("BEHIND_TLS_PROXY", False):
+    # Behind the proxy every request comes from the proxy: count by the client address it forwards.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
