@@ -352,7 +352,8 @@ def test_it_answers_404_to_team_b_for_every_object_of_team_a(tenants):
                 values[p] in tenants.objects["a"][param_kind(route, p)] for p in route.params if p not in LITERALS
             )
             if ours and not reached:
-                reached = any(a.get(url).status_code != 404 or a.post(url).status_code != 404 for _ in (0,))
+                # GET first; an empty POST only where GET finds nothing (a POST-only view answers 405).
+                reached = a.get(url).status_code != 404 or a.post(url).status_code != 404
         if not reached:
             unreached.append(route.route)
     TALLY["urls_checked"] += checked
