@@ -22,7 +22,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from django.utils import timezone
 from projects import pipeline
 from projects.locks import redis_lock_name
 from projects.models import Audit, Finding, FixedFinding, InventorySnapshot, Repository
+from tests.celery_workers import Worker
 from tests.factories import RepositoryFactory, TeamFactory
 from tests.gitrepos import DEMO_APP, LocalRemote
 from tests.hardening.figures import record
@@ -81,48 +81,6 @@ def tally(audits: list[Audit], expected_findings: dict[int, int] | None = None) 
 
 
 # --- workers, queues, a private Redis ------------------------------------------------------------
-
-
-class Worker:
-    """A real `celery worker` process (concurrency 1) on a queue of its own."""
-
-    def __init__(self, queue: str, log_path: Path, redis_url: str | None = None) -> None:
-        db = settings.DATABASES["default"]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "auditor.settings",
-            "DEBUG": "1",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "AUDITOR_TOKEN_KEY": ",".join(settings.AUDITOR_TOKEN_KEYS),
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": redis_url or settings.REDIS_URL,
-            "AUDITOR_ALLOW_LOCAL_REPOS": "1",
-            "AUDITOR_CLONE_DIR": str(settings.AUDITOR_CLONE_DIR),
-            "CONN_MAX_AGE": "0",
-        }
-        self.queue = queue
-        self.log = open(log_path, "a+")  # noqa: SIM115 - read back when a test fails
-        command = [sys.executable, "-m", "celery", "-A", "auditor.celery", "worker", "-Q", queue]
-        command += ["--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
-        command += ["--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-6000:]
 
 
 class PrivateRedis:
@@ -198,7 +156,8 @@ def workers(transactional_db, tmp_path, settings) -> Iterator[Callable[..., Work
     started: list[Worker] = []
 
     def start(redis_url: str | None = None) -> Worker:
-        worker = Worker(queue, tmp_path / f"worker-{len(started)}.log", redis_url)
+        worker = Worker(queue, tmp_path / f"worker-{len(started)}.log",
+                        REDIS_URL=redis_url or settings.REDIS_URL, CONN_MAX_AGE="0")
         started.append(worker)
         return worker
 

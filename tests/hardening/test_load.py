@@ -24,6 +24,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.celery_workers import worker_command
 from tests.gitrepos import LocalRemote, git
 from tests.hardening import liveapp
 from tests.hardening.figures import record
@@ -77,9 +78,7 @@ print(json.dumps(ids))
 
 
 def worker(env: dict[str, str], queue: str, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "auditor.celery", "worker", "-Q", queue, "--concurrency=1",
-               "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-               "-n", f"load-{uuid.uuid4().hex[:6]}@%h"]
+    command = worker_command(queue, f"load-{uuid.uuid4().hex[:6]}", loglevel="WARNING")
     return subprocess.Popen(command, cwd=liveapp.ROOT, env=env, stdout=open(log, "ab"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from gates.models import GateResult
 from notifications.models import DigestDelivery, DigestSubscription
 from projects.models import Audit
 from tests.automation import Mailbox, Receiver, free_port
+from tests.celery_workers import worker_command, worker_environment
 from webhooks.models import GitHubDelivery, OutgoingDelivery, OutgoingWebhook
 from webhooks.services import github_webhook_for, github_webhook_path
 
@@ -60,7 +60,6 @@ def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    db = settings.DATABASES["default"]
     log = tmp_path / "worker.log"
     before_queue = app.conf.task_default_queue
     with Receiver() as receiver, open(log, "a+") as log_file:
@@ -70,24 +69,14 @@ def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
         outgoing.save()
         DigestSubscription.objects.create(user=personas.member, team=personas.team, frequency="immediate",
                                           min_severity="info", only_changes=False)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "auditor.settings",
-            "DEBUG": "1",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "AUDITOR_TOKEN_KEY": ",".join(settings.AUDITOR_TOKEN_KEYS),
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "AUDITOR_ALLOW_LOCAL_REPOS": "1",
-            "AUDITOR_CLONE_DIR": str(settings.AUDITOR_CLONE_DIR),
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            "EMAIL_USE_TLS": "0",
-            "SITE_URL": "https://auditor.example.com",
-        }
-        command = [sys.executable, "-m", "celery", "-A", "auditor.celery", "worker", "-Q", queue,
-                   "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat", "-n", f"{queue}@%h"]
+        env = worker_environment(
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_USE_TLS="0",
+            SITE_URL="https://auditor.example.com",
+        )
+        command = worker_command(queue, queue)
         connection.close()
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                                   start_new_session=True)

@@ -10,8 +10,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -27,6 +25,7 @@ from projects import pipeline
 from projects.locks import audit_lock, redis_lock_name
 from projects.models import Audit, InventorySnapshot
 from projects.tasks import audit_repository
+from tests.celery_workers import Worker
 from tests.factories import RepositoryFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,45 +37,6 @@ pytestmark = [
         reason="needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (see .ci/run)",
     ),
 ]
-
-
-class Worker:
-    """A real `celery worker` process on a queue of its own, against this test's database."""
-
-    def __init__(self, queue: str, log_path: Path) -> None:
-        db = settings.DATABASES["default"]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "auditor.settings",
-            "DEBUG": "1",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "AUDITOR_TOKEN_KEY": ",".join(settings.AUDITOR_TOKEN_KEYS),
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "AUDITOR_ALLOW_LOCAL_REPOS": "1",
-            "AUDITOR_CLONE_DIR": str(settings.AUDITOR_CLONE_DIR),
-        }
-        self.queue = queue
-        self.log = open(log_path, "a+")  # noqa: SIM115 - read back when a test fails
-        command = [sys.executable, "-m", "celery", "-A", "auditor.celery", "worker", "-Q", queue]
-        command += ["--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
-        command += ["--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:4]}@%h"]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-4000:]
 
 
 @pytest.fixture
