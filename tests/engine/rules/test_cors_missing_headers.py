@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.engine.fixtures import SIGNED_WEBHOOKS
 from tests.engine.helpers import check_case, clean, flagged
 
 RULE_ID = "cors/missing-headers"
@@ -108,66 +109,9 @@ CORS_LIB = """
 """
 
 CLEAN = [
-    clean("webhooks reading signature headers through an alias, verified in the action they run", {
-        "convex/auth.config.ts": """
-            export default { providers: [] };
-        """,
-        "convex/http.ts": """
-            import { httpRouter } from "convex/server";
-            import { httpAction } from "./_generated/server";
-            import { internal } from "./_generated/api";
+    clean("webhooks reading signature headers through an alias, verified in the action they run",
+          SIGNED_WEBHOOKS),
 
-            const http = httpRouter();
-
-            http.route({
-              path: "/payments",
-              method: "POST",
-              handler: httpAction(async (ctx, request) => {
-                const result = await ctx.runAction(internal.payments.handleEvent, {
-                  body: await request.text(),
-                  headers: Object.fromEntries(request.headers.entries()),
-                });
-                return new Response(result.ok ? null : "Bad event", { status: result.ok ? 200 : 400 });
-              }),
-            });
-
-            http.route({
-              path: "/identity",
-              method: "POST",
-              handler: httpAction(async (ctx, req) => {
-                const h = req.headers;
-                const event = await ctx.runAction(internal.identity.verifyEvent, {
-                  raw: await req.text(),
-                  svix: { id: h.get("svix-id")!, ts: h.get("svix-timestamp")!, sig: h.get("svix-signature")! },
-                });
-                await ctx.runMutation(internal.users.sync, { event });
-                return new Response(null, { status: 200 });
-              }),
-            });
-
-            export default http;
-        """,
-        "convex/payments.ts": """
-            "use node";
-            import Stripe from "stripe";
-            import { internalAction } from "./_generated/server";
-            import { v } from "convex/values";
-
-            export const handleEvent = internalAction({
-              args: { body: v.string(), headers: v.record(v.string(), v.string()) },
-              handler: async (ctx, { body, headers }) => {
-                const sig = headers["stripe-signature"];
-                const client = new Stripe(process.env.STRIPE_KEY!);
-                try {
-                  client.webhooks.constructEvent(body, sig, process.env.STRIPE_WEBHOOK_SECRET!);
-                  return { ok: true };
-                } catch {
-                  return { ok: false };
-                }
-              },
-            });
-        """,
-    }),
     clean("CORS through a spread constant imported from another file, a helper and a json() wrapper", {
         "convex/lib/cors.ts": CORS_LIB,
         "convex/http.ts": """
