@@ -123,9 +123,9 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
                       rule_errors)
     findings = _check(project, config, rule_errors)
-    sources = {m.path: m.source for m in [*modules, *frontend]}
-    _apply_suppressions(findings, sources, config)
-    _fingerprint(findings, sources)
+    lines = SourceLines({m.path: m.source for m in [*modules, *frontend]})
+    _apply_suppressions(findings, lines, config)
+    _fingerprint(findings, lines)
     findings.sort(key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule))
     files = len(found.convex_files) + len(found.frontend_files) + len(found.skipped)
     stats: dict[str, object] = {
@@ -223,8 +223,19 @@ def _check(project: ProjectFacts, config: AuditConfig, rule_errors: list[dict[st
     return findings
 
 
-def _apply_suppressions(findings: list[Finding], sources: dict[str, str], config: AuditConfig) -> None:
-    lines_cache: dict[str, list[str]] = {}
+class SourceLines(dict[str, list[str]]):
+    """The lines of each parsed file, split once on first use; a file not parsed has none."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, path: str) -> list[str]:
+        lines = self[path] = self.sources.get(path, "").splitlines()
+        return lines
+
+
+def _apply_suppressions(findings: list[Finding], source_lines: SourceLines, config: AuditConfig) -> None:
     for finding in findings:
         if finding.rule in config.disabled:
             finding.suppressed, finding.suppression = True, f"config: rule disabled in {config.source}"
@@ -233,10 +244,9 @@ def _apply_suppressions(findings: list[Finding], sources: dict[str, str], config
         if glob is not None:
             finding.suppressed, finding.suppression = True, f"config: path ignored by {glob!r}"
             continue
-        source = sources.get(finding.loc.path)
-        if source is None or finding.loc.line < 2:
+        if finding.loc.path not in source_lines.sources or finding.loc.line < 2:
             continue
-        lines = lines_cache.setdefault(finding.loc.path, source.splitlines())
+        lines = source_lines[finding.loc.path]
         previous = lines[finding.loc.line - 2] if finding.loc.line - 2 < len(lines) else ""
         match = SUPPRESSION_COMMENT.search(previous)
         if match is None:
@@ -247,13 +257,11 @@ def _apply_suppressions(findings: list[Finding], sources: dict[str, str], config
             finding.suppressed, finding.suppression = True, f"comment: {reason}"
 
 
-def _fingerprint(findings: list[Finding], sources: dict[str, str]) -> None:
+def _fingerprint(findings: list[Finding], source_lines: SourceLines) -> None:
     """A hash of rule, path, enclosing function and the normalised line: stable when other lines move."""
-    lines_cache: dict[str, list[str]] = {}
     occurrences: Counter[str] = Counter()
     for finding in sorted(findings, key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule)):
-        source = sources.get(finding.loc.path, "")
-        lines = lines_cache.setdefault(finding.loc.path, source.splitlines())
+        lines = source_lines[finding.loc.path]
         line = lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(lines) else ""
         finding.snippet = line.strip()[:500]
         normalised = " ".join(line.split())
