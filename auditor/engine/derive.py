@@ -120,10 +120,7 @@ def distinct_bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[
 
 def owner_label(project: ProjectFacts, body: BodyFacts) -> str:
     """The function id for a handler body, or the helper's key for anything else."""
-    for function in project.functions.values():
-        if function.body is body:
-            return function.function_id
-    return body.key
+    return body_owner_labels(project).get(body.key, body.key)
 
 
 def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
