@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from projects.models import Audit, Finding, Repository
-from teams.access import require_role
+from teams.access import membership_in, request_memberships, require_role
 from teams.models import Membership, Role
 
 
@@ -17,15 +17,22 @@ def repositories_for_user(user) -> QuerySet[Repository]:
 
 
 def _membership(request: HttpRequest, team_id: int) -> Membership:
-    membership = Membership.objects.filter(user=request.user, team_id=team_id).first()
+    membership = membership_in(request, team_id)
     if membership is None:  # cannot happen for objects found via the scoped querysets
         raise Http404
     return membership
 
 
+def _team_ids(request: HttpRequest) -> list[int]:
+    """The requesting user's teams, from the memberships already read for this request."""
+    return [membership.team_id for membership in request_memberships(request)]
+
+
 def get_repository_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Repository:
     """The repository, with `.membership` set to the user's; 404 outside their teams, 403 below `role`."""
-    repository = repositories_for_user(request.user).select_related("team", "last_audit").filter(pk=pk).first()
+    repository = (
+        Repository.objects.filter(pk=pk, team_id__in=_team_ids(request)).select_related("team", "last_audit").first()
+    )
     if repository is None:
         raise Http404("No such repository")
     repository.membership = _membership(request, repository.team_id)  # type: ignore[attr-defined]
@@ -40,7 +47,11 @@ def audits_for_user(user) -> QuerySet[Audit]:
 
 
 def get_audit_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Audit:
-    audit = audits_for_user(request.user).select_related("repository", "repository__team").filter(pk=pk).first()
+    audit = (
+        Audit.objects.filter(pk=pk, repository__team_id__in=_team_ids(request))
+        .select_related("repository", "repository__team")
+        .first()
+    )
     if audit is None:
         raise Http404("No such audit")
     audit.membership = _membership(request, audit.repository.team_id)  # type: ignore[attr-defined]
@@ -50,7 +61,7 @@ def get_audit_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -
 
 def get_finding_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Finding:
     finding = (
-        Finding.objects.filter(audit__repository__team__memberships__user=request.user, pk=pk)
+        Finding.objects.filter(pk=pk, audit__repository__team_id__in=_team_ids(request))
         .select_related("audit", "audit__repository")
         .first()
     )

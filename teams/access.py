@@ -21,13 +21,36 @@ def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name", "team_id")
 
 
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The user's memberships with their teams, read once per request.
+
+    The header, the access checks and the view all ask; one query serves them all.
+    """
+    cached: list[Membership] | None = getattr(request, "_memberships", None)
+    if cached is None:
+        cached = list(memberships_for(request.user))
+        request._memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def membership_in(request: HttpRequest, team_id: int | None) -> Membership | None:
+    return next((m for m in request_memberships(request) if m.team_id == team_id), None)
+
+
+def forget_memberships(request: HttpRequest) -> None:
+    """For a view that changes the user's memberships and then renders in the same request."""
+    for name in ("_memberships", "_current_membership"):
+        if hasattr(request, name):
+            delattr(request, name)
+
+
 def require_role(membership: Membership, role: str) -> None:
     if ROLE_RANK[membership.role] < ROLE_RANK[role]:
         raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
 
 
 def get_membership(request: HttpRequest, team_id: int, role: str = Role.VIEWER) -> Membership:
-    membership = memberships_for(request.user).filter(team_id=team_id).first()
+    membership = membership_in(request, team_id)
     if membership is None:
         raise Http404("No such team")
     require_role(membership, role)
@@ -39,11 +62,11 @@ def current_membership(request: HttpRequest) -> Membership | None:
     cached = getattr(request, "_current_membership", None)
     if cached is not None:
         return cached
-    memberships = memberships_for(request.user)
+    memberships = request_memberships(request)
     team_id = request.session.get(SESSION_KEY)
-    membership = memberships.filter(team_id=team_id).first() if team_id else None
+    membership = membership_in(request, team_id) if team_id else None
     if membership is None:
-        membership = memberships.first()
+        membership = memberships[0] if memberships else None
         if membership is not None:
             request.session[SESSION_KEY] = membership.team_id
     request._current_membership = membership  # type: ignore[attr-defined]
@@ -52,4 +75,5 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
 def set_current_team(request: HttpRequest, membership: Membership) -> None:
     request.session[SESSION_KEY] = membership.team_id
+    forget_memberships(request)  # the membership may be new
     request._current_membership = membership  # type: ignore[attr-defined]
