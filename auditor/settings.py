@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -335,6 +337,37 @@ else:
         "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite'}"
     )
 CELERY_TASK_IGNORE_RESULT = True
+
+# --- Cache and sessions ---------------------------------------------------------------------------
+
+# With Redis, one cache shared by every web process: sessions read from it instead of the
+# database, and rendered report fragments (reports/fragments.py) are reused across processes.
+# Without it, each process keeps its own small cache and sessions stay in the database alone
+# (a per-process session cache would keep a signed-out session alive in the other processes).
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="auditor")
+if TESTING and "CACHE_KEY_PREFIX" not in os.environ:
+    # One namespace per test run, inherited by the workers and servers the tests start, so runs
+    # sharing a Redis never see each other's keys.
+    CACHE_KEY_PREFIX = os.environ["CACHE_KEY_PREFIX"] = f"auditor-test-{os.getpid()}-{secrets.token_hex(4)}"
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 6 * 3600, minimum=1),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 6 * 3600, minimum=1),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 # Lets deployments (and the integration tests) that share one Redis keep their tasks apart.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True

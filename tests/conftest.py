@@ -29,6 +29,29 @@ class Personas:
 PERSONAS = ("owner", "admin", "member", "viewer", "outsider")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rendered fragments and sessions of one test must
+    not answer in the next (SQLite hands out the same primary keys again)."""
+    forget_cached()
+    yield
+
+
+def forget_cached() -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    import redis  # the run's own key prefix only: the same Redis holds the Celery queues
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{settings.CACHE_KEY_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     team = TeamFactory(name="Acme")
