@@ -8,12 +8,15 @@ an audit has; tests/web/test_report_queries.py holds them to that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from auditor.engine.rules import all_rules, rule_docs
@@ -21,7 +24,7 @@ from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
 from projects.models import Audit, Finding, InventorySnapshot, Repository
 from projects.scoring import HEALTH_FORMULA
-from reports import exports
+from reports import exports, fragments
 from reports.context import SourceReader
 from reports.diff import diff_audits
 from reports.queries import (
@@ -37,6 +40,7 @@ from reports.schema_diagram import mermaid_schema
 from reports.svg import sparkline
 from teams.access import current_membership
 from teams.models import Role
+from triage.services import dismissal_for
 
 HISTORY_AUDITS = 50
 CHART_AUDITS = 30
@@ -125,6 +129,26 @@ def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
     }
 
 
+def _audit_body(
+    context: dict[str, Any], template: str, build: Callable[[], dict[str, Any]], *inputs: object
+) -> SafeString:
+    """The part of an audit page below its header: cached once the audit is done (see
+    reports.fragments), keyed by the audit, the repository's address and `inputs`."""
+    audit: Audit = context["audit"]
+    result: Audit = context["result"]
+    repository: Repository = context["repository"]
+
+    def render_body() -> str:
+        return render_to_string(template, {"audit": audit, "result": result, "repository": repository, **build()})
+
+    if audit.state != Audit.State.DONE:
+        return mark_safe(render_body())  # our own template's output, escaped when it was rendered
+    # A done audit's findings never change; their counts are in the key only as a guard.
+    counts = (result.error_count, result.warning_count, result.info_count)
+    key = [audit.pk, result.pk, result.finished_at, counts, repository.url, audit.commit_sha, *inputs]
+    return fragments.cached_html(template, key, render_body)
+
+
 def _inventory(audit: Audit) -> InventorySnapshot | None:
     return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
 
@@ -133,18 +157,21 @@ def _inventory(audit: Audit) -> InventorySnapshot | None:
 def audit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "findings")
     the_audit: Audit = context["audit"]
-    repository: Repository = context["repository"]
-    all_findings = Finding.objects.filter(audit_id=context["result"].pk)
     filters = FindingFilters.from_query(request.GET)
-    page = paginate(filters.apply(all_findings), request.GET.get("page"))
-    docs = rule_docs()
+    page_number = request.GET.get("page")
+    dismissal = dismissal_for(the_audit.repository_id)
     reader = SourceReader(the_audit)
-    for finding in page.object_list:
-        finding.doc = docs.get(finding.rule)  # type: ignore[attr-defined]
-        finding.code = reader.context(finding)  # type: ignore[attr-defined]
-        finding.url = repository.file_url(the_audit.commit_sha, finding.path, finding.line or None)  # type: ignore[attr-defined]
-    context.update(
-        {
+
+    def build() -> dict[str, Any]:
+        repository: Repository = context["repository"]
+        all_findings = Finding.objects.filter(audit_id=context["result"].pk)
+        page = paginate(filters.apply(all_findings), page_number)
+        docs = rule_docs()
+        for finding in page.object_list:
+            finding.doc = docs.get(finding.rule)  # type: ignore[attr-defined]
+            finding.code = reader.context(finding)  # type: ignore[attr-defined]
+            finding.url = repository.file_url(the_audit.commit_sha, finding.path, finding.line or None)  # type: ignore[attr-defined]
+        return {
             "filters": filters,
             "filter_query": filters.as_query(),
             "page": page,
@@ -152,24 +179,32 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
             "severity_counts": severity_counts(all_findings.filter(suppressed=False)),
             "statuses": Finding.Status.choices,
             "from_clone": reader.root is not None,
+            "triage": dismissal,
         }
-    )
+
+    if the_audit.state == Audit.State.DONE:
+        context["body"] = _audit_body(
+            context, "reports/_findings_body.html", build,
+            filters.as_query(), page_number, dismissal.digest(), reader.root is not None,
+        )
     return render(request, "reports/audit.html", context)
 
 
 @login_required
 def schema(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "schema")
-    inventory = _inventory(context["audit"])
-    schema_data = inventory.schema if inventory else None
-    context.update(
-        {
+
+    def build() -> dict[str, Any]:
+        inventory = _inventory(context["audit"])
+        schema_data = inventory.schema if inventory else None
+        return {
             "inventory": inventory,
             "schema": schema_data,
             "diagram": mermaid_schema(schema_data) if schema_data else "",
             "indexes_by_table": _index_usage(inventory),
         }
-    )
+
+    context["body"] = _audit_body(context, "reports/_schema_body.html", build)
     return render(request, "reports/schema.html", context)
 
 
@@ -183,40 +218,46 @@ def _index_usage(inventory: InventorySnapshot | None) -> dict[str, dict[str, lis
 @login_required
 def index_map(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "indexes")
-    inventory = _inventory(context["audit"])
-    data = (inventory.index_map if inventory else None) or {}
-    context.update(
-        {
+
+    def build() -> dict[str, Any]:
+        inventory = _inventory(context["audit"])
+        data = (inventory.index_map if inventory else None) or {}
+        return {
             "inventory": inventory,
             "indexes": data.get("indexes") or [],
             "unused": data.get("unused") or [],
             "missing": data.get("missing") or [],
             "unindexed": data.get("unindexed_queries") or [],
         }
-    )
+
+    context["body"] = _audit_body(context, "reports/_index_map_body.html", build)
     return render(request, "reports/index_map.html", context)
 
 
 @login_required
 def endpoints(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "endpoints")
-    inventory = _inventory(context["audit"])
-    the_audit: Audit = context["audit"]
-    repository: Repository = context["repository"]
-    routes = [dict(r) for r in (inventory.http_routes if inventory else [])]
-    for route in routes:
-        route["url"] = repository.file_url(the_audit.commit_sha, route.get("file") or "", route.get("line"))
-    functions = [dict(f) for f in (inventory.functions if inventory else [])]
-    for function in functions:
-        function["url"] = repository.file_url(the_audit.commit_sha, function.get("path") or "", function.get("line"))
-    context.update(
-        {
+
+    def build() -> dict[str, Any]:
+        the_audit: Audit = context["audit"]
+        repository: Repository = context["repository"]
+        inventory = _inventory(the_audit)
+        routes = [dict(r) for r in (inventory.http_routes if inventory else [])]
+        for route in routes:
+            route["url"] = repository.file_url(the_audit.commit_sha, route.get("file") or "", route.get("line"))
+        functions = [dict(f) for f in (inventory.functions if inventory else [])]
+        for function in functions:
+            function["url"] = repository.file_url(
+                the_audit.commit_sha, function.get("path") or "", function.get("line")
+            )
+        return {
             "inventory": inventory,
             "routes": routes,
             "functions": functions,
             "crons": inventory.crons if inventory else [],
         }
-    )
+
+    context["body"] = _audit_body(context, "reports/_endpoints_body.html", build)
     return render(request, "reports/endpoints.html", context)
 
 

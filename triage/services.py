@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -93,6 +95,12 @@ class Dismissal:
         if any(r.matches(rule, path) for r in self.rules):
             return "ignored"
         return None
+
+    def digest(self) -> str:
+        """Changes whenever what this takes out changes: part of the key of a cached rendering."""
+        rules = sorted((rule.rule, rule.path_glob) for rule in self.rules)
+        payload = json.dumps([sorted(self.states.items()), rules])
+        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def dismissal_for(repository_id: int, fingerprints: Iterable[str] | None = None) -> Dismissal:

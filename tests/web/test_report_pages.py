@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -25,6 +27,15 @@ def acme(personas):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def findings_matched(response) -> int:
+    """The count the page states above its findings (e.g. "15 findings match")."""
+    return int(re.search(r'class="muted small result-count">(\d+) finding', response.content.decode()).group(1))
+
+
+def findings_shown(response) -> int:
+    return response.content.decode().count('<article class="finding ')
 
 
 @pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
@@ -140,7 +151,7 @@ def test_it_filters_findings(client, personas, acme):
     url = reverse("reports:audit", args=[audit.pk])
 
     def count(**params) -> int:
-        return client.get(url, params).context["page"].paginator.count
+        return findings_matched(client.get(url, params))
 
     assert count() == 15
     assert count(severity="error") == audit.findings.filter(severity="error", suppressed=False).count()
@@ -158,13 +169,13 @@ def test_it_paginates_findings_and_keeps_filters_in_the_links(client, personas, 
     client = login(client, personas.viewer)
     url = reverse("reports:audit", args=[audit.pk])
     first = client.get(url, {"severity": "warning"})
-    assert first.context["page"].paginator.num_pages == 3
-    assert len(first.context["page"].object_list) == 50
+    assert "page 1 of 3" in first.content.decode()
+    assert findings_shown(first) == 50
     assert "?severity=warning&amp;page=2" in first.content.decode()
     last = client.get(url, {"severity": "warning", "page": 3})
     warnings = audit.findings.filter(severity="warning").count()
-    assert len(last.context["page"].object_list) == warnings - 100
-    assert client.get(url, {"page": 999}).context["page"].number == 3
+    assert findings_shown(last) == warnings - 100
+    assert "page 3 of 3" in client.get(url, {"page": 999}).content.decode()
 
 
 def test_it_shows_code_rule_doc_and_a_github_link_for_each_finding(client, personas, acme):
@@ -198,8 +209,8 @@ def test_it_shows_the_schema_tables_indexes_and_a_mermaid_diagram(client, person
     response = login(client, personas.viewer).get(reverse("reports:schema", args=[audit.pk]))
     body = response.content.decode()
     assert "vendor/mermaid.min.js" in body
-    assert "erDiagram" in response.context["diagram"]
-    assert 'messages }o--|| users : "author"' in response.context["diagram"]
+    assert "erDiagram" in body
+    assert "messages }o--|| users : &quot;author&quot;" in body
     assert "tokenIdentifier" in body and "by_channel" in body and 'id(&quot;users&quot;)' in body
 
 
@@ -232,7 +243,7 @@ def test_it_shows_a_reused_audits_findings_from_the_original(client, personas, a
     repository, original = acme
     reuse = AuditFactory(repository=repository, commit_sha=original.commit_sha, reused_from=original)
     response = login(client, personas.viewer).get(reverse("reports:audit", args=[reuse.pk]))
-    assert response.context["page"].paginator.count == 12
+    assert findings_matched(response) == 12
     assert f"audit #{original.pk}" in response.content.decode()
 
 

@@ -1,0 +1,59 @@
+"""Rendered parts of finished audits, kept in the cache and keyed by everything they show.
+
+A finished audit's findings and inventory never change, and rendering a page of them is most of
+what its page costs. Each fragment's key is a digest of every input it reads: the audit, the
+filters and page, the triage decisions and ignore rules in force, the repository's address,
+whether code comes from the clone, and the release (the code and templates that render it).
+A change to any of them is a new key, so nothing is ever invalidated by hand; old keys simply
+age out of the cache (CACHE_TIMEOUT_SECONDS).
+
+Only what every viewer of the audit may see goes in a fragment: no CSRF token, no user, no
+role-dependent control. The page around it (header, counts, gate, triage totals) is rendered
+per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.utils.safestring import SafeString, mark_safe
+
+# What renders a fragment: templates, the views and helpers behind them, and the rule docs.
+_RELEASE_SOURCES = ("reports", "triage", "gates", "projects", "templates", "auditor/engine")
+
+
+@cache
+def release() -> str:
+    """A digest of the code and templates that render fragments, read once per process.
+
+    A deploy that changes how a fragment looks gets new keys, without a cache flush.
+    """
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for folder in _RELEASE_SOURCES:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".md") and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fragment_key(kind: str, inputs: Iterable[object]) -> str:
+    payload = json.dumps([kind, release(), *inputs], sort_keys=True, default=str)
+    return f"fragment:{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
+
+
+def cached_html(kind: str, inputs: Iterable[object], render: Callable[[], str]) -> SafeString:
+    """The fragment for these inputs: from the cache, or rendered by `render` and stored."""
+    key = fragment_key(kind, inputs)
+    html = django_cache.get(key)
+    if html is None:
+        html = render()
+        django_cache.set(key, html)
+    return mark_safe(html)  # our own templates' output, escaped when it was rendered

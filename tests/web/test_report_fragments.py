@@ -1,0 +1,126 @@
+"""The rendered parts of finished audits kept in the cache (reports/fragments.py): reused when
+nothing they show has changed, and never stale when something has."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.models import Audit, Repository
+from reports import fragments
+from tests.factories import AuditFactory, RepositoryFactory
+from tests.reportdata import make_audit
+from triage import services
+from triage.models import IgnoreRule
+
+pytestmark = pytest.mark.django_db
+
+BODY_PAGES = ("reports:audit", "reports:schema", "reports:index_map", "reports:endpoints")
+
+
+@pytest.fixture
+def audited(personas):
+    repository = RepositoryFactory(team=personas.team, name="acme/chat", url="https://github.com/acme/chat.git")
+    return make_audit(repository, findings=12)
+
+
+def get(client, user, name, audit, params=None):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(name, args=[audit.pk]), params or {})
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def cached_fragments() -> list[str]:
+    return [value for key, value in _cache_items() if ":fragment:" in key]
+
+
+def _cache_items():
+    backend = cache._cache if hasattr(cache, "_cache") else None  # LocMemCache keeps a dict
+    if isinstance(backend, dict):
+        for key in list(backend):
+            yield key, cache.get(key.split(":", 2)[2])
+        return
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match=f"{settings.CACHE_KEY_PREFIX}:*fragment:*"):
+        name = key.decode()
+        yield name, cache.get(name.split(":", 2)[2])
+
+
+@pytest.mark.parametrize("name", BODY_PAGES)
+def test_it_serves_the_second_view_of_a_done_audit_from_the_cache(client, personas, audited, name):
+    first, first_queries = get(client, personas.viewer, name, audited)
+    second, second_queries = get(client, personas.member, name, audited)
+    assert second_queries < first_queries
+    assert _without_header(first) == _without_header(second)
+
+
+def _without_header(page: str) -> str:
+    return page.split('<nav class="tabs">', 1)[1].split("</main>", 1)[0]
+
+
+def test_it_shows_a_new_triage_decision_at_once(client, personas, audited):
+    finding = audited.findings.filter(suppressed=False).order_by("pk").first()
+    before, _ = get(client, personas.viewer, "reports:audit", audited)
+    assert "false positive" not in before
+    services.decide(audited.repository, finding.fingerprint, "false_positive", user=personas.member,
+                    comment="Checked by hand", finding=finding)
+    after, _ = get(client, personas.viewer, "reports:audit", audited)
+    assert "triage-false_positive" in after
+
+
+def test_it_shows_a_new_ignore_rule_at_once(client, personas, audited):
+    rule = audited.findings.filter(suppressed=False).order_by("pk").first().rule
+    get(client, personas.viewer, "reports:audit", audited)
+    IgnoreRule.objects.create(repository=audited.repository, rule=rule, reason="Legacy code", created_by=personas.admin)
+    after, _ = get(client, personas.viewer, "reports:audit", audited)
+    assert "triage-ignored" in after
+
+
+def test_it_follows_a_change_of_the_repository_address(client, personas, audited):
+    before, _ = get(client, personas.viewer, "reports:endpoints", audited)
+    assert "https://github.com/acme/chat/blob/" in before
+    Repository.objects.filter(pk=audited.repository_id).update(url="https://github.com/acme/renamed.git")
+    after, _ = get(client, personas.viewer, "reports:endpoints", audited)
+    assert "https://github.com/acme/renamed/blob/" in after and "acme/chat/blob" not in after
+
+
+def test_it_keeps_each_filter_and_page_apart(client, personas, audited):
+    errors, _ = get(client, personas.viewer, "reports:audit", audited, {"severity": "error"})
+    everything, _ = get(client, personas.viewer, "reports:audit", audited)
+    expected_errors = audited.findings.filter(severity="error", suppressed=False).count()
+    assert f"{expected_errors} finding" in errors
+    assert f"{audited.findings.filter(suppressed=False).count()} finding" in everything
+
+
+def test_it_never_caches_an_unfinished_audit(client, personas, audited):
+    running = AuditFactory(repository=audited.repository, state=Audit.State.ANALYSING)
+    for name in BODY_PAGES:
+        page, _ = get(client, personas.viewer, name, running)
+        assert "still analysing" in page
+    assert cached_fragments() == []
+
+
+def test_it_keeps_tokens_and_people_out_of_cached_fragments(client, personas, audited):
+    for name in BODY_PAGES:
+        get(client, personas.owner, name, audited)
+    stored = cached_fragments()
+    assert len(stored) == len(BODY_PAGES)
+    for html in stored:
+        assert "csrfmiddlewaretoken" not in html
+        assert personas.owner.email not in html
+
+
+def test_it_changes_every_key_with_the_release(monkeypatch):
+    before = fragments.fragment_key("findings", [1, "a"])
+    assert before == fragments.fragment_key("findings", [1, "a"])
+    assert before != fragments.fragment_key("findings", [1, "b"])
+    monkeypatch.setattr(fragments, "release", lambda: "another-release")
+    assert before != fragments.fragment_key("findings", [1, "a"])
