@@ -105,6 +105,13 @@ def result_for(audit: Audit | None, *, compute: bool = True) -> GateResult | Non
     return result
 
 
+def statuses_for(audit_ids: list[int]) -> dict[int, str]:
+    """audit id → "passed" / "failed" for the audits that have a stored result, in one query."""
+    if not audit_ids:
+        return {}
+    return dict(GateResult.objects.filter(audit_id__in=audit_ids).values_list("audit_id", "status"))
+
+
 def status_for(audit: Audit | None) -> str | None:
     """'passed', 'failed', or None (no finished audit, or the gate is off)."""
     result = result_for(audit)

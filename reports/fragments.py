@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.db.models import Model
 from django.utils.safestring import SafeString, mark_safe
 
 # What renders a fragment: templates, the views and helpers behind them, and the rule docs.
@@ -42,6 +43,17 @@ def release() -> str:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def model_state(instance: Model | None) -> list[object] | None:
+    """Every loaded field of a model instance, for a key: any change to what it holds shows.
+
+    Deferred fields are left out; a fragment cannot show what was never read.
+    """
+    if instance is None:
+        return None
+    loaded = instance.__dict__
+    return [instance._meta.label, *(loaded[f.attname] for f in instance._meta.concrete_fields if f.attname in loaded)]
 
 
 def fragment_key(kind: str, inputs: Iterable[object]) -> str:

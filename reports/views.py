@@ -16,10 +16,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from auditor.engine.rules import all_rules, rule_docs
+from gates.services import statuses_for
 from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
 from projects.models import Audit, Finding, InventorySnapshot, Repository
@@ -65,12 +67,31 @@ def projects(request: HttpRequest) -> HttpResponse:
         low = max(0, min(scores, default=0) - 10)
         high = min(100, max(scores, default=100) + 10)
         row.sparkline = sparkline(scores, label=label, low=low, high=high)  # type: ignore[attr-defined]
+    gates = statuses_for([row.last_done.pk for row in rows if row.last_done])
+    now = timezone.now().replace(second=0, microsecond=0)
+    # Keyed by every field the rows show, the role's controls and the minute ("3 minutes ago").
+    inputs = [
+        membership.can_run_audits,
+        membership.can_manage_repositories,
+        [[fragments.model_state(row.repository), fragments.model_state(row.latest),
+          fragments.model_state(row.last_done), row.scores] for row in rows],
+        gates,
+        now,
+    ]
+    table = fragments.cached_html(
+        "projects",
+        inputs,
+        lambda: render_to_string(
+            "reports/_projects_table.html", {"membership": membership, "rows": rows, "gates": gates, "now": now}
+        ),
+    )
     return render(
         request,
         "reports/projects.html",
         {
             "membership": membership,
             "rows": rows,
+            "table": table,
             "page": page,
             "health_formula": HEALTH_FORMULA,
             "sparkline_audits": SPARKLINE_AUDITS,

@@ -17,7 +17,6 @@ from typing import Any
 from django import template
 
 from gates import services
-from gates.models import GateResult
 from projects.models import Audit, Repository
 
 register = template.Library()
@@ -37,9 +36,7 @@ def gate_statuses(rows: Iterable[Any], attribute: str = "") -> dict[int, str]:
             audit = row.get(attribute) if isinstance(row, dict) else getattr(row, attribute, None)
         if audit is not None and getattr(audit, "pk", None):
             ids.append(audit.pk)
-    if not ids:
-        return {}
-    return dict(GateResult.objects.filter(audit_id__in=ids).values_list("audit_id", "status"))
+    return services.statuses_for(ids)
 
 
 @register.inclusion_tag("gates/_status.html")

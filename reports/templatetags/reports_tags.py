@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from django import template
@@ -35,6 +36,22 @@ def yesno_mark(value: Any) -> SafeString:
     if value is None:
         return mark_safe('<span class="muted">&ndash;</span>')
     return mark_safe('<span class="yes">yes</span>' if value else '<span class="no">no</span>')
+
+
+@register.filter
+def ago(moment: datetime | None, now: datetime) -> str:
+    """How long before `now`, to the minute: the same text for a whole minute, so a rendering
+    keyed by the minute (reports.fragments) is never more than a minute off."""
+    if moment is None:
+        return ""
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
 
 
 @register.simple_tag

@@ -3,14 +3,19 @@ nothing they show has changed, and never stale when something has."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Audit, Repository
 from reports import fragments
+from reports.templatetags.reports_tags import ago
 from tests.factories import AuditFactory, RepositoryFactory
 from tests.reportdata import make_audit
 from triage import services
@@ -124,3 +129,47 @@ def test_it_changes_every_key_with_the_release(monkeypatch):
     assert before != fragments.fragment_key("findings", [1, "b"])
     monkeypatch.setattr(fragments, "release", lambda: "another-release")
     assert before != fragments.fragment_key("findings", [1, "a"])
+
+
+def projects_page(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("reports:projects"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_each_role_its_own_controls_on_a_cached_projects_table(client, personas, audited):
+    assert 'class="run-audit"' in projects_page(client, personas.member)
+    assert 'class="run-audit"' not in projects_page(client, personas.viewer)
+    assert 'class="run-audit"' in projects_page(client, personas.owner)
+
+
+def test_it_shows_an_audit_that_finished_since_the_last_view(client, personas, audited):
+    before = projects_page(client, personas.viewer)
+    newer = make_audit(audited.repository, findings=3)
+    Repository.objects.filter(pk=audited.repository_id).update(last_audit=newer)
+    after = projects_page(client, personas.viewer)
+    assert f"/audits/{newer.pk}/" not in before
+    assert f"/audits/{newer.pk}/" in after
+
+
+def test_it_runs_an_audit_from_a_cached_row_with_the_pages_own_token(client, personas, audited, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    client = type(client)(enforce_csrf_checks=True)
+    page = projects_page(client, personas.member)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    run_url = reverse("reports:run_audit", args=[audited.repository_id])
+    assert f'form="run-audit" formaction="{run_url}"' in page
+    assert client.post(run_url).status_code == 403  # the rows carry no token of their own
+    assert client.post(run_url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert all("csrfmiddlewaretoken" not in html for html in cached_fragments())
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [(0, "just now"), (1, "1 minute ago"), (59, "59 minutes ago"), (60, "1 hour ago"), (150, "2 hours ago"),
+     (24 * 60, "1 day ago"), (3 * 24 * 60 + 5, "3 days ago"), (-5, "just now")],
+)
+def test_it_says_how_long_ago_to_the_minute(minutes, text):
+    now = timezone.now()
+    assert ago(now - timedelta(minutes=minutes, seconds=20 if minutes > 0 else 0), now) == text
