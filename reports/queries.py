@@ -23,6 +23,8 @@ SPARKLINE_AUDITS = 12
 PROJECTS_PER_PAGE = 50
 FINDINGS_PER_PAGE = 50
 SEVERITIES = ("error", "warning", "info")
+# The engine's output: JSON decoded per row, thousands of rows in the lists, never shown there.
+_UNSHOWN_AUDIT_FIELDS = ("stats", "score", "commit_message")
 
 
 def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_only: bool) -> dict[int, list[Audit]]:
@@ -30,8 +32,7 @@ def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_on
     ids = list(repository_ids)
     if not ids:
         return {}
-    # The engine's stats and score are JSON decoded per row: thousands of rows here, never shown.
-    audits = Audit.objects.filter(repository_id__in=ids).defer("stats", "score", "commit_message")
+    audits = Audit.objects.filter(repository_id__in=ids).defer(*_UNSHOWN_AUDIT_FIELDS)
     if done_only:
         audits = audits.filter(state=Audit.State.DONE)
     ranked = audits.annotate(
@@ -88,7 +89,9 @@ class ProjectRow:
 
 
 def project_rows(repositories: QuerySet[Repository]) -> list[ProjectRow]:
-    repos = list(repositories.select_related("last_audit"))
+    repos = list(
+        repositories.select_related("last_audit").defer(*(f"last_audit__{name}" for name in _UNSHOWN_AUDIT_FIELDS))
+    )
     ids = [r.pk for r in repos]
     newest = latest_audits(ids, 1, done_only=False)
     scores = trend_scores(ids, SPARKLINE_AUDITS)

@@ -309,35 +309,51 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
-    audits = paginate(repository.audits.order_by("-created_at", "-id"), request.GET.get("page"), HISTORY_AUDITS)
+    listed = repository.audits.defer("stats", "score").order_by("-created_at", "-id")
+    audits = paginate(listed, request.GET.get("page"), HISTORY_AUDITS)
     # The chart and the diff pickers use the latest finished audits, whichever page is shown.
-    done = list(repository.audits.filter(state=Audit.State.DONE).order_by("-created_at", "-id")[:DIFF_CHOICES])
-    chart_audits = list(reversed(done[:CHART_AUDITS]))
-    chart = {
-        "labels": [f"#{a.pk} {a.short_sha}".strip() for a in chart_audits],
-        "error": [a.error_count for a in chart_audits],
-        "warning": [a.warning_count for a in chart_audits],
-        "info": [a.info_count for a in chart_audits],
-        "health": [a.health_score for a in chart_audits],
-    }
-    diff = None
+    done = list(
+        repository.audits.filter(state=Audit.State.DONE)
+        .defer("stats", "score", "commit_message")
+        .order_by("-created_at", "-id")[:DIFF_CHOICES]
+    )
+    pair = None
     base_id, head_id = request.GET.get("base"), request.GET.get("head")
     if not (base_id and head_id) and len(done) >= 2:
         base_id, head_id = str(done[1].pk), str(done[0].pk)
     if base_id and head_id:
         pair = _history_pair(repository, base_id, head_id)
-        if pair is not None:
-            diff = diff_audits(*pair)
+
+    def render_body() -> str:
+        chart_audits = list(reversed(done[:CHART_AUDITS]))
+        chart = {
+            "labels": [f"#{a.pk} {a.short_sha}".strip() for a in chart_audits],
+            "error": [a.error_count for a in chart_audits],
+            "warning": [a.warning_count for a in chart_audits],
+            "info": [a.info_count for a in chart_audits],
+            "health": [a.health_score for a in chart_audits],
+        }
+        diff = diff_audits(*pair) if pair else None
+        return render_to_string(
+            "reports/_history_body.html", {"audits": audits, "done": done, "chart": chart, "diff": diff}
+        )
+
+    # The diff of two finished audits never changes; the lists change as audits come and go.
+    inputs = [
+        [fragments.model_state(a) for a in audits.object_list],
+        audits.number,
+        audits.paginator.count,
+        [fragments.model_state(a) for a in done],
+        [fragments.model_state(a) for a in pair or ()],
+    ]
     return render(
         request,
         "reports/history.html",
         {
             "repository": repository,
             "membership": repository.membership,  # type: ignore[attr-defined]
-            "audits": audits,
             "done": done,
-            "chart": chart,
-            "diff": diff,
+            "body": fragments.cached_html("history", inputs, render_body),
         },
     )
 

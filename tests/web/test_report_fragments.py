@@ -173,3 +173,31 @@ def test_it_runs_an_audit_from_a_cached_row_with_the_pages_own_token(client, per
 def test_it_says_how_long_ago_to_the_minute(minutes, text):
     now = timezone.now()
     assert ago(now - timedelta(minutes=minutes, seconds=20 if minutes > 0 else 0), now) == text
+
+
+def history_page(client, user, repository, params=None) -> str:
+    client.force_login(user)
+    response = client.get(reverse("reports:history", args=[repository.pk]), params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_a_new_audit_and_its_diff_in_a_cached_history(client, personas, audited):
+    repository = audited.repository
+    older = make_audit(repository, findings=4)
+    before = history_page(client, personas.viewer, repository)
+    assert f"From <a href=\"/audits/{audited.pk}/\">#{audited.pk}</a>" in before
+    newest = make_audit(repository, findings=2)
+    after = history_page(client, personas.viewer, repository)
+    assert f"/audits/{newest.pk}/" in after
+    assert f"From <a href=\"/audits/{older.pk}/\">#{older.pk}</a>" in after
+
+
+def test_it_keeps_each_compared_pair_apart(client, personas, audited):
+    repository = audited.repository
+    middle = make_audit(repository, findings=4)
+    newest = make_audit(repository, findings=2)
+    default = history_page(client, personas.viewer, repository)
+    chosen = history_page(client, personas.viewer, repository, {"base": audited.pk, "head": newest.pk})
+    assert f"From <a href=\"/audits/{middle.pk}/\">" in default
+    assert f"From <a href=\"/audits/{audited.pk}/\">" in chosen
