@@ -147,6 +147,8 @@ def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
         "repository": audit.repository,
         "membership": audit.membership,  # type: ignore[attr-defined]
         "tab": tab,
+        # What triage and ignore rules take out: the header's counts, and the findings' labels.
+        "dismissal": dismissal_for(audit.repository_id),
     }
 
 
@@ -180,7 +182,7 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
     the_audit: Audit = context["audit"]
     filters = FindingFilters.from_query(request.GET)
     page_number = request.GET.get("page")
-    dismissal = dismissal_for(the_audit.repository_id)
+    dismissal = context["dismissal"]
     reader = SourceReader(the_audit)
 
     def build() -> dict[str, Any]:

@@ -125,10 +125,14 @@ class TriageCounts:
         return self.accepted_risk + self.false_positive + self.ignored
 
 
-def audit_counts(audit: Audit) -> TriageCounts:
-    """Counts of an audit's (unsuppressed) findings, split into open, triaged and ignored."""
+def audit_counts(audit: Audit, dismissal: Dismissal | None = None) -> TriageCounts:
+    """Counts of an audit's (unsuppressed) findings, split into open, triaged and ignored.
+
+    `dismissal`: the repository's, when the caller has read it already.
+    """
     result = audit.result
-    dismissal = dismissal_for(audit.repository_id)
+    if dismissal is None:
+        dismissal = dismissal_for(audit.repository_id)
     counts = TriageCounts()
     if not dismissal.states and not dismissal.rules:
         counts.open = dict(audit.counts())  # nothing triaged or ignored: the stored counts hold

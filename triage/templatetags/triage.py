@@ -2,7 +2,8 @@
 
 - `{% triage_history finding %}`: the finding's triage state and history (a partial).
 - `{% triage_state finding as state %}`: "open", "accepted_risk" or "false_positive".
-- `{% triage_counts audit %}`: open counts by severity, and how many are triaged or ignored.
+- `{% triage_counts audit [dismissal] %}`: open counts by severity, and how many are triaged or
+  ignored (pass the repository's dismissal when the view has it, to save its two queries).
 - `{% triage_map audit as triage %}` + `{{ finding|triage_reason:triage }}`: per finding in a list,
   without a query per row.
 """
@@ -38,8 +39,8 @@ def triage_state(finding: Finding) -> str:
 
 
 @register.inclusion_tag("triage/_counts.html")
-def triage_counts(audit: Audit) -> dict[str, Any]:
-    return {"counts": services.audit_counts(audit), "audit": audit}
+def triage_counts(audit: Audit, dismissal: services.Dismissal | None = None) -> dict[str, Any]:
+    return {"counts": services.audit_counts(audit, dismissal), "audit": audit}
 
 
 @register.filter
