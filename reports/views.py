@@ -60,13 +60,6 @@ def projects(request: HttpRequest) -> HttpResponse:
     repositories = repositories_for_user(request.user).filter(team_id=membership.team_id)
     page = paginate(repositories, request.GET.get("page"), PROJECTS_PER_PAGE)
     rows = project_rows(page.object_list)
-    for row in rows:
-        scores = [score for score in row.scores if score is not None]
-        label = "Health of the last audits: " + ", ".join(str(s) for s in scores)
-        # Scaled to the scores' own range (padded), so a change of a few points is visible.
-        low = max(0, min(scores, default=0) - 10)
-        high = min(100, max(scores, default=100) + 10)
-        row.sparkline = sparkline(scores, label=label, low=low, high=high)  # type: ignore[attr-defined]
     gates = statuses_for([row.last_done.pk for row in rows if row.last_done])
     now = timezone.now().replace(second=0, microsecond=0)
     # Keyed by every field the rows show, the role's controls and the minute ("3 minutes ago").
@@ -78,13 +71,14 @@ def projects(request: HttpRequest) -> HttpResponse:
         gates,
         now,
     ]
-    table = fragments.cached_html(
-        "projects",
-        inputs,
-        lambda: render_to_string(
-            "reports/_projects_table.html", {"membership": membership, "rows": rows, "gates": gates, "now": now}
-        ),
-    )
+
+    def render_table() -> str:
+        for row in rows:
+            row.sparkline = _trend_line(row.scores)  # type: ignore[attr-defined]
+        context = {"membership": membership, "rows": rows, "gates": gates, "now": now}
+        return render_to_string("reports/_projects_table.html", context)
+
+    table = fragments.cached_html("projects", inputs, render_table)
     return render(
         request,
         "reports/projects.html",
@@ -97,6 +91,15 @@ def projects(request: HttpRequest) -> HttpResponse:
             "sparkline_audits": SPARKLINE_AUDITS,
         },
     )
+
+
+def _trend_line(all_scores: list[int | None]) -> str:
+    scores = [score for score in all_scores if score is not None]
+    label = "Health of the last audits: " + ", ".join(str(s) for s in scores)
+    # Scaled to the scores' own range (padded), so a change of a few points is visible.
+    low = max(0, min(scores, default=0) - 10)
+    high = min(100, max(scores, default=100) + 10)
+    return sparkline(scores, label=label, low=low, high=high)
 
 
 @login_required
