@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from auditor.engine.rules import all_rules, rule_docs
-from gates.services import statuses_for
+from gates.services import result_for, statuses_for
 from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
 from projects.models import Audit, Finding, InventorySnapshot, Repository
@@ -144,7 +144,7 @@ def latest_audit(request: HttpRequest, pk: int) -> HttpResponse:
 def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
     audit = get_audit_for_user(request, pk)
     result = audit.result
-    return {
+    context = {
         "audit": audit,
         "result": result,
         "repository": audit.repository,
@@ -153,6 +153,34 @@ def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
         # What triage and ignore rules take out: the header's counts, and the findings' labels.
         "dismissal": dismissal_for(audit.repository_id),
     }
+    context["header"] = _audit_header(context)
+    return context
+
+
+def _audit_header(context: dict[str, Any]) -> SafeString:
+    """The header every audit tab shows: state, commit, counts, gate, triage totals and tabs,
+    cached by what it shows and the minute ("finished 3 minutes ago")."""
+    audit: Audit = context["audit"]
+    repository: Repository = context["repository"]
+    gate_result = result_for(audit, compute=False)
+    now = timezone.now().replace(second=0, microsecond=0)
+    header_context = {
+        **{name: context[name] for name in ("audit", "result", "repository", "tab", "dismissal")},
+        "gate_result": gate_result,
+        "now": now,
+    }
+    inputs = [
+        fragments.model_state(audit),
+        fragments.model_state(context["result"]),
+        fragments.model_state(repository),
+        fragments.model_state(gate_result),
+        context["dismissal"].digest(),
+        context["tab"],
+        now,
+    ]
+    return fragments.cached_html(
+        "audit-header", inputs, lambda: render_to_string("reports/_audit_header.html", header_context)
+    )
 
 
 def _audit_body(

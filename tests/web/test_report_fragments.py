@@ -44,6 +44,11 @@ def cached_fragments() -> list[str]:
     return [value for key, value in _cache_items() if ":fragment:" in key]
 
 
+def cached_fragment_kinds() -> list[str]:
+    """The kind of each stored fragment: its template, or a name such as "audit-header"."""
+    return sorted(key.split(":fragment:", 1)[1].rsplit(":", 1)[0] for key, _ in _cache_items() if ":fragment:" in key)
+
+
 def _cache_items():
     backend = cache._cache if hasattr(cache, "_cache") else None  # LocMemCache keeps a dict
     if isinstance(backend, dict):
@@ -105,19 +110,28 @@ def test_it_keeps_each_filter_and_page_apart(client, personas, audited):
     assert f"{audited.findings.filter(suppressed=False).count()} finding" in everything
 
 
-def test_it_never_caches_an_unfinished_audit(client, personas, audited):
+def test_it_never_caches_what_an_unfinished_audit_will_fill_in(client, personas, audited):
     running = AuditFactory(repository=audited.repository, state=Audit.State.ANALYSING)
     for name in BODY_PAGES:
         page, _ = get(client, personas.viewer, name, running)
         assert "still analysing" in page
-    assert cached_fragments() == []
+    # Only the headers, keyed by the audit's state: they change when the audit does.
+    assert cached_fragment_kinds() == ["audit-header"] * len(BODY_PAGES)
+
+
+def test_it_shows_the_new_state_of_an_audit_in_its_header(client, personas, audited):
+    running = AuditFactory(repository=audited.repository, state=Audit.State.ANALYSING)
+    assert 'data-state="analysing"' in get(client, personas.viewer, "reports:schema", running)[0]
+    Audit.objects.filter(pk=running.pk).update(state=Audit.State.FAILED, failure_reason="The clone timed out")
+    page, _ = get(client, personas.viewer, "reports:schema", running)
+    assert 'data-state="failed"' in page and "The clone timed out" in page
 
 
 def test_it_keeps_tokens_and_people_out_of_cached_fragments(client, personas, audited):
     for name in BODY_PAGES:
         get(client, personas.owner, name, audited)
     stored = cached_fragments()
-    assert len(stored) == len(BODY_PAGES)
+    assert len(stored) == 2 * len(BODY_PAGES)  # each tab's header and body
     for html in stored:
         assert "csrfmiddlewaretoken" not in html
         assert personas.owner.email not in html
