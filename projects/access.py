@@ -16,6 +16,11 @@ def repositories_for_user(user) -> QuerySet[Repository]:
     return Repository.objects.filter(team__memberships__user=user)
 
 
+def repositories_of(membership: Membership) -> QuerySet[Repository]:
+    """The repositories of one of the user's teams (the membership is the user's own)."""
+    return Repository.objects.filter(team_id=membership.team_id)
+
+
 def _membership(request: HttpRequest, team_id: int) -> Membership:
     membership = membership_in(request, team_id)
     if membership is None:  # cannot happen for objects found via the scoped querysets

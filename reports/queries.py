@@ -23,8 +23,13 @@ SPARKLINE_AUDITS = 12
 PROJECTS_PER_PAGE = 50
 FINDINGS_PER_PAGE = 50
 SEVERITIES = ("error", "warning", "info")
-# The engine's output: JSON decoded per row, thousands of rows in the lists, never shown there.
-_UNSHOWN_AUDIT_FIELDS = ("stats", "score", "commit_message")
+# What a row of the projects list shows of an audit. The other columns (the engine's stats and
+# score above all, JSON decoded per row) cost more to load than the rest of the page.
+LISTED_AUDIT_FIELDS = (
+    "id", "repository_id", "state", "failure_reason", "commit_sha", "created_at", "finished_at",
+    "error_count", "warning_count", "info_count", "new_count", "reopened_count", "health_score",
+)
+LISTED_REPOSITORY_FIELDS = ("id", "team_id", "name", "url", "branch", "last_audit_id")
 
 
 def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_only: bool) -> dict[int, list[Audit]]:
@@ -32,7 +37,7 @@ def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_on
     ids = list(repository_ids)
     if not ids:
         return {}
-    audits = Audit.objects.filter(repository_id__in=ids).defer(*_UNSHOWN_AUDIT_FIELDS)
+    audits = Audit.objects.filter(repository_id__in=ids).only(*LISTED_AUDIT_FIELDS)
     if done_only:
         audits = audits.filter(state=Audit.State.DONE)
     ranked = audits.annotate(
@@ -90,7 +95,9 @@ class ProjectRow:
 
 def project_rows(repositories: QuerySet[Repository]) -> list[ProjectRow]:
     repos = list(
-        repositories.select_related("last_audit").defer(*(f"last_audit__{name}" for name in _UNSHOWN_AUDIT_FIELDS))
+        repositories.select_related("last_audit").only(
+            *LISTED_REPOSITORY_FIELDS, *(f"last_audit__{name}" for name in LISTED_AUDIT_FIELDS)
+        )
     )
     ids = [r.pk for r in repos]
     newest = latest_audits(ids, 1, done_only=False)

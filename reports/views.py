@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from auditor.engine.rules import all_rules, rule_docs
 from gates.services import result_for, statuses_for
 from projects import pipeline
-from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
+from projects.access import get_audit_for_user, get_repository_for_user, repositories_of
 from projects.models import Audit, Finding, InventorySnapshot, Repository
 from projects.scoring import HEALTH_FORMULA
 from reports import exports, fragments
@@ -57,7 +57,7 @@ def projects(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
         return redirect("team_list")
-    repositories = repositories_for_user(request.user).filter(team_id=membership.team_id)
+    repositories = repositories_of(membership)
     page = paginate(repositories, request.GET.get("page"), PROJECTS_PER_PAGE)
     rows = project_rows(page.object_list)
     gates = statuses_for([row.last_done.pk for row in rows if row.last_done])
