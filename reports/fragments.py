@@ -15,7 +15,6 @@ per request.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -57,7 +56,9 @@ def model_state(instance: Model | None) -> list[object] | None:
 
 
 def fragment_key(kind: str, inputs: Iterable[object]) -> str:
-    payload = json.dumps([kind, release(), *inputs], sort_keys=True, default=str)
+    # repr, not JSON: the inputs are field values (numbers, strings, datetimes, decoded JSON),
+    # whose repr is stable and several times cheaper to build for a page of rows.
+    payload = repr([kind, release(), *inputs])
     return f"fragment:{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 

@@ -30,6 +30,7 @@ from reports import exports, fragments
 from reports.context import SourceReader
 from reports.diff import diff_audits
 from reports.queries import (
+    LISTED_AUDIT_FIELDS,
     PROJECTS_PER_PAGE,
     SPARKLINE_AUDITS,
     FindingFilters,
@@ -45,6 +46,8 @@ from teams.models import Role
 from triage.services import dismissal_for
 
 HISTORY_AUDITS = 50
+# What the history's table of audits shows (the engine's stats and score stay unread).
+HISTORY_AUDIT_FIELDS = (*LISTED_AUDIT_FIELDS, "trigger", "commit_message", "fixed_count")
 CHART_AUDITS = 30
 DIFF_CHOICES = 100
 
@@ -342,12 +345,12 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
-    listed = repository.audits.defer("stats", "score").order_by("-created_at", "-id")
+    listed = repository.audits.only(*HISTORY_AUDIT_FIELDS).order_by("-created_at", "-id")
     audits = paginate(listed, request.GET.get("page"), HISTORY_AUDITS)
     # The chart and the diff pickers use the latest finished audits, whichever page is shown.
     done = list(
         repository.audits.filter(state=Audit.State.DONE)
-        .defer("stats", "score", "commit_message")
+        .only(*LISTED_AUDIT_FIELDS)
         .order_by("-created_at", "-id")[:DIFF_CHOICES]
     )
     pair = None
