@@ -6,6 +6,7 @@ and queueing an audit below the member role is a 403, exactly as on the pages.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -28,6 +29,7 @@ from api.serializers import (
 from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
 from projects.models import Audit, Finding, InventorySnapshot
+from reports import fragments
 from reports.queries import FindingFilters
 from teams.models import Role
 
@@ -154,10 +156,26 @@ def audit_detail(request: Request, pk: int) -> Response:
 @_api("GET")
 def audit_findings(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
-    findings = FindingFilters.from_query(request.query_params).apply(
-        Finding.objects.filter(audit_id=audit.result.pk)
-    )
-    return _paginated(request, findings, FindingSerializer, audit=audit)
+    filters = FindingFilters.from_query(request.query_params)
+    findings = filters.apply(Finding.objects.filter(audit_id=audit.result.pk))
+    if audit.state != Audit.State.DONE:
+        return _paginated(request, findings, FindingSerializer, audit=audit)
+    # A done audit's findings never change: each page is serialized once (reports.fragments).
+    pagination = Pagination()
+    size = pagination.get_page_size(request)
+    number = request.query_params.get(pagination.page_query_param) or "1"
+
+    def serialize() -> tuple[int, int, list]:
+        page = pagination.paginate_queryset(findings, request)
+        data = FindingSerializer(page, many=True, context={"request": request, "audit": audit}).data
+        return pagination.page.paginator.count, pagination.page.number, list(data)
+
+    inputs = [*fragments.finished_audit_inputs(audit), filters.as_query(), size, number]
+    count, page_number, data = fragments.cached("api-findings", inputs, serialize)
+    if not hasattr(pagination, "page"):  # served from the cache: the links need the page's place
+        pagination.request = request
+        pagination.page = Paginator(range(count), size).page(page_number)
+    return pagination.get_paginated_response(data)
 
 
 @extend_schema(summary="What the engine saw at an audit: functions, routes, schema, index map, crons",

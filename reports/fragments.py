@@ -18,11 +18,16 @@ import hashlib
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Model
 from django.utils.safestring import SafeString, mark_safe
+
+from projects.models import Audit
+
+T = TypeVar("T")
 
 # What renders a fragment: templates, the views and helpers behind them, and the rule docs.
 _RELEASE_SOURCES = ("reports", "triage", "gates", "projects", "templates", "auditor/engine")
@@ -62,11 +67,27 @@ def fragment_key(kind: str, inputs: Iterable[object]) -> str:
     return f"fragment:{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 
+def cached(kind: str, inputs: Iterable[object], compute: Callable[[], T]) -> T:
+    """The value for these inputs: from the cache, or computed by `compute` and stored."""
+    key = fragment_key(kind, inputs)
+    value = django_cache.get(key)
+    if value is None:
+        value = compute()
+        django_cache.set(key, value)
+    return value
+
+
 def cached_html(kind: str, inputs: Iterable[object], render: Callable[[], str]) -> SafeString:
     """The fragment for these inputs: from the cache, or rendered by `render` and stored."""
-    key = fragment_key(kind, inputs)
-    html = django_cache.get(key)
-    if html is None:
-        html = render()
-        django_cache.set(key, html)
-    return mark_safe(html)  # our own templates' output, escaped when it was rendered
+    return mark_safe(cached(kind, inputs, render))  # our own templates' output, escaped when rendered
+
+
+def finished_audit_inputs(audit: Audit) -> list[object]:
+    """What every rendering of a finished audit's results depends on, for its key.
+
+    A done audit's findings and inventory never change; their counts are in the key only as a
+    guard. The repository's address makes the links to its files.
+    """
+    result = audit.result
+    counts = (result.error_count, result.warning_count, result.info_count)
+    return [audit.pk, result.pk, result.finished_at, counts, audit.repository.url, audit.commit_sha]

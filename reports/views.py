@@ -200,10 +200,7 @@ def _audit_body(
 
     if audit.state != Audit.State.DONE:
         return mark_safe(render_body())  # our own template's output, escaped when it was rendered
-    # A done audit's findings never change; their counts are in the key only as a guard.
-    counts = (result.error_count, result.warning_count, result.info_count)
-    key = [audit.pk, result.pk, result.finished_at, counts, repository.url, audit.commit_sha, *inputs]
-    return fragments.cached_html(template, key, render_body)
+    return fragments.cached_html(template, [*fragments.finished_audit_inputs(audit), *inputs], render_body)
 
 
 def _inventory(audit: Audit) -> InventorySnapshot | None:

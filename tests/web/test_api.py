@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -177,3 +179,36 @@ def test_it_creates_shows_once_and_revokes_tokens_on_the_settings_page(client, p
 def test_it_needs_a_login_for_the_token_page(client):
     response = client.get(reverse("api_tokens"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+@pytest.mark.parametrize("params", [{}, {"page_size": 5, "page": 2}, {"page_size": 5, "page": "last"},
+                                    {"severity": "warning", "page_size": 3, "page": 2}])
+def test_it_answers_a_cached_page_of_findings_exactly_as_the_first_time(personas, acme, params):
+    _, audit = acme
+    client = api_as(personas.viewer)
+    url = reverse("api_audit_findings", args=[audit.pk])
+    first = client.get(url, params)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, params)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert not any("projects_finding" in query["sql"] for query in queries.captured_queries)
+
+
+def test_it_serializes_an_unfinished_audits_findings_every_time(personas, acme):
+    repository, _ = acme
+    running = make_audit(repository, findings=4)
+    Audit.objects.filter(pk=running.pk).update(state=Audit.State.ANALYSING)
+    client = api_as(personas.viewer)
+    url = reverse("api_audit_findings", args=[running.pk])
+    assert client.get(url).json()["count"] == 4
+    add_findings(running, 2, start=50)
+    assert client.get(url).json()["count"] == 6
+
+
+def test_it_still_refuses_a_page_past_the_end_of_cached_findings(personas, acme):
+    _, audit = acme
+    client = api_as(personas.viewer)
+    url = reverse("api_audit_findings", args=[audit.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"page": 99}).status_code == 404
