@@ -60,6 +60,15 @@ def table(figures: dict) -> str:
                 + ", ".join(f"{k} {v} ms" for k, v in (single.get("p50_ms_by_kind") or {}).items())
                 + "."
             )
+        first = load.get("first_view") or {}
+        if first:
+            lines.append("")
+            lines.append(
+                f"First views (each URL once, nothing cached yet): p50 {first.get('p50_ms')} ms, "
+                f"p95 {first.get('p95_ms')} ms over {first.get('requests')} requests; p50 by page: "
+                + ", ".join(f"{k} {v} ms" for k, v in (first.get("p50_ms_by_kind") or {}).items())
+                + "."
+            )
     return "\n".join(lines) + "\n"
 
 
