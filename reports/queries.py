@@ -99,17 +99,23 @@ def project_rows(repositories: QuerySet[Repository]) -> list[ProjectRow]:
             *LISTED_REPOSITORY_FIELDS, *(f"last_audit__{name}" for name in LISTED_AUDIT_FIELDS)
         )
     )
-    ids = [r.pk for r in repos]
-    newest = latest_audits(ids, 1, done_only=False)
-    scores = trend_scores(ids, SPARKLINE_AUDITS)
+    newest = latest_audits([r.pk for r in repos], 1, done_only=False)
     # Repositories whose last_audit is not set (audited before it existed): their latest finished one.
-    done = latest_audits([r.pk for r in repos if r.last_audit_id is None and scores.get(r.pk)], 1, done_only=True)
+    done = latest_audits([r.pk for r in repos if r.last_audit_id is None], 1, done_only=True)
     rows = []
     for repo in repos:
         last_done = repo.last_audit or (done.get(repo.pk) or [None])[0]
         latest = (newest.get(repo.pk) or [None])[0]
-        rows.append(ProjectRow(repository=repo, latest=latest, last_done=last_done, scores=scores.get(repo.pk, [])))
+        rows.append(ProjectRow(repository=repo, latest=latest, last_done=last_done))
     return rows
+
+
+def add_trend_scores(rows: list[ProjectRow]) -> None:
+    """Fill in each row's sparkline scores (one query). A trend changes only when an audit
+    finishes, which also moves the repository's last finished audit."""
+    scores = trend_scores([row.repository.pk for row in rows], SPARKLINE_AUDITS)
+    for row in rows:
+        row.scores = scores.get(row.repository.pk, [])
 
 
 # --- findings of one audit ----------------------------------------------------------------------

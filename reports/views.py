@@ -34,6 +34,7 @@ from reports.queries import (
     PROJECTS_PER_PAGE,
     SPARKLINE_AUDITS,
     FindingFilters,
+    add_trend_scores,
     paginate,
     project_rows,
     rule_counts,
@@ -66,16 +67,18 @@ def projects(request: HttpRequest) -> HttpResponse:
     gates = statuses_for([row.last_done.pk for row in rows if row.last_done])
     now = timezone.now().replace(second=0, microsecond=0)
     # Keyed by every field the rows show, the role's controls and the minute ("3 minutes ago").
+    # The trend lines are not read for the key: they move only with the last finished audit.
     inputs = [
         membership.can_run_audits,
         membership.can_manage_repositories,
         [[fragments.model_state(row.repository), fragments.model_state(row.latest),
-          fragments.model_state(row.last_done), row.scores] for row in rows],
+          fragments.model_state(row.last_done)] for row in rows],
         gates,
         now,
     ]
 
     def render_table() -> str:
+        add_trend_scores(rows)
         for row in rows:
             row.sparkline = _trend_line(row.scores)  # type: ignore[attr-defined]
         context = {"membership": membership, "rows": rows, "gates": gates, "now": now}
