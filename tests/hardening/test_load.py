@@ -2,11 +2,13 @@
 
 A PostgreSQL database of its own holds 200 repositories, 2,000 audits and 200,000 findings
 (bulk-created by tests/hardening/load_seed.py). gunicorn serves the app with production
-settings; tests/hardening/loadgen.py, another process, signs 20 clients in through the login
-form and drives the projects, audit, findings, schema, endpoints and history pages and the
-findings API on loopback, bounded in time and in requests. Then 100 audits are queued at once
-(through pipeline.queue_audit, to a Redis queue of this test's own) and 2 `celery worker`
-processes must finish them all.
+settings and the Redis cache; tests/hardening/loadgen.py, another process, signs 20 clients in
+through the login form and drives the projects, audit, findings, schema, endpoints and history
+pages and the findings API on loopback, bounded in time and in requests. The p95 of those 20
+clients must stay under 300 ms. Before them, each distinct URL is asked once with nothing cached
+yet, and that first-view cost is recorded too. Then 100 audits are queued at once (through
+pipeline.queue_audit, to a Redis queue of this test's own) and 2 `celery worker` processes must
+finish them all.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ CLIENTS = 20
 SECONDS = int(os.environ.get("HARDENING_LOAD_SECONDS", "30"))
 MAX_REQUESTS = 20_000
 P95_TARGET_MS = 300
-P95_COLLAPSE_MS = 5_000
 QUEUED_AUDITS = 100
 GUNICORN_WORKERS = int(os.environ.get("HARDENING_GUNICORN_WORKERS", "4"))
 
@@ -104,9 +105,10 @@ def test_it_holds_p95_under_load_and_finishes_a_burst_of_audits(tmp_path):
             "clients": CLIENTS, "seconds": SECONDS, "max_requests": MAX_REQUESTS, "urls": url_plan(seed),
         }))
         cold = tmp_path / "cold.json"
-        # Each URL once, with nothing cached yet: what a first view costs (reports/fragments.py).
+        # Each distinct URL once, with nothing cached yet: what a first view costs (reports/fragments.py).
+        distinct = list({url: kind for kind, url in url_plan(seed)}.items())
         cold.write_text(json.dumps({**json.loads(plan.read_text()), "clients": 1, "seconds": 120,
-                                    "max_requests": len(url_plan(seed))}))
+                                    "urls": [(kind, url) for url, kind in distinct], "max_requests": len(distinct)}))
         warm = tmp_path / "warm.json"
         # One client first: warms every worker up, and gives each page's cost without queueing.
         warm.write_text(json.dumps({**json.loads(plan.read_text()), "clients": 1, "seconds": 10,
@@ -165,10 +167,7 @@ def test_it_holds_p95_under_load_and_finishes_a_burst_of_audits(tmp_path):
             record("load", figures)
     assert load["errors"] == 0 and first_views["errors"] == 0, (load["error_samples"], first_views["error_samples"])
     assert len(queued) == QUEUED_AUDITS and finished == QUEUED_AUDITS, states
-    # The 300 ms target is recorded (p95_target_met), not asserted: on 2 cores, 20 clients with no
-    # pause between requests queue behind a mean of ~40 ms of CPU per page (see the README).
-    # This bound only catches a collapse, like the 11 s the projects page once caused.
-    assert load["p95_ms"] < P95_COLLAPSE_MS, load
+    assert load["p95_ms"] < P95_TARGET_MS, load
 
 
 def wait_for_audits(db_url: str, ids: list[int], seconds: float) -> tuple[int, dict[str, int]]:
