@@ -340,10 +340,10 @@ CELERY_TASK_IGNORE_RESULT = True
 
 # --- Cache and sessions ---------------------------------------------------------------------------
 
-# With Redis, one cache shared by every web process: sessions read from it instead of the
-# database, and rendered report fragments (reports/fragments.py) are reused across processes.
-# Without it, each process keeps its own small cache and sessions stay in the database alone
-# (a per-process session cache would keep a signed-out session alive in the other processes).
+# With Redis, one cache shared by every web process: rendered report fragments
+# (reports/fragments.py) are reused across processes. Without it, each process keeps its own
+# small cache. Sessions stay in the database either way: a cache that could not answer a
+# sign-out would otherwise keep the session alive.
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="auditor")
 if TESTING and "CACHE_KEY_PREFIX" not in os.environ:
     # One namespace per test run, inherited by the workers and servers the tests start, so runs
@@ -352,13 +352,14 @@ if TESTING and "CACHE_KEY_PREFIX" not in os.environ:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "auditor.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 6 * 3600, minimum=1),
+            # A page waits at most this long on a Redis that does not answer, then goes without.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
