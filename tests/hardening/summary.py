@@ -53,23 +53,19 @@ def table(figures: dict) -> str:
         )
         single = load.get("single_client") or {}
         if single:
-            lines.append("")
-            lines.append(
-                f"One client alone (no queueing): p50 {single.get('p50_ms')} ms, p95 {single.get('p95_ms')} ms, "
-                f"{single.get('requests_per_s')} requests/s; p50 by page: "
-                + ", ".join(f"{k} {v} ms" for k, v in (single.get("p50_ms_by_kind") or {}).items())
-                + "."
-            )
+            lines += ["", _by_page(f"One client alone (no queueing): p50 {single.get('p50_ms')} ms, p95 "
+                                   f"{single.get('p95_ms')} ms, {single.get('requests_per_s')} requests/s", single)]
         first = load.get("first_view") or {}
         if first:
-            lines.append("")
-            lines.append(
-                f"First views (each URL once, nothing cached yet): p50 {first.get('p50_ms')} ms, "
-                f"p95 {first.get('p95_ms')} ms over {first.get('requests')} requests; p50 by page: "
-                + ", ".join(f"{k} {v} ms" for k, v in (first.get("p50_ms_by_kind") or {}).items())
-                + "."
-            )
+            lines += ["", _by_page(f"First views (each distinct URL once, nothing cached yet): p50 "
+                                   f"{first.get('p50_ms')} ms, p95 {first.get('p95_ms')} ms over "
+                                   f"{first.get('requests')} requests", first)]
     return "\n".join(lines) + "\n"
+
+
+def _by_page(opening: str, figures: dict) -> str:
+    pages = ", ".join(f"{k} {v} ms" for k, v in (figures.get("p50_ms_by_kind") or {}).items())
+    return f"{opening}; p50 by page: {pages}."
 
 
 def main() -> int:
