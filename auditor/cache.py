@@ -9,53 +9,47 @@ writes and deletes are skipped (each logged), and the pages and sign-in keep wor
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _or_as_if_empty(what: str, call: Callable[[], T], empty_answer: T) -> T:
+    try:
+        return call()
+    except RedisError as error:
+        logger.warning("cache %s skipped, Redis did not answer: %s", what, error)
+        return empty_answer
 
 
 class ForgivingRedisCache(RedisCache):
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            logger.warning("cache read skipped, Redis did not answer: %s", error)
-            return default
+        read = super().get
+        return _or_as_if_empty("read", lambda: read(key, default, version), default)
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            logger.warning("cache read skipped, Redis did not answer: %s", error)
-            return {}
+        read = super().get_many
+        return _or_as_if_empty("read", lambda: read(keys, version), {})
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            logger.warning("cache read skipped, Redis did not answer: %s", error)
-            return False
+        read = super().has_key
+        return _or_as_if_empty("read", lambda: read(key, version), False)
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            logger.warning("cache write skipped, Redis did not answer: %s", error)
+        write = super().set
+        _or_as_if_empty("write", lambda: write(key, value, timeout, version), None)
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            logger.warning("cache write skipped, Redis did not answer: %s", error)
-            return True  # as an empty cache would answer (allauth's rate-limit lock relies on it)
+        write = super().add
+        # True, as an empty cache would answer: allauth's rate-limit lock relies on it.
+        return _or_as_if_empty("write", lambda: write(key, value, timeout, version), True)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            logger.warning("cache delete skipped, Redis did not answer: %s", error)
-            return False
+        delete = super().delete
+        return _or_as_if_empty("delete", lambda: delete(key, version), False)
