@@ -11,6 +11,7 @@ from django.utils import timezone
 from projects import pipeline
 from projects.models import Audit, Finding, FixedFinding, InventorySnapshot
 from projects.tasks import audit_repository, reap_stuck_audits
+from tests.automation import finding, store
 from tests.factories import AuditFactory, RepositoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,30 +161,6 @@ def test_it_reaps_a_stuck_audit_and_requeues_it_once(repository, settings, djang
 
 
 # --- matching findings across audits (store_results fed the engine's report shape) ------------
-
-
-def finding(fp: str, severity: str = "warning", suppressed: bool = False) -> dict:
-    return {
-        "rule": "db/unindexed-query",
-        "severity": severity,
-        "category": "db",
-        "path": "convex/messages.ts",
-        "line": 7,
-        "column": 4,
-        "end_line": 9,
-        "end_column": 20,
-        "message": "Query scans the whole table",
-        "fingerprint": fp,
-        "suppressed": suppressed,
-        "suppression": None,
-        "function": "messages:list",
-        "snippet": "  .filter(...)",
-    }
-
-
-def store(repository, *findings) -> Audit:
-    audit = AuditFactory(repository=repository, state=Audit.State.ANALYSING, finished_at=None)
-    return pipeline.store_results(audit, {"findings": list(findings), "inventory": {}, "stats": {"files": 1}})
 
 
 def statuses(audit: Audit) -> dict[str, str]:
