@@ -48,9 +48,7 @@ def eager_celery():
 
 
 @pytest.fixture
-def demo(settings, tmp_path, eager_celery, monkeypatch):
-    settings.AUDITOR_ALLOW_LOCAL_REPOS = True
-    settings.AUDITOR_CLONE_DIR = tmp_path / "clones"
+def demo(settings, tmp_path, eager_celery, monkeypatch, allow_local_repos):
     settings.AUDITOR_DEMO_REPOS_DIR = tmp_path / "demo-repos"
     monkeypatch.delenv("DEMO_EMAIL", raising=False)
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)

@@ -148,9 +148,7 @@ def sender(queue: str, broker_url: str | None = None) -> Callable[[Audit], None]
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path, settings) -> Iterator[Callable[..., Worker]]:
-    settings.AUDITOR_ALLOW_LOCAL_REPOS = True
-    settings.AUDITOR_CLONE_DIR = tmp_path / "clones"
+def workers(transactional_db, tmp_path, settings, allow_local_repos) -> Iterator[Callable[..., Worker]]:
     queue = f"auditor-faults-{uuid.uuid4().hex[:8]}"
     shared_redis = settings.REDIS_URL
     started: list[Worker] = []

@@ -106,13 +106,6 @@ def outside(tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture
-def local_repos(settings, tmp_path):
-    settings.AUDITOR_ALLOW_LOCAL_REPOS = True
-    settings.AUDITOR_CLONE_DIR = tmp_path / "clones"
-    return settings
-
-
 def make_remote(tmp_path: Path, name: str) -> LocalRemote:
     root = tmp_path / name
     root.mkdir()
@@ -199,7 +192,7 @@ def test_it_never_blocks_on_fifos_or_devices_in_a_folder_the_engine_audits(tmp_p
     assert not escaped, escaped
 
 
-def test_it_checks_symlinks_out_as_plain_files_in_a_clone(tmp_path, outside, local_repos):
+def test_it_checks_symlinks_out_as_plain_files_in_a_clone(tmp_path, outside, allow_local_repos):
     remote = make_remote(tmp_path, "links")
     plant_links(remote.work, outside)
     remote.commit("Symlinks pointing out")
@@ -223,7 +216,7 @@ def test_it_checks_symlinks_out_as_plain_files_in_a_clone(tmp_path, outside, loc
 # --- submodules ------------------------------------------------------------------------------------
 
 
-def test_it_never_fetches_submodules_with_file_or_ext_urls(tmp_path, local_repos):
+def test_it_never_fetches_submodules_with_file_or_ext_urls(tmp_path, allow_local_repos):
     marker = tmp_path / "ext-ran"
     inner = make_remote(tmp_path, "inner")
     inner.write("convex/inner.ts", f"// {SECRET_MARKER}\n")
@@ -255,7 +248,7 @@ def test_it_never_fetches_submodules_with_file_or_ext_urls(tmp_path, local_repos
     assert audit.state == Audit.State.DONE, audit.failure_reason
 
 
-def test_it_refuses_ext_and_fd_remotes_whatever_the_setting(tmp_path, local_repos):
+def test_it_refuses_ext_and_fd_remotes_whatever_the_setting(tmp_path, allow_local_repos):
     marker = tmp_path / "ext-remote-ran"
     escaped = []
     for url in (f"ext::sh -c touch% {marker}", "fd::0", "EXT::sh -c id"):
@@ -286,7 +279,7 @@ def write_hooks(folder: Path, marker_dir: Path) -> None:
         hook.chmod(0o755)
 
 
-def test_it_never_runs_hooks_from_the_repository_or_its_remote(tmp_path, local_repos):
+def test_it_never_runs_hooks_from_the_repository_or_its_remote(tmp_path, allow_local_repos):
     markers = tmp_path / "markers"
     markers.mkdir()
     remote = make_remote(tmp_path, "hooks")
@@ -340,8 +333,8 @@ def test_it_never_runs_fsmonitor_or_hooks_from_a_git_config_the_engine_finds(tmp
 # --- size limits --------------------------------------------------------------------------------------
 
 
-def test_it_stops_a_huge_file_at_the_size_limit_with_a_clear_reason(tmp_path, local_repos):
-    local_repos.AUDITOR_CLONE_MAX_BYTES = 2 * 1024 * 1024
+def test_it_stops_a_huge_file_at_the_size_limit_with_a_clear_reason(tmp_path, allow_local_repos):
+    allow_local_repos.AUDITOR_CLONE_MAX_BYTES = 2 * 1024 * 1024
     remote = make_remote(tmp_path, "huge-file")
     (remote.work / "convex" / "blob.bin").write_bytes(os.urandom(12 * 1024 * 1024))
     remote.commit("A 12 MB file")
@@ -353,9 +346,9 @@ def test_it_stops_a_huge_file_at_the_size_limit_with_a_clear_reason(tmp_path, lo
     assert not escaped, escaped
 
 
-def test_it_fetches_only_the_tip_of_a_huge_history_and_stops_it_at_the_limit(tmp_path, local_repos):
+def test_it_fetches_only_the_tip_of_a_huge_history_and_stops_it_at_the_limit(tmp_path, allow_local_repos):
     """20 commits of 1 MB each: a shallow fetch takes the tip only; a huge tip still hits the limit."""
-    local_repos.AUDITOR_CLONE_MAX_BYTES = 8 * 1024 * 1024
+    allow_local_repos.AUDITOR_CLONE_MAX_BYTES = 8 * 1024 * 1024
     remote = make_remote(tmp_path, "huge-history")
     for number in range(20):
         (remote.work / "convex" / "history.bin").write_bytes(os.urandom(1024 * 1024))
@@ -416,11 +409,11 @@ def silent_server() -> Iterator[str]:
         server.close()
 
 
-def test_it_stops_a_clone_that_hangs_at_the_time_limit(tmp_path, local_repos):
+def test_it_stops_a_clone_that_hangs_at_the_time_limit(tmp_path, allow_local_repos):
     import time
 
-    local_repos.AUDITOR_CLONE_TIMEOUT = 3
-    local_repos.AUDITOR_LS_REMOTE_TIMEOUT = 2
+    allow_local_repos.AUDITOR_CLONE_TIMEOUT = 3
+    allow_local_repos.AUDITOR_LS_REMOTE_TIMEOUT = 2
     escaped = []
     with silent_server() as url:
         started = time.monotonic()

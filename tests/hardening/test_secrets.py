@@ -62,9 +62,7 @@ def figures():
 
 
 @pytest.fixture
-def secret_repository(personas, settings, tmp_path):
-    settings.AUDITOR_ALLOW_LOCAL_REPOS = True
-    settings.AUDITOR_CLONE_DIR = tmp_path / "clones"
+def secret_repository(personas, allow_local_repos):
     repository = RepositoryFactory(team=personas.team, name="acme/private")
     repository.set_token(TOKEN)
     repository.save()
