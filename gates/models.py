@@ -64,7 +64,3 @@ class GateResult(models.Model):
 
     def __str__(self) -> str:
         return f"Gate of audit {self.audit_id}: {self.status}"
-
-    @property
-    def passed(self) -> bool:
-        return self.status == self.Status.PASSED

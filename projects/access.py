@@ -45,12 +45,6 @@ def get_repository_for_user(request: HttpRequest, pk: int, role: str = Role.VIEW
     return repository
 
 
-def audits_for_user(user) -> QuerySet[Audit]:
-    if not user.is_authenticated:
-        return Audit.objects.none()
-    return Audit.objects.filter(repository__team__memberships__user=user)
-
-
 def get_audit_for_user(request: HttpRequest, pk: int, role: str = Role.VIEWER) -> Audit:
     audit = (
         Audit.objects.filter(pk=pk, repository__team_id__in=_team_ids(request))

@@ -178,12 +178,6 @@ class Audit(models.Model):
     def finding_count(self) -> int:
         return self.error_count + self.warning_count + self.info_count
 
-    @property
-    def duration(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
     def counts(self) -> dict[str, int]:
         return {"error": self.error_count, "warning": self.warning_count, "info": self.info_count}
 

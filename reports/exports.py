@@ -7,7 +7,6 @@ help from the rule docstrings, 1-based columns and the fingerprint as a partial 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,13 +140,6 @@ def export_csv_rows(audit: Audit) -> Iterator[str]:
                 url,
             ]
         )
-
-
-def export_csv(audit: Audit) -> str:
-    buffer = io.StringIO()
-    for line in export_csv_rows(audit):
-        buffer.write(line)
-    return buffer.getvalue()
 
 
 def _suppression_text(suppression: Any) -> str:

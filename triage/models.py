@@ -41,10 +41,6 @@ class TriageDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.fingerprint[:12]}: {self.state}"
 
-    @property
-    def dismissed(self) -> bool:
-        return self.state in DISMISSED_STATES
-
 
 class TriageEvent(models.Model):
     """One change of a decision: who, when, from which state to which, and why."""

@@ -6,7 +6,6 @@ list tags cost one query for the whole page (results are stored when each audit 
   the project list, one query for all rows (`rows` may hold audits, or objects/dicts whose
   attribute or key named by the second argument is an audit).
 - `{% gate_status_of audit as status %}`: "passed", "failed" or None, to style things yourself.
-- `{% gate_badge_url repository %}`: the signed, login-free SVG badge path.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 from django import template
 
 from gates import services
-from projects.models import Audit, Repository
+from projects.models import Audit
 
 register = template.Library()
 
@@ -49,8 +48,3 @@ def gate_pill(statuses: dict[int, str], audit: Audit | None) -> dict[str, Any]:
 def gate_status_of(audit: Audit | None) -> str | None:
     result = services.result_for(audit, compute=False)
     return result.status if result else None
-
-
-@register.simple_tag
-def gate_badge_url(repository: Repository) -> str:
-    return services.badge_path(repository)

@@ -1,11 +1,10 @@
 """For the audit pages: `{% load triage %}`.
 
 - `{% triage_history finding %}`: the finding's triage state and history (a partial).
-- `{% triage_state finding as state %}`: "open", "accepted_risk" or "false_positive".
 - `{% triage_counts audit [dismissal] %}`: open counts by severity, and how many are triaged or
   ignored (pass the repository's dismissal when the view has it, to save its two queries).
-- `{% triage_map audit as triage %}` + `{{ finding|triage_reason:triage }}`: per finding in a list,
-  without a query per row.
+- `{{ finding|triage_reason:dismissal }}`: per finding in a list, with the repository's
+  `triage.services.dismissal_for` read once by the view.
 """
 
 from __future__ import annotations
@@ -33,11 +32,6 @@ def triage_history(context: template.Context, finding: Finding) -> dict[str, Any
     }
 
 
-@register.simple_tag
-def triage_state(finding: Finding) -> str:
-    return services.state_of(finding.audit.repository_id, finding.fingerprint)
-
-
 @register.inclusion_tag("triage/_counts.html")
 def triage_counts(audit: Audit, dismissal: services.Dismissal | None = None) -> dict[str, Any]:
     return {"counts": services.audit_counts(audit, dismissal), "audit": audit}
@@ -51,13 +45,6 @@ def triage_label(state: str) -> str:
         return TriageState(state).label
     except ValueError:
         return state
-
-
-@register.simple_tag
-def triage_map(audit: Audit) -> services.Dismissal:
-    """For a list of an audit's findings: `{% triage_map audit as triage %}` then
-    `{{ finding|triage_reason:triage }}`. Two queries for the whole page."""
-    return services.dismissal_for(audit.repository_id)
 
 
 @register.filter
