@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, walk
+from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, unwrap, walk
 from auditor.engine.model import ArgsWrite, ArgUse, BodyFacts, Location
 
 Locate = Callable[[Node], Location]
@@ -80,7 +80,7 @@ class _Aliases:
                     self.fields[value.name] = key
 
     def arg_of(self, node: Node | None) -> str | None:
-        node = _unwrap(node)
+        node = unwrap(node)
         if node is None:
             return None
         if node.type == "Identifier":
@@ -90,12 +90,6 @@ class _Aliases:
             if path and len(path) == 2 and path[0] in self.whole:
                 return path[1]
         return None
-
-
-def _unwrap(node: Node | None) -> Node | None:
-    while node is not None and node.type in {"ChainExpression", "AwaitExpression"}:
-        node = node.expression if node.type == "ChainExpression" else node.argument
-    return node
 
 
 def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]], loc: Locate) -> None:
@@ -111,7 +105,7 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
     for node in nodes:  # destructuring and copies of args inside the body
         if node.type != "VariableDeclarator" or node.init is None:
             continue
-        init = _unwrap(node.init)
+        init = unwrap(node.init)
         if init is not None and init.type == "Identifier" and init.name in aliases.whole:
             aliases.pattern(node.id)
         elif node.id.type == "Identifier":
@@ -155,7 +149,7 @@ def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> 
         arg = aliases.arg_of(side)
         if arg is None or arg not in IDENTITY_ARGS:
             continue
-        other = _unwrap(other)
+        other = unwrap(other)
         if other is None or aliases.arg_of(other) is not None:
             continue
         if other.type == "Literal":
@@ -176,7 +170,7 @@ def _passed(aliases: _Aliases, call: Node, body: BodyFacts, loc: Locate) -> None
     if callee.type not in {"Identifier", "MemberExpression"}:
         return
     for argument in call.arguments:
-        argument = _unwrap(argument)
+        argument = unwrap(argument)
         if argument is None:
             continue
         if argument.type == "Identifier" and argument.name in aliases.whole:
@@ -203,7 +197,7 @@ def _write(aliases: _Aliases, call: Node, body: BodyFacts, ctx_aliases: dict[str
     if len(full) != 2 or full[0] != "db" or full[1] not in WRITES or len(call.arguments) < 2:
         return
     method = full[1]
-    value = _unwrap(call.arguments[WRITES[method]])
+    value = unwrap(call.arguments[WRITES[method]])
     if value is None:
         return
     if value.type == "Identifier" and value.name in aliases.objects:
@@ -218,7 +212,7 @@ def _write(aliases: _Aliases, call: Node, body: BodyFacts, ctx_aliases: dict[str
         return
     for prop in value.properties:
         if prop.type == "SpreadElement":
-            spread = _unwrap(prop.argument)
+            spread = unwrap(prop.argument)
             if spread is not None and spread.type == "Identifier":
                 if spread.name in aliases.whole:
                     body.args_writes.append(ArgsWrite(method, loc(call), "spread"))

@@ -39,6 +39,7 @@ from auditor.engine.js import (
     is_node,
     property_name,
     string_value,
+    unwrap,
     walk,
 )
 from auditor.engine.model import FunctionRef, HookCall, HookWrapper, ModuleFacts
@@ -121,14 +122,14 @@ class ClientExtractor:
 
     def _hook_call_in(self, node: Node | None) -> Node | None:
         """The hook call ``node`` is, or carries through ``.withOptimisticUpdate(...)``."""
-        node = _strip(node)
+        node = unwrap(node)
         if node is None or node.type != "CallExpression":
             return None
         if self._hook_of(node) is not None:
             return node
         callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
         if callee.type == "MemberExpression" and property_name(callee.property) == "withOptimisticUpdate":
-            inner = _strip(callee.object)
+            inner = unwrap(callee.object)
             if inner is not None and self._hook_of(inner) is not None:
                 return inner
         return None
@@ -196,7 +197,7 @@ class ClientExtractor:
             if kind == "VariableDeclarator" and node.init is not None and not nested:
                 # ``const send = useMutation(f).withOptimisticUpdate(...)`` binds the hook's function.
                 inner = self._hook_call_in(node.init)
-                if inner is not None and inner is not _strip(node.init):
+                if inner is not None and inner is not unwrap(node.init):
                     optimistic[id(inner)] = node
             if kind == "CallExpression" and not nested:
                 found = self._hook_of(node)
@@ -265,12 +266,6 @@ class ClientExtractor:
             handled.add(name)
         for name in handled:
             variables[name].unguarded_uses.clear()
-
-
-def _strip(node: Node | None) -> Node | None:
-    while node is not None and node.type in {"ChainExpression", "AwaitExpression"}:
-        node = node.expression if node.type == "ChainExpression" else node.argument
-    return node
 
 
 def _not_a_reference(parent: Node, key: str) -> bool:
