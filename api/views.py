@@ -28,8 +28,9 @@ from api.serializers import (
 )
 from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
-from projects.models import Audit, Finding, InventorySnapshot
+from projects.models import Audit, Finding
 from reports import fragments
+from reports.exports import inventory_json
 from reports.queries import FindingFilters
 from teams.models import Role
 
@@ -183,16 +184,7 @@ def audit_findings(request: Request, pk: int) -> Response:
 @_api("GET")
 def audit_inventory(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
-    inventory = InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+    inventory = audit.result_inventory()
     if inventory is None:
         raise Http404("This audit has no inventory (it is not done, or it failed).")
-    return Response(
-        {
-            "audit": audit.pk,
-            "functions": inventory.functions,
-            "http_routes": inventory.http_routes,
-            "schema": inventory.schema,
-            "index_map": inventory.index_map,
-            "crons": inventory.crons,
-        }
-    )
+    return Response({"audit": audit.pk, **inventory_json(inventory)})

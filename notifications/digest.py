@@ -125,7 +125,7 @@ def _index_keys(snapshot: InventorySnapshot | None) -> set[str]:
 def _snapshot(audit: Audit | None) -> InventorySnapshot | None:
     if audit is None:
         return None
-    return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+    return audit.result_inventory()
 
 
 def section_for(

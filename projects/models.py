@@ -181,6 +181,10 @@ class Audit(models.Model):
     def counts(self) -> dict[str, int]:
         return {"error": self.error_count, "warning": self.warning_count, "info": self.info_count}
 
+    def result_inventory(self) -> InventorySnapshot | None:
+        """The inventory this audit shows: its own, or the reused original's."""
+        return InventorySnapshot.objects.filter(audit_id=self.result.pk).first()
+
 
 class Finding(models.Model):
     class Status(models.TextChoices):

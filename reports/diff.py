@@ -99,10 +99,6 @@ def _indexes(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
     return rows
 
 
-def inventory_of(audit: Audit) -> InventorySnapshot | None:
-    return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
-
-
 def diff_audits(base: Audit, head: Audit) -> AuditDiff:
     """What changed from `base` to `head` (normally older to newer)."""
     base_findings = Finding.objects.filter(audit_id=base.result.pk, suppressed=False)
@@ -115,7 +111,7 @@ def diff_audits(base: Audit, head: Audit) -> AuditDiff:
     new_total = new_qs.count()
     fixed_total = fixed_qs.count()
 
-    before, after = inventory_of(base), inventory_of(head)
+    before, after = base.result_inventory(), head.result_inventory()
     return AuditDiff(
         base=base,
         head=head,

@@ -105,7 +105,7 @@ def export_json(audit: Audit) -> dict[str, Any]:
         finding_json(f, repository.file_url(audit.commit_sha, f.path, f.line or None))
         for f in findings_of(audit).iterator(chunk_size=2000)
     ]
-    inventory = InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
+    inventory = audit.result_inventory()
     return {"audit": audit_json(audit), "findings": findings, "inventory": inventory_json(inventory)}
 
 

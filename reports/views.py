@@ -206,10 +206,6 @@ def _audit_body(
     return fragments.cached_html(template, [*fragments.finished_audit_inputs(audit), *inputs], render_body)
 
 
-def _inventory(audit: Audit) -> InventorySnapshot | None:
-    return InventorySnapshot.objects.filter(audit_id=audit.result.pk).first()
-
-
 @login_required
 def audit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "findings")
@@ -252,7 +248,7 @@ def schema(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "schema")
 
     def build() -> dict[str, Any]:
-        inventory = _inventory(context["audit"])
+        inventory = context["audit"].result_inventory()
         schema_data = inventory.schema if inventory else None
         return {
             "inventory": inventory,
@@ -277,7 +273,7 @@ def index_map(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "indexes")
 
     def build() -> dict[str, Any]:
-        inventory = _inventory(context["audit"])
+        inventory = context["audit"].result_inventory()
         data = (inventory.index_map if inventory else None) or {}
         return {
             "inventory": inventory,
@@ -298,7 +294,7 @@ def endpoints(request: HttpRequest, pk: int) -> HttpResponse:
     def build() -> dict[str, Any]:
         the_audit: Audit = context["audit"]
         repository: Repository = context["repository"]
-        inventory = _inventory(the_audit)
+        inventory = the_audit.result_inventory()
         routes = [dict(r) for r in (inventory.http_routes if inventory else [])]
         for route in routes:
             route["url"] = repository.file_url(the_audit.commit_sha, route.get("file") or "", route.get("line"))
