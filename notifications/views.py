@@ -10,14 +10,14 @@ from django.views.decorators.csrf import csrf_exempt
 from notifications.forms import SubscriptionForm
 from notifications.models import DigestSubscription
 from notifications.services import subscription_for
-from teams.access import get_membership, memberships_for
+from teams.access import get_membership, request_memberships
 
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     """The user's digest settings, one form per team."""
     rows = []
-    for membership in memberships_for(request.user):
+    for membership in request_memberships(request):
         subscription = subscription_for(membership)
         rows.append({"membership": membership, "subscription": subscription,
                      "form": SubscriptionForm(instance=subscription, prefix=f"team{membership.team_id}")})

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from teams.access import SESSION_KEY, get_membership, memberships_for, set_current_team
+from teams.access import SESSION_KEY, get_membership, request_memberships, set_current_team
 from teams.forms import InviteForm, RoleForm, TeamForm
 from teams.models import Invitation, Membership, Role
 
@@ -29,7 +29,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         set_current_team(request, membership)
         messages.success(request, f"Created the team {team.name}.")
         return redirect("team_members", team.pk)
-    return render(request, "teams/team_list.html", {"memberships": memberships_for(request.user), "form": form})
+    return render(request, "teams/team_list.html", {"memberships": request_memberships(request), "form": form})
 
 
 @login_required
