@@ -55,7 +55,6 @@ _ALIAS_PREFIXES = ("@/", "~/", "#", "@@/", "src/")
 _WRAPPING_CALLS = frozenset({"memo", "forwardRef", "observer"})
 _JSX_TYPES = frozenset({"JSXElement", "JSXFragment"})
 _DEPENDENCY_HOOKS = frozenset({"useEffect", "useLayoutEffect", "useMemo", "useCallback", "useInsertionEffect"})
-_TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec)\.[cm]?[jt]sx?$")
 
 Ref = tuple[FunctionRef | None, str]
 
@@ -355,8 +354,6 @@ def _renders_jsx(fn: Node) -> bool:
 
 
 def extract_client(extractor: FileExtractor) -> None:
-    if _TEST_FILE.search(extractor.path):
-        return  # tests mock convex/react; their components are fixtures, not the app
     ClientExtractor(extractor).extract()
 
 
