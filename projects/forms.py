@@ -106,8 +106,7 @@ class RepositoryForm(forms.ModelForm):
             return data
         url, token = data["url"], self.effective_token()
         try:
-            gitops.validate_remote_url(url)
-            info = gitops.probe_remote(url, token, data.get("branch") or None)
+            info = gitops.probe_remote(url, token, data.get("branch") or None)  # validates the URL first
         except RemoteError as error:
             self._add_remote_error(error)
             return data
