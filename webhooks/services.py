@@ -84,8 +84,8 @@ def queue_outgoing(audit: Audit) -> list[OutgoingDelivery]:
     from webhooks.tasks import deliver_gate_webhook
 
     created: list[OutgoingDelivery] = []
-    hooks = OutgoingWebhook.objects.filter(repository_id=audit.repository_id, active=True)
-    if not hooks.exists():
+    hooks = list(OutgoingWebhook.objects.filter(repository_id=audit.repository_id, active=True))
+    if not hooks:
         return created
     payload = payload_for(audit)
     for hook in hooks:
