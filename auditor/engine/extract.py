@@ -15,7 +15,6 @@ from auditor.engine.js import (
     Node,
     callee_path,
     child_keys,
-    children,
     location,
     member_path,
     number_value,
@@ -1320,4 +1319,4 @@ def extract_module(path: str, module: str | None, source: str, tree: Node) -> Mo
     return FileExtractor(path, module, source, tree).extract()
 
 
-__all__ = ["BASE_BUILDERS", "CONVEX_URL_VARS", "FileExtractor", "children", "extract_module"]
+__all__ = ["BASE_BUILDERS", "CONVEX_URL_VARS", "FileExtractor", "extract_module"]

@@ -40,20 +40,6 @@ def child_keys(node: Node) -> tuple[str, ...]:
     return keys
 
 
-def children(node: Node) -> Iterator[Node]:
-    attributes = node.__dict__
-    for key in child_keys(node):
-        value = attributes.get(key)
-        if value is None:
-            continue
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, EsprimaNode):
-                    yield item
-        elif isinstance(value, EsprimaNode):
-            yield value
-
-
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including ``node``, depth first, without recursion."""
     stack = [node]
@@ -163,11 +149,3 @@ def callee_path(call: Node) -> list[str] | None:
     if callee.type == "ChainExpression":
         callee = callee.expression
     return member_path(callee)
-
-
-def function_params(fn: Node) -> list[Node]:
-    return list(fn.params or [])
-
-
-def line_span(fn: Node) -> int:
-    return fn.loc.end.line - fn.loc.start.line + 1

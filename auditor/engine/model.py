@@ -27,15 +27,6 @@ class Location:
     end_line: int
     end_column: int
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class FunctionRef:
@@ -92,10 +83,6 @@ class RunCall:
     awaited: bool = True
     in_loop: bool = False
     node: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def is_scheduler(self) -> bool:
-        return self.method in {"runAfter", "runAt"}
 
 
 @dataclass(slots=True)

@@ -168,10 +168,6 @@ class ParsedSource:
     tree: Any | None
     error: ParseFailure | None
 
-    @property
-    def ok(self) -> bool:
-        return self.tree is not None
-
 
 def decode_source(data: bytes) -> str:
     """Decode file bytes as UTF-8, never failing: bad bytes become U+FFFD, a leading BOM goes."""
