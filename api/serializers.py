@@ -37,13 +37,7 @@ class AuditSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_counts(self, audit: Audit) -> dict[str, int]:
-        return {
-            **audit.counts(),
-            "suppressed": audit.suppressed_count,
-            "new": audit.new_count,
-            "reopened": audit.reopened_count,
-            "fixed": audit.fixed_count,
-        }
+        return audit.summary_counts()
 
     def get_url(self, audit: Audit) -> str:
         request = self.context.get("request")

@@ -30,14 +30,7 @@ def gate_for(repository: Repository) -> QualityGate:
 def baseline_for(audit: Audit) -> Audit | None:
     """The previous done audit of the tracked branch at another commit."""
     repository = audit.repository
-    return (
-        Audit.objects.filter(repository_id=audit.repository_id, state=Audit.State.DONE, branch=repository.branch)
-        .exclude(pk=audit.pk)
-        .exclude(commit_sha=audit.commit_sha)
-        .filter(finished_at__lte=audit.finished_at or timezone.now())
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return audit.done_before().filter(branch=repository.branch).exclude(commit_sha=audit.commit_sha).first()
 
 
 def new_findings(audit: Audit, baseline: Audit | None) -> list[dict[str, Any]]:

@@ -227,9 +227,6 @@ def build_period(subscription: DigestSubscription, start: datetime, end: datetim
 def build_for_audit(subscription: DigestSubscription, audit: Audit) -> Digest:
     """The immediate kind: the one audit against the audit before it."""
     repository = audit.repository
-    baseline = (
-        _done(repository).exclude(pk=audit.pk).filter(finished_at__lte=audit.finished_at)
-        .order_by("-finished_at", "-id").first()
-    )
+    baseline = audit.done_before().select_related("reused_from").first()
     section = section_for(repository, audit, baseline, subscription.min_rank)
     return Digest(subscription, audit.finished_at, audit.finished_at, [section], [])

@@ -181,6 +181,26 @@ class Audit(models.Model):
     def counts(self) -> dict[str, int]:
         return {"error": self.error_count, "warning": self.warning_count, "info": self.info_count}
 
+    def summary_counts(self) -> dict[str, int]:
+        """Counts by severity, and how many were suppressed, new, reopened and fixed."""
+        return {
+            **self.counts(),
+            "suppressed": self.suppressed_count,
+            "new": self.new_count,
+            "reopened": self.reopened_count,
+            "fixed": self.fixed_count,
+        }
+
+    def done_before(self) -> models.QuerySet[Audit]:
+        """The repository's other finished audits that finished no later than this one (by
+        `finished_at`, or now while it runs), newest first."""
+        return (
+            Audit.objects.filter(repository_id=self.repository_id, state=Audit.State.DONE)
+            .exclude(pk=self.pk)
+            .filter(finished_at__lte=self.finished_at or timezone.now())
+            .order_by("-finished_at", "-id")
+        )
+
     def result_inventory(self) -> InventorySnapshot | None:
         """The inventory this audit shows: its own, or the reused original's."""
         return InventorySnapshot.objects.filter(audit_id=self.result.pk).first()

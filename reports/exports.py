@@ -75,13 +75,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         "created_at": audit.created_at.isoformat(),
         "started_at": audit.started_at.isoformat() if audit.started_at else None,
         "finished_at": audit.finished_at.isoformat() if audit.finished_at else None,
-        "counts": {
-            **audit.counts(),
-            "suppressed": audit.suppressed_count,
-            "new": audit.new_count,
-            "reopened": audit.reopened_count,
-            "fixed": audit.fixed_count,
-        },
+        "counts": audit.summary_counts(),
         "health_score": audit.health_score,
         "stats": audit.stats,
     }

@@ -23,14 +23,7 @@ def _schedule_deleted(sender: type, instance: AuditSchedule, **kwargs: Any) -> N
 def _record_scheduled_run(sender: type, audit: Audit, **kwargs: Any) -> None:
     if audit.trigger != Audit.Trigger.SCHEDULE:
         return
-    previous = (
-        Audit.objects.filter(repository_id=audit.repository_id, state=Audit.State.DONE)
-        .exclude(pk=audit.pk)
-        .filter(finished_at__lte=audit.finished_at)
-        .order_by("-finished_at", "-id")
-        .values_list("commit_sha", flat=True)
-        .first()
-    )
+    previous = audit.done_before().values_list("commit_sha", flat=True).first()
     ScheduleRun.objects.update_or_create(
         audit=audit,
         defaults={"repository_id": audit.repository_id, "changed": previous != audit.commit_sha},
