@@ -229,7 +229,7 @@ def repository_files(root: Path) -> RepositoryFiles:
                              gitignore_files=gitignores)
     ignore = GitIgnore.from_files(root, gitignores)
     tracked_set = set(tracked or ())
-    for path in sorted(tracked_set):
+    for path in tracked_set:
         if is_env_file(path):
             result.env_files.append((path, "tracked"))
     untracked = [path for path in present if path not in tracked_set and is_env_file(path)]
