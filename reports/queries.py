@@ -32,17 +32,22 @@ LISTED_AUDIT_FIELDS = (
 LISTED_REPOSITORY_FIELDS = ("id", "team_id", "name", "url", "branch", "last_audit_id")
 
 
+def _newest(repository_ids: list[int], per_repository: int, *, done_only: bool) -> QuerySet[Audit]:
+    """The newest `per_repository` audits of each repository (one window query)."""
+    audits = Audit.objects.filter(repository_id__in=repository_ids)
+    if done_only:
+        audits = audits.filter(state=Audit.State.DONE)
+    return audits.annotate(
+        rank=Window(RowNumber(), partition_by=[F("repository_id")], order_by=[F("created_at").desc(), F("id").desc()])
+    ).filter(rank__lte=per_repository)
+
+
 def latest_audits(repository_ids: Iterable[int], per_repository: int, *, done_only: bool) -> dict[int, list[Audit]]:
     """The newest `per_repository` audits of each repository, newest first, in one query."""
     ids = list(repository_ids)
     if not ids:
         return {}
-    audits = Audit.objects.filter(repository_id__in=ids).only(*LISTED_AUDIT_FIELDS)
-    if done_only:
-        audits = audits.filter(state=Audit.State.DONE)
-    ranked = audits.annotate(
-        rank=Window(RowNumber(), partition_by=[F("repository_id")], order_by=[F("created_at").desc(), F("id").desc()])
-    ).filter(rank__lte=per_repository)
+    ranked = _newest(ids, per_repository, done_only=done_only).only(*LISTED_AUDIT_FIELDS)
     result: dict[int, list[Audit]] = defaultdict(list)
     for audit in ranked.order_by("repository_id", "-created_at", "-id"):
         result[audit.repository_id].append(audit)
@@ -58,15 +63,7 @@ def trend_scores(repository_ids: Iterable[int], per_repository: int) -> dict[int
     ids = list(repository_ids)
     if not ids:
         return {}
-    ranked = (
-        Audit.objects.filter(repository_id__in=ids, state=Audit.State.DONE)
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("repository_id")], order_by=[F("created_at").desc(), F("id").desc()]
-            )
-        )
-        .filter(rank__lte=per_repository)
-    )
+    ranked = _newest(ids, per_repository, done_only=True)
     result: dict[int, list[int | None]] = defaultdict(list)
     for repository_id, score in ranked.order_by("repository_id", "created_at", "id").values_list(
         "repository_id", "health_score"
