@@ -125,8 +125,8 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     findings = _check(project, config, rule_errors)
     lines = SourceLines({m.path: m.source for m in [*modules, *frontend]})
     _apply_suppressions(findings, lines, config)
-    _fingerprint(findings, lines)
     findings.sort(key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule))
+    _fingerprint(findings, lines)
     files = len(found.convex_files) + len(found.frontend_files) + len(found.skipped)
     stats: dict[str, object] = {
         "files": files,
@@ -258,9 +258,12 @@ def _apply_suppressions(findings: list[Finding], source_lines: SourceLines, conf
 
 
 def _fingerprint(findings: list[Finding], source_lines: SourceLines) -> None:
-    """A hash of rule, path, enclosing function and the normalised line: stable when other lines move."""
+    """A hash of rule, path, enclosing function and the normalised line: stable when other lines move.
+
+    ``findings`` must already be in report order (path, line, column, rule): repeats of one line
+    are numbered in that order."""
     occurrences: Counter[str] = Counter()
-    for finding in sorted(findings, key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule)):
+    for finding in findings:
         lines = source_lines[finding.loc.path]
         line = lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(lines) else ""
         finding.snippet = line.strip()[:500]
