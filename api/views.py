@@ -64,8 +64,8 @@ def _paginated(request: Request, queryset, serializer_class, **context) -> Respo
     return paginator.get_paginated_response(data)
 
 
-def _api(*methods: str):
-    """api_view with this API's authentication and permission classes."""
+def api_endpoint(*methods: str):
+    """api_view with this API's authentication (personal tokens, or the session) and permission classes."""
 
     def wrap(view):
         view = permission_classes([IsAuthenticated])(view)
@@ -81,7 +81,7 @@ def _api(*methods: str):
     parameters=[OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects")],
     responses=paginated(ProjectSerializer),
 )
-@_api("GET")
+@api_endpoint("GET")
 def project_list(request: Request) -> Response:
     repositories = (
         repositories_for_user(request.user).select_related("team", "last_audit").order_by("name", "id").distinct()
@@ -95,7 +95,7 @@ def project_list(request: Request) -> Response:
 
 
 @extend_schema(summary="One project", responses=ProjectSerializer)
-@_api("GET")
+@api_endpoint("GET")
 def project_detail(request: Request, pk: int) -> Response:
     repository = get_repository_for_user(request, pk)
     return Response(ProjectSerializer(repository, context={"request": request}).data)
@@ -113,7 +113,7 @@ def project_detail(request: Request, pk: int) -> Response:
     request=QueueAuditSerializer,
     responses={202: AuditSerializer},
 )
-@_api("GET", "POST")
+@api_endpoint("GET", "POST")
 def project_audits(request: Request, pk: int) -> Response:
     if request.method == "POST":
         repository = get_repository_for_user(request, pk, Role.MEMBER)
@@ -129,7 +129,7 @@ def project_audits(request: Request, pk: int) -> Response:
 
 
 @extend_schema(summary="One audit", responses=AuditSerializer)
-@_api("GET")
+@api_endpoint("GET")
 def audit_detail(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
     return Response(AuditSerializer(audit, context={"request": request}).data)
@@ -154,7 +154,7 @@ def audit_detail(request: Request, pk: int) -> Response:
     ],
     responses=paginated(FindingSerializer),
 )
-@_api("GET")
+@api_endpoint("GET")
 def audit_findings(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
     filters = FindingFilters.from_query(request.query_params)
@@ -181,7 +181,7 @@ def audit_findings(request: Request, pk: int) -> Response:
 
 @extend_schema(summary="What the engine saw at an audit: functions, routes, schema, index map, crons",
                responses=InventorySerializer)
-@_api("GET")
+@api_endpoint("GET")
 def audit_inventory(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
     inventory = audit.result_inventory()

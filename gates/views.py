@@ -7,12 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.views import AUTH
+from api.views import api_endpoint
 from gates import services
 from gates.forms import GateConditionForm
 from gates.serializers import GateSerializer
@@ -111,9 +109,7 @@ def gate_badge(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 
 
 @extend_schema(responses=GateSerializer, tags=["quality gate"])
-@api_view(["GET"])
-@authentication_classes(AUTH)  # the personal API tokens (Bearer cva_...), like the rest of /api/v1/
-@permission_classes([IsAuthenticated])
+@api_endpoint("GET")  # the personal API tokens, like the rest of /api/v1/
 def api_repository_gate(request: Request, pk: int) -> Response:
     """The gate of a repository's last audit: status passed, failed or null (no audit, gate off)."""
     repository = get_repository_for_user(request, pk)  # type: ignore[arg-type]
@@ -121,9 +117,7 @@ def api_repository_gate(request: Request, pk: int) -> Response:
 
 
 @extend_schema(responses=GateSerializer, tags=["quality gate"])
-@api_view(["GET"])
-@authentication_classes(AUTH)
-@permission_classes([IsAuthenticated])
+@api_endpoint("GET")  # the personal API tokens, like the rest of /api/v1/
 def api_audit_gate(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)  # type: ignore[arg-type]
     return Response(GateSerializer(services.as_dict(audit.repository, audit)).data)
