@@ -13,30 +13,32 @@ from rest_framework.response import Response
 from api.views import api_endpoint
 from gates import services
 from gates.forms import GateConditionForm
+from gates.models import QualityGate
 from gates.serializers import GateSerializer
 from projects.access import get_audit_for_user, get_repository_for_user
 from projects.models import Repository
 from teams.models import Role
 
 
+def _render_settings(
+    request: HttpRequest, repository: Repository, gate: QualityGate, form: GateConditionForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "repository": repository,
+        "gate": gate,
+        "conditions": gate.conditions.all(),
+        "form": form,
+        "result": services.result_for(repository.last_audit),
+        "badge_url": request.build_absolute_uri(services.badge_path(repository)),
+        "section": "gate",
+    }
+    return render(request, "gates/settings.html", context, status=status)
+
+
 @login_required
 def gate_settings(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
-    gate = services.gate_for(repository)
-    result = services.result_for(repository.last_audit)
-    return render(
-        request,
-        "gates/settings.html",
-        {
-            "repository": repository,
-            "gate": gate,
-            "conditions": gate.conditions.all(),
-            "form": GateConditionForm(),
-            "result": result,
-            "badge_url": request.build_absolute_uri(services.badge_path(repository)),
-            "section": "gate",
-        },
-    )
+    return _render_settings(request, repository, services.gate_for(repository), GateConditionForm())
 
 
 @login_required
@@ -52,14 +54,7 @@ def gate_update(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "add":
         form = GateConditionForm(request.POST)
         if not form.is_valid():
-            return render(
-                request,
-                "gates/settings.html",
-                {"repository": repository, "gate": gate, "conditions": gate.conditions.all(), "form": form,
-                 "result": services.result_for(repository.last_audit), "section": "gate",
-                 "badge_url": request.build_absolute_uri(services.badge_path(repository))},
-                status=400,
-            )
+            return _render_settings(request, repository, gate, form, status=400)
         condition = form.save(commit=False)
         condition.gate = gate
         condition.save()
