@@ -142,8 +142,14 @@ def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
 
 
 def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
-    """Body key -> label, as ``bodies_with_owner`` gives it."""
-    return {body.key: label for body, label in bodies_with_owner(project)}
+    """Body key -> label, as ``bodies_with_owner`` gives it.
+
+    Worked out once per project and shared by every caller: read it, never change it."""
+    labels: dict[str, str] | None = project.derived.get("body_owner_labels")
+    if labels is None:
+        labels = {body.key: label for body, label in bodies_with_owner(project)}
+        project.derived["body_owner_labels"] = labels
+    return labels
 
 
 def unused_indexes(project: ProjectFacts) -> list[IndexFact]:

@@ -447,6 +447,8 @@ class ProjectFacts:
     repository: Any = None  # repofiles.RepositoryFiles, filled by the audit
     generated_issues: list[Any] = field(default_factory=list)  # generated.GeneratedIssue, filled by the audit
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
+    # Answers derive.py works out once per project and reuses (the facts do not change after linking).
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
         """The body and every project helper it calls, transitively, each once."""
