@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.automation import eager_celery as inline_tasks
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path(os.environ.get("AUDITOR_CHROMIUM", "/usr/bin/chromium"))
@@ -39,12 +41,8 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
 
 @pytest.fixture
 def eager_celery():
-    from auditor.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    with inline_tasks():
+        yield
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -37,6 +36,7 @@ from django.utils import timezone
 from projects import pipeline
 from projects.locks import redis_lock_name
 from projects.models import Audit, Finding, FixedFinding, InventorySnapshot, Repository
+from tests.automation import free_port
 from tests.celery_workers import Worker
 from tests.factories import RepositoryFactory, TeamFactory
 from tests.gitrepos import DEMO_APP, LocalRemote
@@ -88,9 +88,7 @@ class PrivateRedis:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
         self.start()
