@@ -194,11 +194,18 @@ def schema_for(project: ProjectFacts, path: str) -> SchemaFact | None:
     """The schema that governs a file: the nearest one defined in the file's folder or above it.
 
     A Convex component keeps its own schema next to its functions; the app's schema does not
-    describe the component's tables.
+    describe the component's tables. Worked out once per folder per project.
     """
+    folder = posixpath.dirname(path)
+    by_folder: dict[str, SchemaFact | None] = project.derived.setdefault("schema_for", {})
+    if folder not in by_folder:
+        by_folder[folder] = _nearest_schema(project, folder)
+    return by_folder[folder]
+
+
+def _nearest_schema(project: ProjectFacts, folder: str) -> SchemaFact | None:
     best: SchemaFact | None = None
     best_depth = -1
-    folder = posixpath.dirname(path)
     for module in project.modules.values():
         schema = module.schema
         if schema is None:
