@@ -27,7 +27,7 @@ from api.serializers import (
     QueueAuditSerializer,
 )
 from projects import pipeline
-from projects.access import get_audit_for_user, get_repository_for_user, repositories_for_user
+from projects.access import get_audit_for_user, get_repository_for_user, repositories_for
 from projects.models import Audit, Finding
 from reports import fragments
 from reports.exports import inventory_json
@@ -83,9 +83,7 @@ def api_endpoint(*methods: str):
 )
 @api_endpoint("GET")
 def project_list(request: Request) -> Response:
-    repositories = (
-        repositories_for_user(request.user).select_related("team", "last_audit").order_by("name", "id").distinct()
-    )
+    repositories = repositories_for(request).select_related("team", "last_audit").order_by("name", "id")
     team = request.query_params.get("team")
     if team:
         if not team.isdigit():

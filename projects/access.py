@@ -10,10 +10,9 @@ from teams.access import membership_in, request_memberships, require_role
 from teams.models import Membership, Role
 
 
-def repositories_for_user(user) -> QuerySet[Repository]:
-    if not user.is_authenticated:
-        return Repository.objects.none()
-    return Repository.objects.filter(team__memberships__user=user)
+def repositories_for(request: HttpRequest) -> QuerySet[Repository]:
+    """The repositories of all the requesting user's teams."""
+    return Repository.objects.filter(team_id__in=_team_ids(request))
 
 
 def repositories_of(membership: Membership) -> QuerySet[Repository]:
