@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import has_unresolved_helpers
 from auditor.engine.extract import LIBRARY_IDENTITY_HELPERS
 from auditor.engine.js import Node, is_node, member_path, walk
 from auditor.engine.model import BodyFacts, FunctionFact, ProjectFacts
@@ -89,7 +90,7 @@ def _database_only(project: ProjectFacts, function: FunctionFact) -> bool:
     for body in bodies:
         if body.fetch_calls or body.side_effect_calls or body.storage_calls:
             return False
-        if any(helper.target is None for helper in body.helper_calls):
+        if has_unresolved_helpers(project, [body]):
             return False
         if not _only_known_calls(project, body):
             return False
