@@ -315,6 +315,11 @@ class TableFact:
     def index_named(self, name: str) -> IndexFact | None:
         return next((index for index in self.indexes if index.name == name), None)
 
+    @property
+    def leading_index_fields(self) -> set[str]:
+        """The first field of each regular index: the fields an index can look rows up by alone."""
+        return {index.fields[0] for index in self.indexes if index.kind == "regular" and index.fields}
+
 
 @dataclass(slots=True)
 class SchemaFact:

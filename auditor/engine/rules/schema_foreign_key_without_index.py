@@ -53,7 +53,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for table in module.schema.tables.values():
             if table.opaque:
                 continue
-            leading = {index.fields[0] for index in table.indexes if index.kind == "regular" and index.fields}
+            leading = table.leading_index_fields
             for field in table.fields.values():
                 target = referenced_table(field.validator)
                 if target is None or target.startswith("_") or field.name in leading:

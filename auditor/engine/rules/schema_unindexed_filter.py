@@ -51,7 +51,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             fields = [f for f in call.filter_fields if not f.startswith("_")]
             if not fields:
                 continue
-            leading = {index.fields[0] for index in table.indexes if index.kind == "regular" and index.fields}
+            leading = table.leading_index_fields
             if leading & set(fields):
                 continue
             names = ", ".join(f'"{f}"' for f in fields)
