@@ -12,9 +12,11 @@ from auditor.engine.model import (
     FunctionFact,
     IndexFact,
     Location,
+    ModuleFacts,
     ProjectFacts,
     RouteFact,
     SchemaFact,
+    TableFact,
 )
 
 
@@ -216,6 +218,15 @@ def _nearest_schema(project: ProjectFacts, folder: str) -> SchemaFact | None:
             if depth > best_depth:
                 best, best_depth = schema, depth
     return best
+
+
+def schema_tables(project: ProjectFacts) -> Iterator[tuple[ModuleFacts, TableFact]]:
+    """(module, table) for every table of every schema in the project (a component has its own)."""
+    for module in project.modules.values():
+        if module.schema is None:
+            continue
+        for table in module.schema.tables.values():
+            yield module, table
 
 
 def owner_at(project: ProjectFacts, loc: Location) -> str | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import schema_tables
 from auditor.engine.model import Location, ProjectFacts, Validator
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -53,14 +54,11 @@ def too_deep(validator: Validator) -> Validator | None:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for module in project.modules.values():
-        if module.schema is None:
-            continue
-        for table in module.schema.tables.values():
-            for field in table.fields.values():
-                found = too_deep(field.validator)
-                if found is not None:
-                    yield _finding(found.loc or field.loc or table.loc, f'"{table.name}.{field.name}"')
+    for _, table in schema_tables(project):
+        for field in table.fields.values():
+            found = too_deep(field.validator)
+            if found is not None:
+                yield _finding(found.loc or field.loc or table.loc, f'"{table.name}.{field.name}"')
     for function in project.functions.values():
         for name, validator in (function.args or {}).items():
             found = too_deep(validator)

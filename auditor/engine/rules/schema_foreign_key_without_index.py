@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts, Validator
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -47,20 +48,17 @@ def referenced_table(validator: Validator) -> str | None:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for module in project.modules.values():
-        if module.schema is None:
+    for _, table in schema_tables(project):
+        if table.opaque:
             continue
-        for table in module.schema.tables.values():
-            if table.opaque:
+        leading = table.leading_index_fields
+        for field in table.fields.values():
+            target = referenced_table(field.validator)
+            if target is None or target.startswith("_") or field.name in leading:
                 continue
-            leading = table.leading_index_fields
-            for field in table.fields.values():
-                target = referenced_table(field.validator)
-                if target is None or target.startswith("_") or field.name in leading:
-                    continue
-                loc = field.loc or field.validator.loc or table.loc
-                yield RULE.finding(
-                    loc,
-                    f'"{table.name}.{field.name}" references "{target}" but no index of "{table.name}" starts with '
-                    f'it; add .index("by_{field.name}", ["{field.name}"]) for lookups and cascades.',
-                )
+            loc = field.loc or field.validator.loc or table.loc
+            yield RULE.finding(
+                loc,
+                f'"{table.name}.{field.name}" references "{target}" but no index of "{table.name}" starts with '
+                f'it; add .index("by_{field.name}", ["{field.name}"]) for lookups and cascades.',
+            )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -31,14 +32,11 @@ RULE = RuleInfo("schema/search-index-without-filter", "info", "Search index with
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for module in project.modules.values():
-        if module.schema is None:
-            continue
-        for table in module.schema.tables.values():
-            for index in table.indexes:
-                if index.kind == "search" and not index.filter_fields:
-                    yield RULE.finding(
-                        index.loc,
-                        f'The search index "{index.name}" of "{table.name}" has no filterFields; every search '
-                        "scans the whole table and cannot be scoped.",
-                    )
+    for _, table in schema_tables(project):
+        for index in table.indexes:
+            if index.kind == "search" and not index.filter_fields:
+                yield RULE.finding(
+                    index.loc,
+                    f'The search index "{index.name}" of "{table.name}" has no filterFields; every search '
+                    "scans the whole table and cannot be scoped.",
+                )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -37,14 +38,11 @@ PLATFORM_LIMIT = 32
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for module in project.modules.values():
-        if module.schema is None:
-            continue
-        for table in module.schema.tables.values():
-            regular = [index for index in table.indexes if index.kind == "regular"]
-            if len(regular) >= THRESHOLD:
-                yield RULE.finding(
-                    table.loc,
-                    f'The table "{table.name}" has {len(regular)} indexes (limit {PLATFORM_LIMIT}); each one '
-                    "slows every write. Remove unused or redundant ones.",
-                )
+    for _, table in schema_tables(project):
+        regular = [index for index in table.indexes if index.kind == "regular"]
+        if len(regular) >= THRESHOLD:
+            yield RULE.finding(
+                table.loc,
+                f'The table "{table.name}" has {len(regular)} indexes (limit {PLATFORM_LIMIT}); each one '
+                "slows every write. Remove unused or redundant ones.",
+            )

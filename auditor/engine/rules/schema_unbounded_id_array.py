@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts, Validator
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -43,15 +44,12 @@ def _id_arrays(validator: Validator) -> Iterator[Validator]:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for module in project.modules.values():
-        if module.schema is None:
-            continue
-        for table in module.schema.tables.values():
-            for field in table.fields.values():
-                for array in _id_arrays(field.validator):
-                    target = array.children[0].inner.table or "another table"
-                    yield RULE.finding(
-                        array.loc or field.loc or table.loc,
-                        f'"{table.name}.{field.name}" holds an array of ids of "{target}", which grows without '
-                        "bound; model the relation as a join table with an index on each side.",
-                    )
+    for _, table in schema_tables(project):
+        for field in table.fields.values():
+            for array in _id_arrays(field.validator):
+                target = array.children[0].inner.table or "another table"
+                yield RULE.finding(
+                    array.loc or field.loc or table.loc,
+                    f'"{table.name}.{field.name}" holds an array of ids of "{target}", which grows without '
+                    "bound; model the relation as a join table with an index on each side.",
+                )
