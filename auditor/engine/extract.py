@@ -1304,15 +1304,8 @@ def _string_list(node: Node | None) -> list[str]:
 
 
 def _id_targets(validator: Validator) -> list[tuple[str, Location]]:
-    found: list[tuple[str, Location]] = []
-    stack = [validator]
-    while stack:
-        current = stack.pop()
-        if current.kind == "id" and current.table and current.loc is not None:
-            found.append((current.table, current.loc))
-        stack.extend(current.children)
-        stack.extend(current.fields.values())
-    return found
+    return [(current.table, current.loc) for current in validator.walk()
+            if current.kind == "id" and current.table and current.loc is not None]
 
 
 def extract_module(path: str, module: str | None, source: str, tree: Node) -> ModuleFacts:

@@ -7,6 +7,7 @@ they are never serialised.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -194,6 +195,15 @@ class Validator:
         if self.kind == "union" and self.children:
             return " | ".join(c.type_label() for c in self.children)
         return self.kind
+
+    def walk(self) -> Iterator[Validator]:
+        """This validator and every one inside it, depth first from the last field, without recursion."""
+        stack = [self]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(current.children)
+            stack.extend(current.fields.values())
 
 
 @dataclass(slots=True)

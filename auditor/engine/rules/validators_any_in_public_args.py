@@ -36,15 +36,7 @@ RULE = RuleInfo("validators/any-in-public-args", "warning", "v.any() in a public
 
 
 def _any_validators(validator: Validator) -> list[Validator]:
-    found: list[Validator] = []
-    stack = [validator]
-    while stack:
-        current = stack.pop()
-        if current.kind == "any":
-            found.append(current)
-        stack.extend(current.children)
-        stack.extend(current.fields.values())
-    return found
+    return [current for current in validator.walk() if current.kind == "any"]
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
