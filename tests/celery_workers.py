@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import redis
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +69,27 @@ class Worker:
         self.log.flush()
         self.log.seek(0)
         return self.log.read()[-6000:]
+
+
+def purge_queue(queue: str, redis_url: str | None = None) -> None:
+    """Leave nothing of a test's queue in the shared Redis, unacknowledged messages included."""
+    client = redis.Redis.from_url(redis_url or settings.REDIS_URL)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, raw in client.hgetall("unacked").items():
+        try:
+            routing_key = json.loads(raw)[0]["properties"]["delivery_info"]["routing_key"]
+        except (ValueError, LookupError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+def wait_until(predicate: Callable[[], bool], seconds: float, what: str, logs: Callable[[], str]) -> None:
+    """Poll until `predicate` holds; past `seconds`, fail the test with the workers' logs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {seconds:.0f} s; worker logs:\n{logs()}")

@@ -37,7 +37,7 @@ from projects import pipeline
 from projects.locks import redis_lock_name
 from projects.models import Audit, Finding, FixedFinding, InventorySnapshot, Repository
 from tests.automation import free_port
-from tests.celery_workers import Worker
+from tests.celery_workers import Worker, purge_queue, wait_until
 from tests.factories import RepositoryFactory, TeamFactory
 from tests.gitrepos import DEMO_APP, LocalRemote
 from tests.hardening.figures import record
@@ -164,16 +164,7 @@ def workers(transactional_db, tmp_path, settings, allow_local_repos) -> Iterator
         worker.kill(signal.SIGTERM)
         worker.log.close()
     with contextlib.suppress(redis.RedisError):
-        redis.Redis.from_url(shared_redis).delete(queue, f"_kombu.binding.{queue}")
-
-
-def wait_until(predicate: Callable[[], bool], seconds: float, what: str, logs: Callable[[], str]) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not happen within {seconds:.0f} s; worker logs:\n{logs()}")
+        purge_queue(queue, shared_redis)
 
 
 def states(audits: list[Audit]) -> list[str]:

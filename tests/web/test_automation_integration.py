@@ -13,15 +13,10 @@ import json
 import os
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.db import connection
 
 from auditor.celery import app
@@ -29,11 +24,9 @@ from gates.models import GateResult
 from notifications.models import DigestDelivery, DigestSubscription
 from projects.models import Audit
 from tests.automation import Mailbox, Receiver, free_port
-from tests.celery_workers import worker_command, worker_environment
+from tests.celery_workers import Worker, purge_queue, wait_until
 from webhooks.models import GitHubDelivery, OutgoingDelivery, OutgoingWebhook
 from webhooks.services import github_webhook_for, github_webhook_path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.integration,
@@ -44,15 +37,6 @@ pytestmark = [
 ]
 
 
-def wait(condition: Callable[[], bool], seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
-
-
 def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
     transactional_db, tmp_path, allow_local_repos, repository, local_remote, personas, client
 ):
@@ -60,26 +44,24 @@ def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    log = tmp_path / "worker.log"
     before_queue = app.conf.task_default_queue
-    with Receiver() as receiver, open(log, "a+") as log_file:
+    with Receiver() as receiver:
         hook = github_webhook_for(repository)
         outgoing = OutgoingWebhook(repository=repository, url=receiver.url)
         outgoing.set_secret("gate-secret")
         outgoing.save()
         DigestSubscription.objects.create(user=personas.member, team=personas.team, frequency="immediate",
                                           min_severity="info", only_changes=False)
-        env = worker_environment(
+        connection.close()  # the worker and this process each keep their own connection
+        worker = Worker(
+            queue,
+            tmp_path / "worker.log",
             CELERY_TASK_DEFAULT_QUEUE=queue,
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp.port),
             EMAIL_USE_TLS="0",
             SITE_URL="https://auditor.example.com",
         )
-        command = worker_command(queue, queue)
-        connection.close()
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
         app.conf.task_default_queue = queue  # this process's sends (the webhook view) go to that worker
         try:
             sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=local_remote.work, capture_output=True,
@@ -94,20 +76,19 @@ def test_it_audits_a_pushed_commit_and_sends_the_gate_and_digest_from_a_worker(
             audit_id = response.json()["audit"]
             assert GitHubDelivery.objects.get().status == "queued"
 
-            wait(lambda: Audit.objects.filter(pk=audit_id, state__in=["done", "failed"]).exists(), 120,
-                 "the audit", log)
+            wait_until(lambda: Audit.objects.filter(pk=audit_id, state__in=["done", "failed"]).exists(), 120,
+                       "the audit", worker.output)
             audit = Audit.objects.get(pk=audit_id)
             assert audit.state == "done", audit.failure_reason
             assert (audit.commit_sha, audit.trigger) == (sha, "webhook")
-            wait(lambda: bool(receiver.requests) and bool(mailbox.messages), 60, "the webhook and the email", log)
+            wait_until(lambda: bool(receiver.requests) and bool(mailbox.messages), 60, "the webhook and the email",
+                       worker.output)
         finally:
             app.conf.task_default_queue = before_queue
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+            worker.kill(signal.SIGTERM)
+            worker.log.close()
             smtp.stop()
-            client_redis = redis.Redis.from_url(settings.REDIS_URL)
-            client_redis.delete(queue, f"_kombu.binding.{queue}")
+            purge_queue(queue)
 
     result = GateResult.objects.get(audit_id=audit_id)
     request = receiver.requests[0]

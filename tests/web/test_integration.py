@@ -6,7 +6,6 @@ skipped otherwise, since a real worker must share the test database with this pr
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -25,7 +24,7 @@ from projects import pipeline
 from projects.locks import audit_lock, redis_lock_name
 from projects.models import Audit, InventorySnapshot
 from projects.tasks import audit_repository
-from tests.celery_workers import Worker
+from tests.celery_workers import Worker, purge_queue
 from tests.factories import RepositoryFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,20 +54,6 @@ def workers(transactional_db, tmp_path, allow_local_repos):
         worker.kill(signal.SIGTERM)
         worker.log.close()
     purge_queue(queue)
-
-
-def purge_queue(queue: str) -> None:
-    """Leave nothing of this test's queue in the shared Redis, unacknowledged messages included."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    for tag, raw in client.hgetall("unacked").items():
-        try:
-            routing_key = json.loads(raw)[0]["properties"]["delivery_info"]["routing_key"]
-        except (ValueError, LookupError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
 
 
 def send(audit: Audit, queue: str) -> None:
