@@ -20,7 +20,19 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-class GitHubWebhook(models.Model):
+class EncryptedSecret:
+    """The signing secret of a webhook, kept as Fernet ciphertext in `secret_encrypted`."""
+
+    secret_encrypted: str
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_encrypted = crypto.encrypt(secret)
+
+    def get_secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+
+class GitHubWebhook(EncryptedSecret, models.Model):
     repository = models.OneToOneField(Repository, models.CASCADE, related_name="github_webhook")
     # In the URL instead of the repository id: unguessable, and rotating it retires the old URL.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -29,12 +41,6 @@ class GitHubWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"GitHub webhook of {self.repository_id}"
-
-    def set_secret(self, secret: str) -> None:
-        self.secret_encrypted = crypto.encrypt(secret)
-
-    def get_secret(self) -> str:
-        return crypto.decrypt(self.secret_encrypted)
 
 
 class GitHubDelivery(models.Model):
@@ -68,7 +74,7 @@ class GitHubDelivery(models.Model):
         return f"{self.event} {self.delivery_id}: {self.status}"
 
 
-class OutgoingWebhook(models.Model):
+class OutgoingWebhook(EncryptedSecret, models.Model):
     """Receives the gate result, as HMAC-SHA256-signed JSON, after each audit."""
 
     repository = models.ForeignKey(Repository, models.CASCADE, related_name="outgoing_webhooks")
@@ -82,12 +88,6 @@ class OutgoingWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-    def set_secret(self, secret: str) -> None:
-        self.secret_encrypted = crypto.encrypt(secret)
-
-    def get_secret(self) -> str:
-        return crypto.decrypt(self.secret_encrypted)
 
 
 class OutgoingDelivery(models.Model):
