@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: venv test lint bench run migrate seed worker beat web chromium integration hardening clean
+.PHONY: venv test lint docs bench run migrate seed worker beat web chromium integration hardening clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# The rule reference, generated from the rule registry; tests/engine/test_registry.py checks it is current.
+docs: venv
+	$(PY) -m auditor.engine.ruledocs docs/rules.md
 
 bench: venv
 	$(PY) bench/engine.py

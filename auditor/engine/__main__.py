@@ -1,5 +1,3 @@
-import sys
+from auditor.engine.cli import run
 
-from auditor.engine.cli import main
-
-sys.exit(main())
+run()

@@ -1,4 +1,4 @@
-"""``python -m auditor.engine PATH``: audit a checked-out repository from the command line."""
+"""``convex-audit PATH`` (or ``python -m auditor.engine PATH``): audit a checked-out repository."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m auditor.engine", description="Audit a Convex project.")
+    parser = _Parser(prog="convex-audit", description="Audit a Convex project.")
     parser.add_argument("path", nargs="?", help="root of a checked-out app repository")
     parser.add_argument("--format", choices=["text", "json", "sarif"], default="text")
     parser.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error")
@@ -62,3 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fail_below is not None and int(report.score["total"]) < args.fail_below:  # type: ignore[call-overload]
         code = 1
     return code
+
+
+def run() -> None:
+    """The ``convex-audit`` console script."""
+    sys.exit(main())

@@ -159,3 +159,28 @@ def test_it_exits_1_when_the_health_score_is_below_fail_below(tmp_path):
     assert 0 < total < 100
     assert run_cli(str(tmp_path), "--fail-on", "never", "--fail-below", str(total)).returncode == 0
     assert run_cli(str(tmp_path), "--fail-on", "never", "--fail-below", str(total + 1)).returncode == 1
+
+
+def test_it_declares_the_convex_audit_console_script_and_a_build_system():
+    import importlib
+    import tomllib
+
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
+    module_name, _, function = pyproject["project"]["scripts"]["convex-audit"].partition(":")
+    entry = getattr(importlib.import_module(module_name), function)
+    assert callable(entry)
+    packages = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "auditor.engine" in packages and "auditor.engine.*" in packages
+
+
+def test_it_exits_through_the_console_entry_with_mains_code(monkeypatch, capsys):
+    import pytest
+
+    from auditor.engine import cli
+
+    monkeypatch.setattr(sys, "argv", ["convex-audit"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 2
+    assert "PATH is required" in capsys.readouterr().err
