@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.engine.extract import LIBRARY_TABLES
+from auditor.engine.librarytables import LIBRARY_TABLES
 from auditor.engine.model import (
     BodyFacts,
     FunctionFact,

@@ -25,6 +25,7 @@ from auditor.engine.js import (
     unwrap,
     walk,
 )
+from auditor.engine.librarytables import LIBRARY_TABLES
 from auditor.engine.model import (
     BodyFacts,
     BuilderDef,
@@ -76,11 +77,6 @@ LIBRARY_IDENTITY_HELPERS = {
 # Identity methods of library clients the project creates (better-auth's createClient(...)),
 # counted when the call is handed the function's ctx.
 LIBRARY_IDENTITY_METHODS = frozenset({"getAuthUser", "safeGetAuthUser", "getAuthUserId"})
-# Tables that library schema spreads are known to add.
-LIBRARY_TABLES = {
-    "authTables": ("users", "authSessions", "authAccounts", "authRefreshTokens",
-                   "authVerificationCodes", "authVerifiers", "authRateLimits"),
-}
 CONVEX_URL_VARS = frozenset({"NEXT_PUBLIC_CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_URL",
                              "EXPO_PUBLIC_CONVEX_URL", "PUBLIC_CONVEX_URL", "REACT_APP_CONVEX_URL",
                              "CONVEX_CLOUD_URL"})
@@ -754,7 +750,7 @@ class FileExtractor:
                 imported = self.scope.imports.get(name or "", ("", name))[1]
                 if imported in LIBRARY_TABLES:
                     for table in LIBRARY_TABLES[imported]:
-                        schema.tables[table] = TableFact(table, self.loc(prop), opaque=True)
+                        schema.tables[table] = TableFact(table, self.loc(prop), opaque=True, library=imported)
                 else:
                     resolved = self.resolve(spread)
                     if resolved is not None and resolved.type == "ObjectExpression":

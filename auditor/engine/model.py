@@ -319,6 +319,7 @@ class TableFact:
     name: str
     loc: Location
     opaque: bool = False  # defined by a library (e.g. authTables): fields and indexes unknown
+    library: str | None = None  # the library spread that added it ("authTables"), see librarytables
     fields: dict[str, FieldFact] = field(default_factory=dict)
     indexes: list[IndexFact] = field(default_factory=list)
 
