@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from esprima.nodes import Node as EsprimaNode
 
+from auditor.engine.answers import unused_answer_calls
 from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
 from auditor.engine.js import (
@@ -839,9 +840,11 @@ class _BodyWalker:
         self.params = params
         self.consumed: set[int] = set()
         self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
+        self.unused_answers: set[int] = set()  # calls whose answer nothing reads (see answers.py)
 
     def run(self, fn: Node) -> None:
         start = fn.body
+        self.unused_answers = unused_answer_calls(fn)
         if fn.expression:
             self._returned(start)
         stack: list[tuple[Node, _Context]] = [(start, _Context(handled=fn.expression))]
@@ -1011,7 +1014,7 @@ class _BodyWalker:
         if imported is not None:
             source, original = imported
             if original in LIBRARY_IDENTITY_HELPERS.get(source, ()):
-                self.body.auth_checks.append(loc)
+                self._identity_check(node, loc)
             elif source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((f"{source}", loc))
             elif (module_source_path(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
@@ -1035,17 +1038,17 @@ class _BodyWalker:
             elif original == "*" and len(path) == 2 and module_source_path(source) and "_generated" not in source:
                 self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
             elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
-                self.body.auth_checks.append(loc)
+                self._identity_check(node, loc)
             elif original != "*" and module_source_path(source) and "_generated" not in source \
                     and method not in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
                 # A method of a project object (`auth.requireUser(ctx)`): project code out of sight.
                 self.body.helper_calls.append(HelperCall(".".join(path), loc,
                                                          ref=f"import:{source}#{original}.{method}"))
         if method in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
-            self.body.auth_checks.append(loc)
+            self._identity_check(node, loc)
         elif method == "getUserIdentity" and len(path) >= 2 and path[-2] == "auth":
             # `q.auth.getUserIdentity()` with a ctx parameter of any name, or `const { auth } = ctx`.
-            self.body.auth_checks.append(loc)
+            self._identity_check(node, loc)
         if method in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
         if method == "get" and len(path) >= 2 and node.arguments:
@@ -1059,6 +1062,11 @@ class _BodyWalker:
                 self.body.reads_authorization.append(loc)
         if path[:2] in (["crypto", "subtle"],) and method == "verify":
             self.body.verifies_signature.append(loc)
+
+    def _identity_check(self, call: Node, loc: Location) -> None:
+        """An identity call checks who calls only when its answer is used (RULES.md)."""
+        if id(call) not in self.unused_answers:
+            self.body.auth_checks.append(loc)
 
     def _passes_ctx(self, call: Node) -> bool:
         return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)
@@ -1087,7 +1095,7 @@ class _BodyWalker:
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
         elif area == "auth" and method == "getUserIdentity":
-            self.body.auth_checks.append(loc)
+            self._identity_check(innermost, loc)
 
     def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
         x = self.x

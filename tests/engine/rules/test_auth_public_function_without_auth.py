@@ -65,6 +65,52 @@ FLAGGED = [
             });
         """,
     }, ("convex/posts.ts", "export const remove"), ("convex/posts.ts", "export const summarize")),
+    flagged("identity calls whose answer is thrown away or never read", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/session.ts": """
+            import { getAuthUserId } from "@convex-dev/auth/server";
+            import { MutationCtx } from "../_generated/server";
+
+            // Looks the caller up and forgets the answer: it checks nothing.
+            export async function touchSession(ctx: MutationCtx) {
+              await getAuthUserId(ctx);
+            }
+        """,
+        "convex/jobs.ts": """
+            import { action, mutation } from "./_generated/server";
+            import { internal } from "./_generated/api";
+            import { v } from "convex/values";
+            import { touchSession } from "./lib/session";
+
+            export const wipeAll = mutation({
+              args: {},
+              handler: async (ctx) => {
+                await ctx.auth.getUserIdentity();
+                for (const post of await ctx.db.query("posts").take(100)) {
+                  await ctx.db.delete(post._id);
+                }
+              },
+            });
+
+            export const overwrite = mutation({
+              args: { id: v.id("posts"), body: v.string() },
+              handler: async (ctx, { id, body }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                await ctx.db.patch(id, { body });
+              },
+            });
+
+            export const startPaidJob = action({
+              args: { prompt: v.string() },
+              handler: async (ctx, { prompt }) => {
+                void ctx.auth.getUserIdentity();
+                await touchSession(ctx as any);
+                await ctx.runMutation(internal.jobs.enqueue, { prompt });
+              },
+            });
+        """,
+    }, ("convex/jobs.ts", "export const wipeAll"), ("convex/jobs.ts", "export const overwrite"),
+       ("convex/jobs.ts", "export const startPaidJob")),
 ]
 
 CLEAN = [
@@ -135,6 +181,45 @@ CLEAN = [
             export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("posts").take(10) });
             export const ping = action({ args: {},
               handler: async (ctx) => { await getCurrentUserOrThrow(ctx as any); } });
+        """,
+    }),
+    clean("identity answers that are used: tested, returned, written, destructured or read", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/me.ts": """
+            import { QueryCtx } from "../_generated/server";
+            export async function me(ctx: QueryCtx) {
+              return await ctx.auth.getUserIdentity();
+            }
+        """,
+        "convex/items.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { me } from "./lib/me";
+
+            export const add = mutation({
+              args: { text: v.string() },
+              handler: async (ctx, { text }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                await ctx.db.insert("items", { text, owner: identity?.subject });
+              },
+            });
+
+            export const own = mutation({
+              args: { id: v.id("items") },
+              handler: async (ctx, { id }) => {
+                const { subject } = (await ctx.auth.getUserIdentity())!;
+                await ctx.db.patch(id, { owner: subject });
+              },
+            });
+
+            export const drop = mutation({
+              args: { id: v.id("items") },
+              handler: async (ctx, { id }) => {
+                const caller = await me(ctx);
+                if (caller === null) return;
+                await ctx.db.delete(id);
+              },
+            });
         """,
     }),
     clean("a Convex Auth project whose mutations check through getAuthUserId", {
