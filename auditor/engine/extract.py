@@ -741,6 +741,9 @@ class FileExtractor:
             schema.open = True
             return schema
         options = object_properties(self.resolve(call.arguments[1])) if len(call.arguments) > 1 else {}
+        validation = options.get("schemaValidation")
+        if validation is not None and validation.type == "Literal" and validation.value is False:
+            schema.validation = False
         strict = options.get("strictTableNameTypes")
         if strict is not None and not (strict.type == "Literal" and strict.value is True):
             schema.open = True  # tables the schema does not list are allowed
@@ -758,6 +761,7 @@ class FileExtractor:
                         self._schema_tables(schema, resolved)
                     else:
                         schema.open = True
+                        schema.unread_spreads.append(self.text(spread))
                 continue
             self._schema_table(schema, prop)
         for table in schema.tables.values():
@@ -772,6 +776,7 @@ class FileExtractor:
                 self._schema_table(schema, prop)
             else:
                 schema.open = True
+                schema.unread_spreads.append(self.text(prop.argument) if prop.type == "SpreadElement" else "?")
 
     def _schema_table(self, schema: SchemaFact, prop: Node) -> None:
         name = property_name(prop)

@@ -76,6 +76,8 @@ def _schema(project: ProjectFacts) -> dict[str, Any] | None:
         "path": schema.path,
         "line": schema.loc.line,
         "open": schema.open,
+        "validation": schema.validation,
+        "unread_spreads": list(schema.unread_spreads),
         "tables": [
             {
                 "name": table.name,

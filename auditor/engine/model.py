@@ -340,6 +340,10 @@ class SchemaFact:
     id_references: list[tuple[str, str, str, Location]] = field(default_factory=list)
     # (from_table, field, to_table, loc)
     open: bool = False  # a spread the extractor could not resolve may add tables
+    # `schemaValidation: false` in defineSchema's options: documents are not checked on write.
+    validation: bool = True
+    # The source text of each spread of tables the extractor could not follow (`...moreTables`).
+    unread_spreads: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

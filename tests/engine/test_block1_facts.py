@@ -369,3 +369,43 @@ def test_it_counts_get_user_identity_on_any_ctx_name_or_destructured_auth(tmp_pa
     })
     assert [loc.line for loc in project.bodies["convex/lib/auth.ts#requireUser"].auth_checks] == [2]
     assert [loc.line for loc in project.functions["posts:create"].body.auth_checks] == [6]
+
+
+def test_it_records_schema_validation_off_only_when_the_schema_says_so(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema(
+              { notes: defineTable({ text: v.string() }) },
+              { strictTableNameTypes: false },
+            );
+        """,
+    })
+    assert project.schema is not None and project.schema.open
+    assert project.schema.validation is True
+    project = project_facts(tmp_path / "off", {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema({ notes: defineTable({ text: v.string() }) }, { schemaValidation: false });
+        """,
+    })
+    assert project.schema is not None and project.schema.validation is False
+
+
+def test_it_names_the_spreads_of_tables_it_could_not_follow(tmp_path):
+    project = project_facts(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            import { gameTables } from "./game/schema";
+            export default defineSchema({
+              ...gameTables,
+              notes: defineTable({ text: v.string() }),
+            });
+        """,
+    })
+    assert project.schema is not None
+    assert project.schema.unread_spreads == ["gameTables"]
+    assert project.schema.validation is True
