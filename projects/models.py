@@ -8,13 +8,12 @@ those is indexed together with the audit. An audit that found its commit already
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from projects import crypto
+from projects import crypto, forge
 from teams.models import Team
 
 
@@ -70,30 +69,17 @@ class Repository(models.Model):
 
     @property
     def web_url(self) -> str | None:
-        """A browsable https URL for the repository, when the remote looks like a forge's."""
-        url = self.url
-        if url.startswith("git@") and ":" in url:
-            host, path = url[4:].split(":", 1)
-            url = f"https://{host}/{path}"
-        elif url.startswith("ssh://"):
-            parts = urlsplit(url)
-            url = f"https://{parts.hostname}{parts.path}"
-        if not url.startswith("https://"):
-            return None
-        return url.removesuffix(".git").rstrip("/")
+        """A browsable https URL for the repository, when the remote is https or ssh."""
+        return forge.web_url(self.url)
 
     def file_url(self, sha: str, path: str, line: int | None = None) -> str | None:
-        """Link to a file at a commit; GitHub and GitLab layouts, None for other hosts."""
-        base = self.web_url
-        if not base or not sha:
-            return None
-        host = urlsplit(base).hostname or ""
-        anchor = f"#L{line}" if line else ""
-        if host == "github.com" or host.endswith(".github.com"):
-            return f"{base}/blob/{sha}/{path}{anchor}"
-        if "gitlab" in host:
-            return f"{base}/-/blob/{sha}/{path}{anchor}"
-        return None
+        """Link to a file's line at a commit on GitHub, GitLab or Bitbucket; None for other hosts."""
+        host = forge.forge_for(self.url)
+        return host.file_url(sha, path, line) if host and sha else None
+
+    def commit_url(self, sha: str) -> str | None:
+        host = forge.forge_for(self.url)
+        return host.commit_url(sha) if host and sha else None
 
 
 class Audit(models.Model):

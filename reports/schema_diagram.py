@@ -44,3 +44,20 @@ def mermaid_schema(schema: dict[str, Any], max_fields: int = 25) -> str:
         label = _ident(ref.get("field") or "ref")
         lines.append(f'  {_ident(ref["from"])} }}o--|| {_ident(target)} : "{label}"')
     return "\n".join(lines)
+
+
+def diagram_data(schema: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs to redraw the diagram (whole, or one table and its
+    neighbours): table names with their fields, and the references."""
+    return {
+        "tables": [
+            {"name": table.get("name") or "", "fields": [
+                {key: field.get(key) for key in ("name", "type", "optional", "references")}
+                for field in table.get("fields") or []
+            ]}
+            for table in schema.get("tables") or []
+        ],
+        "references": [
+            {key: ref.get(key) for key in ("from", "field", "to")} for ref in schema.get("references") or []
+        ],
+    }

@@ -40,7 +40,7 @@ from reports.queries import (
     rule_counts,
     severity_counts,
 )
-from reports.schema_diagram import mermaid_schema
+from reports.schema_diagram import diagram_data, mermaid_schema
 from reports.svg import sparkline
 from teams.access import current_membership
 from teams.models import Role
@@ -254,6 +254,7 @@ def schema(request: HttpRequest, pk: int) -> HttpResponse:
             "inventory": inventory,
             "schema": schema_data,
             "diagram": mermaid_schema(schema_data) if schema_data else "",
+            "diagram_data": diagram_data(schema_data) if schema_data else None,
             "indexes_by_table": _index_usage(inventory),
         }
 

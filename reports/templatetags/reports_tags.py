@@ -8,9 +8,28 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.highlight import highlight_block
+
 register = template.Library()
 
 _CODE = re.compile(r"`([^`]+)`")
+# A line of a rule's Fix section that is code rather than prose: a declaration or statement,
+# a closing bracket, or a line ending the way statements end. Prose that quotes code uses
+# backticks, and starts with one when it opens with code.
+_CODE_LINE = re.compile(
+    r"""^(\s+\S|(const|let|var|return|await|if|for|export|import|throw|function|async)\b|[})\]<]|//|\w+(\.\w+)+\()"""
+    r"""|[;{]\s*$"""
+)
+
+
+def _code_spans(escaped: str) -> str:
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)
+
+
+@register.filter
+def inline_code(text: str | None) -> SafeString:
+    """One line of engine text (a finding's message): escaped first, then `code` as code."""
+    return mark_safe(_code_spans(escape(text or "")))
 
 
 @register.filter
@@ -21,9 +40,51 @@ def prose(text: str | None) -> SafeString:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     html = []
     for paragraph in paragraphs:
-        body = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escape(" ".join(paragraph.split())))
-        html.append(f"<p>{body}</p>")
+        html.append(f"<p>{_code_spans(escape(' '.join(paragraph.split())))}</p>")
     return mark_safe("".join(html))
+
+
+def _is_code(line: str) -> bool:
+    return not line.startswith("`") and bool(_CODE_LINE.search(line))
+
+
+@register.filter
+def fix_blocks(text: str | None) -> SafeString:
+    """A rule's Fix section: prose paragraphs, and its lines of code as highlighted blocks."""
+    if not text:
+        return mark_safe("")
+    html: list[str] = []
+    prose_lines: list[str] = []
+    code_lines: list[str] = []
+
+    def flush() -> None:
+        if prose_lines:
+            html.append(f"<p>{_code_spans(escape(' '.join(' '.join(prose_lines).split())))}</p>")
+            prose_lines.clear()
+        if code_lines:
+            html.append(f'<pre class="code fix-code"><code>{highlight_block(chr(10).join(code_lines))}</code></pre>')
+            code_lines.clear()
+
+    for line in text.splitlines():
+        if not line.strip():
+            flush()
+        elif sum(part.count("`") for part in prose_lines) % 2:
+            prose_lines.append(line)  # inside a `code span` that runs over lines
+        elif _is_code(line) or (code_lines and line.startswith(" ")):
+            if prose_lines:
+                flush()
+            code_lines.append(line)
+        else:
+            if code_lines:
+                flush()
+            prose_lines.append(line)
+    flush()
+    return mark_safe("".join(html))
+
+
+@register.filter
+def commit_url(repository: Any, sha: str) -> str | None:
+    return repository.commit_url(sha) if repository is not None else None
 
 
 @register.filter
