@@ -657,21 +657,28 @@ class FileExtractor:
                 routers[name] = False
         if not routers and not crons:
             return
+        top_level = {id(statement.expression) for statement in self.tree.body
+                     if statement.type == "ExpressionStatement"}
         for node in self.by_type["CallExpression"]:
             path = callee_path(node)
             if not path or len(path) != 2:
                 continue
             if path[0] in routers and path[1] == "route" and node.arguments:
-                self._route(node, adds_cors=routers[path[0]])
+                self._route(node, path[0], adds_cors=routers[path[0]], top_level=id(node) in top_level)
             elif path[0] in crons:
-                self._cron(node, path[1])
+                self._cron(node, path[1], path[0], top_level=id(node) in top_level)
 
-    def _route(self, call: Node, adds_cors: bool) -> None:
-        props = object_properties(self.resolve(call.arguments[0]))
-        method = (string_value(self.resolve(props.get("method"))) or ("GET" if "method" not in props else "*")).upper()
+    def _route(self, call: Node, router: str, adds_cors: bool, top_level: bool) -> None:
+        spec = self.resolve(call.arguments[0])
+        props = object_properties(spec)
+        method_literal = string_value(self.resolve(props.get("method")))
+        method = (method_literal or ("GET" if "method" not in props else "*")).upper()
+        spec_open = spec is None or spec.type != "ObjectExpression" \
+            or any(prop.type != "Property" or property_name(prop) is None for prop in spec.properties)
         route = RouteFact(method=method, path=string_value(props.get("path")),
                           path_prefix=string_value(props.get("pathPrefix")), loc=self.loc(call),
-                          handler_label="inline", adds_cors=adds_cors)
+                          handler_label="inline", adds_cors=adds_cors, router=router, top_level=top_level,
+                          spec_keys=frozenset(props), spec_open=spec_open, method_literal=method_literal)
         handler = props.get("handler")
         if handler is None:
             self.facts.routes.append(route)
@@ -709,11 +716,12 @@ class FileExtractor:
             self.facts.bodies[name] = self.analyse_body(init.arguments[0], f"{self.path}#{name}", name,
                                                         ctx_names=set())
 
-    def _cron(self, call: Node, method: str) -> None:
+    def _cron(self, call: Node, method: str, registry: str, top_level: bool) -> None:
         target_index = {"interval": 2, "hourly": 2, "daily": 2, "weekly": 2, "monthly": 2, "cron": 2}.get(method)
         if target_index is None or len(call.arguments) <= target_index:
             return
-        name = string_value(call.arguments[0]) or self.text(call.arguments[0])
+        literal_name = string_value(call.arguments[0])
+        name = literal_name if literal_name is not None else self.text(call.arguments[0])
         details: dict[str, object] = {}
         schedule_node = self.resolve(call.arguments[1])
         if method == "cron":
@@ -724,7 +732,8 @@ class FileExtractor:
                 details[key] = literal if literal is not None else string_value(value)
         target, text, _ = self.function_ref(call.arguments[target_index])
         self.facts.crons.append(CronFact(name=name, schedule=method, loc=self.loc(call), target=target,
-                                         target_text=text, details=details))
+                                         target_text=text, details=details, name_literal=literal_name is not None,
+                                         registry=registry, top_level=top_level))
 
     # Schema ----------------------------------------------------------------------------------
 

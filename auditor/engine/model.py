@@ -248,6 +248,11 @@ class RouteFact:
     handler_local: str | None = None  # export name of a handler defined in the router's module
     handler_import: tuple[str, str] | None = None  # (import source, name) of an imported handler
     adds_cors: bool = False  # registered on convex-helpers' corsRouter, which answers CORS itself
+    router: str = ""  # the local name of the router it is registered on
+    top_level: bool = False  # a statement of the module's top level: it runs exactly once, when the module loads
+    spec_keys: frozenset[str] = frozenset()  # the keys the route spec object literally has
+    spec_open: bool = False  # the spec has a spread or is not an object literal: keys may be missing
+    method_literal: str | None = None  # `method` exactly as written when it is a string literal
 
     @property
     def route_key(self) -> str:
@@ -354,6 +359,9 @@ class CronFact:
     target: FunctionRef | None = None
     target_text: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    name_literal: bool = True  # the name is a string literal (else `name` is the expression's text)
+    registry: str = ""  # the local name of the cronJobs() object
+    top_level: bool = False  # a statement of the module's top level: it runs exactly once, when the module loads
 
 
 @dataclass(slots=True)

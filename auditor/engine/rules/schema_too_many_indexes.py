@@ -3,6 +3,8 @@
 What it flags:
     A table of the schema with 8 or more regular indexes (`.index(...)`). Search and vector
     indexes have their own, separate limits and are not counted. Reported at the table's name.
+    Past the platform limit of 32 the table is an error of `schema/invalid-index-definition`
+    instead, and this rule stays silent.
 
 Why it matters:
     Every index is updated on every insert, patch and delete of the table, so each one adds
@@ -40,7 +42,7 @@ PLATFORM_LIMIT = 32
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for _, table in schema_tables(project):
         regular = [index for index in table.indexes if index.kind == "regular"]
-        if len(regular) >= THRESHOLD:
+        if THRESHOLD <= len(regular) <= PLATFORM_LIMIT:
             yield RULE.finding(
                 table.loc,
                 f'The table "{table.name}" has {len(regular)} indexes (limit {PLATFORM_LIMIT}); each one '
