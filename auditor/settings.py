@@ -291,6 +291,9 @@ LOGGING = {
 AUDITOR_ALLOW_LOCAL_REPOS = env_bool("AUDITOR_ALLOW_LOCAL_REPOS", False)
 AUDITOR_CLONE_DIR = Path(env.str("AUDITOR_CLONE_DIR", default=str(VAR_DIR / "clones")))
 AUDITOR_CLONE_TIMEOUT = env_int("AUDITOR_CLONE_TIMEOUT", 300, minimum=1)
+# The engine's facts cache, shared by the worker's processes; empty: `facts-cache` beside the clone cache.
+AUDITOR_FACTS_CACHE_DIR = env.str("AUDITOR_FACTS_CACHE_DIR", default="")
+AUDITOR_FACTS_CACHE_MEMORY_MB = env_int("AUDITOR_FACTS_CACHE_MEMORY_MB", 128)
 AUDITOR_CLONE_MAX_BYTES = env_int("AUDITOR_CLONE_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 AUDITOR_LS_REMOTE_TIMEOUT = env_int("AUDITOR_LS_REMOTE_TIMEOUT", 15, minimum=1)
 AUDITOR_AUDIT_SOFT_TIME_LIMIT = env_int("AUDITOR_AUDIT_SOFT_TIME_LIMIT", 600, minimum=1)
@@ -337,6 +340,10 @@ else:
         "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite'}"
     )
 CELERY_TASK_IGNORE_RESULT = True
+# A worker process whose resident memory passes this many MB is replaced after its current task:
+# a safety net under the engine's byte-bounded caches. 0 turns it off. (Celery counts KiB.)
+_WORKER_MAX_MEMORY_MB = env_int("WORKER_MAX_MEMORY_PER_CHILD_MB", 1024)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = _WORKER_MAX_MEMORY_MB * 1024 if _WORKER_MAX_MEMORY_MB else None
 
 # --- Cache and sessions ---------------------------------------------------------------------------
 

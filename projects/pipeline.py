@@ -28,6 +28,25 @@ def checkout_dir(repository: Repository) -> Path:
     return Path(settings.AUDITOR_CLONE_DIR) / f"repo-{repository.pk}"
 
 
+def facts_cache_dir() -> Path:
+    configured = settings.AUDITOR_FACTS_CACHE_DIR
+    return Path(configured) if configured else Path(settings.AUDITOR_CLONE_DIR).parent / "facts-cache"
+
+
+_facts_caches: dict[tuple[Path, int], Any] = {}
+
+
+def facts_cache() -> Any:
+    """The engine's facts cache of this worker process: kept across audits, on disk beside the clones."""
+    from auditor.engine import ParseCache
+
+    key = (facts_cache_dir(), settings.AUDITOR_FACTS_CACHE_MEMORY_MB)
+    if key not in _facts_caches:
+        _facts_caches.clear()  # settings changed (tests): the old cache is not wanted any more
+        _facts_caches[key] = ParseCache(key[0], max_bytes=key[1] * 1024 * 1024)
+    return _facts_caches[key]
+
+
 def queue_audit(
     repository: Repository,
     trigger: str,
@@ -115,7 +134,7 @@ def run_audit(audit: Audit) -> Audit:
 
     started = time.monotonic()
     try:
-        report = audit_path(workdir, convex_dir=repository.convex_dir or None)
+        report = audit_path(workdir, convex_dir=repository.convex_dir or None, cache=facts_cache())
         data = report.to_dict()
     except EngineUsageError as error:
         fail(audit, _plain_engine_message(str(error), workdir))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +28,18 @@ class Personas:
 
 
 PERSONAS = ("owner", "admin", "member", "viewer", "outsider")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_facts_cache(tmp_path_factory):
+    """The CLI keeps facts under $XDG_CACHE_HOME: a test run writes its own, never the user's."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture(autouse=True)

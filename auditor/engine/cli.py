@@ -7,9 +7,11 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from auditor.engine.audit import audit_path
 from auditor.engine.errors import EngineUsageError
+from auditor.engine.factcache import ParseCache, default_cache_dir
 from auditor.engine.rules import all_rules
 
 
@@ -29,7 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--convex-dir", help="the Convex folder relative to PATH (default: convex.json or convex/)")
     parser.add_argument("--list-rules", action="store_true", help="print the rule registry as JSON and exit")
     parser.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help="keep extracted facts here between runs (default: $XDG_CACHE_HOME/convex-audit)")
+    cache.add_argument("--no-cache", action="store_true", help="keep no facts between runs")
     return parser
+
+
+def _cache(args: argparse.Namespace) -> ParseCache:
+    if args.no_cache:
+        return ParseCache(max_bytes=0)
+    return ParseCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("convex-audit: PATH is required (or --list-rules)", file=sys.stderr)
         return 2
     try:
-        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config)
+        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config, cache=_cache(args))
     except EngineUsageError as error:
         print(f"convex-audit: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,211 @@
+"""The facts cache: each file's extracted facts, kept across audits, runs and processes.
+
+A file's entry is its facts (or its parse failure) as a pickle, keyed by the file's content
+hash, its path and module, and the engine version: a digest of the engine's own source, so that
+an engine that extracts differently never reads facts an older one wrote. Entries live
+
+* in memory, in an LRU bounded by bytes (the pickles' sizes, via cachetools), and
+* on disk, when the cache has a folder: one file per entry under ``facts-<version>/``, written
+  atomically (a temporary file renamed into place), so concurrent audits and processes share it.
+
+Memory holds pickles rather than live objects, so every audit unpickles its own copy: whatever a
+later step does to the facts never reaches the cache. A disk entry that cannot be read or
+unpickled is ignored (a miss) and rewritten; a folder that cannot be created or written turns the
+disk half off for that cache and says why in ``disk_error``; neither ever stops an audit.
+
+Facts that still hold syntax-tree nodes are never pickled (they would carry the whole tree):
+such an entry stays in memory as the live object, costed at an estimate, and is not written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cachetools import LRUCache
+from esprima.objects import Object as _EsprimaObject
+
+from auditor.engine.model import ModuleFacts, ParseFailure
+
+# Bump when the shape of cached facts changes in a way the source digest would not catch.
+FACTS_FORMAT = 1
+DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+# What a fact set that still holds its syntax tree costs in memory, per source character
+# (measured on real apps: about 150 bytes a character).
+_LIVE_BYTES_PER_CHAR = 150
+_ENGINE_DIR = Path(__file__).resolve().parent
+# Rules read facts but never shape them: a new or changed rule keeps the cache valid.
+_NOT_SHAPING_FACTS = ("rules/",)
+
+CacheKey = tuple[str, str | None, str]  # (path, module, content sha-256)
+
+
+@dataclass(slots=True)
+class CachedFile:
+    facts: ModuleFacts | None
+    failure: ParseFailure | None
+
+
+@cache
+def engine_version() -> str:
+    """A digest of the engine's fact-shaping source, the Python version and FACTS_FORMAT."""
+    digest = hashlib.sha256(f"{FACTS_FORMAT}|{sys.version_info[:2]}".encode())
+    for path in sorted(_ENGINE_DIR.rglob("*.py")):
+        relative = path.relative_to(_ENGINE_DIR).as_posix()
+        if relative.startswith(_NOT_SHAPING_FACTS):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/convex-audit``, or ``~/.cache/convex-audit`` when that is unset or relative."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec says a relative path is invalid and must be ignored.
+    root = Path(base) if base and Path(base).is_absolute() else Path(environ.get("HOME") or Path.home()) / ".cache"
+    return root / "convex-audit"
+
+
+class _HoldsNodes(Exception):
+    pass
+
+
+class _NodeFreePickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> object:
+        if isinstance(obj, _EsprimaObject):
+            raise _HoldsNodes
+        return NotImplemented
+
+
+def dumps(entry: CachedFile) -> bytes | None:
+    """The entry as a pickle, or None when its facts still hold syntax-tree nodes."""
+    buffer = io.BytesIO()
+    try:
+        _NodeFreePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(entry)
+    except _HoldsNodes:
+        return None
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> CachedFile | None:
+    """The entry a pickle holds, or None when it is damaged or not an entry at all."""
+    try:
+        entry = pickle.loads(data)
+    except Exception:  # a truncated or foreign file is a miss, whatever unpickling raises
+        return None
+    return entry if isinstance(entry, CachedFile) else None
+
+
+class ParseCache:
+    """Facts per file, in a byte-bounded memory LRU and, given a folder, on disk (see the module docstring)."""
+
+    def __init__(self, directory: str | Path | None = None, *, max_bytes: int = DEFAULT_MEMORY_BYTES) -> None:
+        if max_bytes < 0:
+            raise ValueError("max_bytes must be zero or more")
+        self._memory: LRUCache[CacheKey, tuple[bytes | CachedFile, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda item: item[1])
+        self.directory = Path(directory) if directory is not None else None
+        self.disk_error: str | None = None
+        self.hits = 0
+        self.misses = 0
+        self.disk_hits = 0
+        self.disk_writes = 0
+        self.bad_entries = 0  # disk entries that could not be read, rewritten since
+
+    @property
+    def memory_bytes(self) -> int:
+        return int(self._memory.currsize)
+
+    @property
+    def folder(self) -> Path | None:
+        """This engine version's folder of entries, None when the cache keeps nothing on disk."""
+        if self.directory is None or self.disk_error is not None:
+            return None
+        return self.directory / f"facts-{engine_version()}"
+
+    def get(self, key: CacheKey) -> CachedFile | None:
+        item = self._memory.get(key)
+        entry: CachedFile | None = None
+        if item is not None:
+            payload = item[0]
+            entry = payload if isinstance(payload, CachedFile) else loads(payload)
+        if entry is None:
+            entry = self._read_disk(key)
+        if entry is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return entry
+
+    def put(self, key: CacheKey, entry: CachedFile) -> None:
+        data = dumps(entry)
+        if data is None:
+            source = entry.facts.source if entry.facts is not None else ""
+            self._remember(key, entry, len(source) * _LIVE_BYTES_PER_CHAR)
+            return
+        self._remember(key, data, len(data))
+        self._write_disk(key, data)
+
+    def put_pickled(self, key: CacheKey, data: bytes) -> None:
+        """Store an entry another process already pickled (the parallel parse)."""
+        self._remember(key, data, len(data))
+        self._write_disk(key, data)
+
+    def _remember(self, key: CacheKey, payload: bytes | CachedFile, size: int) -> None:
+        if size <= self._memory.maxsize:  # cachetools refuses a value larger than the whole cache
+            self._memory[key] = (payload, size)
+
+    def _path(self, key: CacheKey) -> Path | None:
+        folder = self.folder
+        if folder is None:
+            return None
+        path, module, content = key
+        name = hashlib.sha256(f"{path}\0{module}\0{content}".encode()).hexdigest()
+        return folder / name[:2] / f"{name}.pickle"
+
+    def _read_disk(self, key: CacheKey) -> CachedFile | None:
+        target = self._path(key)
+        if target is None:
+            return None
+        try:
+            data = target.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            self.bad_entries += 1
+            return None
+        entry = loads(data)
+        if entry is None:
+            self.bad_entries += 1
+            return None
+        self.disk_hits += 1
+        self._remember(key, data, len(data))
+        return entry
+
+    def _write_disk(self, key: CacheKey, data: bytes) -> None:
+        target = self._path(key)
+        if target is None:
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            # An unwritable folder turns the disk half off for this cache; the audit goes on.
+            self.disk_error = f"{type(error).__name__}: {error.strerror or error}"
+            return
+        self.disk_writes += 1

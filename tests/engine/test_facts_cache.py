@@ -1,0 +1,231 @@
+"""The facts cache: on disk across runs and processes, a byte-bounded memory LRU, damaged entries ignored."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import esprima
+import pytest
+
+from auditor.engine import factcache
+from auditor.engine.audit import audit_path
+from auditor.engine.factcache import CachedFile, ParseCache, default_cache_dir, engine_version
+from auditor.engine.model import Location, ModuleFacts, ParseFailure, StringFact
+from tests.engine.helpers import write_project
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KEY = ("convex/a.ts", "a", "0" * 64)
+BROKEN = {"convex/broken.ts": "export const = ;\n"}
+
+
+def facts_entry(path: str = "src/a.ts", text: str = "hello") -> CachedFile:
+    loc = Location(path, 1, 0, 1, len(text))
+    return CachedFile(ModuleFacts(path=path, module=None, source=f'"{text}"', strings=[StringFact(text, loc)]), None)
+
+
+def failure_entry(path: str = "convex/a.ts") -> CachedFile:
+    return CachedFile(None, ParseFailure(path, "Unexpected token", 1, 13))
+
+
+def entry_files(directory: Path) -> list[Path]:
+    return sorted(directory.rglob("*.pickle"))
+
+
+def test_it_keeps_entries_on_disk_for_another_cache_instance(tmp_path):
+    ParseCache(tmp_path).put(KEY, facts_entry())
+    later = ParseCache(tmp_path)
+    entry = later.get(KEY)
+    assert entry is not None and entry.facts is not None
+    assert entry.facts.strings[0].value == "hello"
+    assert (later.hits, later.misses, later.disk_hits) == (1, 0, 1)
+    assert len(entry_files(tmp_path)) == 1
+
+
+def test_it_misses_a_key_it_never_stored(tmp_path):
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, failure_entry())
+    assert cache.get(("convex/a.ts", "a", "1" * 64)) is None
+    assert cache.get(("convex/b.ts", "a", "0" * 64)) is None  # same content elsewhere: other facts
+    assert (cache.hits, cache.misses) == (0, 2)
+
+
+def test_it_gives_each_read_its_own_copy(tmp_path):
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, facts_entry())
+    first, second = cache.get(KEY), cache.get(KEY)
+    assert first is not None and second is not None and first is not second
+    first.facts.strings.clear()  # type: ignore[union-attr]
+    assert ParseCache(tmp_path).get(KEY).facts.strings  # type: ignore[union-attr]
+    assert cache.get(KEY).facts.strings  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"facts": None})[:-3],
+                                     pickle.dumps({"facts": None}), pickle.dumps(["a", "list"])])
+def test_it_ignores_and_rewrites_a_damaged_entry(tmp_path, content):
+    ParseCache(tmp_path).put(KEY, failure_entry())
+    [stored] = entry_files(tmp_path)
+    stored.write_bytes(content)
+    cache = ParseCache(tmp_path)
+    assert cache.get(KEY) is None
+    assert cache.bad_entries == 1
+    cache.put(KEY, failure_entry())
+    entry = ParseCache(tmp_path).get(KEY)
+    assert entry is not None and entry.failure == failure_entry().failure
+
+
+def test_it_ignores_an_entry_it_cannot_read(tmp_path):
+    ParseCache(tmp_path).put(KEY, failure_entry())
+    [stored] = entry_files(tmp_path)
+    stored.unlink()
+    stored.mkdir()  # reading a folder fails with an OSError, as an unreadable file would
+    cache = ParseCache(tmp_path)
+    assert cache.get(KEY) is None
+    assert cache.bad_entries == 1
+
+
+def test_it_turns_the_disk_off_when_the_folder_cannot_be_made(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cache = ParseCache(blocker / "cache")
+    cache.put(KEY, failure_entry())
+    assert cache.disk_error is not None and "NotADirectoryError" in cache.disk_error
+    assert cache.folder is None
+    assert cache.get(KEY) is not None  # memory still holds it
+
+
+def test_it_audits_with_an_unwritable_cache_folder_and_says_why(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    write_project(tmp_path / "app", BROKEN)
+    report = audit_path(tmp_path / "app", cache=ParseCache(blocker))
+    assert report.stats["parse_errors"] == 1
+    assert report.stats["cache"]["dir"] is None  # type: ignore[index]
+    assert "NotADirectoryError" in report.stats["cache"]["disk_error"]  # type: ignore[index]
+
+
+def test_it_separates_entries_of_different_engine_versions(tmp_path, monkeypatch):
+    ParseCache(tmp_path).put(KEY, failure_entry())
+    monkeypatch.setattr(factcache, "engine_version", lambda: "another-engine")
+    cache = ParseCache(tmp_path)
+    assert cache.get(KEY) is None
+    assert cache.folder == tmp_path / "facts-another-engine"
+
+
+def test_it_derives_the_engine_version_from_the_engine_source():
+    version = engine_version()
+    assert len(version) == 20 and int(version, 16) >= 0
+    assert version == engine_version()
+
+
+def test_it_bounds_memory_by_bytes_and_drops_the_least_recently_used(tmp_path):
+    sizes = {}
+    for index in range(3):
+        data = factcache.dumps(facts_entry(text="x" * 100 * (index + 1)))
+        assert data is not None
+        sizes[index] = len(data)
+    cache = ParseCache(max_bytes=sizes[0] + sizes[1] + sizes[2] - 1)
+    keys = [(f"src/{index}.ts", None, str(index)) for index in range(3)]
+    cache.put(keys[0], facts_entry(text="x" * 100))
+    cache.put(keys[1], facts_entry(text="x" * 200))
+    assert cache.get(keys[0]) is not None  # now the most recently used
+    cache.put(keys[2], facts_entry(text="x" * 300))
+    assert cache.memory_bytes <= cache._memory.maxsize
+    assert cache.get(keys[1]) is None
+    assert cache.get(keys[0]) is not None and cache.get(keys[2]) is not None
+
+
+def test_it_keeps_no_entry_larger_than_the_whole_memory_bound():
+    cache = ParseCache(max_bytes=10)
+    cache.put(KEY, facts_entry())
+    assert cache.memory_bytes == 0
+    assert cache.get(KEY) is None
+
+
+def test_it_keeps_nothing_with_a_zero_bound_and_no_folder():
+    cache = ParseCache(max_bytes=0)
+    cache.put(KEY, failure_entry())
+    assert cache.get(KEY) is None
+
+
+def test_it_refuses_a_negative_memory_bound():
+    with pytest.raises(ValueError, match="max_bytes"):
+        ParseCache(max_bytes=-1)
+
+
+def test_it_never_pickles_facts_that_hold_syntax_tree_nodes(tmp_path):
+    entry = facts_entry()
+    entry.facts.tree = esprima.parseScript("x = 1")  # type: ignore[union-attr]
+    assert factcache.dumps(entry) is None
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, entry)
+    assert entry_files(tmp_path) == []
+    assert cache.get(KEY) is entry  # kept in memory as it is
+    assert cache.memory_bytes == len(entry.facts.source) * factcache._LIVE_BYTES_PER_CHAR  # type: ignore[union-attr]
+
+
+def test_it_caches_parse_failures_across_audits(tmp_path):
+    write_project(tmp_path / "app", BROKEN)
+    cold = audit_path(tmp_path / "app", cache=ParseCache(tmp_path / "cache"))
+    warm = audit_path(tmp_path / "app", cache=ParseCache(tmp_path / "cache"))
+    assert warm.stats["cache"]["hits"] == 1 and warm.stats["cache"]["misses"] == 0  # type: ignore[index]
+    assert cold.stats["cache"]["misses"] == 1  # type: ignore[index]
+    assert [(f.rule, f.loc, f.message) for f in warm.findings] == [(f.rule, f.loc, f.message) for f in cold.findings]
+    assert any(f.rule == "engine/parse-error" for f in warm.findings)
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"}, Path("/x/cache/convex-audit")),
+    ({"HOME": "/home/u"}, Path("/home/u/.cache/convex-audit")),
+    ({"XDG_CACHE_HOME": "", "HOME": "/home/u"}, Path("/home/u/.cache/convex-audit")),
+    ({"XDG_CACHE_HOME": "relative/cache", "HOME": "/home/u"}, Path("/home/u/.cache/convex-audit")),
+])
+def test_it_follows_xdg_for_the_default_folder(environ, expected):
+    assert default_cache_dir(environ) == expected
+
+
+# The command line ---------------------------------------------------------------------------
+
+
+def run_cli(*args: str, cache_home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["XDG_CACHE_HOME"] = str(cache_home)
+    return subprocess.run([sys.executable, "-m", "auditor.engine", *args, "--format", "json", "--fail-on", "never"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, env=env, check=False)
+
+
+def test_it_caches_under_xdg_cache_home_by_default_from_the_command_line(tmp_path):
+    write_project(tmp_path / "app", BROKEN)
+    first = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
+    second = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert len(entry_files(tmp_path / "xdg" / "convex-audit")) == 1
+    cache = json.loads(second.stdout)["stats"]["cache"]
+    assert cache["hits"] == 1 and cache["dir"].startswith(str(tmp_path / "xdg" / "convex-audit"))
+
+
+def test_it_caches_in_the_folder_given_by_cache_dir(tmp_path):
+    write_project(tmp_path / "app", BROKEN)
+    result = run_cli(str(tmp_path / "app"), "--cache-dir", str(tmp_path / "mine"), cache_home=tmp_path / "xdg")
+    assert result.returncode == 0, result.stderr
+    assert len(entry_files(tmp_path / "mine")) == 1
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_it_keeps_nothing_on_disk_with_no_cache(tmp_path):
+    write_project(tmp_path / "app", BROKEN)
+    result = run_cli(str(tmp_path / "app"), "--no-cache", cache_home=tmp_path / "xdg")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stats"]["cache"]["dir"] is None
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_it_refuses_cache_dir_together_with_no_cache(tmp_path):
+    write_project(tmp_path / "app", BROKEN)
+    result = run_cli(str(tmp_path / "app"), "--no-cache", "--cache-dir", str(tmp_path), cache_home=tmp_path / "xdg")
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
