@@ -13,6 +13,7 @@ from auditor.engine import safefiles
 from auditor.engine.config import AuditConfig, load_config
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
+from auditor.engine.factcache import CachedFile, ParseCache
 from auditor.engine.generated import check_generated
 from auditor.engine.link import link_project
 from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
@@ -26,35 +27,6 @@ INTERNAL_ERROR = "the auditor failed on this file (internal error)"
 SUPPRESSION_COMMENT = re.compile(
     r"convex-audit-ignore-next-line\s+(?P<rules>[\w\-/*]+(?:\s*,\s*[\w\-/*]+)*)(?:\s+--\s*(?P<reason>.*?))?\s*(?:\*/\s*\}?)?\s*$"
 )
-
-
-@dataclass(slots=True)
-class CachedFile:
-    facts: ModuleFacts | None
-    failure: ParseFailure | None
-
-
-class ParseCache:
-    """Parsed and extracted files keyed by path and content hash, so a re-audit reads only changes."""
-
-    def __init__(self, max_entries: int = 20_000) -> None:
-        self._entries: dict[tuple[str, str | None, str], CachedFile] = {}
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[str, str | None, str]) -> CachedFile | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return entry
-
-    def put(self, key: tuple[str, str | None, str], entry: CachedFile) -> None:
-        if len(self._entries) >= self.max_entries:
-            self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = entry
 
 
 @dataclass(slots=True)
@@ -102,6 +74,7 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start."""
     started = time.perf_counter()
     cache = _default_cache if cache is None else cache
+    hits, misses = cache.hits, cache.misses
     root_path = Path(root)
     found = discover(root_path, convex_dir)
     config = load_config(found.root, Path(config_file) if config_file else None, {r.id for r in all_rules()})
@@ -135,12 +108,15 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
         "skipped": skipped,
         "seconds": round(time.perf_counter() - started, 3),
         "convex_dir": found.convex_dir,
+        "convex_dir_source": found.convex_dir_source,
         "convex_files": len(found.convex_files),
         "frontend_files": len(found.frontend_files),
         "suppressed": sum(1 for f in findings if f.suppressed),
         "config": config.source,
         "versions": _version_stats(project, config),
         "rule_errors": rule_errors,
+        "cache": {"dir": str(cache.folder or "") or None, "hits": cache.hits - hits, "misses": cache.misses - misses,
+                  "disk_error": cache.disk_error},
     }
     return Report(root=str(found.root), project=project, findings=findings, stats=stats)
 

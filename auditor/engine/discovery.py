@@ -32,6 +32,7 @@ class SourceFile:
 class Discovery:
     root: Path
     convex_dir: str  # relative, "/"-separated, no trailing slash
+    convex_dir_source: str = "root"  # option, convex.json, root or found below
     convex_files: list[SourceFile] = field(default_factory=list)
     frontend_files: list[SourceFile] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
@@ -39,20 +40,96 @@ class Discovery:
 
 
 def find_convex_dir(root: Path, override: str | None = None) -> str:
-    """The Convex folder, relative to root: the override, convex.json's "functions", or convex/."""
-    candidate = override
-    if candidate is None:
-        config = root / "convex.json"
-        if config.is_file() and not config.is_symlink():  # a link may point anywhere
+    """The Convex folder, relative to root (see ``locate_convex_dir``)."""
+    return locate_convex_dir(root, override)[0]
+
+
+def locate_convex_dir(root: Path, override: str | None = None) -> tuple[str, str]:
+    """The Convex folder, relative to root, and how it was found.
+
+    In order: the override ("option"), the root's convex.json "functions" ("convex.json"), the
+    root's convex/ ("root"), else the one folder found below the root ("found below", see
+    ``convex_dirs_below``). Several below: an EngineUsageError that lists them, since auditing
+    one of them silently would report on a part of the repository without saying so.
+    """
+    if override is not None:
+        return _checked(root, override), "option"
+    config = root / "convex.json"
+    if config.is_file() and not config.is_symlink():  # a link may point anywhere
+        return _checked(root, _functions_of(config)), "convex.json"
+    if (root / "convex").is_dir() and not (root / "convex").is_symlink():
+        return "convex", "root"
+    found = convex_dirs_below(root)
+    if len(found) == 1:
+        return found[0], "found below"
+    if not found:
+        raise EngineUsageError(
+            f"no Convex folder: {root} has no convex/ folder or convex.json at its root, and none below it "
+            "(a convex/ folder beside a package.json that depends on convex, or a nested convex.json)")
+    shown = ", ".join(found[:_LISTED]) + (f" and {len(found) - _LISTED} more" if len(found) > _LISTED else "")
+    raise EngineUsageError(f"several Convex folders below {root}: {shown}; choose one with --convex-dir")
+
+
+_LISTED = 10
+_SEARCH_DEPTH = 6  # folders below the root; monorepos keep theirs at apps/x/ or packages/x/
+_DEPENDENCY_KEYS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
+
+
+def convex_dirs_below(root: Path) -> list[str]:
+    """Convex folders below ``root`` (never at it), sorted: each ``convex/`` that sits beside a
+    package.json depending on ``convex``, and the functions folder of each nested convex.json.
+
+    Installed, built and hidden folders are not searched (``EXCLUDED_DIRS``), nor symbolic links.
+    """
+    root = root.resolve()
+    found: set[str] = set()
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(directory)
+        depth = len(base.relative_to(root).parts)
+        dirnames[:] = sorted(name for name in dirnames if name not in EXCLUDED_DIRS and not name.startswith("."))
+        if depth >= _SEARCH_DEPTH:
+            dirnames[:] = []
+        if depth == 0:
+            continue
+        if "convex.json" in filenames and not (base / "convex.json").is_symlink():
             try:
-                data = json.loads(safefiles.read_text(config))
-            except (OSError, ValueError) as error:
-                raise EngineUsageError(f"convex.json is not valid JSON: {error}") from error
-            functions = data.get("functions") if isinstance(data, dict) else None
-            if functions is not None and not isinstance(functions, str):
-                raise EngineUsageError('convex.json: "functions" must be a string path')
-            candidate = functions
-    candidate = (candidate or "convex").strip().strip("/") or "convex"
+                functions = _checked(root, (base / _functions_of(base / "convex.json")).relative_to(root).as_posix())
+            except (EngineUsageError, ValueError):
+                functions = None  # a broken convex.json below the root is not this audit's business
+            if functions is not None:
+                found.add(functions)
+                continue
+        if "convex" in dirnames and "package.json" in filenames and _depends_on_convex(base / "package.json"):
+            found.add((base / "convex").relative_to(root).as_posix())
+    # A folder inside another found one (a convex/ under a convex.json's functions) is part of it.
+    return sorted(path for path in found if not any(path.startswith(other + "/") for other in found))
+
+
+def _depends_on_convex(package_json: Path) -> bool:
+    if package_json.is_symlink():
+        return False
+    try:
+        data = json.loads(safefiles.read_text(package_json))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    return any(isinstance(data.get(key), dict) and "convex" in data[key] for key in _DEPENDENCY_KEYS)
+
+
+def _functions_of(config: Path) -> str:
+    try:
+        data = json.loads(safefiles.read_text(config))
+    except (OSError, ValueError) as error:
+        raise EngineUsageError(f"convex.json is not valid JSON: {error}") from error
+    functions = data.get("functions") if isinstance(data, dict) else None
+    if functions is not None and not isinstance(functions, str):
+        raise EngineUsageError('convex.json: "functions" must be a string path')
+    return functions or "convex"
+
+
+def _checked(root: Path, candidate: str) -> str:
+    candidate = candidate.strip().strip("/") or "convex"
     resolved = (root / candidate).resolve()
     if not _is_inside(resolved, root.resolve()):
         raise EngineUsageError(f"the Convex folder {candidate!r} lies outside {root}")
@@ -65,8 +142,8 @@ def discover(root: Path, convex_dir_override: str | None = None) -> Discovery:
     root = root.resolve()
     if not root.is_dir():
         raise EngineUsageError(f"{root} is not a directory")
-    convex_dir = find_convex_dir(root, convex_dir_override)
-    result = Discovery(root=root, convex_dir=convex_dir)
+    convex_dir, how = locate_convex_dir(root, convex_dir_override)
+    result = Discovery(root=root, convex_dir=convex_dir, convex_dir_source=how)
     convex_prefix = convex_dir + "/"
     for relative, absolute in _source_files(root, result):
         in_convex = relative.startswith(convex_prefix)

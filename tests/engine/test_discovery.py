@@ -123,3 +123,122 @@ def test_it_reads_every_supported_extension(tmp_path):
     names = ["a.ts", "b.tsx", "c.js", "d.mjs", "e.cjs", "f.jsx"]
     _write(tmp_path, {f"convex/{name}": "export const x = 1;\n" for name in names} | {"convex/g.json": "{}"})
     assert sorted(f.path.split("/")[-1] for f in discover(tmp_path).convex_files) == names
+
+
+# Finding the Convex folder below the root ---------------------------------------------------
+
+CONVEX_PACKAGE = json.dumps({"name": "backend", "dependencies": {"convex": "^1.17.0"}})
+
+
+def test_it_finds_the_convex_folder_of_a_monorepo_package(tmp_path):
+    _write(tmp_path, {
+        "package.json": json.dumps({"name": "root", "workspaces": ["apps/*", "packages/*"]}),
+        "packages/backend/package.json": CONVEX_PACKAGE,
+        "packages/backend/convex/messages.ts": OLD_QUERY,
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "15"}}),
+        "apps/web/app/page.tsx": "export default function Page() { return null; }\n",
+    })
+    report = audit_path(tmp_path, cache=ParseCache())
+    assert report.stats["convex_dir"] == "packages/backend/convex"
+    assert report.stats["convex_dir_source"] == "found below"
+    assert list(report.project.functions) == ["messages:list"]
+    assert list(report.project.frontend) == ["apps/web/app/page.tsx"]
+
+
+@pytest.mark.parametrize("key", ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"])
+def test_it_counts_every_kind_of_dependency_on_convex(tmp_path, key):
+    _write(tmp_path, {"app/package.json": json.dumps({key: {"convex": "1.x"}}), "app/convex/a.ts": OLD_QUERY})
+    assert discover(tmp_path).convex_dir == "app/convex"
+
+
+def test_it_follows_a_nested_convex_json(tmp_path):
+    _write(tmp_path, {
+        "services/api/convex.json": json.dumps({"functions": "src/functions/"}),
+        "services/api/src/functions/a.ts": OLD_QUERY,
+    })
+    found = discover(tmp_path)
+    assert (found.convex_dir, found.convex_dir_source) == ("services/api/src/functions", "found below")
+
+
+def test_it_takes_convex_beside_a_nested_convex_json_without_functions(tmp_path):
+    _write(tmp_path, {"backend/convex.json": "{}", "backend/convex/a.ts": OLD_QUERY})
+    assert discover(tmp_path).convex_dir == "backend/convex"
+
+
+def test_it_ignores_a_convex_folder_whose_package_does_not_depend_on_convex(tmp_path):
+    _write(tmp_path, {
+        "docs/package.json": json.dumps({"dependencies": {"react": "19"}}),
+        "docs/convex/a.ts": OLD_QUERY,
+        "notes/convex/b.ts": OLD_QUERY,  # no package.json at all
+        "broken/package.json": "{not json",
+        "broken/convex/c.ts": OLD_QUERY,
+        "listy/package.json": "[1, 2]",
+        "listy/convex/d.ts": OLD_QUERY,
+    })
+    with pytest.raises(EngineUsageError, match="none below it"):
+        discover(tmp_path)
+
+
+@pytest.mark.parametrize("hidden", ["node_modules/pkg", ".git/x", "dist", ".next/server", "vendor/lib", ".hidden"])
+def test_it_never_looks_in_installed_built_or_hidden_folders(tmp_path, hidden):
+    _write(tmp_path, {f"{hidden}/package.json": CONVEX_PACKAGE, f"{hidden}/convex/a.ts": OLD_QUERY})
+    with pytest.raises(EngineUsageError, match="no Convex folder"):
+        discover(tmp_path)
+
+
+def test_it_refuses_several_convex_folders_with_the_list(tmp_path):
+    _write(tmp_path, {
+        "apps/one/package.json": CONVEX_PACKAGE, "apps/one/convex/a.ts": OLD_QUERY,
+        "apps/two/convex.json": json.dumps({"functions": "backend"}), "apps/two/backend/a.ts": OLD_QUERY,
+    })
+    with pytest.raises(EngineUsageError) as refused:
+        discover(tmp_path)
+    assert str(refused.value) == (f"several Convex folders below {tmp_path.resolve()}: "
+                                  "apps/one/convex, apps/two/backend; choose one with --convex-dir")
+    assert discover(tmp_path, "apps/two/backend").convex_dir_source == "option"
+
+
+def test_it_lists_at_most_ten_folders_and_counts_the_rest(tmp_path):
+    for index in range(12):
+        folder = f"demos/d{index:02}"
+        _write(tmp_path, {f"{folder}/package.json": CONVEX_PACKAGE, f"{folder}/convex/a.ts": OLD_QUERY})
+    with pytest.raises(EngineUsageError, match=r"demos/d09/convex and 2 more; choose one"):
+        discover(tmp_path)
+
+
+def test_it_skips_a_nested_convex_json_that_is_broken_or_points_outside(tmp_path):
+    _write(tmp_path, {
+        "a/convex.json": "{oops",
+        "b/convex.json": json.dumps({"functions": "../../outside"}),
+        "c/convex.json": json.dumps({"functions": 7}),
+        "d/package.json": CONVEX_PACKAGE, "d/convex/a.ts": OLD_QUERY,
+    })
+    assert discover(tmp_path).convex_dir == "d/convex"
+
+
+def test_it_prefers_the_root_convex_folder_to_any_below(tmp_path):
+    _write(tmp_path, {"convex/a.ts": OLD_QUERY, "apps/x/package.json": CONVEX_PACKAGE, "apps/x/convex/b.ts": OLD_QUERY})
+    found = discover(tmp_path)
+    assert (found.convex_dir, found.convex_dir_source) == ("convex", "root")
+
+
+def test_it_reports_a_root_convex_json_as_the_source(tmp_path):
+    _write(tmp_path, {"convex.json": "{}", "convex/a.ts": OLD_QUERY})
+    assert discover(tmp_path).convex_dir_source == "convex.json"
+
+
+def test_it_stops_searching_six_folders_down(tmp_path):
+    deep = "a/b/c/d/e/f"
+    _write(tmp_path, {f"{deep}/package.json": CONVEX_PACKAGE, f"{deep}/convex/a.ts": OLD_QUERY})
+    with pytest.raises(EngineUsageError, match="none below it"):
+        discover(tmp_path)
+    shallower = "a/b/c/d/e"
+    _write(tmp_path, {f"{shallower}/package.json": CONVEX_PACKAGE, f"{shallower}/convex/a.ts": OLD_QUERY})
+    assert discover(tmp_path).convex_dir == f"{shallower}/convex"
+
+
+def test_it_does_not_follow_a_linked_package_json(tmp_path):
+    _write(tmp_path, {"real/package.json": CONVEX_PACKAGE, "app/convex/a.ts": OLD_QUERY})
+    (tmp_path / "app" / "package.json").symlink_to(tmp_path / "real" / "package.json")
+    with pytest.raises(EngineUsageError, match="none below it"):
+        discover(tmp_path)
