@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.engine import safefiles
+from auditor.engine.aliases import ImportAliases, read_import_aliases
 from auditor.engine.config import AuditConfig, load_config
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
@@ -82,15 +83,16 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     frontend: list[ModuleFacts] = []
     failures: list[ParseFailure] = []
     skipped = list(found.skipped)
+    aliases = read_import_aliases(found.root)
     for source_file in [*found.convex_files, *found.frontend_files]:
-        entry = _read(source_file, cache, skipped)
+        entry = _read(source_file, cache, skipped, aliases)
         if entry is None:
             continue
         if entry.failure is not None:
             failures.append(entry.failure)
         elif entry.facts is not None:
             (modules if source_file.in_convex else frontend).append(entry.facts)
-    project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped)
+    project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped, aliases)
     project.generated_files = found.generated_files
     rule_errors: list[dict[str, str]] = []
     _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
@@ -150,13 +152,15 @@ def _version_stats(project: ProjectFacts, config: AuditConfig) -> dict[str, obje
     return stats
 
 
-def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]]) -> CachedFile | None:
+def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]],
+          aliases: ImportAliases) -> CachedFile | None:
     try:
         data = safefiles.read_bytes(source_file.absolute)
     except OSError as error:
         skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
         return None
-    key = (source_file.path, source_file.module, hashlib.sha256(data).hexdigest())
+    # Which imports are project code depends on the repository's aliases, so they key the cache too.
+    key = (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases.fingerprint}")
     entry = cache.get(key)
     if entry is not None:
         return entry
@@ -167,7 +171,7 @@ def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, st
         entry = CachedFile(None, failure)
     else:
         try:
-            entry = CachedFile(extract_module(source_file.path, source_file.module, source, parsed.tree), None)
+            entry = CachedFile(extract_module(source_file.path, source_file.module, source, parsed.tree, aliases), None)
         except RecursionError:
             entry = CachedFile(None, ParseFailure(source_file.path, "Nesting too deep to analyse", 1, 0))
         except Exception as error:  # one file must never stop the audit of the others

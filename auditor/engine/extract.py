@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from esprima.nodes import Node as EsprimaNode
 
+from auditor.engine.aliases import ImportAliases
 from auditor.engine.answers import unused_answer_calls
 from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
@@ -131,7 +132,8 @@ class _Scope:
 
 
 class FileExtractor:
-    def __init__(self, path: str, module: str | None, source: str, tree: Node) -> None:
+    def __init__(self, path: str, module: str | None, source: str, tree: Node,
+                 aliases: ImportAliases | None = None) -> None:
         self.path = path
         self.module = module
         self.tree = tree
@@ -143,6 +145,11 @@ class FileExtractor:
         self.ambiguous_consts: set[str] = set()
         self._inner_plus: set[int] = set()
         self._body_counter = 0
+        self.aliases = aliases
+
+    def project_source(self, source: str) -> bool:
+        """An import of project code: a relative path, a tsconfig path alias or a workspace package."""
+        return module_source_path(source) or (self.aliases is not None and self.aliases.is_project_source(source))
 
     # Entry point -----------------------------------------------------------------------------
 
@@ -281,7 +288,7 @@ class FileExtractor:
             or (node.type == "Identifier" and (node.name in self.scope.functions
                                                or node.name in self._registered_names()
                                                or (node.name in self.scope.imports
-                                                   and module_source_path(self.scope.imports[node.name][0])
+                                                   and self.project_source(self.scope.imports[node.name][0])
                                                    and "_generated" not in self.scope.imports[node.name][0])))
         )
         return None, text, direct
@@ -410,12 +417,12 @@ class FileExtractor:
             if name in self.scope.functions:
                 returned = _returned_object(self.scope.functions[name])
                 return self.object_shape(returned, depth + 1) if returned is not None else ObjectShape(opaque=True)
-            if name in self.scope.imports and module_source_path(self.scope.imports[name][0]):
+            if name in self.scope.imports and self.project_source(self.scope.imports[name][0]):
                 return ObjectShape(refs=(self.scope.imports[name],))
             return None
         if node.type == "Identifier" and node.name in self.scope.imports:
             source, imported = self.scope.imports[node.name]
-            if module_source_path(source):
+            if self.project_source(source):
                 return ObjectShape(refs=((source, imported),))
             return ObjectShape(opaque=True)
         if node.type != "ObjectExpression":
@@ -550,7 +557,7 @@ class FileExtractor:
         callee = call.callee.name
         builder_name = self.scope.imports.get(callee, ("", callee))[1]
         known_builder = (builder_name in BASE_BUILDERS or callee in self.facts.builder_defs
-                         or (callee in self.scope.imports and module_source_path(self.scope.imports[callee][0])))
+                         or (callee in self.scope.imports and self.project_source(self.scope.imports[callee][0])))
         if not known_builder:
             return None
         loc = self.loc(anchor)
@@ -1031,7 +1038,7 @@ class _BodyWalker:
                 self._identity_check(node, loc)
             elif source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((f"{source}", loc))
-            elif (module_source_path(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
+            elif (x.project_source(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
                     and "_generated" not in source:
                 self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}"))
             return
@@ -1049,11 +1056,11 @@ class _BodyWalker:
             source, original = imported
             if source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((".".join(path), loc))
-            elif original == "*" and len(path) == 2 and module_source_path(source) and "_generated" not in source:
+            elif original == "*" and len(path) == 2 and x.project_source(source) and "_generated" not in source:
                 self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
             elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
                 self._identity_check(node, loc)
-            elif original != "*" and module_source_path(source) and "_generated" not in source \
+            elif original != "*" and x.project_source(source) and "_generated" not in source \
                     and method not in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
                 # A method of a project object (`auth.requireUser(ctx)`): project code out of sight.
                 self.body.helper_calls.append(HelperCall(".".join(path), loc,
@@ -1326,8 +1333,9 @@ def _id_targets(validator: Validator) -> list[tuple[str, Location]]:
             if current.kind == "id" and current.table and current.loc is not None]
 
 
-def extract_module(path: str, module: str | None, source: str, tree: Node) -> ModuleFacts:
-    return FileExtractor(path, module, source, tree).extract()
+def extract_module(path: str, module: str | None, source: str, tree: Node,
+                   aliases: ImportAliases | None = None) -> ModuleFacts:
+    return FileExtractor(path, module, source, tree, aliases).extract()
 
 
 __all__ = ["BASE_BUILDERS", "CONVEX_URL_VARS", "FileExtractor", "extract_module"]

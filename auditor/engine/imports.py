@@ -28,7 +28,7 @@ class ImportGraph:
     def __init__(self, project: ProjectFacts) -> None:
         self.project = project
         self.linker = Linker(project.root, project.convex_dir, list(project.modules.values()),
-                             list(project.frontend.values()))
+                             list(project.frontend.values()), project.import_aliases)
         self._edges: dict[str, list[ImportEdge]] = {}
 
     def module(self, path: str) -> ModuleFacts | None:

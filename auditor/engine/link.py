@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
+from auditor.engine.aliases import ImportAliases
 from auditor.engine.client import link_hook_calls
 from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path
 from auditor.engine.model import (
@@ -23,8 +24,11 @@ RESOLVE_SUFFIXES = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".
 
 
 class Linker:
-    def __init__(self, root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts]) -> None:
+    def __init__(self, root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts],
+                 aliases: ImportAliases | None = None) -> None:
         self.project = ProjectFacts(root=root, convex_dir=convex_dir)
+        self.project.import_aliases = aliases
+        self.aliases = aliases
         self.project.modules = {m.path: m for m in modules}
         self.project.frontend = {m.path: m for m in frontend}
         self._by_path = {**self.project.frontend, **self.project.modules}
@@ -66,8 +70,17 @@ class Linker:
 
     def resolve_module(self, importer: str, source: str) -> ModuleFacts | None:
         if not module_source_path(source):
+            # A tsconfig path alias or a workspace package: each candidate path in turn.
+            if self.aliases is None:
+                return None
+            for base in self.aliases.candidates(importer, source):
+                found = self._resolve_base(base)
+                if found is not None:
+                    return found
             return None
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), source))
+        return self._resolve_base(posixpath.normpath(posixpath.join(posixpath.dirname(importer), source)))
+
+    def _resolve_base(self, base: str) -> ModuleFacts | None:
         if base.endswith(".js") and base[:-3] + ".ts" in self._by_path:
             return self._by_path[base[:-3] + ".ts"]
         for suffix in RESOLVE_SUFFIXES:
@@ -227,5 +240,6 @@ class Linker:
 
 
 def link_project(root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts],
-                 parse_failures: list[ParseFailure], skipped: list[dict[str, str]]) -> ProjectFacts:
-    return Linker(root, convex_dir, modules, frontend).link(parse_failures, skipped)
+                 parse_failures: list[ParseFailure], skipped: list[dict[str, str]],
+                 aliases: ImportAliases | None = None) -> ProjectFacts:
+    return Linker(root, convex_dir, modules, frontend, aliases).link(parse_failures, skipped)

@@ -472,6 +472,7 @@ class ProjectFacts:
     module_imports: dict[str, list[tuple[str, str | None, Location]]] = field(default_factory=dict)
     # by path: (import source, resolved project path or None, loc), filled by linking
     convex_version: Any = None  # versions.ConvexVersion, filled by the audit
+    import_aliases: Any = None  # aliases.ImportAliases: tsconfig paths and workspace packages
     repository: Any = None  # repofiles.RepositoryFiles, filled by the audit
     generated_issues: list[Any] = field(default_factory=list)  # generated.GeneratedIssue, filled by the audit
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
