@@ -21,8 +21,27 @@ from auditor.engine.model import (
 
 
 def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
-    """Identity is checked by the handler, a helper it calls, or its custom builder's context."""
-    return any(body.auth_checks for body in project.function_bodies(function))
+    """Identity is checked by the handler, a helper it calls, its custom builder's context, or a
+    function it runs in the caller's name (``ctx.runQuery(api.users.current)``: the identity goes
+    along; a scheduled function runs with none, so the scheduler does not count)."""
+    seen: set[str] = set()
+    pending = [function]
+    while pending:
+        current = pending.pop()
+        if current.function_id in seen:
+            continue
+        seen.add(current.function_id)
+        for body in project.function_bodies(current):
+            if body.auth_checks:
+                return True
+            for call in body.run_calls:
+                target = project.functions.get(call.target.function_id) if call.target else None
+                if call.method in RUN_CALLS_WITH_IDENTITY and target is not None:
+                    pending.append(target)
+    return False
+
+
+RUN_CALLS_WITH_IDENTITY = frozenset({"runQuery", "runMutation", "runAction"})
 
 
 def body_checks_http_auth(project: ProjectFacts, body: BodyFacts) -> bool:

@@ -4,7 +4,9 @@ What it flags:
     A public `mutation` or `action` (not `internal*`, not a query) whose handler, the project
     helpers it calls (also across files) and its custom builder's context function never call
     `ctx.auth.getUserIdentity()` or a library identity helper (`getAuthUserId` of Convex
-    Auth). The finding sits at the `export const` line.
+    Auth) and use its answer, nor run (`ctx.runQuery`/`runMutation`/`runAction`) a function
+    that does. An identity call on a line of its own, or bound to a name nothing reads, checks
+    nothing. The finding sits at the `export const` line.
 
     Only in projects that sign users in at all (an `auth.config.ts`, or an identity check
     somewhere): in an app without sign-in, every function is public by design. A helper's
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import has_unresolved_helpers, project_uses_auth
+from auditor.engine.derive import function_checks_auth, has_unresolved_helpers, project_uses_auth
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -52,7 +54,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if function.body is None:
             continue  # a wrapped or unresolved handler: its checks are out of sight
         bodies = project.function_bodies(function)
-        if any(body.auth_checks for body in bodies) or has_unresolved_helpers(project, bodies):
+        if function_checks_auth(project, function) or has_unresolved_helpers(project, bodies):
             continue
         yield RULE.finding(
             function.loc,

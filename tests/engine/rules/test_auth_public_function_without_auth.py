@@ -111,6 +111,29 @@ FLAGGED = [
         """,
     }, ("convex/jobs.ts", "export const wipeAll"), ("convex/jobs.ts", "export const overwrite"),
        ("convex/jobs.ts", "export const startPaidJob")),
+    flagged("an action that only schedules a function that checks (a scheduled run has no identity)", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/users.ts": """
+            import { mutation } from "./_generated/server";
+            export const touch = mutation({
+              args: {},
+              handler: async (ctx) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthorized");
+              },
+            });
+        """,
+        "convex/later.ts": """
+            import { action } from "./_generated/server";
+            import { api } from "./_generated/api";
+            export const kick = action({
+              args: {},
+              handler: async (ctx) => {
+                await ctx.scheduler.runAfter(0, api.users.touch, {});
+              },
+            });
+        """,
+    }, ("convex/later.ts", "export const kick")),
 ]
 
 CLEAN = [
@@ -218,6 +241,33 @@ CLEAN = [
                 const caller = await me(ctx);
                 if (caller === null) return;
                 await ctx.db.delete(id);
+              },
+            });
+        """,
+    }),
+    clean("an action that asks a query who is calling (the identity goes along with ctx.runQuery)", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/users.ts": """
+            import { query } from "./_generated/server";
+            export const current = query({
+              args: {},
+              handler: async (ctx) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (identity === null) return null;
+                return await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.subject))
+                  .unique();
+              },
+            });
+        """,
+        "convex/billing.ts": """
+            import { action } from "./_generated/server";
+            import { api } from "./_generated/api";
+            export const checkout = action({
+              args: {},
+              handler: async (ctx) => {
+                const user = await ctx.runQuery(api.users.current);
+                if (!user) throw new Error("Sign in first");
+                return user._id;
               },
             });
         """,
