@@ -112,11 +112,15 @@ class RepositoryForm(forms.ModelForm):
             return data
         data["branch"] = info.branch
         try:
-            gitops.check_convex_folder(url, token, info.branch, data.get("convex_dir", ""))
+            found = gitops.check_convex_folder(url, token, info.branch, data.get("convex_dir", ""))
         except RemoteError as error:
             # A slow or odd server only postpones the check to the first audit.
             if error.kind == RemoteError.NO_CONVEX:
                 self._add_remote_error(error)
+                return data
+        else:
+            if found:
+                self._suggest_convex_dir(found, info.branch)
                 return data
         duplicate = Repository.objects.filter(team=self.team, url=url, branch=info.branch)
         if self.instance.pk:
@@ -126,6 +130,17 @@ class RepositoryForm(forms.ModelForm):
         if not data.get("name"):
             data["name"] = name_from_url(url)[:200]
         return data
+
+    def _suggest_convex_dir(self, found: list[str], branch: str) -> None:
+        """No Convex folder at the root but some below it: fill in the first, name all, ask to confirm."""
+        self.data = self.data.copy()
+        self.data["convex_dir"] = found[0]
+        if len(found) == 1:
+            message = f"{branch} has no Convex folder at its root; {found[0]}/ looks like it. Submit again to use it."
+        else:
+            listed = ", ".join(f"{path}/" for path in found[:10])
+            message = f"{branch} has several Convex folders: {listed}. Choose the one to audit and submit again."
+        self.add_error("convex_dir", forms.ValidationError(message, code="convex_dir_suggested"))
 
     def save(self, commit: bool = True) -> Repository:
         repository = super().save(commit=False)

@@ -533,9 +533,16 @@ def _fetch_checkout(
     )
 
 
-def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: str = "") -> None:
-    """Look for the Convex folder in the branch's tree (trees only, no file contents)."""
+def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: str = "") -> list[str]:
+    """Look for the Convex folder in the branch's tree (trees only, no file contents).
+
+    With no folder given and none at the root, the Convex folders found below it (a monorepo's
+    ``packages/backend/convex``): what the connect form suggests. None anywhere: NO_CONVEX.
+    """
+    from auditor.engine.discovery import convex_dirs_in_listing
+
     remote = validate_remote_url(url)
+    below: list[str] = []
     with tempfile.TemporaryDirectory(prefix="auditor-probe-") as tmp:
         workdir = Path(tmp)
         run_git(["init", "-q", str(workdir)], url=url, token=None, timeout=30)
@@ -565,13 +572,20 @@ def check_convex_folder(url: str, token: str | None, branch: str, convex_dir: st
             cwd=workdir,
             timeout=30,
         )
-    names = set(listing.split())
+        names = set(listing.split())
+        if not convex_dir and "convex" not in names and "convex.json" not in names:
+            # Names only: a blobless clone has no package.json to read, so the engine's own
+            # discovery confirms the folder at the first audit.
+            tree = run_git(["ls-tree", "-r", "-t", "--name-only", "-z", "refs/probe"], url=url, token=None,
+                           cwd=workdir, timeout=30)
+            below = convex_dirs_in_listing(tree.split("\0"))
     if convex_dir:
         if not names:
             raise RemoteError(RemoteError.NO_CONVEX, f"No Convex folder: {convex_dir}/ does not exist on {branch}.")
-    elif "convex" not in names and "convex.json" not in names:
+    elif "convex" not in names and "convex.json" not in names and not below:
         raise RemoteError(
             RemoteError.NO_CONVEX,
-            f"No Convex folder: {branch} has no convex/ folder or convex.json at its root. "
-            "If the Convex functions live elsewhere, set the Convex folder.",
+            f"No Convex folder: {branch} has no convex/ folder or convex.json at its root, nor a convex/ "
+            "folder beside a package.json below it. If the Convex functions live elsewhere, set the Convex folder.",
         )
+    return below

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,41 +78,84 @@ _DEPENDENCY_KEYS = ("dependencies", "devDependencies", "peerDependencies", "opti
 
 
 def convex_dirs_below(root: Path) -> list[str]:
-    """Convex folders below ``root`` (never at it), sorted: each ``convex/`` that sits beside a
-    package.json depending on ``convex``, and the functions folder of each nested convex.json.
-
-    Installed, built and hidden folders are not searched (``EXCLUDED_DIRS``), nor symbolic links.
-    """
+    """Convex folders below ``root`` (never at it), sorted; see ``convex_dirs_in_listing``."""
     root = root.resolve()
-    found: set[str] = set()
+    listing: list[str] = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         base = Path(directory)
-        depth = len(base.relative_to(root).parts)
-        dirnames[:] = sorted(name for name in dirnames if name not in EXCLUDED_DIRS and not name.startswith("."))
-        if depth >= _SEARCH_DEPTH:
+        relative = base.relative_to(root).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        dirnames[:] = sorted(name for name in dirnames if not _excluded(name))
+        if prefix.count("/") >= _SEARCH_DEPTH:
             dirnames[:] = []
-        if depth == 0:
-            continue
-        if "convex.json" in filenames and not (base / "convex.json").is_symlink():
-            try:
-                functions = _checked(root, (base / _functions_of(base / "convex.json")).relative_to(root).as_posix())
-            except (EngineUsageError, ValueError):
-                functions = None  # a broken convex.json below the root is not this audit's business
-            if functions is not None:
-                found.add(functions)
-                continue
-        if "convex" in dirnames and "package.json" in filenames and _depends_on_convex(base / "package.json"):
-            found.add((base / "convex").relative_to(root).as_posix())
-    # A folder inside another found one (a convex/ under a convex.json's functions) is part of it.
-    return sorted(path for path in found if not any(path.startswith(other + "/") for other in found))
+        listing.extend(prefix + name for name in dirnames if not (base / name).is_symlink())
+        listing.extend(prefix + name for name in filenames
+                       if name in {"package.json", "convex.json"} and not (base / name).is_symlink())
+
+    def read(path: str) -> str | None:
+        try:
+            return safefiles.read_text(root / path)
+        except (OSError, ValueError):
+            return None
+
+    return convex_dirs_in_listing(listing, read)
 
 
-def _depends_on_convex(package_json: Path) -> bool:
-    if package_json.is_symlink():
-        return False
+def convex_dirs_in_listing(paths: Iterable[str], read: Callable[[str], str | None] | None = None) -> list[str]:
+    """The Convex folders a repository's listing shows below its root, sorted.
+
+    ``paths`` are "/"-separated paths relative to the root, of folders and files (what
+    ``git ls-tree -r -t --name-only`` prints). A Convex folder is a ``convex/`` folder beside a
+    package.json that depends on ``convex``, or the functions folder of a nested convex.json.
+    ``read`` gives a file's text (None when unreadable); without it (a listing without file
+    contents) every package.json beside a ``convex/`` folder counts and a convex.json names its
+    ``convex/`` folder. Installed, built and hidden folders, and more than six levels down, are
+    never looked at; a folder inside another one found is part of it.
+    """
+    present: set[str] = set()
+    for path in paths:
+        parts = path.strip("/").split("/")
+        if len(parts) <= _SEARCH_DEPTH + 1 and not any(_excluded(part) for part in parts[:-1]):
+            present.add("/".join(parts))
+    found: set[str] = set()
+    for path in sorted(present):
+        base, _, name = path.rpartition("/")
+        if not base:
+            continue  # the root's own files are the caller's first look, not a search result
+        if name == "convex.json":
+            functions = _functions_in(read(path) if read is not None else "{}")
+            folder = posixpath.normpath(f"{base}/{functions}") if functions is not None else ""
+            if folder and not folder.startswith(("../", "/")) and folder != ".." and folder in present:
+                found.add(folder)
+        elif name == "package.json" and f"{base}/convex" in present and \
+                (read is None or _depends_on_convex(read(path))):
+            found.add(f"{base}/convex")
+    return sorted(path for path in found if path.count("/") < _SEARCH_DEPTH
+                  and not any(path.startswith(other + "/") for other in found))
+
+
+def _excluded(name: str) -> bool:
+    return name in EXCLUDED_DIRS or name.startswith(".")
+
+
+def _functions_in(text: str | None) -> str | None:
+    """convex.json's functions folder ("convex" when unset), None when the file is unreadable or wrong."""
     try:
-        data = json.loads(safefiles.read_text(package_json))
-    except (OSError, ValueError):
+        data = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    functions = data.get("functions", "convex")
+    if not isinstance(functions, str):
+        return None
+    return functions.strip().strip("/") or "convex"
+
+
+def _depends_on_convex(text: str | None) -> bool:
+    try:
+        data = json.loads(text) if text is not None else None
+    except ValueError:
         return False
     if not isinstance(data, dict):
         return False

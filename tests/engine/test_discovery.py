@@ -8,7 +8,7 @@ import pytest
 
 from auditor.engine import EngineUsageError
 from auditor.engine.audit import ParseCache, audit_path
-from auditor.engine.discovery import MAX_FILE_BYTES, discover
+from auditor.engine.discovery import MAX_FILE_BYTES, convex_dirs_in_listing, discover
 from tests.engine.helpers import write_project
 
 OLD_QUERY = """
@@ -242,3 +242,27 @@ def test_it_does_not_follow_a_linked_package_json(tmp_path):
     (tmp_path / "app" / "package.json").symlink_to(tmp_path / "real" / "package.json")
     with pytest.raises(EngineUsageError, match="none below it"):
         discover(tmp_path)
+
+
+def test_it_finds_convex_folders_in_a_listing_without_file_contents():
+    listing = [
+        "package.json", "convex.json",  # the root's own: not a search result
+        "apps", "apps/web", "apps/web/package.json", "apps/web/app",
+        "packages", "packages/backend", "packages/backend/package.json", "packages/backend/convex",
+        "packages/backend/convex/schema.ts",
+        "services", "services/api", "services/api/convex.json", "services/api/convex",
+        "node_modules/x/package.json", "node_modules/x/convex",
+        ".github/package.json", ".github/convex",
+    ]
+    assert convex_dirs_in_listing(listing) == ["packages/backend/convex", "services/api/convex"]
+
+
+def test_it_reads_package_json_and_convex_json_from_a_listing_when_it_can():
+    files = {
+        "a/package.json": json.dumps({"devDependencies": {"convex": "1"}}),
+        "b/package.json": json.dumps({"dependencies": {"react": "19"}}),
+        "c/convex.json": json.dumps({"functions": "src/fns"}),
+        "d/convex.json": json.dumps({"functions": "../../etc"}),
+    }
+    listing = [*files, "a/convex", "b/convex", "c/src/fns", "c/convex", "etc"]
+    assert convex_dirs_in_listing(listing, files.get) == ["a/convex", "c/src/fns"]

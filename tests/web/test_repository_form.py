@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -120,6 +121,47 @@ def test_it_says_when_there_is_no_convex_folder(allow_local_repos, local_remote)
     local_remote.commit("No backend")
     errors = form_errors(TeamFactory(), url=local_remote.url)
     assert errors["convex_dir"][0].startswith("No Convex folder: main has no convex/ folder")
+
+
+def move_backend(local_remote, *folders: str) -> None:
+    """The demo's convex/ moved into a monorepo package (several for several folders)."""
+    for folder in folders:
+        shutil.copytree(local_remote.work / "convex", local_remote.work / folder / "convex")
+        local_remote.write(f"{folder}/package.json", '{"dependencies": {"convex": "^1.17.0"}}')
+    local_remote.remove("convex")
+    local_remote.commit("Monorepo")
+
+
+def test_it_suggests_the_convex_folder_it_finds_below_the_root(allow_local_repos, local_remote):
+    move_backend(local_remote, "packages/backend")
+    data = {"url": local_remote.url, "branch": "", "token": "", "convex_dir": "", "name": ""}
+    form = RepositoryForm(data=data, team=TeamFactory())
+    assert not form.is_valid()
+    assert form.errors["convex_dir"] == [
+        "main has no Convex folder at its root; packages/backend/convex/ looks like it. Submit again to use it."]
+    assert form["convex_dir"].value() == "packages/backend/convex"
+    again = RepositoryForm(data={**data, "convex_dir": form["convex_dir"].value()}, team=form.team)
+    assert again.is_valid(), again.errors
+    assert again.save().convex_dir == "packages/backend/convex"
+
+
+def test_it_lists_every_convex_folder_it_finds_and_fills_in_the_first(allow_local_repos, local_remote):
+    move_backend(local_remote, "apps/admin", "apps/site")
+    form = RepositoryForm(data={"url": local_remote.url, "branch": "", "token": "", "convex_dir": "", "name": ""},
+                          team=TeamFactory())
+    assert not form.is_valid()
+    assert form.errors["convex_dir"] == ["main has several Convex folders: apps/admin/convex/, apps/site/convex/. "
+                                         "Choose the one to audit and submit again."]
+    assert form["convex_dir"].value() == "apps/admin/convex"
+
+
+def test_it_suggests_nothing_when_the_convex_folder_is_at_the_root(allow_local_repos, local_remote):
+    local_remote.write("apps/x/package.json", '{"dependencies": {"convex": "1"}}')
+    local_remote.write("apps/x/convex/a.ts", "export {};\n")
+    local_remote.commit("A second backend below")
+    form = RepositoryForm(data={"url": local_remote.url, "branch": "", "token": "", "convex_dir": "", "name": ""},
+                          team=TeamFactory())
+    assert form.is_valid(), form.errors
 
 
 def test_it_says_when_the_convex_folder_override_does_not_exist(allow_local_repos, local_remote):
