@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: venv test lint docs bench run migrate seed worker beat web chromium integration hardening clean
+.PHONY: venv github-api-tools test lint docs bench run migrate seed worker beat web chromium integration hardening clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -15,7 +15,18 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
-test: venv
+# Prism (a mock server on GitHub's official OpenAPI description) and GitHub's example webhook
+# payloads, for the GitHub App tests; versions pinned by tools/github-api/package-lock.json.
+GITHUB_API_TOOLS := tools/github-api
+GITHUB_API_STAMP := $(GITHUB_API_TOOLS)/node_modules/.installed-$(shell sha1sum $(GITHUB_API_TOOLS)/package-lock.json | cut -c1-12)
+
+$(GITHUB_API_STAMP): $(GITHUB_API_TOOLS)/package-lock.json
+	cd $(GITHUB_API_TOOLS) && SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(GITHUB_API_TOOLS)/node_modules/.installed-* && touch $(GITHUB_API_STAMP)
+
+github-api-tools: $(GITHUB_API_STAMP)
+
+test: venv github-api-tools
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -31,7 +42,7 @@ bench: venv
 	$(PY) bench/pages.py
 
 # The reliability and security suite; writes its figures to test-artifacts/hardening.json.
-hardening: venv
+hardening: venv github-api-tools
 	rm -f test-artifacts/hardening.json
 	$(PY) -m pytest tests/hardening -m hardening
 	$(PY) tests/hardening/summary.py
