@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "gates",
     "webhooks",
     "notifications",
+    "githubapp",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.teams",
+                "githubapp.context_processors.github_app",
             ],
         },
     },
@@ -198,6 +200,47 @@ if GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET:
     }
 elif GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET:
     raise ImproperlyConfigured("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, or neither")
+
+# The GitHub App (issue 14): installs instead of tokens, check runs and pull request comments.
+# All four of id, slug, private key and webhook secret, or none; unset hides the GitHub parts of
+# the UI and URL-plus-token connection works as before.
+GITHUB_APP_ID = env.str("GITHUB_APP_ID", default="").strip()
+GITHUB_APP_SLUG = env.str("GITHUB_APP_SLUG", default="").strip()
+GITHUB_APP_PRIVATE_KEY = env.str("GITHUB_APP_PRIVATE_KEY", default="", multiline=True).strip()
+GITHUB_APP_PRIVATE_KEY_FILE = env.str("GITHUB_APP_PRIVATE_KEY_FILE", default="").strip()
+GITHUB_APP_WEBHOOK_SECRET = env.str("GITHUB_APP_WEBHOOK_SECRET", default="")
+# GitHub Enterprise Server: https://HOST/api/v3 and https://HOST; tests point the API at Prism.
+GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com").rstrip("/")
+GITHUB_WEB_URL = env.str("GITHUB_WEB_URL", default="https://github.com").rstrip("/")
+# Where git fetches `owner/name.git` from, when not the clone URL the API reports (a mirror).
+GITHUB_GIT_URL = env.str("GITHUB_GIT_URL", default="").rstrip("/")
+if GITHUB_APP_PRIVATE_KEY and GITHUB_APP_PRIVATE_KEY_FILE:
+    raise ImproperlyConfigured("Set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE, not both")
+if GITHUB_APP_PRIVATE_KEY_FILE:
+    try:
+        GITHUB_APP_PRIVATE_KEY = Path(GITHUB_APP_PRIVATE_KEY_FILE).read_text().strip()
+    except OSError as _error:
+        raise ImproperlyConfigured(f"GITHUB_APP_PRIVATE_KEY_FILE cannot be read: {_error.strerror}") from None
+_github_app = {
+    "GITHUB_APP_ID": GITHUB_APP_ID,
+    "GITHUB_APP_SLUG": GITHUB_APP_SLUG,
+    "GITHUB_APP_PRIVATE_KEY": GITHUB_APP_PRIVATE_KEY,
+    "GITHUB_APP_WEBHOOK_SECRET": GITHUB_APP_WEBHOOK_SECRET,
+}
+if any(_github_app.values()):
+    _missing = [name for name, value in _github_app.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"The GitHub App needs {', '.join(_missing)} too (or none of its settings)")
+    if not GITHUB_APP_ID.isdigit():
+        raise ImproperlyConfigured(f"GITHUB_APP_ID={GITHUB_APP_ID!r} is not the App's numeric id")
+    if "PRIVATE KEY-----" not in GITHUB_APP_PRIVATE_KEY:
+        raise ImproperlyConfigured("GITHUB_APP_PRIVATE_KEY is not a PEM private key (the .pem file GitHub gave you)")
+for _name, _url in (("GITHUB_API_URL", GITHUB_API_URL), ("GITHUB_WEB_URL", GITHUB_WEB_URL)):
+    if not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name}={_url!r} is not an http(s) URL")
+# GitHub sign-in keeps the user's token so the App's install callback can check that they see
+# the installation (GET /user/installations).
+SOCIALACCOUNT_STORE_TOKENS = True
 
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 if EMAIL_HOST:
