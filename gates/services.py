@@ -28,9 +28,19 @@ def gate_for(repository: Repository) -> QualityGate:
 
 
 def baseline_for(audit: Audit) -> Audit | None:
-    """The previous done audit of the tracked branch at another commit."""
+    """The previous done audit of the tracked branch at another commit; for a pull request's
+    audit, the base branch's audit it was compared with (the gate judges what the PR adds)."""
+    if audit.trigger == Audit.Trigger.PULL_REQUEST:
+        run = getattr(audit, "pull_request", None)
+        return run.base_audit if run is not None else None
     repository = audit.repository
-    return audit.done_before().filter(branch=repository.branch).exclude(commit_sha=audit.commit_sha).first()
+    return (
+        audit.done_before()
+        .filter(branch=repository.branch)
+        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
+        .exclude(commit_sha=audit.commit_sha)
+        .first()
+    )
 
 
 def new_findings(audit: Audit, baseline: Audit | None) -> list[dict[str, Any]]:

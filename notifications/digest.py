@@ -208,7 +208,11 @@ def section_for(
 
 
 def _done(repository: Repository):
-    return Audit.objects.filter(repository=repository, state=Audit.State.DONE).select_related("reused_from")
+    return (
+        Audit.objects.filter(repository=repository, state=Audit.State.DONE)
+        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
+        .select_related("reused_from")
+    )
 
 
 def build_period(subscription: DigestSubscription, start: datetime, end: datetime) -> Digest:

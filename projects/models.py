@@ -95,6 +95,9 @@ class Audit(models.Model):
         SCHEDULE = "schedule", "Schedule"
         WEBHOOK = "webhook", "Webhook"
         API = "api", "API"
+        # An audit of a pull request's head (githubapp): compared with the base branch's latest
+        # audit, and never the repository's last audit or another audit's baseline.
+        PULL_REQUEST = "pull", "Pull request"
 
     ACTIVE_STATES = (State.QUEUED, State.CLONING, State.ANALYSING)
     RUNNING_STATES = (State.CLONING, State.ANALYSING)

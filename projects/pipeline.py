@@ -15,7 +15,7 @@ from django.utils import timezone
 from projects import gitops
 from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
 from projects.scoring import health_score
-from projects.signals import announce_finished
+from projects.signals import announce_failed, announce_finished
 
 log = logging.getLogger(__name__)
 
@@ -97,18 +97,28 @@ def _set_state(audit: Audit, state: str, **fields: Any) -> None:
 def fail(audit: Audit, reason: str) -> None:
     _set_state(audit, Audit.State.FAILED, failure_reason=reason[:4000], finished_at=timezone.now())
     log.info("audit %s of repository %s failed: %s", audit.pk, audit.repository_id, reason)
+    announce_failed(audit)
+
+
+def access_token(repository: Repository) -> str | None:
+    """The token git fetches with: a GitHub App installation token minted now for a repository
+    connected through the App (never stored), else the repository's own token, if any."""
+    from githubapp.services import installation_token_for
+
+    minted = installation_token_for(repository)
+    return minted if minted is not None else repository.get_token()
 
 
 def run_audit(audit: Audit) -> Audit:
     """Fetch, analyse and store one audit. The caller holds the repository's audit lock."""
     repository = audit.repository
-    token = repository.get_token()
     workdir = checkout_dir(repository)
-    _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=repository.branch, failure_reason="")
+    # A pull request's audit keeps the head branch it was queued with; others audit the tracked branch.
+    branch = audit.branch if audit.trigger == Audit.Trigger.PULL_REQUEST and audit.branch else repository.branch
+    _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=branch, failure_reason="")
     try:
-        commit = gitops.fetch_checkout(
-            workdir, repository.url, repository.branch, token, sha=audit.requested_sha or None
-        )
+        token = access_token(repository)
+        commit = gitops.fetch_checkout(workdir, repository.url, branch, token, sha=audit.requested_sha or None)
     except gitops.RemoteError as error:
         fail(audit, error.message)
         return audit
@@ -183,10 +193,16 @@ def _reuse(audit: Audit, earlier: Audit) -> Audit:
 
 
 def previous_result(audit: Audit) -> Audit | None:
-    """The audit whose findings this one is compared with: the latest finished analysis."""
+    """The audit whose findings this one is compared with: the latest finished analysis of the
+    branch; for a pull request's audit, the base branch's audit it was queued against."""
+    if audit.trigger == Audit.Trigger.PULL_REQUEST:
+        run = getattr(audit, "pull_request", None)
+        base = run.base_audit if run is not None else None
+        return base.result if base is not None else None
     return (
         Audit.objects.filter(repository_id=audit.repository_id, state=Audit.State.DONE, reused_from__isnull=True)
         .exclude(pk=audit.pk)
+        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
         .order_by("-finished_at", "-id")
         .first()
     )
@@ -299,7 +315,8 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
         audit.finished_at = timezone.now()
         audit.failure_reason = ""
         audit.save()
-        Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
+        if audit.trigger != Audit.Trigger.PULL_REQUEST:
+            Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
         announce_finished(audit)
     return audit
 

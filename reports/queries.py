@@ -34,7 +34,7 @@ LISTED_REPOSITORY_FIELDS = ("id", "team_id", "name", "url", "branch", "last_audi
 
 def _newest(repository_ids: list[int], per_repository: int, *, done_only: bool) -> QuerySet[Audit]:
     """The newest `per_repository` audits of each repository (one window query)."""
-    audits = Audit.objects.filter(repository_id__in=repository_ids)
+    audits = Audit.objects.filter(repository_id__in=repository_ids).exclude(trigger=Audit.Trigger.PULL_REQUEST)
     if done_only:
         audits = audits.filter(state=Audit.State.DONE)
     return audits.annotate(
