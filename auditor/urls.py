@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("gates.urls")),
     path("", include("webhooks.urls")),
     path("", include("notifications.urls")),
+    path("", include("githubapp.urls")),
     path("api/v1/", include("api.urls")),
     path("settings/", include("api.settings_urls")),
     path("", include("reports.urls")),

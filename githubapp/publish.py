@@ -1,0 +1,311 @@
+"""What a pull request's audit puts on GitHub: the "Convex Auditor" check run (its summary and
+annotations on the new findings' lines), the one summary comment, and optionally SARIF.
+
+New and fixed are those stored for the audit against the base branch's audit it was queued
+with (the pipeline's comparison), and the check's conclusion is the quality gate judged on the
+findings the pull request introduces.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from gates import services as gates
+from githubapp import client
+from githubapp.models import GitHubRepository, PullRequest, PullRequestAudit
+from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding
+
+CHECK_NAME = "Convex Auditor"
+COMMENT_MARKER = "<!-- convex-auditor:pull-request-summary -->"
+ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit for one create or update of a check run
+TOP_FINDINGS = 10
+SUMMARY_LIMIT = 60000  # GitHub refuses output.summary over 65,535 characters
+COMPAT_PREFIX = "compat/"
+LEVELS = {"error": "failure", "warning": "warning", "info": "notice"}
+SEVERITIES = ("error", "warning", "info")
+
+
+def audit_url(audit: Audit) -> str:
+    return settings.SITE_URL + reverse("reports:audit", args=[audit.pk])
+
+
+def _owner_repo(link: GitHubRepository) -> tuple[str, str]:
+    return link.owner, link.name
+
+
+@dataclass
+class Comparison:
+    new: list[Finding] = field(default_factory=list)
+    fixed: list[FixedFinding] = field(default_factory=list)
+    conclusion: str = "neutral"
+    gate_lines: list[str] = field(default_factory=list)
+
+    @property
+    def new_compat(self) -> list[Finding]:
+        return [f for f in self.new if f.rule.startswith(COMPAT_PREFIX)]
+
+    @property
+    def fixed_compat(self) -> list[FixedFinding]:
+        return [f for f in self.fixed if f.rule.startswith(COMPAT_PREFIX)]
+
+
+def compare(run: PullRequestAudit) -> Comparison:
+    """New findings (open ones: not suppressed, dismissed or ignored), fixed ones, and the gate."""
+    audit = run.audit
+    new_rows = gates.new_findings(audit, run.base_audit)
+    by_id = Finding.objects.in_bulk([row["id"] for row in new_rows])
+    new = sorted(
+        (by_id[row["id"]] for row in new_rows if row["id"] in by_id),
+        key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.path, f.line, f.id),
+    )
+    fixed = list(FixedFinding.objects.filter(audit=audit).order_by("path", "line", "id")) if run.base_audit_id else []
+    result = gates.evaluate(audit)
+    if result is None:
+        conclusion, lines = "neutral", ["The quality gate is off for this repository."]
+    else:
+        conclusion = "success" if result.status == result.Status.PASSED else "failure"
+        lines = [
+            f"{'✅' if d['passed'] else '❌'} {d['condition']}: {d['count']} new (at most {d['max']})"
+            for d in result.details
+        ]
+    return Comparison(new=new, fixed=fixed, conclusion=conclusion, gate_lines=lines)
+
+
+def _counts(items: list[Any]) -> Counter:
+    return Counter(item.severity for item in items)
+
+
+def _location(path: str, line: int) -> str:
+    return f"`{path}:{line}`" if line else f"`{path}`"
+
+
+def summary_markdown(run: PullRequestAudit, comparison: Comparison) -> str:
+    audit = run.audit
+    base = run.base_audit
+    verdict = {"success": "✅ Passed", "failure": "❌ Failed", "neutral": "No gate"}[comparison.conclusion]
+    score = audit.health_score if audit.health_score is not None else "n/a"
+    lines = [
+        f"**Quality gate: {verdict}** · health score **{score}**"
+        + (f" (base: {base.health_score})" if base is not None and base.health_score is not None else ""),
+        "",
+        f"Pull request #{run.pull_request.number} at `{run.head_sha[:7]}` compared with "
+        + (f"`{run.base_ref}` at `{base.commit_sha[:7]}` (audit #{base.pk})." if base else
+           f"`{run.base_ref}`, which has no audit yet: every finding counts as new."),
+        "",
+        "| Severity | New | Fixed |",
+        "| --- | ---: | ---: |",
+    ]
+    new_counts, fixed_counts = _counts(comparison.new), _counts(comparison.fixed)
+    for severity in SEVERITIES:
+        lines.append(f"| {severity.capitalize()} | {new_counts[severity]} | {fixed_counts[severity]} |")
+    lines += ["", "**Gate conditions**", *[f"- {line}" for line in comparison.gate_lines]]
+    new_compat, fixed_compat = comparison.new_compat, comparison.fixed_compat
+    lines += ["", "**Deploy safety** (`compat/*`)"]
+    if not new_compat and not fixed_compat:
+        lines.append("- No change.")
+    lines += [f"- ⚠️ new: `{f.rule}` at {_location(f.path, f.line)}: {f.message}" for f in new_compat]
+    lines += [f"- ✔️ fixed: `{f.rule}` at {_location(f.path, f.line)}" for f in fixed_compat]
+    if comparison.new:
+        lines += ["", f"**Top new findings** ({len(comparison.new)} in all)"]
+        for f in comparison.new[:TOP_FINDINGS]:
+            lines.append(f"- **{f.severity}** `{f.rule}` at {_location(f.path, f.line)}: {f.message}")
+    else:
+        lines += ["", "No new findings."]
+    lines += ["", f"[Full report]({audit_url(audit)})"]
+    text = "\n".join(lines)
+    return text if len(text) <= SUMMARY_LIMIT else text[:SUMMARY_LIMIT] + "\n\n…(cut; see the full report)"
+
+
+def annotations(comparison: Comparison) -> list[dict[str, Any]]:
+    rows = []
+    for f in comparison.new:
+        if not f.path or f.line < 1:
+            continue
+        end_line = max(f.end_line, f.line)
+        row: dict[str, Any] = {
+            "path": f.path,
+            "start_line": f.line,
+            "end_line": end_line,
+            "annotation_level": LEVELS.get(f.severity, "notice"),
+            "title": f.rule,
+            "message": f.message[:60000] or f.rule,
+        }
+        if end_line == f.line and f.column and f.end_column > f.column:
+            # Columns only on one-line annotations (GitHub's rule); GitHub's are 1-based.
+            row["start_column"], row["end_column"] = f.column + 1, f.end_column + 1
+        rows.append(row)
+    return rows
+
+
+def _title(run: PullRequestAudit, comparison: Comparison) -> str:
+    new = len(comparison.new)
+    fixed = len(comparison.fixed)
+    return f"{new} new finding{'s' if new != 1 else ''}, {fixed} fixed"
+
+
+def start_check_run(run: PullRequestAudit) -> None:
+    """Create the check run as in_progress (once; a second call changes nothing)."""
+    link = run.pull_request.github_repository
+    with transaction.atomic():
+        run = PullRequestAudit.objects.select_for_update().select_related("audit").get(pk=run.pk)
+        if run.check_run_id is not None:
+            return
+        gh = client.installation(link.installation.installation_id, [link.github_id])
+        owner, name = _owner_repo(link)
+        with client.call():
+            response = gh.rest.checks.create(
+                owner,
+                name,
+                data={
+                    "name": CHECK_NAME,
+                    "head_sha": run.head_sha,
+                    "status": "in_progress",
+                    "started_at": timezone.now(),
+                    "external_id": str(run.audit_id),
+                    "details_url": audit_url(run.audit),
+                    "output": {
+                        "title": "Auditing…",
+                        "summary": f"Auditing `{run.head_sha[:7]}` against `{run.base_ref}`.",
+                    },
+                },
+            )
+        run.check_run_id = response.parsed_data.id
+        run.check_state = PullRequestAudit.CheckState.IN_PROGRESS
+        run.save(update_fields=["check_run_id", "check_state"])
+
+
+def complete_check_run(run: PullRequestAudit) -> None:
+    """Complete the check run with the gate's conclusion, then add annotations 50 at a time.
+
+    Safe to repeat: how many annotations went out is stored after each request, so a retry
+    sends only the rest.
+    """
+    link = run.pull_request.github_repository
+    audit = run.audit
+    gh = client.installation(link.installation.installation_id, [link.github_id])
+    owner, name = _owner_repo(link)
+    if audit.state == Audit.State.FAILED:
+        output = {"title": "The audit could not run", "summary": audit.failure_reason or "The audit failed."}
+        conclusion, notes = "neutral", []
+    else:
+        comparison = compare(run)
+        output = {"title": _title(run, comparison), "summary": summary_markdown(run, comparison)}
+        conclusion, notes = comparison.conclusion, annotations(comparison)
+    with transaction.atomic():
+        run = PullRequestAudit.objects.select_for_update().get(pk=run.pk)
+        if run.check_run_id is None:
+            with client.call():
+                created = gh.rest.checks.create(
+                    owner,
+                    name,
+                    data={"name": CHECK_NAME, "head_sha": run.head_sha, "status": "in_progress",
+                          "external_id": str(run.audit_id), "details_url": audit_url(audit)},
+                )
+            run.check_run_id = created.parsed_data.id
+            run.save(update_fields=["check_run_id"])
+        if run.check_state != PullRequestAudit.CheckState.COMPLETED:
+            with client.call():
+                gh.rest.checks.update(
+                    owner,
+                    name,
+                    run.check_run_id,
+                    data={
+                        "status": "completed",
+                        "conclusion": conclusion,
+                        "completed_at": audit.finished_at or timezone.now(),
+                        "details_url": audit_url(audit),
+                        "output": {**output, "annotations": notes[:ANNOTATIONS_PER_REQUEST]},
+                    },
+                )
+            run.check_state = PullRequestAudit.CheckState.COMPLETED
+            run.conclusion = conclusion
+            run.annotations_sent = min(len(notes), ANNOTATIONS_PER_REQUEST)
+            run.save(update_fields=["check_state", "conclusion", "annotations_sent"])
+    while run.annotations_sent < len(notes):
+        batch = notes[run.annotations_sent : run.annotations_sent + ANNOTATIONS_PER_REQUEST]
+        with client.call():
+            gh.rest.checks.update(owner, name, run.check_run_id, data={"output": {**output, "annotations": batch}})
+        run.annotations_sent += len(batch)
+        PullRequestAudit.objects.filter(pk=run.pk).update(annotations_sent=run.annotations_sent)
+
+
+def comment_body(run: PullRequestAudit) -> str:
+    audit = run.audit
+    if audit.state == Audit.State.FAILED:
+        text = f"The audit of `{run.head_sha[:7]}` could not run: {audit.failure_reason}"
+    else:
+        text = summary_markdown(run, compare(run))
+    return f"{COMMENT_MARKER}\n### {CHECK_NAME}\n\n{text}\n"
+
+
+def update_comment(run: PullRequestAudit) -> None:
+    """Create or update the pull request's one summary comment (found by its hidden marker)."""
+    link = run.pull_request.github_repository
+    if not link.pull_request_comments or run.comment_published:
+        return
+    body = comment_body(run)
+    gh = client.installation(link.installation.installation_id, [link.github_id])
+    owner, name = _owner_repo(link)
+    with transaction.atomic():
+        # One writer per pull request at a time, or two pushes could each post a comment.
+        pull_request = PullRequest.objects.select_for_update().get(pk=run.pull_request_id)
+        comment_id = pull_request.comment_id
+        if comment_id is not None:
+            try:
+                with client.call():
+                    gh.rest.issues.update_comment(owner, name, comment_id, data={"body": body})
+            except client.RequestFailed as error:
+                if client.status_of(error) != 404:
+                    raise
+                comment_id = None  # deleted by someone on GitHub: find or post again
+        if comment_id is None:
+            comment_id = _find_comment(gh, owner, name, pull_request.number)
+            with client.call():
+                if comment_id is not None:
+                    gh.rest.issues.update_comment(owner, name, comment_id, data={"body": body})
+                else:
+                    comment_id = gh.rest.issues.create_comment(
+                        owner, name, pull_request.number, data={"body": body}
+                    ).parsed_data.id
+            pull_request.comment_id = comment_id
+            pull_request.save(update_fields=["comment_id"])
+        PullRequestAudit.objects.filter(pk=run.pk).update(comment_published=True)
+
+
+def _find_comment(gh, owner: str, name: str, number: int) -> int | None:
+    for comment in client.pages(
+        lambda page: gh.rest.issues.list_comments(owner, name, number, per_page=100, page=page).parsed_data
+    ):
+        if COMMENT_MARKER in (comment.body or ""):
+            return comment.id
+    return None
+
+
+def sarif_payload(audit: Audit) -> str:
+    """The audit's SARIF, gzipped and base64-encoded as code scanning's upload wants it."""
+    from reports.exports import export_sarif
+
+    raw = json.dumps(export_sarif(audit), separators=(",", ":")).encode()
+    return base64.b64encode(gzip.compress(raw)).decode()
+
+
+def upload_sarif(link: GitHubRepository, audit: Audit, ref: str) -> str:
+    gh = client.installation(link.installation.installation_id, [link.github_id])
+    owner, name = _owner_repo(link)
+    with client.call():
+        receipt = gh.rest.code_scanning.upload_sarif(
+            owner,
+            name,
+            data={"commit_sha": audit.commit_sha, "ref": ref, "sarif": sarif_payload(audit), "tool_name": CHECK_NAME},
+        )
+    return receipt.parsed_data.id or ""
