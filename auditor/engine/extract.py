@@ -11,6 +11,7 @@ from auditor.engine.aliases import ImportAliases
 from auditor.engine.answers import unused_answer_calls
 from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
+from auditor.engine.deployfacts import collect_deploy_facts
 from auditor.engine.js import (
     FUNCTION_TYPES,
     LOOP_TYPES,
@@ -172,6 +173,7 @@ class FileExtractor:
         self._collect_routers_and_crons()
         self._collect_schema()
         collect_module_uses(self)
+        collect_deploy_facts(self)
         return self.facts
 
     def loc(self, node: Node) -> Location:
@@ -662,6 +664,7 @@ class FileExtractor:
             elif init.type == "NewExpression" and init.callee.type == "Identifier" \
                     and init.callee.name in {"HttpRouter"}:
                 routers[name] = False
+        self.facts.routers = [(name, self.loc(self.local_consts[name])) for name in routers]
         if not routers and not crons:
             return
         top_level = {id(statement.expression) for statement in self.tree.body

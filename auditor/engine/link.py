@@ -49,6 +49,10 @@ class Linker:
                 function = self._function(module, registration)
                 if function is not None:
                     project.functions[function.function_id] = function
+            for unexported in module.unexported_registrations:
+                kind = self.builder_kind(module, unexported.callee)
+                if kind is not None and module.module is not None:
+                    project.unexported_functions.append((module.path, kind[0], unexported))  # type: ignore[arg-type]
             if module.schema is not None and project.schema is None:
                 project.schema = module.schema
             project.crons.extend(module.crons)

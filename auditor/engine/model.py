@@ -288,6 +288,26 @@ class Registration:
     node: Any = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class UnexportedRegistration:
+    """``const list = builder({...})`` at the top level, never exported nor referenced in its file."""
+
+    local: str
+    callee: str  # the builder's local name; linking tells whether it registers a Convex function
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PaginateRead:
+    """``.paginate(args.key)`` in an exported registration's handler, with what its args declare."""
+
+    export_name: str
+    key: str  # the key of the handler's args object handed to .paginate
+    loc: Location
+    has_args: bool  # the registration gives `args`
+    args_keys: frozenset[str] | None  # the keys `args` literally has; None when it may have more
+
+
 @dataclass(slots=True)
 class BuilderDef:
     """``const authedQuery = customQuery(query, customCtx(async (ctx) => ...))``."""
@@ -440,6 +460,10 @@ class ModuleFacts:
     validator_calls: list[tuple[str, Location]] = field(default_factory=list)  # ("bigint", loc) for v.bigint()
     process_env: list[Location] = field(default_factory=list)  # `process.env` reads
     use_node: bool = False
+    routers: list[tuple[str, Location]] = field(default_factory=list)  # httpRouter()s created: (local, loc)
+    misplaced_use_node: list[Location] = field(default_factory=list)  # "use node" outside the prologue
+    unexported_registrations: list[UnexportedRegistration] = field(default_factory=list)
+    paginate_reads: list[PaginateRead] = field(default_factory=list)
     hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
     tree: Any = field(default=None, repr=False, compare=False)
@@ -476,6 +500,8 @@ class ProjectFacts:
     repository: Any = None  # repofiles.RepositoryFiles, filled by the audit
     generated_issues: list[Any] = field(default_factory=list)  # generated.GeneratedIssue, filled by the audit
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
+    unexported_functions: list[tuple[str, FunctionKind, UnexportedRegistration]] = field(default_factory=list)
+    # (module path, kind, registration) for registrations linking found to be Convex functions
     # Answers derive.py works out once per project and reuses (the facts do not change after linking).
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
