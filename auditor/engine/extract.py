@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from esprima.nodes import Node as EsprimaNode
-
 from auditor.engine.aliases import ImportAliases
 from auditor.engine.answers import unused_answer_calls
 from auditor.engine.argflow import analyse_args
@@ -14,10 +12,8 @@ from auditor.engine.client import extract_client
 from auditor.engine.deployfacts import collect_deploy_facts
 from auditor.engine.js import (
     FUNCTION_TYPES,
-    LOOP_TYPES,
     Node,
     callee_path,
-    child_keys,
     location,
     member_path,
     number_value,
@@ -52,6 +48,8 @@ from auditor.engine.model import (
     Validator,
 )
 from auditor.engine.moduleuses import collect_module_uses, random_call
+from auditor.engine.scope import ScopeModel
+from auditor.engine.walk import Visit, visit
 
 BASE_BUILDERS: dict[str, tuple[str, str]] = {
     "query": ("query", "public"),
@@ -101,7 +99,6 @@ SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
 _INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
                   "VariableDeclaration")
-ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
 
 
 def module_source_path(source: str) -> bool:
@@ -110,16 +107,6 @@ def module_source_path(source: str) -> bool:
 
 def is_generated_server(source: str) -> bool:
     return source.endswith("_generated/server") or source.endswith("_generated/server.js")
-
-
-@dataclass(slots=True)
-class _Context:
-    """Where the walker stands: what encloses the node being visited."""
-
-    in_catch: bool = False
-    in_loop: bool = False
-    handled: bool = False  # the value is awaited, returned, stored or passed on
-    nested: bool = False  # inside a function nested in the body (a callback, a local function)
 
 
 @dataclass(slots=True)
@@ -156,11 +143,8 @@ class FileExtractor:
 
     def extract(self) -> ModuleFacts:
         # One walk of the whole file; each step below reads the node kinds it needs.
-        self.by_type: dict[str, list[Node]] = {kind: [] for kind in _INDEXED_TYPES}
-        for node in walk(self.tree):
-            bucket = self.by_type.get(node.type)
-            if bucket is not None:
-                bucket.append(node)
+        self.scopes = ScopeModel(self.tree, index=_INDEXED_TYPES)
+        self.by_type = self.scopes.by_type
         self._collect_scope()
         self._detect_directives()
         self._collect_strings_and_ids()
@@ -259,16 +243,7 @@ class FileExtractor:
 
     def resolve(self, node: Node | None, depth: int = 0) -> Node | None:
         """Follow identifiers to the constant they name, within this file."""
-        while node is not None and depth < 8:
-            if node.type in {"ChainExpression"}:
-                node = node.expression
-            elif node.type == "Identifier" and node.name in self.local_consts \
-                    and node.name not in self.ambiguous_consts:
-                node = self.local_consts[node.name]
-            else:
-                return node
-            depth += 1
-        return node
+        return self.scopes.resolve(node)
 
     def function_ref(self, node: Node | None) -> tuple[FunctionRef | None, str, bool]:
         """An ``api.x.y``/``internal.x.y`` reference, its text, and whether it is a direct function."""
@@ -871,61 +846,25 @@ class _BodyWalker:
         self.unused_answers = unused_answer_calls(fn)
         if fn.expression:
             self._returned(start)
-        stack: list[tuple[Node, _Context]] = [(start, _Context(handled=fn.expression))]
-        while stack:
-            node, context = stack.pop()
+        for at in visit(start, function=fn, annotate=_handled, data=fn.expression):
+            node = at.node
             kind = node.type
             # Inner links of a chain already read as part of it; their arguments still get walked.
             if id(node) not in self.consumed and kind in {"CallExpression", "NewExpression"}:
-                self._call(node, context)
+                self._call(node, at)
             elif kind in {"VariableDeclarator", "ReturnStatement", "ThrowStatement"}:
-                self._statement(node, context)
-            for child, child_context in self._child_contexts(node, context):
-                stack.append((child, child_context))
-
-    def _child_contexts(self, node: Node, context: _Context) -> list[tuple[Node, _Context]]:
-        result: list[tuple[Node, _Context]] = []
-        kind = node.type
-        attributes = node.__dict__
-        for key in child_keys(node):
-            value = attributes.get(key)
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else (value,):
-                if isinstance(item, EsprimaNode):
-                    result.append((item, self._context_for(kind, key, node, item, context)))
-        result.reverse()
-        return result
-
-    def _context_for(self, kind: str, key: str, parent: Node, child: Node, context: _Context) -> _Context:
-        in_catch = context.in_catch or kind == "CatchClause"
-        in_loop = context.in_loop or (kind in LOOP_TYPES and key == "body") or (
-            kind == "CallExpression" and key == "arguments" and child.type in FUNCTION_TYPES
-            and _is_iteration_call(parent))
-        if kind == "ExpressionStatement":
-            handled = False
-        elif kind in {"SequenceExpression"}:
-            handled = context.handled
-        elif (kind == "UnaryExpression" and parent.operator == "void") or (
-                kind == "ArrowFunctionExpression" and key == "body"):
-            handled = True
-        elif kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
-            handled = context.handled
-        else:
-            handled = True
-        nested = context.nested or child.type in FUNCTION_TYPES
-        return _Context(in_catch=in_catch, in_loop=in_loop, handled=handled, nested=nested)
+                self._statement(node, at)
 
     # Collected results, returns, throws ------------------------------------------------------
 
-    def _statement(self, node: Node, context: _Context) -> None:
+    def _statement(self, node: Node, at: Visit) -> None:
         if node.type == "VariableDeclarator":
             if node.id.type == "Identifier" and node.init is not None:
                 collect = self._collect_loc(node.init)
                 if collect is not None:
                     self.collected[node.id.name] = collect
         elif node.type == "ReturnStatement":
-            if not context.nested and node.argument is not None:
+            if not at.nested and node.argument is not None:
                 self._returned(node.argument)
         elif node.argument is not None and node.argument.type in {"NewExpression", "CallExpression"}:
             callee = node.argument.callee
@@ -988,13 +927,13 @@ class _BodyWalker:
             return None
         return list(self.ctx[path[0]]) + path[1:]
 
-    def _call(self, node: Node, context: _Context) -> None:
+    def _call(self, node: Node, at: Visit) -> None:
         x = self.x
         loc = x.loc(node)
         callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
         if node.type == "NewExpression":
             if callee.type == "Identifier" and callee.name == "Response":
-                self.body.responses.append(self._response(node, callee, node.arguments, context, json=False))
+                self.body.responses.append(self._response(node, callee, node.arguments, at, json=False))
             elif callee.type == "Identifier" and callee.name == "Date" and not node.arguments:
                 self.body.date_now.append(loc)
             elif callee.type == "Identifier" and callee.name in {"XMLHttpRequest", "WebSocket"}:
@@ -1005,12 +944,12 @@ class _BodyWalker:
         if ctx_path:
             for inner in chain[:-1]:
                 self.consumed.add(id(inner[1]))
-            self._ctx_call(ctx_path, innermost, chain, node, context)
+            self._ctx_call(ctx_path, innermost, chain, node, at)
             return
         self._collect_filter(node)
         path = member_path(callee)
         if path == ["Response", "json"]:
-            self.body.responses.append(self._response(node, callee.object, node.arguments, context, json=True))
+            self.body.responses.append(self._response(node, callee.object, node.arguments, at, json=True))
             return
         if path == ["Date", "now"]:
             self.body.date_now.append(loc)
@@ -1096,12 +1035,12 @@ class _BodyWalker:
         return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)
 
     def _ctx_call(self, ctx_path: list[str], innermost: Node, chain: list[tuple[str, Node]], outer: Node,
-                  context: _Context) -> None:
+                  at: Visit) -> None:
         x = self.x
         loc = x.loc(innermost)
         area = ctx_path[0]
         method = ctx_path[-1] if len(ctx_path) > 1 else area
-        handled = context.handled
+        handled = at.data
         if not handled:
             self.body.floating_promises.append((".".join(["ctx", *ctx_path]), loc))
         if area == "db" and len(ctx_path) == 2 and method in DB_METHODS:
@@ -1110,11 +1049,11 @@ class _BodyWalker:
             self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled, node=innermost))
         elif area in RUN_METHODS and len(ctx_path) == 1:
             target, text, direct = x.function_ref(innermost.arguments[0] if innermost.arguments else None)
-            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, context.in_loop, innermost))
+            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops), innermost))
         elif area == "scheduler" and method in SCHEDULER_RUNS:
             args = innermost.arguments
             target, text, direct = x.function_ref(args[1] if len(args) > 1 else None)
-            self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, context.in_loop,
+            self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, bool(at.loops),
                                                innermost))
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
@@ -1158,9 +1097,9 @@ class _BodyWalker:
 
     # Responses -------------------------------------------------------------------------------
 
-    def _response(self, node: Node, anchor: Node, args: list[Node], context: _Context, *, json: bool) -> ResponseFact:
+    def _response(self, node: Node, anchor: Node, args: list[Node], at: Visit, *, json: bool) -> ResponseFact:
         x = self.x
-        fact = ResponseFact(loc=x.loc(anchor), in_catch=context.in_catch)
+        fact = ResponseFact(loc=x.loc(anchor), in_catch=at.catch is not None)
         body = args[0] if args else None
         init = x.resolve(args[1]) if len(args) > 1 else None
         fact.body_has_error_key = self._has_error_key(body, json)
@@ -1211,6 +1150,21 @@ class _BodyWalker:
             or (error.type == "Identifier" and error.name == "undefined"))
 
 
+def _handled(parent: Visit, key: str, child: Node) -> bool:
+    """Whether a value is used (awaited, returned, stored, passed on) rather than dropped."""
+    kind = parent.node.type
+    if kind == "ExpressionStatement":
+        return False
+    if kind == "SequenceExpression":
+        return parent.data
+    if (kind == "UnaryExpression" and parent.node.operator == "void") or (
+            kind == "ArrowFunctionExpression" and key == "body"):
+        return True
+    if kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
+        return parent.data
+    return True
+
+
 def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
     """For ``a.b(x).c(y).d()`` return the innermost call and [(name, call)] from innermost out."""
     chain: list[tuple[str, Node]] = []
@@ -1230,11 +1184,6 @@ def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
         current = inner
     chain.reverse()
     return current, chain
-
-
-def _is_iteration_call(call: Node) -> bool:
-    callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
-    return callee.type == "MemberExpression" and property_name_of_member(callee) in ITERATING_METHODS
 
 
 def _equality_field(callback: Node) -> str | None:

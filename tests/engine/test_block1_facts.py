@@ -186,7 +186,7 @@ def test_it_reads_the_deployment_url_from_import_meta_env(tmp_path):
     assert template.parts[1] == ("expr", "convex_cloud_url")
 
 
-def test_it_does_not_resolve_names_declared_twice_or_with_let(tmp_path):
+def test_it_resolves_each_name_in_its_own_scope_and_not_a_reassigned_let(tmp_path):
     project = project_facts(tmp_path, {
         "convex/http.ts": """
             import { httpAction } from "./_generated/server";
@@ -210,8 +210,10 @@ def test_it_does_not_resolve_names_declared_twice_or_with_let(tmp_path):
     })
     [first] = project.functions["http:a"].body.responses
     second, third = project.functions["http:b"].body.responses
-    assert not first.headers_known and not second.headers_known
-    assert not third.status_known
+    # One `headers` per handler: each response reads its own, not the other handler's.
+    assert first.headers_known and first.has_cors
+    assert second.headers_known and not second.has_cors
+    assert not second.status_known and not third.status_known
 
 
 def test_it_counts_better_auth_identity_calls_and_sees_project_object_methods_as_opaque(tmp_path):
