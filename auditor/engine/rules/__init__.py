@@ -76,6 +76,7 @@ RULE_MODULES: tuple[str, ...] = (
     "schema_unused_index",
     "security_env_file_committed",
     "security_hardcoded_secret",
+    "storage_copied_file_url",
     "storage_manual_url",
     "validators_any_in_public_args",
     "validators_missing_args",

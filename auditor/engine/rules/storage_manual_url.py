@@ -1,12 +1,15 @@
 """Storage URL built by hand.
 
 What it flags:
-    A string or template literal, anywhere in the project, that puts `/storage/` or
-    `/api/storage/` after a Convex host (`*.convex.cloud`, `*.convex.site`) or after the
-    deployment URL variable (`NEXT_PUBLIC_CONVEX_URL`, `CONVEX_CLOUD_URL`, ...), directly or
-    through a constant. The finding sits at the string. A `.convex.site/storage/...` URL is not
-    flagged when the project routes `/storage` itself in `http.ts`, nor is a glob pattern
-    (`https://*.convex.cloud/api/storage/**` in `next.config` image settings).
+    A template literal or `+` concatenation, anywhere in the project, that builds a storage URL
+    from parts: `/storage/` or `/api/storage/` after a Convex host (`*.convex.cloud`,
+    `*.convex.site`) or after the deployment URL variable (`NEXT_PUBLIC_CONVEX_URL`,
+    `CONVEX_CLOUD_URL`, ...), with the file's id (or anything else) filled in by an expression;
+    and a literal base such as `"https://x.convex.cloud/api/storage/"` that ends where the id
+    would go. The finding sits at the string. A `.convex.site/storage/...` URL is not flagged
+    when the project routes `/storage` itself in `http.ts`, nor is a glob pattern
+    (`https://*.convex.cloud/api/storage/**` in `next.config` image settings). A complete URL of
+    one file pasted as a literal is `storage/copied-file-url` instead.
 
 Why it matters:
     File URLs are signed and served from a path Convex chooses; a hand-built URL returns 404
@@ -37,6 +40,11 @@ HOST_STORAGE = re.compile(r"\.convex\.(cloud|site)(?::\d+)?(/(?:api/)?storage(?:
 URL_KINDS = {"convex_cloud_url": "cloud", "convex_site_url": "site"}
 
 
+# A literal URL of one stored file: the host's storage path followed by the file's id.
+# Storage ids are UUIDs or 32-character Convex ids: long, and never without a digit.
+COPIED_FILE = re.compile(r"\.convex\.(cloud|site)(?::\d+)?/(?:api/)?storage/([A-Za-z0-9_-]{16,})")
+
+
 def storage_host(string: StringFact) -> str | None:
     """"cloud" or "site" when the string builds a storage URL on that Convex host, else None."""
     parts = string.parts
@@ -49,15 +57,30 @@ def storage_host(string: StringFact) -> str | None:
     return match.group(1) if match else None
 
 
-def check(project: ProjectFacts) -> Iterator[Finding]:
-    routes_storage = any(
+def is_copied_file_url(string: StringFact) -> bool:
+    """A literal, with nothing filled in, holding the complete storage URL of one file."""
+    if any(kind == "expr" for kind, _ in string.parts) or "*" in string.value:
+        return False
+    match = COPIED_FILE.search(string.value)
+    return match is not None and any(char.isdigit() for char in match.group(2))
+
+
+def routes_storage(project: ProjectFacts) -> bool:
+    """The project serves /storage paths itself (on its .convex.site host)."""
+    return any(
         (route.path or route.path_prefix or "").startswith(("/storage", "/api/storage")) for route in project.routes
     )
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    own_storage_routes = routes_storage(project)
     for module in [*project.modules.values(), *project.frontend.values()]:
         for string in module.strings:
             host = storage_host(string)
-            if host is None or (host == "site" and routes_storage) or "*" in string.value:
+            if host is None or (host == "site" and own_storage_routes) or "*" in string.value:
                 continue  # "*": a pattern (next.config images.remotePatterns), not a URL
+            if is_copied_file_url(string):
+                continue  # pasted, not built: storage/copied-file-url
             yield RULE.finding(
                 string.loc,
                 "This storage URL is built by hand; Convex file URLs are generated and such URLs return "

@@ -30,9 +30,25 @@ FLAGGED = [
         """,
     }, ("convex/files.ts", "your-deployment"), ("convex/files.ts", "CONVEX_CLOUD_URL"),
        ("src/components/Avatar.tsx", "NEXT_PUBLIC_CONVEX_URL")),
+    flagged("a literal base the id is appended to, and a template filling in a pasted host", {
+        "src/lib/files.ts": """
+            const STORAGE_BASE = "https://happy-otter-123.convex.cloud/api/storage/";
+            export const fileUrl = (id: string) => STORAGE_BASE + id;
+            export const thumb = (id: string) => `https://happy-otter-123.convex.cloud/api/storage/${id}?w=64`;
+        """,
+    }, ("src/lib/files.ts", "const STORAGE_BASE"), ("src/lib/files.ts", "export const thumb")),
 ]
 
 CLEAN = [
+    clean("URLs of stored files pasted as literals: storage/copied-file-url's, not built by hand", {
+        "convex/seed.ts": """
+            export const avatars = [
+              "https://happy-otter-123.convex.cloud/api/storage/3f2a9c1e-8a4b-4b8e-9a55-0f1d2e3c4b5a",
+              "https://happy-otter-123.convex.cloud/api/storage/6b8e0d2f-1c3a-4e5b-8f7a-9d0c1b2a3e4f",
+              'https://happy-otter-123.convex.cloud/api/storage/kg2a4dcsd0yf5r1jq5x6e8h3n97mzw1p',
+            ];
+        """,
+    }),
     clean("ctx.storage.getUrl, and a site URL served by the project's own /storage route", {
         "convex/files.ts": """
             import { query } from "./_generated/server";
