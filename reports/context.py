@@ -7,11 +7,13 @@ Reading is bounded (file size, number of files) and never leaves the clone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from projects.models import Audit, Finding
 from projects.pipeline import checkout_dir
+from reports import fragments
+from reports.highlight import highlight_lines, language_for
 
 CONTEXT_LINES = 3
 MAX_FILE_BYTES = 1_000_000
@@ -23,6 +25,7 @@ class CodeLine:
     text: str
     hit: bool  # the finding's own line
     span: bool = False  # inside the finding's range, after its first line
+    html: str = ""  # the text, escaped and highlighted (reports.highlight)
 
 
 def _head_sha(workdir: Path) -> str | None:
@@ -76,8 +79,10 @@ class SourceReader:
         except OSError:
             return None
 
-    def context(self, finding: Finding, around: int = CONTEXT_LINES) -> list[CodeLine]:
-        lines = self.lines(finding.path)
+    def context(self, finding: Finding, around: int = CONTEXT_LINES, lines: list[str] | None = None) -> list[CodeLine]:
+        """The lines around a finding: from the clone (or `lines`, the file as the caller has
+        it), else its stored snippet."""
+        lines = self.lines(finding.path) if lines is None else lines
         if lines and 1 <= finding.line <= len(lines):
             last_hit = min(max(finding.end_line, finding.line), finding.line + 8)
             start = max(1, finding.line - around)
@@ -89,3 +94,28 @@ class SourceReader:
         if finding.snippet:
             return [CodeLine(finding.line, finding.snippet, True)]
         return []
+
+
+class CodeHighlighter:
+    """The code around findings, highlighted once per audit and file and kept in the cache, so
+    other filters, groupings and pages of the same audit reuse it."""
+
+    def __init__(self, audit: Audit, reader: SourceReader) -> None:
+        self.audit = audit
+        self.reader = reader
+
+    def _highlighted(self, path: str) -> list[str]:
+        def compute() -> list[str]:
+            return highlight_lines(self.reader.lines(path) or [], language_for(path))
+
+        if self.reader.root is None:
+            return []
+        return fragments.cached("highlight", [self.audit.result.pk, self.audit.commit_sha, path], compute)
+
+    def context(self, finding: Finding) -> list[CodeLine]:
+        highlighted = self._highlighted(finding.path)
+        if highlighted:
+            return [replace(line, html=line.text) for line in self.reader.context(finding, lines=highlighted)]
+        snippet = self.reader.context(finding)
+        language = language_for(finding.path)
+        return [replace(line, html=highlight_lines([line.text], language)[0]) for line in snippet]

@@ -26,24 +26,23 @@ from projects import pipeline
 from projects.access import get_audit_for_user, get_repository_for_user, repositories_of
 from projects.models import Audit, Finding, InventorySnapshot, Repository
 from projects.scoring import HEALTH_FORMULA
-from reports import exports, fragments
-from reports.context import SourceReader
+from reports import exports, findings, fragments
+from reports.context import CodeHighlighter, SourceReader
 from reports.diff import diff_audits
+from reports.findings import GROUPINGS, SORTS, FindingQuery, States
 from reports.queries import (
     LISTED_AUDIT_FIELDS,
     PROJECTS_PER_PAGE,
     SPARKLINE_AUDITS,
-    FindingFilters,
     add_trend_scores,
     paginate,
     project_rows,
-    rule_counts,
-    severity_counts,
 )
 from reports.schema_diagram import diagram_data, mermaid_schema
 from reports.svg import sparkline
 from teams.access import current_membership
 from teams.models import Role
+from triage.models import TriageState
 from triage.services import dismissal_for
 
 HISTORY_AUDITS = 50
@@ -210,36 +209,45 @@ def _audit_body(
 def audit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "findings")
     the_audit: Audit = context["audit"]
-    filters = FindingFilters.from_query(request.GET)
-    page_number = request.GET.get("page")
+    query = FindingQuery.from_query(request.GET)
     dismissal = context["dismissal"]
+    can_triage = context["membership"].can_run_audits
     reader = SourceReader(the_audit)
+    context["query"] = query
 
     def build() -> dict[str, Any]:
         repository: Repository = context["repository"]
-        all_findings = Finding.objects.filter(audit_id=context["result"].pk)
-        page = paginate(filters.apply(all_findings), page_number)
+        states = States(dismissal)
+        listing = findings.build(Finding.objects.filter(audit_id=context["result"].pk), query, states)
         docs = rule_docs()
-        for finding in page.object_list:
+        rows = [row for group in listing.groups for row in group.rows]
+        if listing.rows_page is not None and not listing.groups:
+            rows = list(listing.rows_page.object_list)
+        for group in listing.groups:
+            group.doc = docs.get(group.key) if query.group == "rule" else None
+            group.url = repository.file_url(the_audit.commit_sha, group.key) if query.group == "file" else None
+        code = CodeHighlighter(the_audit, reader)
+        for finding in rows:
             finding.doc = docs.get(finding.rule)  # type: ignore[attr-defined]
-            finding.code = reader.context(finding)  # type: ignore[attr-defined]
+            finding.code = code.context(finding)  # type: ignore[attr-defined]
             finding.url = repository.file_url(the_audit.commit_sha, finding.path, finding.line or None)  # type: ignore[attr-defined]
+            finding.state = states.of(finding)  # type: ignore[attr-defined]
         return {
-            "filters": filters,
-            "filter_query": filters.as_query(),
-            "page": page,
-            "rules": rule_counts(all_findings),
-            "severity_counts": severity_counts(all_findings.filter(suppressed=False)),
-            "statuses": Finding.Status.choices,
+            "query": query,
+            "listing": listing,
+            "rows": rows,
             "from_clone": reader.root is not None,
             "triage": dismissal,
+            "choices": {"group": GROUPINGS, "sort": SORTS},
         }
 
     if the_audit.state == Audit.State.DONE:
         context["body"] = _audit_body(
             context, "reports/_findings_body.html", build,
-            filters.as_query(), page_number, dismissal.digest(), reader.root is not None,
+            query.key(), dismissal.digest(), reader.root is not None,
         )
+    context["can_triage"] = can_triage
+    context["triage_states"] = TriageState.choices
     return render(request, "reports/audit.html", context)
 
 

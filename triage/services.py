@@ -56,6 +56,58 @@ def decide(
     return event
 
 
+BULK_CHUNK = 500  # fingerprints per IN list
+
+
+@transaction.atomic
+def decide_many(
+    repository: Repository, findings: dict[str, int | None], state: str, *, user, comment: str = ""
+) -> int:
+    """One decision and comment for many findings (fingerprint → the finding row it was made
+    from), recorded as one event each. Findings already in `state` are left alone; returns
+    how many changed."""
+    comment = comment.strip()
+    if state not in TriageState.values:
+        raise ValidationError("Unknown triage state.")
+    if state in DISMISSED_STATES and not comment:
+        raise ValidationError("Say why: a comment is required.")
+    fingerprints = list(findings)
+    existing: dict[str, TriageDecision] = {}
+    for start in range(0, len(fingerprints), BULK_CHUNK):
+        chunk = fingerprints[start : start + BULK_CHUNK]
+        for decision in TriageDecision.objects.select_for_update().filter(
+            repository=repository, fingerprint__in=chunk
+        ):
+            existing[decision.fingerprint] = decision
+    now = timezone.now()
+    changed = [fp for fp in fingerprints if (existing[fp].state if fp in existing else TriageState.OPEN) != state]
+    TriageEvent.objects.bulk_create(
+        [
+            TriageEvent(
+                repository=repository, fingerprint=fp, finding_id=findings[fp], user=user,
+                from_state=existing[fp].state if fp in existing else TriageState.OPEN, to_state=state,
+                comment=comment, created_at=now,
+            )
+            for fp in changed
+        ],
+        batch_size=BULK_CHUNK,
+    )
+    TriageDecision.objects.bulk_create(
+        [
+            TriageDecision(repository=repository, fingerprint=fp, state=state, comment=comment, updated_by=user,
+                           updated_at=now)
+            for fp in changed if fp not in existing
+        ],
+        batch_size=BULK_CHUNK,
+    )
+    updated = [existing[fp].pk for fp in changed if fp in existing]
+    for start in range(0, len(updated), BULK_CHUNK):
+        TriageDecision.objects.filter(pk__in=updated[start : start + BULK_CHUNK]).update(
+            state=state, comment=comment, updated_by=user, updated_at=now
+        )
+    return len(changed)
+
+
 def state_of(repository_id: int, fingerprint: str) -> str:
     return (
         TriageDecision.objects.filter(repository_id=repository_id, fingerprint=fingerprint)

@@ -3,16 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from projects.access import get_finding_for_user, get_repository_for_user
+from projects.access import get_audit_for_user, get_finding_for_user, get_repository_for_user
+from projects.models import Finding
 from teams.access import require_role
 from teams.models import Role
 from triage import services
 from triage.forms import IgnoreRuleForm, TriageForm
 from triage.models import TriageState
+from triage.services import dismissal_for
 
 
 def _refresh_gate(repository) -> None:
@@ -61,6 +65,47 @@ def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
     template = "triage/_triage_panel.html" if request.htmx else "triage/finding.html"
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def bulk_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision and one comment for the findings picked on an audit's page: rows by id,
+    and whole groups (a rule or a file) under the filters the page showed."""
+    from reports.findings import FindingQuery, States, matching  # the page's filters; reports builds on triage
+
+    audit = get_audit_for_user(request, pk, Role.MEMBER)
+    repository = audit.repository
+    query = FindingQuery.from_query(QueryDict(request.POST.get("query", "")))
+    back = reverse("reports:audit", args=[audit.pk]) + (f"?{query.key()}" if query.key() else "")
+    findings = Finding.objects.filter(audit_id=audit.result.pk)
+    ids = [int(value) for value in request.POST.getlist("finding") if value.isdigit()]
+    groups = [value for value in request.POST.getlist("group") if value][:500]
+    picked = Q(pk__in=ids) if ids else Q(pk__lt=0)
+    if groups and query.group_field:
+        shown = matching(findings, query, States(dismissal_for(repository.pk)))
+        picked |= Q(pk__in=shown.filter(**{f"{query.group_field}__in": groups}).values("pk"))
+    chosen = dict(findings.filter(picked).values_list("fingerprint", "pk"))
+    if not chosen:
+        messages.error(request, "Select at least one finding or group to triage.")
+        return redirect(back)
+    state = request.POST.get("state", "")
+    try:
+        changed = services.decide_many(
+            repository, chosen, state, user=request.user, comment=request.POST.get("comment", "")[:4000]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    _refresh_gate(repository)
+    label = TriageState(state).label.lower()
+    unchanged = len(chosen) - changed
+    messages.success(
+        request,
+        f"Marked {changed} finding{'s' if changed != 1 else ''} as {label}."
+        + (f" {unchanged} already were." if unchanged else ""),
+    )
+    return redirect(back)
 
 
 @login_required

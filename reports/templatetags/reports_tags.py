@@ -118,3 +118,9 @@ def ago(moment: datetime | None, now: datetime) -> str:
 @register.simple_tag
 def page_url(query: str, number: int) -> str:
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.simple_tag
+def query_url(query: Any, **changes: Any) -> str:
+    """`?` and the findings page's query with `changes` (a FindingQuery)."""
+    return "?" + query.as_query(**{name: str(value) for name, value in changes.items()})

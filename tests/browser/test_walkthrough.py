@@ -123,15 +123,17 @@ def test_it_walks_from_sign_in_to_an_audit_and_its_pages(page, local_remote):
     # Findings of that audit.
     progress.get_by_role("link").first.click()
     page.wait_for_load_state()
-    expect(page.locator("article.finding").first).to_be_visible()
+    expect(page.locator("section.group").first).to_be_visible()
     expect(page.locator("nav.tabs a.active")).to_have_text("Findings")
-    assert page.locator("pre.code .ln.hit").count() >= 1
+    first_row = page.locator("li.loc-row details").first
+    first_row.locator("summary").click()
+    expect(first_row.locator("pre.code .ln.hit")).to_be_visible()
     shot(page, "02-findings")
     page.select_option("select[name=severity]", "error")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply", exact=True).click()
     page.wait_for_load_state()
     assert "severity=error" in page.url
-    for severity in page.locator("article.finding header .sev").all_inner_texts():
+    for severity in page.locator("li.loc-row summary .sev").all_inner_texts():
         assert severity == "error"
 
     # Schema map, with the Mermaid diagram rendered to SVG.

@@ -30,12 +30,13 @@ def login(client, user):
 
 
 def findings_matched(response) -> int:
-    """The count the page states above its findings (e.g. "15 findings match")."""
-    return int(re.search(r'class="muted small result-count">(\d+) finding', response.content.decode()).group(1))
+    """The count the page states above its findings (e.g. "15 open findings in 3 rules")."""
+    stated = re.search(r'result-count" aria-live="polite"><strong>(\d+)</strong>', response.content.decode())
+    return int(stated.group(1))
 
 
 def findings_shown(response) -> int:
-    return response.content.decode().count('<article class="finding ')
+    return response.content.decode().count('<li class="loc-row ')
 
 
 @pytest.mark.parametrize("persona", (*TEAM_READERS, "outsider"))
@@ -168,14 +169,14 @@ def test_it_paginates_findings_and_keeps_filters_in_the_links(client, personas, 
     add_findings(audit, 120, start=1000, severity="warning")
     client = login(client, personas.viewer)
     url = reverse("reports:audit", args=[audit.pk])
-    first = client.get(url, {"severity": "warning"})
+    first = client.get(url, {"severity": "warning", "group": "none"})
     assert "page 1 of 3" in first.content.decode()
     assert findings_shown(first) == 50
-    assert "?severity=warning&amp;page=2" in first.content.decode()
-    last = client.get(url, {"severity": "warning", "page": 3})
+    assert "?severity=warning&amp;group=none&amp;page=2" in first.content.decode()
+    last = client.get(url, {"severity": "warning", "group": "none", "page": 3})
     warnings = audit.findings.filter(severity="warning").count()
     assert findings_shown(last) == warnings - 100
-    assert "page 3 of 3" in client.get(url, {"page": 999}).content.decode()
+    assert "page 3 of 3" in client.get(url, {"page": 999, "group": "none"}).content.decode()
 
 
 def test_it_shows_code_rule_doc_and_a_github_link_for_each_finding(client, personas, acme):
@@ -185,7 +186,8 @@ def test_it_shows_code_rule_doc_and_a_github_link_for_each_finding(client, perso
         reverse("reports:audit", args=[audit.pk]), {"path": "convex/broken.ts"}
     ).content.decode()
     assert f"https://github.com/acme/chat/blob/{audit.commit_sha}/convex/broken.ts#L201" in body
-    assert "const value500 = await" in body  # the stored snippet, as no clone is at this commit
+    # The stored snippet, highlighted, as no clone is at this commit.
+    assert '<span class="kd">const</span> value500 = <span class="k">await</span>' in body
     assert "What it flags" in body and "Nothing in that file was checked" in body
 
 
@@ -200,8 +202,9 @@ def test_it_reads_context_lines_from_a_clone_at_the_audit_commit(client, persona
     (clone / "convex" / "a.ts").write_text("\n".join(f"line {n}" for n in range(1, 21)))
     add_findings(audit, 1, start=9, path="convex/a.ts")  # line 10
     body = login(client, personas.viewer).get(reverse("reports:audit", args=[audit.pk])).content.decode()
-    assert '<span class="ln hit"><span class="num">10</span>line 10</span>' in body
-    assert '<span class="num">7</span>line 7' in body and '<span class="num">13</span>line 13' in body
+    assert '<span class="ln hit"><span class="num">10</span>line <span class="mf">10</span></span>' in body
+    assert '<span class="num">7</span>line <span class="mf">7</span>' in body
+    assert '<span class="num">13</span>line <span class="mf">13</span>' in body
 
 
 def test_it_shows_the_schema_tables_indexes_and_a_mermaid_diagram(client, personas, acme):
