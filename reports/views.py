@@ -8,7 +8,8 @@ an audit has; tests/web/test_report_queries.py holds them to that.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from auditor.engine.ruleblocks import BLOCK_TITLES, block_of
 from auditor.engine.rules import all_rules, rule_docs
 from gates.services import result_for, statuses_for
 from projects import pipeline
@@ -422,6 +424,39 @@ def _history_pair(repository: Repository, base_id: str, head_id: str) -> tuple[A
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     docs = rule_docs()
-    catalog = [{"rule": rule, "doc": docs.get(rule.id)} for rule in all_rules()]
-    return render(request, "reports/rules.html", {"catalog": catalog})
+    filters = {name: request.GET.get(name, "").strip()[:100] for name in ("q", "severity", "category", "block")}
+    words = filters["q"].lower().split()
+    catalog = []
+    for rule in all_rules():
+        doc = docs.get(rule.id)
+        block = block_of(rule.id)
+        text = " ".join([rule.id, rule.title, *(doc.sections.values() if doc else ())]).lower()
+        shown = (
+            (not filters["severity"] or rule.severity == filters["severity"])
+            and (not filters["category"] or rule.category == filters["category"])
+            and (not filters["block"] or str(block or "other") == filters["block"])
+            and all(word in text for word in words)
+        )
+        catalog.append({"rule": rule, "doc": doc, "block": block, "search_text": " ".join(text.split()),
+                        "shown": shown})
+    counts = {
+        "severity": sorted(_tally(entry["rule"].severity for entry in catalog), key=lambda kv: SEVERITY_ORDER[kv[0]]),
+        "category": _tally(entry["rule"].category for entry in catalog),
+        "block": [
+            (key, BLOCK_TITLES.get(int(key)) if key != "other" else "", n)
+            for key, n in _tally(str(entry["block"] or "other") for entry in catalog)
+        ],
+    }
+    return render(request, "reports/rules.html", {
+        "catalog": catalog,
+        "filters": {**filters, "active": any(filters.values())},
+        "counts": counts,
+        "shown": sum(entry["shown"] for entry in catalog),
+    })
 
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _tally(values: Iterable[str]) -> list[tuple[str, int]]:
+    return sorted(Counter(values).items())

@@ -124,3 +124,9 @@ def page_url(query: str, number: int) -> str:
 def query_url(query: Any, **changes: Any) -> str:
     """`?` and the findings page's query with `changes` (a FindingQuery)."""
     return "?" + query.as_query(**{name: str(value) for name, value in changes.items()})
+
+
+@register.filter
+def highlight_ts(code: str | None) -> SafeString:
+    """A block of TypeScript, highlighted (its text escaped by reports.highlight)."""
+    return mark_safe(highlight_block(code or ""))

@@ -4,6 +4,7 @@ highlighting, the schema's notices, the endpoints' auth column."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from django.urls import reverse
@@ -131,3 +132,27 @@ def test_it_gives_the_diagram_script_the_schema_and_a_focus_control_per_table(vi
     assert 'id="schema-data"' in page and '"references": [{"from": "messages"' in page
     assert 'data-focus-table="users"' in page and 'data-focus-table="messages"' in page
     assert '<option value="messages">messages</option>' in page
+
+
+def test_it_lists_every_rule_once_with_an_anchor_and_collapsed_docs(viewer):
+    from auditor.engine.rules import all_rules
+
+    page = viewer.get(reverse("reports:rules")).content.decode()
+    for rule in all_rules():
+        assert page.count(f'id="rule-{rule.id.replace("/", "")}"') == 1
+    assert "<details open" not in page and page.count("<details>") == len(all_rules())
+    assert "npx tsc --noEmit" in page  # the docs are there, folded
+
+
+def test_it_filters_rules_by_search_severity_category_and_block(viewer):
+    def shown(**params) -> set[str]:
+        page = viewer.get(reverse("reports:rules"), params).content.decode()
+        articles = re.findall(r'<article class="rule" id="rule-([^"]+)"[^>]*?( hidden)?>', page)
+        return {slug for slug, hidden in articles if not hidden}
+
+    assert shown(q="tsc noemit") == {"engineparse-error"}
+    assert shown(severity="error", category="cors") == {"corsmissing-headers", "corsmissing-preflight"}
+    block_1 = shown(block="1")
+    assert "functionsquery-writes-db" in block_1 and "validatorsmissing-args" not in block_1
+    page = viewer.get(reverse("reports:rules"), {"block": "2"}).content.decode()
+    assert 'value="2" selected' in page and "of " in page.split('id="rule-count"')[1][:60]
