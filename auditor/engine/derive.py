@@ -187,15 +187,20 @@ def unused_indexes(project: ProjectFacts) -> list[IndexFact]:
     if schema is None:
         return []
     mentioned: set[str] = set()
+    # Index names where tables are defined are no use: lines of index definitions in files whose
+    # tables the schema spreads in (the schema's own module is left out whole).
+    definition_lines = {(index.loc.path, index.loc.line) for table in schema.tables.values() for index in table.indexes}
     for module in project.modules.values():
         if module.path == schema.path:
             continue
-        mentioned.update(string.value for string in module.strings if not string.is_template)
+        mentioned.update(string.value for string in module.strings
+                         if not string.is_template and (module.path, string.loc.line) not in definition_lines)
     # A library that adds tables (Convex Auth's authTables) also queries them, and the indexes it
     # needs on a table the project redefines (users by "email" and "phone"), from its own code.
     library_tables = {
         name for names in LIBRARY_TABLES.values()
-        if any(schema.tables.get(n) is not None and schema.tables[n].opaque for n in names)
+        if any(schema.tables.get(n) is not None and (schema.tables[n].opaque or schema.tables[n].library)
+               for n in names)
         for name in names
     }
     dynamic_tables: set[str | None] = set(library_tables)
@@ -239,13 +244,17 @@ def _nearest_schema(project: ProjectFacts, folder: str) -> SchemaFact | None:
     return best
 
 
-def schema_tables(project: ProjectFacts) -> Iterator[tuple[ModuleFacts, TableFact]]:
-    """(module, table) for every table of every schema in the project (a component has its own)."""
+def schema_tables(project: ProjectFacts, *, library: bool = False) -> Iterator[tuple[ModuleFacts, TableFact]]:
+    """(module, table) for every table of every schema in the project (a component has its own).
+
+    Tables a library spreads in (Convex Auth's ``authTables``) are the library's design, not the
+    project's to change: they come only with ``library=True``."""
     for module in project.modules.values():
         if module.schema is None:
             continue
         for table in module.schema.tables.values():
-            yield module, table
+            if library or table.library is None:
+                yield module, table
 
 
 def owner_at(project: ProjectFacts, loc: Location) -> str | None:

@@ -24,7 +24,7 @@ from auditor.engine.js import (
     unwrap,
     walk,
 )
-from auditor.engine.librarytables import LIBRARY_TABLES
+from auditor.engine.librarytables import LIBRARY_TABLES, library_table
 from auditor.engine.model import (
     BodyFacts,
     BuilderDef,
@@ -156,6 +156,7 @@ class FileExtractor:
         self._collect_registrations()
         self._collect_routers_and_crons()
         self._collect_schema()
+        self._collect_table_sets()
         collect_module_uses(self)
         collect_deploy_facts(self)
         return self.facts
@@ -743,34 +744,64 @@ class FileExtractor:
             schema.open = True  # tables the schema does not list are allowed
         for prop in tables_node.properties:
             if prop.type == "SpreadElement":
-                spread = prop.argument
-                name = spread.name if spread.type == "Identifier" else None
-                imported = self.scope.imports.get(name or "", ("", name))[1]
-                if imported in LIBRARY_TABLES:
-                    for table in LIBRARY_TABLES[imported]:
-                        schema.tables[table] = TableFact(table, self.loc(prop), opaque=True, library=imported)
-                else:
-                    resolved = self.resolve(spread)
-                    if resolved is not None and resolved.type == "ObjectExpression":
-                        self._schema_tables(schema, resolved)
-                    else:
-                        schema.open = True
-                        schema.unread_spreads.append(self.text(spread))
+                self._schema_spread(schema, prop)
                 continue
             self._schema_table(schema, prop)
-        for table in schema.tables.values():
-            for field_fact in table.fields.values():
-                for ref_table, ref_loc in _id_targets(field_fact.validator):
-                    schema.id_references.append((table.name, field_fact.name, ref_table, ref_loc))
+        schema.id_references = schema_id_references(schema.tables)
         return schema
+
+    def _schema_spread(self, schema: SchemaFact, prop: Node) -> None:
+        """``...authTables`` (a library's documented tables), a local object of tables, or an imported
+        one: linking reads the tables the other module defines (``schema.spread_refs``)."""
+        spread = prop.argument
+        name = spread.name if spread.type == "Identifier" else None
+        source, imported = self.scope.imports.get(name or "", ("", name))
+        if imported in LIBRARY_TABLES:
+            for table in LIBRARY_TABLES[imported]:
+                schema.tables[table] = library_table(imported, table, self.loc(prop)) or \
+                    TableFact(table, self.loc(prop), opaque=True, library=imported)
+            return
+        resolved = self.resolve(spread)
+        if resolved is not None and resolved.type == "ObjectExpression":
+            self._schema_tables(schema, resolved)
+            return
+        schema.open = True
+        schema.unread_spreads.append(self.text(spread))
+        if source and imported and self.project_source(source):
+            schema.spread_refs.append((source, imported, self.text(spread)))
 
     def _schema_tables(self, schema: SchemaFact, node: Node) -> None:
         for prop in node.properties:
             if prop.type == "Property":
                 self._schema_table(schema, prop)
+            elif prop.type == "SpreadElement":
+                self._schema_spread(schema, prop)
             else:
                 schema.open = True
-                schema.unread_spreads.append(self.text(prop.argument) if prop.type == "SpreadElement" else "?")
+                schema.unread_spreads.append("?")
+
+    def _collect_table_sets(self) -> None:
+        """Top-level objects of ``defineTable(...)`` values that a schema elsewhere may spread in."""
+        for name, init in self.scope.consts.items():
+            node = self.resolve(init)
+            if node is None or node.type != "ObjectExpression" or not node.properties:
+                continue
+            if not any(prop.type == "Property" and self._is_table_chain(prop.value) for prop in node.properties):
+                continue
+            tables = SchemaFact(path=self.path, loc=self.loc(node))
+            self._schema_tables(tables, node)
+            self.facts.table_sets[name] = tables
+
+    def _is_table_chain(self, node: Node | None) -> bool:
+        node = self.resolve(node)
+        while node is not None and node.type == "CallExpression":
+            callee = node.callee
+            if callee.type == "Identifier":
+                return callee.name == "defineTable"
+            if callee.type != "MemberExpression":
+                return False
+            node = self.resolve(callee.object)
+        return False
 
     def _schema_table(self, schema: SchemaFact, prop: Node) -> None:
         name = property_name(prop)
@@ -1278,6 +1309,13 @@ def _string_list(node: Node | None) -> list[str]:
     if node is None or node.type != "ArrayExpression":
         return []
     return [value for value in (string_value(e) for e in node.elements if e is not None) if value is not None]
+
+
+def schema_id_references(tables: dict[str, TableFact]) -> list[tuple[str, str, str, Location]]:
+    """(from table, field, to table, loc) for each ``v.id("t")`` in the tables' fields."""
+    return [(table.name, field_fact.name, ref_table, ref_loc)
+            for table in tables.values() for field_fact in table.fields.values()
+            for ref_table, ref_loc in _id_targets(field_fact.validator)]
 
 
 def _id_targets(validator: Validator) -> list[tuple[str, Location]]:

@@ -81,6 +81,7 @@ def _schema(project: ProjectFacts) -> dict[str, Any] | None:
         "tables": [
             {
                 "name": table.name,
+                "path": table.loc.path,  # a table spread in from another module is defined there
                 "line": table.loc.line,
                 "opaque": table.opaque,
                 "fields": [

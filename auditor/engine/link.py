@@ -7,7 +7,7 @@ import posixpath
 
 from auditor.engine.aliases import ImportAliases
 from auditor.engine.client import link_hook_calls
-from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path
+from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path, schema_id_references
 from auditor.engine.model import (
     BodyFacts,
     FunctionFact,
@@ -17,6 +17,7 @@ from auditor.engine.model import (
     ProjectFacts,
     Registration,
     RouteFact,
+    SchemaFact,
 )
 
 RESOLVE_SUFFIXES = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
@@ -34,6 +35,7 @@ class Linker:
         self._by_path = {**self.project.frontend, **self.project.modules}
 
     def link(self, parse_failures: list[ParseFailure], skipped: list[dict[str, str]]) -> ProjectFacts:
+        self._link_schemas()
         project = self.project
         project.parse_failures = parse_failures
         project.skipped = skipped
@@ -114,6 +116,41 @@ class Linker:
         if target is None:
             return None
         return self.resolve_export(target, name)
+
+    # Schemas ---------------------------------------------------------------------------------
+
+    def _link_schemas(self) -> None:
+        """Merge tables spread in from other modules (``...agentTables``) into a copy of each schema.
+
+        Cached module facts come out of every link unchanged: the module gets a copy whose schema
+        holds the merged tables."""
+        for path, module in list(self.project.modules.items()):
+            schema = module.schema
+            if schema is None or not schema.spread_refs:
+                continue
+            merged = dataclasses.replace(schema, tables=dict(schema.tables), unread_spreads=list(schema.unread_spreads),
+                                         spread_refs=[], table_paths=[])
+            self._merge_spreads(module, schema, merged, 0)
+            merged.open = bool(merged.unread_spreads) or (schema.open and not schema.unread_spreads)
+            merged.id_references = schema_id_references(merged.tables)
+            linked = dataclasses.replace(module, schema=merged)
+            self.project.modules[path] = linked
+            self._by_path[path] = linked
+
+    def _merge_spreads(self, module: ModuleFacts, source: SchemaFact, merged: SchemaFact, depth: int) -> None:
+        for import_source, name, text in source.spread_refs:
+            found = self._resolve_import(module, import_source, name) if depth < 8 else None
+            tables = found[0].table_sets.get(found[1]) if found else None
+            if found is None or tables is None:
+                continue
+            if text in merged.unread_spreads:
+                merged.unread_spreads.remove(text)
+            for table_name, table in tables.tables.items():
+                merged.tables.setdefault(table_name, table)
+            merged.unread_spreads.extend(tables.unread_spreads)
+            if found[0].path not in merged.table_paths and found[0].path != merged.path:
+                merged.table_paths.append(found[0].path)
+            self._merge_spreads(found[0], tables, merged, depth + 1)
 
     # Helpers and headers ---------------------------------------------------------------------
 

@@ -369,6 +369,10 @@ class SchemaFact:
     validation: bool = True
     # The source text of each spread of tables the extractor could not follow (`...moreTables`).
     unread_spreads: list[str] = field(default_factory=list)
+    # Spreads of imported objects of tables, (import source, name, source text): linking reads them.
+    spread_refs: list[tuple[str, str, str]] = field(default_factory=list)
+    # Files besides ``path`` whose tables linking merged in (`...agentTables` from agent/schema.ts).
+    table_paths: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -466,6 +470,8 @@ class ModuleFacts:
     paginate_reads: list[PaginateRead] = field(default_factory=list)
     hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
+    # Top-level objects of `defineTable(...)` values a schema may spread in, by name.
+    table_sets: dict[str, SchemaFact] = field(default_factory=dict)
     tree: Any = field(default=None, repr=False, compare=False)
 
 

@@ -36,6 +36,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     if project.schema is None:
         return
     for table in project.schema.tables.values():
+        if table.library:
+            continue  # a library's own indexes: not the project's to change
         regular = [index for index in table.indexes if index.kind == "regular" and index.fields]
         for short in regular:
             longer = next(

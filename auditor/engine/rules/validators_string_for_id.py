@@ -123,6 +123,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         return None if identity_cache[name] else found[0]
 
     for table in schema.tables.values():
+        if table.library:
+            continue  # a library's own fields: not the project's to change
         for field in table.fields.values():
             target = flagged(field.name, field.validator, table.name)
             if target is not None and field.validator.loc is not None:
