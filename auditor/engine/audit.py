@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.engine import safefiles
 from auditor.engine.aliases import ImportAliases, read_import_aliases
 from auditor.engine.config import AuditConfig, load_config
+from auditor.engine.convexexports import detect_convex_exports
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
 from auditor.engine.factcache import CachedFile, ParseCache
@@ -20,6 +21,7 @@ from auditor.engine.link import link_project
 from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
 from auditor.engine.parsing import decode_source, parse_source
 from auditor.engine.repofiles import repository_files
+from auditor.engine.reserved import reserved_export_at
 from auditor.engine.rules import Finding, all_rules, rule_modules
 from auditor.engine.score import ScoredFinding, compute_score
 from auditor.engine.versions import MIN_VERSIONS, detect_convex_version, rule_allowed
@@ -134,6 +136,7 @@ def _repository_facts(project: ProjectFacts, root: Path, convex_dir: str, convex
         ("convex_version", lambda: detect_convex_version(root, convex_dir)),
         ("repository", lambda: repository_files(root)),
         ("generated_issues", lambda: check_generated(root, convex_dir, project.generated_files, known)),
+        ("convex_exports", lambda: detect_convex_exports(root, convex_dir)),
     )
     for attribute, read in steps:
         try:
@@ -168,6 +171,7 @@ def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, st
     parsed = parse_source(source_file.path, source)
     if parsed.tree is None:
         failure = parsed.error or ParseFailure(source_file.path, "could not parse", 1, 0)
+        failure.reserved_export = reserved_export_at(source, failure.line, failure.column)
         entry = CachedFile(None, failure)
     else:
         try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from auditor.engine.librarytables import LIBRARY_TABLES
 from auditor.engine.model import (
     BodyFacts,
+    DbCall,
     FunctionFact,
     IndexFact,
     Location,
@@ -312,3 +313,34 @@ def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:
         if target is not None and any(b.verifies_signature for b in project.function_bodies(target)):
             return True
     return False
+
+
+QUERY_RUNNERS = frozenset({"collect", "take", "first", "unique", "paginate"})
+
+
+def missing_query_methods(project: ProjectFacts, method: str) -> Iterator[tuple[DbCall, Location, str]]:
+    """``ctx.db.query(...)`` chains calling ``method`` before anything runs the query, with the owner label."""
+    for body, owner in bodies_with_owner(project):
+        for call in body.db_calls:
+            if call.method != "query":
+                continue
+            for name, loc in zip(call.chain, call.chain_locs, strict=False):
+                if name in QUERY_RUNNERS:
+                    break
+                if name == method:
+                    yield call, loc, owner
+                    break
+
+
+def shadowed_convex_packages(project: ProjectFacts) -> set[str]:
+    """``convex/server``/``convex/values`` specifiers a project file could stand in for.
+
+    A tsconfig ``baseUrl`` or ``paths`` entry can send the bare specifier ``convex/server`` to a
+    project file named ``convex/server.ts``; where one exists, an import from it is not the package."""
+    shadowed: set[str] = set()
+    for path in [*project.modules, *project.frontend]:
+        stem = posixpath.splitext(path)[0].removesuffix("/index")
+        for package in ("convex/server", "convex/values"):
+            if stem == package or stem.endswith("/" + package):
+                shadowed.add(package)
+    return shadowed

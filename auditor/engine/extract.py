@@ -99,6 +99,9 @@ SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
 _INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
                   "VariableDeclaration")
+# `"x:y" as any` and `<any>"x:y"`: a cast the blanked tree no longer shows, read from the source text.
+_TYPE_ASSERTION_AFTER = re.compile(r"\s*as\b")
+_TYPE_ASSERTION_BEFORE = re.compile(r">\s*$")
 
 
 def module_source_path(source: str) -> bool:
@@ -180,6 +183,7 @@ class FileExtractor:
                     else:
                         imported = spec.imported.name if spec.imported.type == "Identifier" else spec.imported.value
                         self.scope.imports[spec.local.name] = (source, imported)
+                        facts.import_specifiers.append((source, imported, self.loc(spec)))
                 continue
             if statement.type == "ExportNamedDeclaration":
                 if statement.source is not None:
@@ -270,6 +274,21 @@ class FileExtractor:
                                                    and "_generated" not in self.scope.imports[node.name][0])))
         )
         return None, text, direct
+
+    def string_reference(self, node: Node | None) -> str | None:
+        """A string literal given where a function reference belongs, unless a type assertion hides it."""
+        literal = node
+        if node is not None and node.type == "Identifier" and node.name not in self.ambiguous_consts:
+            literal = self.local_consts.get(node.name)
+        value = string_value(literal)
+        if value is None or value.startswith("function://"):  # function handles are strings
+            return None
+        for candidate in (node, literal):
+            start, end = candidate.range
+            if _TYPE_ASSERTION_AFTER.match(self.facts.source, end) or _TYPE_ASSERTION_BEFORE.search(
+                    self.facts.source, 0, start):
+                return None
+        return value
 
     def _registered_names(self) -> set[str]:
         return {
@@ -670,6 +689,7 @@ class FileExtractor:
             self.facts.routes.append(route)
             return
         resolved = self.resolve(handler)
+        route.handler_form, route.handler_builder = self._handler_form(handler, resolved)
         if handler.type == "Identifier":
             route.handler_label = handler.name
             if handler.name in self.scope.imports:
@@ -693,6 +713,24 @@ class FileExtractor:
                     fn, key, label, ctx_names=set())
                 route.handler_body = key
         self.facts.routes.append(route)
+
+    def _handler_form(self, handler: Node, resolved: Node | None) -> tuple[str, str | None]:
+        """How a route's handler is written: see RouteFact.handler_form."""
+        if handler.type == "Identifier" and handler.name in self.scope.imports:
+            return "reference", None
+        if handler.type == "Identifier" and handler.name not in self.local_consts \
+                and handler.name in self.scope.functions:
+            resolved = self.scope.functions[handler.name]  # a function declaration
+        if resolved is None:
+            return "unknown", None
+        if resolved.type in FUNCTION_TYPES:
+            return "function", None
+        if resolved.type == "CallExpression" and resolved.callee.type == "Identifier":
+            source, builder = self.scope.imports.get(resolved.callee.name, ("", ""))
+            if not (is_generated_server(source) or source == "convex/server") or builder not in BASE_BUILDERS:
+                return "call", None  # a project or library wrapper: what it returns is not known here
+            return ("wrapped" if BASE_BUILDERS[builder][0] == "httpAction" else "call"), builder
+        return "unknown", None
 
     def _local_http_handler(self, name: str) -> None:
         """A module-private ``const handle = httpAction(async (ctx, request) => ...)`` given to a route."""
@@ -1079,13 +1117,16 @@ class _BodyWalker:
         elif area == "db" and len(ctx_path) == 3 and ctx_path[1] == "system":
             self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled, node=innermost))
         elif area in RUN_METHODS and len(ctx_path) == 1:
-            target, text, direct = x.function_ref(innermost.arguments[0] if innermost.arguments else None)
-            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops), innermost))
+            reference = innermost.arguments[0] if innermost.arguments else None
+            target, text, direct = x.function_ref(reference)
+            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops), innermost,
+                                               target_string=x.string_reference(reference)))
         elif area == "scheduler" and method in SCHEDULER_RUNS:
             args = innermost.arguments
-            target, text, direct = x.function_ref(args[1] if len(args) > 1 else None)
+            reference = args[1] if len(args) > 1 else None
+            target, text, direct = x.function_ref(reference)
             self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, bool(at.loops),
-                                               innermost))
+                                               innermost, target_string=x.string_reference(reference)))
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
         elif area == "auth" and method == "getUserIdentity":
@@ -1111,6 +1152,7 @@ class _BodyWalker:
             args = link.arguments
             member = link.callee.expression if link.callee.type == "ChainExpression" else link.callee
             prop_loc = x.loc(member.property) if member.type == "MemberExpression" else x.loc(link)
+            db.chain_locs.append(prop_loc)
             if name in {"withIndex", "withSearchIndex"} and args:
                 db.index = string_value(x.resolve(args[0]))
                 db.index_loc = x.loc(args[0])
@@ -1118,6 +1160,8 @@ class _BodyWalker:
                 if len(args) > 1:
                     db.index_has_range = True
                     db.index_eq_fields = _index_eq_fields(args[1])
+                    if name == "withIndex":
+                        db.index_range_calls = _range_builder_calls(x, args[1])
             elif name == "filter" and args and db.filter_loc is None:
                 db.filter_fields = _filter_fields(args[0])
                 db.filter_loc = prop_loc
@@ -1264,6 +1308,32 @@ def _index_eq_fields(callback: Node) -> list[str]:
                 fields.append(value)
     fields.reverse()
     return fields
+
+
+def _range_builder_calls(x: FileExtractor, callback: Node) -> list[tuple[str, Location]]:
+    """Methods called on a ``withIndex`` callback's range builder, along chains that start at it."""
+    callback = x.resolve(callback)
+    if callback is None or callback.type not in FUNCTION_TYPES or not callback.params \
+            or callback.params[0].type != "Identifier":
+        return []
+    builder = callback.params[0].name
+    calls: list[tuple[str, Location]] = []
+    for node in walk(callback.body):
+        if node.type != "CallExpression":
+            continue
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if callee.type != "MemberExpression":
+            continue
+        root = callee.object
+        while root.type in {"CallExpression", "MemberExpression", "ChainExpression"}:
+            root = root.expression if root.type == "ChainExpression" else (
+                root.callee if root.type == "CallExpression" else root.object)
+        if root.type == "Identifier" and root.name == builder:
+            name = property_name_of_member(callee)
+            if name is not None:
+                calls.append((name, x.loc(callee.property)))
+    calls.sort(key=lambda call: (call[1].line, call[1].column))
+    return calls
 
 
 def _filter_fields(callback: Node) -> list[str]:

@@ -61,6 +61,9 @@ class DbCall:
     filter_fields: list[str] = field(default_factory=list)
     filter_loc: Location | None = None
     chain: list[str] = field(default_factory=list)  # e.g. ["withIndex", "order", "collect"]
+    chain_locs: list[Location] = field(default_factory=list)  # where each method of `chain` is named
+    index_range_calls: list[tuple[str, Location]] = field(default_factory=list)
+    # methods called on the `withIndex` callback's range builder: ("eq", loc), ("gte", loc), ...
     terminal: str | None = None  # collect, take, first, unique, paginate
     terminal_loc: Location | None = None
     awaited: bool = True
@@ -84,6 +87,7 @@ class RunCall:
     awaited: bool = True
     in_loop: bool = False
     node: Any = field(default=None, repr=False, compare=False)
+    target_string: str | None = None  # a string literal given as the reference ("messages:send"), not cast
 
 
 @dataclass(slots=True)
@@ -253,6 +257,10 @@ class RouteFact:
     spec_keys: frozenset[str] = frozenset()  # the keys the route spec object literally has
     spec_open: bool = False  # the spec has a spread or is not an object literal: keys may be missing
     method_literal: str | None = None  # `method` exactly as written when it is a string literal
+    handler_form: Literal["wrapped", "function", "call", "reference", "unknown"] = "unknown"
+    # "wrapped": httpAction(...) inline or through a local constant; "function": a bare function;
+    # "call": some other call, whose builder (as imported) is handler_builder
+    handler_builder: str | None = None
 
     @property
     def route_key(self) -> str:
@@ -460,6 +468,8 @@ class ModuleFacts:
     builder_defs: dict[str, BuilderDef] = field(default_factory=dict)
     object_shapes: dict[str, ObjectShape] = field(default_factory=dict)  # top-level name -> shape
     reexports: list[tuple[str, str, str]] = field(default_factory=list)  # (exported, source, name|*)
+    import_specifiers: list[tuple[str, str, Location]] = field(default_factory=list)
+    # named value imports: (source, imported name, loc of the specifier)
     import_sites: list[tuple[str, Location]] = field(default_factory=list)  # runtime imports and require()s
     validator_calls: list[tuple[str, Location]] = field(default_factory=list)  # ("bigint", loc) for v.bigint()
     process_env: list[Location] = field(default_factory=list)  # `process.env` reads
@@ -481,6 +491,7 @@ class ParseFailure:
     message: str
     line: int
     column: int
+    reserved_export: str | None = None  # the failure is `export const <reserved word> = ...`
 
 
 @dataclass(slots=True)
@@ -508,6 +519,7 @@ class ProjectFacts:
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
     unexported_functions: list[tuple[str, FunctionKind, UnexportedRegistration]] = field(default_factory=list)
     # (module path, kind, registration) for registrations linking found to be Convex functions
+    convex_exports: Any = None  # convexexports.ConvexExports, filled by the audit
     # Answers derive.py works out once per project and reuses (the facts do not change after linking).
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -36,6 +36,9 @@ MIN_VERSIONS: dict[str, Version] = {
     "correctness/implicit-table-id": (1, 31, 0),
     # The earliest entry of DEPRECATED_VALIDATORS below.
     "correctness/deprecated-validator": (1, 2, 0),
+    # ctx.run*/scheduler are typed to take FunctionReference objects (api.*/internal.*) from 1.0
+    # (already in 0.19's registration.d.ts); 0.x releases before that took "module:name" strings.
+    "correctness/run-with-string-ref": (1, 0, 0),
 }
 
 # Validators the `convex` package marks `@deprecated`: name -> (deprecated since, replacement).
