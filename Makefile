@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: venv github-api-tools test lint docs bench run migrate seed worker beat web chromium integration hardening clean
+.PHONY: venv github-api-tools axe-tools screenshots test lint docs bench run migrate seed worker beat web chromium integration hardening clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,7 +26,21 @@ $(GITHUB_API_STAMP): $(GITHUB_API_TOOLS)/package-lock.json
 
 github-api-tools: $(GITHUB_API_STAMP)
 
-test: venv github-api-tools
+# axe-core, injected by Playwright into the pages of the accessibility checks; pinned by its lock file.
+AXE_TOOLS := tools/axe
+AXE_STAMP := $(AXE_TOOLS)/node_modules/.installed-$(shell sha1sum $(AXE_TOOLS)/package-lock.json | cut -c1-12)
+
+$(AXE_STAMP): $(AXE_TOOLS)/package-lock.json
+	cd $(AXE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(AXE_TOOLS)/node_modules/.installed-* && touch $(AXE_STAMP)
+
+axe-tools: $(AXE_STAMP)
+
+# The README's pictures: the seeded demo's main pages, taken by Playwright in Debian's Chromium.
+screenshots: venv
+	$(PY) tools/screenshots.py --out docs/screenshots
+
+test: venv github-api-tools axe-tools
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -20,6 +20,7 @@
     });
     counter.textContent = total ? total + " finding" + (total === 1 ? "" : "s") + " selected" : idle;
     button.disabled = total === 0;
+    form.classList.toggle("idle", total === 0);
   }
 
   document.addEventListener("change", function (event) {

@@ -28,8 +28,8 @@ DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_PASSWORD = "convex-auditor-demo"
 
 
-def build_demo_remote(target: Path) -> None:
-    """A bare repository at `target` whose main branch holds the demo app, in one commit."""
+def build_demo_remote(target: Path, source: Path = DEMO_APP, message: str = "Demo chat app on Convex") -> None:
+    """A bare repository at `target` whose main branch holds `source` (the demo app), in one commit."""
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "Convex Auditor Demo",
@@ -48,10 +48,10 @@ def build_demo_remote(target: Path) -> None:
     git("init", "-q", "--bare", "--initial-branch=main", str(target), cwd=target.parent)
     with tempfile.TemporaryDirectory(prefix="demo-convex-app-") as tmp:
         work = Path(tmp) / "work"
-        shutil.copytree(DEMO_APP, work)
+        shutil.copytree(source, work, ignore=shutil.ignore_patterns(".git", "node_modules"))
         git("init", "-q", "--initial-branch=main", cwd=work)
         git("add", "-A", cwd=work)
-        git("commit", "-q", "-m", "Demo chat app on Convex", cwd=work)
+        git("commit", "-q", "-m", message, cwd=work)
         git("push", "-q", str(target), "HEAD:refs/heads/main", cwd=work)
 
 
