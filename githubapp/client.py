@@ -12,6 +12,7 @@ and a signed-in user.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy
+from githubkit.config import get_config
 from githubkit.exception import (
     GitHubException,
     PrimaryRateLimitExceeded,
@@ -82,8 +84,7 @@ def _on_response(response: httpx.Response) -> None:
 
 
 def _client(auth: Any) -> GitHub:
-    return GitHub(
-        auth,
+    config = get_config(
         base_url=settings.GITHUB_API_URL + "/",
         user_agent=USER_AGENT,
         timeout=TIMEOUT,
@@ -92,6 +93,9 @@ def _client(auth: Any) -> GitHub:
         auto_retry=_Retry(),
         event_hooks={"request": [_on_request], "response": [_on_response]},
     )
+    # GitHub's media type first; plain JSON too, which is what its OpenAPI description declares
+    # (servers built from it, GitHub Enterprise proxies, and Prism in the tests, negotiate on it).
+    return GitHub(auth, config=dataclasses.replace(config, accept=f"{config.accept}, application/json"))
 
 
 def app() -> GitHub:
@@ -104,8 +108,12 @@ def installation_token(installation_id: int, repository_ids: list[int] | None = 
     data: dict[str, Any] = {}
     if repository_ids:
         data["repository_ids"] = repository_ids
+    gh = app()  # held: githubkit's namespaces keep only a weak reference to their client
     with call():
-        response = app().rest.apps.create_installation_access_token(installation_id, data=data or None)
+        if data:
+            response = gh.rest.apps.create_installation_access_token(installation_id, data=data)
+        else:
+            response = gh.rest.apps.create_installation_access_token(installation_id)
     return response.parsed_data.token
 
 
