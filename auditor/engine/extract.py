@@ -427,22 +427,33 @@ class FileExtractor:
         keys: set[str] = set()
         refs: list[tuple[str, str]] = []
         opaque = False
+        values: dict[str, str] = {}  # in source order: a later key or spread overrides an earlier value
         for prop in node.properties:
             if prop.type == "SpreadElement":
                 inner = self.object_shape(prop.argument, depth + 1)
+                if inner is None or inner.opaque or inner.refs:
+                    values.clear()  # what the spread holds may override any earlier value
                 if inner is None:
                     opaque = True
                 else:
                     keys |= inner.keys
                     refs.extend(inner.refs)
                     opaque = opaque or inner.opaque
+                    for key in inner.keys:
+                        values.pop(key, None)
+                    values.update(inner.values)
                 continue
             name = property_name(prop)
             if name is None:
                 opaque = True
+                continue
+            keys.add(name.lower())
+            value = self.scopes.value(prop.value)
+            if isinstance(value, str | bool):
+                values[name.lower()] = str(value).lower() if isinstance(value, bool) else value
             else:
-                keys.add(name.lower())
-        return ObjectShape(frozenset(keys), tuple(refs), opaque)
+                values.pop(name.lower(), None)
+        return ObjectShape(frozenset(keys), tuple(refs), opaque, tuple(values.items()))
 
     def analyse_body(self, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
         body = BodyFacts(key=key, path=self.path, name=name, loc=self.loc(fn),
@@ -1204,6 +1215,7 @@ class _BodyWalker:
                 fact.own_headers_known = False
             else:
                 fact.own_header_names = shape.keys
+                fact.own_header_values = shape.values
                 fact.header_refs = shape.refs
                 fact.own_headers_known = not shape.opaque
         return fact

@@ -179,14 +179,17 @@ class Linker:
         for response in body.responses:
             response.header_names = response.own_header_names
             response.headers_known = response.own_headers_known
+            response.header_values = response.own_header_values
             if response.header_refs:
                 shape = self._resolve_refs(module, response.header_refs, 0)
                 response.header_names = response.header_names | shape.keys
                 response.headers_known = response.headers_known and not shape.opaque
+                response.header_values = shape.values + response.own_header_values
 
     def _resolve_refs(self, module: ModuleFacts, refs: tuple[tuple[str, str], ...], depth: int) -> ObjectShape:
         keys: set[str] = set()
         opaque = False
+        values: list[tuple[str, str]] = []
         for source, name in refs:
             found = self._resolve_import(module, source, name) if depth < 8 else None
             shape = found[0].object_shapes.get(found[1]) if found else None
@@ -198,8 +201,10 @@ class Linker:
                 inner = self._resolve_refs(found[0], shape.refs, depth + 1)
                 keys |= inner.keys
                 opaque = opaque or inner.opaque
+                values.extend(inner.values)
+            values.extend(shape.values)
             opaque = opaque or shape.opaque
-        return ObjectShape(frozenset(keys), (), opaque)
+        return ObjectShape(frozenset(keys), (), opaque, tuple(values))
 
     # Registrations ---------------------------------------------------------------------------
 

@@ -101,6 +101,8 @@ class ResponseFact:
     own_headers_known: bool = True  # False when headers come from a parameter or opaque call
     header_refs: tuple[tuple[str, str], ...] = ()  # (import source, name) resolved at link time
     header_names: frozenset[str] = frozenset()  # after linking: own names plus imported ones
+    own_header_values: tuple[tuple[str, str], ...] = ()  # (lower-cased name, constant value), as seen in the file
+    header_values: tuple[tuple[str, str], ...] = ()  # after linking: imported values, then own ones
     headers_known: bool = True  # after linking
     in_catch: bool = False
     body_has_error_key: bool = False
@@ -274,6 +276,7 @@ class ObjectShape:
     keys: frozenset[str] = frozenset()
     refs: tuple[tuple[str, str], ...] = ()  # spreads of imported objects, resolved at link time
     opaque: bool = False  # a spread or value the extractor could not see through
+    values: tuple[tuple[str, str], ...] = ()  # (key, value) of keys whose value is a constant string or boolean
 
 
 @dataclass(slots=True)

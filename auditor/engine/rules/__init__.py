@@ -38,6 +38,7 @@ RULE_MODULES: tuple[str, ...] = (
     "correctness_withindex_range_method",
     "cors_missing_headers",
     "cors_missing_preflight",
+    "cors_wildcard_with_credentials",
     "crons_duplicate_id",
     "crons_top_of_hour",
     "engine_parse_error",

@@ -36,7 +36,7 @@ from auditor.engine.rules.base import Finding, RuleInfo
 RULE = RuleInfo("storage/manual-url", "error", "Storage URL built by hand")
 
 STORAGE_PATH = re.compile(r"^/(?:api/)?storage(?:/|$)")
-HOST_STORAGE = re.compile(r"\.convex\.(cloud|site)(?::\d+)?(/(?:api/)?storage(?:/|$))")
+HOST_STORAGE = re.compile(r"(?:\.|//)convex\.(cloud|site)(?::\d+)?(/(?:api/)?storage(?:/|$))")
 URL_KINDS = {"convex_cloud_url": "cloud", "convex_site_url": "site"}
 
 

@@ -35,8 +35,10 @@ FLAGGED = [
             const STORAGE_BASE = "https://happy-otter-123.convex.cloud/api/storage/";
             export const fileUrl = (id: string) => STORAGE_BASE + id;
             export const thumb = (id: string) => `https://happy-otter-123.convex.cloud/api/storage/${id}?w=64`;
+            export const bare = (id: string) => `https://convex.cloud/api/storage/${id}`;
         """,
-    }, ("src/lib/files.ts", "const STORAGE_BASE"), ("src/lib/files.ts", "export const thumb")),
+    }, ("src/lib/files.ts", "const STORAGE_BASE"), ("src/lib/files.ts", "export const thumb"),
+       ("src/lib/files.ts", "export const bare")),
 ]
 
 CLEAN = [

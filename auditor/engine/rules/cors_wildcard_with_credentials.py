@@ -1,0 +1,57 @@
+"""CORS headers that allow any origin with credentials.
+
+What it flags:
+    A `Response` (`new Response(...)`, `Response.json(...)`) whose resolved header set holds
+    both `Access-Control-Allow-Origin: *` and `Access-Control-Allow-Credentials: true`. Header
+    values are read from literals and constants, also through spreads and objects imported from
+    another file, with later keys overriding earlier ones as JavaScript does. Headers added at
+    runtime (`headers.set(...)`) are not read. Reported once per function body, at its first
+    such response.
+
+Why it matters:
+    Browsers refuse the pair: a credentialed request (cookies, `fetch(..., { credentials:
+    "include" })`) to an origin answering `*` fails with a CORS error, so the endpoint works
+    from curl and in tests but not from the app. Teams then "fix" it by echoing any origin with
+    credentials, which lets every website make authenticated calls on a user's behalf.
+
+Example:
+    const corsHeaders = {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Credentials": "true",
+    };
+    return new Response(body, { headers: corsHeaders });
+
+Fix:
+    Without cookies, drop `Access-Control-Allow-Credentials` and keep `*`. With them, answer
+    with the one allowed origin (checked against a list, e.g. `process.env.SITE_URL`) and
+    `Vary: Origin`, or use convex-helpers' `corsRouter` with `allowedOrigins`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import bodies_with_owner
+from auditor.engine.model import ProjectFacts, ResponseFact
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("cors/wildcard-with-credentials", "error", "CORS allows any origin with credentials")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for body, owner in bodies_with_owner(project):
+        response = next((r for r in body.responses if wildcard_with_credentials(r)), None)
+        if response is None:
+            continue
+        yield RULE.finding(
+            response.loc,
+            "This response sends Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true, a pair "
+            "browsers reject; drop the credentials header, or answer with the one allowed origin instead of *.",
+            function=owner,
+        )
+
+
+def wildcard_with_credentials(response: ResponseFact) -> bool:
+    headers = dict(response.header_values)
+    return headers.get("access-control-allow-origin", "").strip() == "*" \
+        and headers.get("access-control-allow-credentials", "").strip().lower() == "true"
