@@ -3,9 +3,11 @@
 What it flags:
     `ctx.db.query("t").filter((q) => q.eq(q.field("f"), ...))` (any comparison on
     `q.field(...)`) with no `.withIndex`/`.withSearchIndex` on the chain, when the schema
-    defines the table and none of its indexes starts with any of the filtered fields. The
-    finding sits at `.filter`. System fields (`_id`, `_creationTime`) and tables the schema
-    cannot fully describe are not flagged.
+    defines the table. The finding sits at `.filter`. When an index of the table starts with a
+    filtered field, the message names it (`use .withIndex("by_f", ...)`): the index exists
+    but this query does not use it. Otherwise it says which index to add. System fields
+    (`_id`, `_creationTime`) and tables the schema cannot fully describe are not flagged; a
+    query through `db` handed to a helper (`db: DatabaseReader`) counts like `ctx.db`.
 
 Why it matters:
     `.filter` does not narrow what Convex reads: the query scans the whole table and tests
@@ -51,13 +53,17 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             fields = [f for f in call.filter_fields if not f.startswith("_")]
             if not fields:
                 continue
-            leading = table.leading_index_fields
-            if leading & set(fields):
-                continue
             names = ", ".join(f'"{f}"' for f in fields)
+            usable = next((index for field in fields for index in table.indexes
+                           if index.kind == "regular" and index.fields[:1] == [field]), None)
+            if usable is not None:
+                advice = (f'The index "{usable.name}" starts with "{usable.fields[0]}": use '
+                          f'`.withIndex("{usable.name}", (q) => q.eq("{usable.fields[0]}", ...))` instead.')
+            else:
+                advice = (f'No index covers it: add `.index("by_{fields[0]}", ["{fields[0]}"])` to "{call.table}" '
+                          "and use `.withIndex`.")
             yield RULE.finding(
                 call.filter_loc,
-                f'This query scans the whole "{call.table}" table and filters on {names}, which no index '
-                "covers. Add an index starting with the field and use `.withIndex`.",
+                f'This query scans the whole "{call.table}" table and filters on {names}. {advice}',
                 function=labels.get(body.key, body.key),
             )

@@ -1,10 +1,10 @@
-"""schema/unindexed-filter: .filter on a field no index starts with."""
+"""schema/unindexed-filter: .filter on a field with no index used; the message names the index to use or to add."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.engine.helpers import check_case, clean, flagged
+from tests.engine.helpers import audit_project, check_case, clean, flagged
 
 RULE_ID = "schema/unindexed-filter"
 
@@ -61,6 +61,49 @@ FLAGGED = [
     }, ("convex/lib/users.ts", ".filter(")),
 ]
 
+FLAGGED += [
+    flagged("a filter on a field an index starts with, the index left unused (also authTables' users.email)", {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { authTables } from "@convex-dev/auth/server";
+            import { v } from "convex/values";
+            export default defineSchema({ ...authTables,
+              posts: defineTable({ authorId: v.id("users"), title: v.string() }).index("by_author", ["authorId"]) });
+        """,
+        "convex/posts.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const theirs = query({
+              args: { authorId: v.id("users") },
+              handler: async (ctx, { authorId }) => {
+                const posts = await ctx.db.query("posts").filter((q) => q.eq(q.field("authorId"), authorId)).take(10);
+                const user = await ctx.db.query("users").filter((q) => q.eq(q.field("email"), "a@b.c")).first();
+                return [posts, user];
+              },
+            });
+        """,
+    }, ("convex/posts.ts", '"posts").filter('), ("convex/posts.ts", '"users").filter(')),
+]
+
+
+def test_it_names_the_index_to_use_or_the_index_to_add(tmp_path):
+    files = dict(FLAGGED[-1].files)
+    files["convex/more.ts"] = """
+        import { query } from "./_generated/server";
+        export const byTitle = query({
+          args: {},
+          handler: async (ctx) => await ctx.db.query("posts").filter((q) => q.eq(q.field("title"), "x")).first(),
+        });
+    """
+    report = audit_project(tmp_path, files)
+    messages = "\n".join(f.message for f in report.active_findings if f.rule == RULE_ID)
+    assert 'use `.withIndex("by_author", (q) => q.eq("authorId", ...))` instead' in messages
+    assert 'use `.withIndex("email", (q) => q.eq("email", ...))` instead' in messages
+    assert 'add `.index("by_title", ["title"])` to "posts"' in messages
+    assert messages.count("This query scans") == 3
+
+
 CLEAN = [
     clean("filters after an index, on a field an index starts with, and on system fields", {
         "convex/schema.ts": SCHEMA,
@@ -76,10 +119,7 @@ CLEAN = [
                   .withIndex("by_author", (q) => q.eq("authorId", authorId))
                   .filter((q) => q.eq(q.field("category"), "draft"))
                   .take(10);
-                const theirs = await ctx.db
-                  .query("posts")
-                  .filter((q) => q.eq(q.field("authorId"), authorId))
-                  .take(10);
+                const theirs: any[] = [];
                 const old = await ctx.db
                   .query("posts")
                   .filter((q) => q.lt(q.field("_creationTime"), Date.now() - 1000))
@@ -94,7 +134,8 @@ CLEAN = [
             import { defineSchema, defineTable } from "convex/server";
             import { authTables } from "@convex-dev/auth/server";
             import { v } from "convex/values";
-            export default defineSchema({ ...authTables,
+            import { usersTable } from "some-auth-library";
+            export default defineSchema({ ...authTables, users: usersTable,
               tags: defineTable({ name: v.string() }).index("by_name", ["name"]) });
         """,
         "convex/tags.ts": """
@@ -103,7 +144,7 @@ CLEAN = [
               args: {},
               handler: async (ctx) => {
                 const tags = await ctx.db.query("tags").withIndex("by_name").collect();
-                const users = await ctx.db.query("users").filter((q) => q.eq(q.field("email"), "a@b.c")).first();
+                const users = await ctx.db.query("users").filter((q) => q.eq(q.field("nickname"), "a")).first();
                 return [tags.filter((t) => t.name.length < 4), users];
               },
             });
