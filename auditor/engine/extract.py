@@ -97,6 +97,8 @@ DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", 
 RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
 SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
+# A parameter's type annotation naming Convex's database interface.
+DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
 _INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
                   "VariableDeclaration")
 # `"x:y" as any` and `<any>"x:y"`: a cast the blanked tree no longer shows, read from the source text.
@@ -470,6 +472,11 @@ class FileExtractor:
         aliases: dict[str, tuple[str, ...]] = {"ctx": ()}
         for name in ctx_names or ():
             aliases[name] = ()
+        for param in fn.params:
+            # A helper handed the database itself (`db: DatabaseReader`, or a parameter named `db`).
+            param = param.left if param.type == "AssignmentPattern" else param
+            if param.type == "Identifier" and (param.name == "db" or self._database_typed(param)):
+                aliases[param.name] = ("db",)
         first = fn.params[0] if fn.params else None
         if first is None:
             return aliases
@@ -485,6 +492,11 @@ class FileExtractor:
                     if key:
                         aliases[prop.value.name] = (key,)
         return aliases
+
+    def _database_typed(self, param: Node) -> bool:
+        """``name: DatabaseReader`` (Writer, Generic...<DataModel>): read from the source, the type
+        annotation being blanked out of the tree."""
+        return DATABASE_TYPE.match(self.facts.source, param.range[1]) is not None
 
     # Custom builders and registrations ---------------------------------------------------------
 
