@@ -6,11 +6,14 @@ import hashlib
 import re
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from auditor.engine import safefiles
 from auditor.engine.aliases import ImportAliases, read_import_aliases
+from auditor.engine.compat import Inventory, load_baseline
 from auditor.engine.config import AuditConfig, load_config
 from auditor.engine.convexexports import detect_convex_exports
 from auditor.engine.discovery import SourceFile, discover
@@ -73,9 +76,15 @@ _default_cache = ParseCache()
 
 
 def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: str | Path | None = None,
-               cache: ParseCache | None = None) -> Report:
-    """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start."""
+               cache: ParseCache | None = None,
+               baseline: Inventory | Mapping[str, Any] | str | Path | None = None) -> Report:
+    """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start.
+
+    ``baseline`` is the previous audit to compare with (its JSON report, parsed or as a path, or an
+    Inventory); the ``compat/*`` rules run only when one is given. A baseline that cannot be read
+    raises BaselineError (an EngineUsageError) before any work is done."""
     started = time.perf_counter()
+    previous = load_baseline(baseline) if baseline is not None else None
     cache = _default_cache if cache is None else cache
     hits, misses = cache.hits, cache.misses
     root_path = Path(root)
@@ -95,6 +104,7 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
         elif entry.facts is not None:
             (modules if source_file.in_convex else frontend).append(entry.facts)
     project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped, aliases)
+    project.baseline = previous
     project.generated_files = found.generated_files
     rule_errors: list[dict[str, str]] = []
     _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
@@ -119,6 +129,7 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
         "config": config.source,
         "versions": _version_stats(project, config),
         "rule_errors": rule_errors,
+        "baseline": previous is not None,
         "cache": {"dir": str(cache.folder or "") or None, "hits": cache.hits - hits, "misses": cache.misses - misses,
                   "disk_error": cache.disk_error},
     }

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-below", type=int, metavar="N", help="exit 1 when the health score is under N")
     parser.add_argument("--config", help="a convex-audit.toml (default: the one at PATH, if any)")
     parser.add_argument("--convex-dir", help="the Convex folder relative to PATH (default: convex.json or convex/)")
+    parser.add_argument("--baseline", metavar="PREVIOUS.json",
+                        help="a JSON report of an earlier audit: report unsafe schema and API changes since (compat/*)")
     parser.add_argument("--list-rules", action="store_true", help="print the rule registry as JSON and exit")
     parser.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     cache = parser.add_mutually_exclusive_group()
@@ -54,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("convex-audit: PATH is required (or --list-rules)", file=sys.stderr)
         return 2
     try:
-        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config, cache=_cache(args))
+        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config, cache=_cache(args),
+                            baseline=args.baseline)
     except EngineUsageError as error:
         print(f"convex-audit: {error}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -634,6 +635,22 @@ class FileExtractor:
                 fields[name] = self.validator(prop.value)
         return fields
 
+    def _fields_complete(self, node: Node | None, depth: int = 0) -> bool:
+        """Whether every field of an object of validators is read: no unresolved spread or computed key."""
+        node = self.resolve(node)
+        if node is not None and node.type == "CallExpression" and callee_path(node) == ["v", "object"] \
+                and node.arguments:
+            node = self.resolve(node.arguments[0])
+        if node is None or node.type != "ObjectExpression" or depth > 8:
+            return False
+        for prop in node.properties:
+            if prop.type == "SpreadElement":
+                if not self._fields_complete(prop.argument, depth + 1):
+                    return False
+            elif property_name(prop) is None:
+                return False
+        return True
+
     def validator(self, node: Node | None, depth: int = 0) -> Validator:
         original = node
         node = self.resolve(node)
@@ -641,7 +658,8 @@ class FileExtractor:
             return Validator("unknown")
         loc = self.loc(original if original is not None else node)
         if node.type == "ObjectExpression":
-            return Validator("object", fields=self.validator_fields(node) or {}, loc=loc)
+            return Validator("object", fields=self.validator_fields(node) or {}, loc=loc,
+                             open=not self._fields_complete(node))
         if node.type != "CallExpression":
             return Validator("unknown", loc=loc)
         path = callee_path(node)
@@ -655,7 +673,13 @@ class FileExtractor:
         if kind == "id":
             return Validator("id", table=string_value(args[0]) if args else None, loc=loc)
         if kind == "object":
-            return Validator("object", fields=self.validator_fields(args[0]) or {} if args else {}, loc=loc)
+            return Validator("object", fields=self.validator_fields(args[0]) or {} if args else {}, loc=loc,
+                             open=bool(args) and not self._fields_complete(args[0]))
+        if kind == "literal":
+            literal = args[0] if args else None
+            value = json.dumps(literal.value) if literal is not None and literal.type == "Literal" \
+                and isinstance(literal.value, str | int | float | bool) else None
+            return Validator("literal", loc=loc, value=value)
         if kind in {"optional", "array", "nullable"}:
             child = [self.validator(args[0], depth + 1)] if args else []
             return Validator(kind, children=child, loc=loc)
@@ -883,6 +907,7 @@ class FileExtractor:
                 table.opaque = False
                 definition = self.resolve(chain.arguments[0]) if chain.arguments else None
                 validator = self.validator(definition)
+                table.document = validator
                 fields = validator.fields if validator.kind == "object" else {}
                 if validator.kind == "union":
                     for option in validator.children:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.engine.compat import args_shape, validator_shape
 from auditor.engine.derive import (
     function_checks_auth,
     route_checks_auth,
@@ -46,6 +47,7 @@ def _functions(project: ProjectFacts) -> list[dict[str, Any]]:
             "args": {name: v.type_label() + ("?" if v.optional else "") for name, v in (function.args or {}).items()},
             "has_returns": function.has_returns,
             "returns": function.returns.type_label() if function.returns else None,
+            "args_shape": args_shape(function.args_validator),
             "auth_checked": function_checks_auth(project, function),
         })
     return rows
@@ -84,6 +86,7 @@ def _schema(project: ProjectFacts) -> dict[str, Any] | None:
                 "path": table.loc.path,  # a table spread in from another module is defined there
                 "line": table.loc.line,
                 "opaque": table.opaque,
+                "document": None if table.opaque or table.document is None else validator_shape(table.document),
                 "fields": [
                     {"name": f.name, "type": f.validator.type_label(), "optional": f.optional,
                      "references": _reference(f.validator)}

@@ -182,6 +182,8 @@ class Validator:
     children: list[Validator] = field(default_factory=list)
     fields: dict[str, Validator] = field(default_factory=dict)  # for v.object
     loc: Location | None = None
+    value: str | None = None  # for v.literal(x): x as JSON text; None when not a literal the extractor read
+    open: bool = False  # an object with fields the extractor could not read (an unresolved spread)
 
     @property
     def optional(self) -> bool:
@@ -358,6 +360,7 @@ class TableFact:
     library: str | None = None  # the library spread that added it ("authTables"), see librarytables
     fields: dict[str, FieldFact] = field(default_factory=dict)
     indexes: list[IndexFact] = field(default_factory=list)
+    document: Validator | None = None  # the validator given to defineTable, when read
 
     def index_named(self, name: str) -> IndexFact | None:
         return next((index for index in self.indexes if index.name == name), None)
@@ -523,6 +526,7 @@ class ProjectFacts:
     unexported_functions: list[tuple[str, FunctionKind, UnexportedRegistration]] = field(default_factory=list)
     # (module path, kind, registration) for registrations linking found to be Convex functions
     convex_exports: Any = None  # convexexports.ConvexExports, filled by the audit
+    baseline: Any = None  # compat.Inventory of the previous audit, when the audit is given one
     # Answers derive.py works out once per project and reuses (the facts do not change after linking).
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 

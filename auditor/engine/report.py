@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from auditor.engine.compat import REPORT_VERSION
 from auditor.engine.inventory import build_inventory
 from auditor.engine.rules import all_rules, rule_docs
 from auditor.engine.rules.base import Finding
@@ -42,6 +43,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     return {
+        "format": {"name": "convex-auditor-report", "version": REPORT_VERSION},
         "findings": [finding_dict(f) for f in report.findings],
         "inventory": build_inventory(report.project),
         "stats": report.stats,

@@ -6,8 +6,9 @@ never fingerprints, so a test states exactly which lines a rule must flag.
 
 from __future__ import annotations
 
+import json
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.engine.audit import ParseCache, Report, audit_path
@@ -102,3 +103,36 @@ def write_config_keeping(root: Path, *rule_ids: str) -> Path:
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("disable = [\n" + "".join(f'  "{rule_id}",\n' for rule_id in others) + "]\n", encoding="utf-8")
     return config
+
+
+# Pairs of versions, for the compat/* rules -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeCase(Case):
+    """A project before and after a change; ``files`` is the later version, where findings are."""
+
+    before: Project = field(default_factory=dict)
+
+
+def flagged_change(name: str, before: Project, after: Project, *spots: tuple[str, str]) -> ChangeCase:
+    case = flagged(name, after, *spots)
+    return ChangeCase(case.name, case.files, case.expected, before=before)
+
+
+def clean_change(name: str, before: Project, after: Project) -> ChangeCase:
+    return ChangeCase(name, after, before=before)
+
+
+def audit_change(root: Path, before: Project, after: Project) -> Report:
+    """Audit ``before``, then ``after`` with the first audit's JSON report (as written to disk) as baseline."""
+    previous = audit_project(root / "before", before).to_dict()
+    baseline = json.loads(json.dumps(previous))
+    write_project(root / "after", after)
+    return audit_path(root / "after", cache=ParseCache(), baseline=baseline)
+
+
+def check_change_case(root: Path, rule_id: str, case: Case) -> None:
+    assert isinstance(case, ChangeCase)
+    found = findings_of(audit_change(root, case.before, case.files), rule_id)
+    assert found == sorted((rule_id, path, line) for path, line in case.expected), case.name
