@@ -1,0 +1,42 @@
+"""Field removed from an existing table.
+
+What it flags:
+    Compared with the previous audit (the baseline), a field of a table that still exists is
+    gone from the schema. Only tables whose definition both audits read whole are compared,
+    and schemas with `schemaValidation: false` are not.
+
+Why it matters:
+    Documents that hold the field no longer match the schema, so the deploy fails while any
+    of them is left; code already deployed may also still write it.
+
+Example:
+    // before
+    users: defineTable({ name: v.string(), nickname: v.optional(v.string()) }),
+    // after
+    users: defineTable({ name: v.string() }),
+
+Fix:
+    Deploy code that stops reading and writing the field, run a migration that removes it
+    from every document, then drop it from the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.derive import compared_tables
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("compat/field-removed", "warning", "Field removed from an existing table")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for table, old_fields, new_fields in compared_tables(project):
+        for name in old_fields:
+            if name not in new_fields:
+                yield RULE.finding(
+                    table.loc,
+                    f'The field "{name}" of the table "{table.name}" is gone from the schema; documents that '
+                    "still hold it fail validation at deploy. Migrate it away first.",
+                )

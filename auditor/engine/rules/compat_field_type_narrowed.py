@@ -1,0 +1,48 @@
+"""Field validator that accepts fewer values than before.
+
+What it flags:
+    Compared with the previous audit (the baseline), a field of an existing table whose new
+    validator rejects values the old one accepted: a union that loses a member, `v.any()`
+    made specific, `v.optional` dropped, a literal or id table changed, a nested object that
+    loses a field or gains a required one. Widening (a union member added, a field made
+    optional) is fine, and a validator either audit could not read is not compared.
+
+Why it matters:
+    Documents written under the old validator may hold the values the new one rejects, so
+    the deploy fails until they are migrated.
+
+Example:
+    // before
+    status: v.union(v.literal("draft"), v.literal("published"), v.literal("archived")),
+    // after
+    status: v.union(v.literal("draft"), v.literal("published")),
+
+Fix:
+    Migrate the documents to the narrower values first (or keep accepting the old ones), and
+    narrow the validator in a later deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.compat import narrowed, type_label
+from auditor.engine.derive import compared_tables
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("compat/field-type-narrowed", "error", "Field validator narrowed")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for table, old_fields, new_fields in compared_tables(project):
+        for name, shape in new_fields.items():
+            old = old_fields.get(name)
+            if old is None or narrowed(old, shape) is not True:
+                continue
+            fact = table.fields.get(name)
+            yield RULE.finding(
+                fact.loc if fact is not None and fact.loc is not None else table.loc,
+                f'The field "{name}" of "{table.name}" now accepts fewer values: {type_label(old)} became '
+                f"{type_label(shape)}. Stored documents may not match; migrate them before narrowing.",
+            )

@@ -1,0 +1,46 @@
+"""Required field added to an existing table.
+
+What it flags:
+    Compared with the previous audit (the baseline), a table that existed then gains a field
+    whose validator is not `v.optional(...)`. Only tables whose definition both audits read
+    whole are compared; new tables, and schemas with `schemaValidation: false`, are not.
+
+Why it matters:
+    The documents already stored do not have the field, so they no longer match the schema
+    and `npx convex deploy` refuses the push until every one of them is migrated.
+
+Example:
+    // before
+    users: defineTable({ name: v.string() }),
+    // after
+    users: defineTable({ name: v.string(), plan: v.string() }),
+
+Fix:
+    Add the field as `v.optional(...)`, backfill it with a migration, then make it required
+    in a later deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine.compat import is_required, type_label
+from auditor.engine.derive import compared_tables
+from auditor.engine.model import ProjectFacts
+from auditor.engine.rules.base import Finding, RuleInfo
+
+RULE = RuleInfo("compat/required-field-added", "error", "Required field added to an existing table")
+
+
+def check(project: ProjectFacts) -> Iterator[Finding]:
+    for table, old_fields, new_fields in compared_tables(project):
+        for name, shape in new_fields.items():
+            if name in old_fields or not is_required(shape):
+                continue
+            fact = table.fields.get(name)
+            yield RULE.finding(
+                fact.loc if fact is not None and fact.loc is not None else table.loc,
+                f'The existing table "{table.name}" gains the required field "{name}" ({type_label(shape)}); '
+                "documents stored before lack it, so the deploy fails. Add it as `v.optional(...)`, migrate, "
+                "then make it required.",
+            )
