@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import ipaddress
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,6 +30,8 @@ from urllib.parse import urlsplit
 
 import git
 from django.conf import settings
+
+from auditor import net
 
 
 class RemoteError(Exception):
@@ -142,27 +142,17 @@ def parse_remote_url(raw: str) -> ParsedRemote:
 
 
 def check_host(host: str) -> tuple[str, ...]:
-    """Refuse hosts that resolve to this machine's networks; RemoteError(UNREACHABLE) if unknown.
+    """Refuse hosts that resolve to this machine's networks (auditor.net's policy);
+    RemoteError(UNREACHABLE) if unknown.
 
     Returns the addresses checked, so git can be held to them (no DNS rebinding in between).
     """
     if allow_local():
         return ()
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise RemoteError(RemoteError.UNREACHABLE, f"Could not resolve the host {host!r}.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise RemoteError(
-                RemoteError.FORBIDDEN,
-                f"{host} resolves to a loopback, private or link-local address ({address}); such "
-                "remotes are only allowed when AUDITOR_ALLOW_LOCAL_REPOS is on.",
-            )
-    return tuple(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
+        return net.checked_addresses(host, allow_private=False)
+    except net.OutboundError as error:
+        raise RemoteError(error.kind, error.message) from None
 
 
 def validate_remote_url(raw: str) -> ParsedRemote:
