@@ -5,7 +5,10 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from projects.models import Audit, Finding, Repository
+from projects.models import Audit, Finding, Repository, Severity
+from reports.exports import finding_json
+from triage import state as finding_state
+from triage.models import IgnoreRule, TriageState
 
 
 class AuditSerializer(serializers.ModelSerializer):
@@ -70,37 +73,59 @@ class ProjectSerializer(serializers.ModelSerializer):
         return {"id": repository.team_id, "name": repository.team.name}
 
 
-class FindingSerializer(serializers.ModelSerializer):
-    file_url = serializers.SerializerMethodField()
+class DismissalSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["accepted_risk", "false_positive"])
+    by = serializers.CharField(help_text="E-mail of who dismissed it")
+    at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField()
 
+
+class IgnoreRuleSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Finding
-        fields = [
-            "id",
-            "rule",
-            "severity",
-            "category",
-            "path",
-            "line",
-            "column",
-            "end_line",
-            "end_column",
-            "message",
-            "function",
-            "fingerprint",
-            "status",
-            "suppressed",
-            "suppression",
-            "snippet",
-            "file_url",
-        ]
-        read_only_fields = fields
+        model = IgnoreRule
+        fields = ["id", "rule", "path_glob", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"path_glob": {"required": False, "default": "*"}}
 
-    def get_file_url(self, finding: Finding) -> str | None:
+
+class FindingSerializer(serializers.Serializer):
+    """The one shape of a finding (Finding.as_dict plus its effective state, reports.exports)."""
+
+    id = serializers.IntegerField()
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    category = serializers.CharField()
+    path = serializers.CharField()
+    line = serializers.IntegerField()
+    column = serializers.IntegerField()
+    end_line = serializers.IntegerField()
+    end_column = serializers.IntegerField()
+    message = serializers.CharField()
+    function = serializers.CharField()
+    fingerprint = serializers.CharField()
+    suppressed = serializers.BooleanField()
+    suppression = serializers.JSONField(allow_null=True)
+    snippet = serializers.CharField()
+    status = serializers.ChoiceField(choices=Finding.Status.choices, help_text="Against the audit's baseline")
+    state = serializers.ChoiceField(choices=Finding.State.choices, help_text="The effective state")
+    dismissed = DismissalSerializer(allow_null=True)
+    ignore_rule = IgnoreRuleSerializer(allow_null=True)
+    justification = serializers.CharField(help_text="Why it does not count; empty while open")
+    file_url = serializers.URLField(allow_null=True)
+
+    def to_representation(self, finding: Finding) -> dict[str, Any]:
         audit: Audit | None = self.context.get("audit")
-        if audit is None:
-            return None
-        return audit.repository.file_url(audit.commit_sha, finding.path, finding.line or None)
+        book = self.context.get("book") or finding_state.book_for(finding.audit.repository_id)
+        url = audit.repository.file_url(audit.commit_sha, finding.path, finding.line or None) if audit else None
+        data = finding_json(finding, book.explain(finding), url)
+        data["file_url"] = data.pop("url")
+        return {"id": finding.pk, **data}
+
+
+class TriageSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=TriageState.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000,
+                                    help_text="Required for accepted_risk and false_positive")
 
 
 class QueueAuditSerializer(serializers.Serializer):

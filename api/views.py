@@ -31,8 +31,9 @@ from projects.access import get_audit_for_user, get_repository_for_user, reposit
 from projects.models import Audit, Finding
 from reports import fragments
 from reports.exports import inventory_json
-from reports.queries import FindingFilters
+from reports.queries import LEGACY_SUPPRESSED, STATES, FindingFilters
 from teams.models import Role
+from triage import state as finding_state
 
 AUTH = [ApiTokenAuthentication, SessionAuthentication]
 
@@ -140,12 +141,20 @@ def audit_detail(request: Request, pk: int) -> Response:
         OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning", "info"]),
         OpenApiParameter("rule", OpenApiTypes.STR, description="A rule id, e.g. auth/public-mutation-without-auth"),
         OpenApiParameter("path", OpenApiTypes.STR, description="Files whose path starts with this"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=Finding.Status.values),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Finding.Status.values,
+                         description="Against the audit's baseline"),
+        OpenApiParameter(
+            "state",
+            OpenApiTypes.STR,
+            enum=list(STATES),
+            description="The effective state; open (default): the findings that count",
+        ),
         OpenApiParameter(
             "suppressed",
             OpenApiTypes.STR,
-            enum=["hide", "include", "only"],
-            description="hide (default): active findings only",
+            enum=list(LEGACY_SUPPRESSED),
+            deprecated=True,
+            description="Use state: hide is state=open, include is state=all, only is state=suppressed",
         ),
         OpenApiParameter("page", OpenApiTypes.INT),
         OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500; default 50"),
@@ -155,10 +164,14 @@ def audit_detail(request: Request, pk: int) -> Response:
 @api_endpoint("GET")
 def audit_findings(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)
+    errors = FindingFilters.errors(request.query_params)
+    if errors:
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
     filters = FindingFilters.from_query(request.query_params)
     findings = filters.apply(Finding.objects.filter(audit_id=audit.result.pk))
+    book = finding_state.book_for(audit.repository_id)
     if audit.state != Audit.State.DONE:
-        return _paginated(request, findings, FindingSerializer, audit=audit)
+        return _paginated(request, findings, FindingSerializer, audit=audit, book=book)
     # A done audit's findings never change: each page is serialized once (reports.fragments).
     pagination = Pagination()
     size = pagination.get_page_size(request)
@@ -166,10 +179,10 @@ def audit_findings(request: Request, pk: int) -> Response:
 
     def serialize() -> tuple[int, int, list]:
         page = pagination.paginate_queryset(findings, request)
-        data = FindingSerializer(page, many=True, context={"request": request, "audit": audit}).data
+        data = FindingSerializer(page, many=True, context={"request": request, "audit": audit, "book": book}).data
         return pagination.page.paginator.count, pagination.page.number, list(data)
 
-    inputs = [*fragments.finished_audit_inputs(audit), filters.as_query(), size, number]
+    inputs = [*fragments.finished_audit_inputs(audit), filters.as_query(), size, number, book.digest()]
     count, page_number, data = fragments.cached("api-findings", inputs, serialize)
     if not hasattr(pagination, "page"):  # served from the cache: the links need the page's place
         pagination.request = request

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class GatesConfig(AppConfig):
     name = "gates"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from gates import receivers  # noqa: F401

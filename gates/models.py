@@ -1,7 +1,7 @@
-"""Quality gates: conditions on the findings an audit added since its baseline.
+"""Quality gates: conditions on the open findings an audit added since its baseline.
 
-The baseline is the previous audit of the repository's tracked (default) branch at a different
-commit; a "no change" run is therefore judged like the audit whose result it reuses.
+The baseline and what is new are what projects.comparison stored with the audit; a "no change"
+run is judged like the audit whose result it reuses.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Evaluate a repository's quality gate on an audit, and sign badge URLs."""
+"""Evaluate a repository's quality gate on what an audit stored, and sign badge URLs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from projects import comparison
 from projects.models import SEVERITY_RANK, Audit, Repository, Severity
-from triage.services import dismissal_for
 
 from .models import GateCondition, GateResult, QualityGate
 
@@ -27,35 +27,12 @@ def gate_for(repository: Repository) -> QualityGate:
     return gate
 
 
-def baseline_for(audit: Audit) -> Audit | None:
-    """The previous done audit of the tracked branch at another commit; for a pull request's
-    audit, the base branch's audit it was compared with (the gate judges what the PR adds)."""
-    if audit.trigger == Audit.Trigger.PULL_REQUEST:
-        run = getattr(audit, "pull_request", None)
-        return run.base_audit if run is not None else None
-    repository = audit.repository
-    return (
-        audit.done_before()
-        .filter(branch=repository.branch)
-        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
-        .exclude(commit_sha=audit.commit_sha)
-        .first()
+def new_findings(audit: Audit) -> list[dict[str, Any]]:
+    """The open findings the audit added since its stored baseline (projects.comparison); a
+    "no change" run is judged on the result it reuses."""
+    return list(
+        comparison.new_findings(audit.result).values("id", "fingerprint", "rule", "severity", "path", "line", "message")
     )
-
-
-def new_findings(audit: Audit, baseline: Audit | None) -> list[dict[str, Any]]:
-    """Findings of `audit` whose fingerprint the baseline did not have; triaged and ignored ones left out."""
-    rows = list(
-        audit.result.findings.filter(suppressed=False).values(
-            "id", "fingerprint", "rule", "severity", "severity_rank", "path", "line", "message"
-        )
-    )
-    before: set[str] = set()
-    if baseline is not None:
-        before = set(baseline.result.findings.values_list("fingerprint", flat=True))
-    rows = [r for r in rows if r["fingerprint"] not in before]
-    dismissal = dismissal_for(audit.repository_id, [r["fingerprint"] for r in rows])
-    return [r for r in rows if dismissal.reason(r["fingerprint"], r["rule"], r["path"]) is None]
 
 
 def evaluate(audit: Audit) -> GateResult | None:
@@ -66,8 +43,8 @@ def evaluate(audit: Audit) -> GateResult | None:
     if not gate.enabled:
         GateResult.objects.filter(audit=audit).delete()
         return None
-    baseline = baseline_for(audit)
-    new = new_findings(audit, baseline)
+    baseline = audit.result.baseline
+    new = new_findings(audit)
     details = []
     passed = True
     for condition in gate.conditions.all():
@@ -98,14 +75,12 @@ def evaluate(audit: Audit) -> GateResult | None:
     return result
 
 
-def result_for(audit: Audit | None, *, compute: bool = True) -> GateResult | None:
-    """The stored result, computed on first use (audits from before the gate existed)."""
+def result_for(audit: Audit | None) -> GateResult | None:
+    """The stored result; reading never computes one (the after-audit chain and the changes
+    that move it, triage and gate settings, store it)."""
     if audit is None or audit.state != Audit.State.DONE:
         return None
-    result = GateResult.objects.filter(audit=audit).first()
-    if result is None and compute:
-        result = evaluate(audit)
-    return result
+    return GateResult.objects.filter(audit=audit).first()
 
 
 def statuses_for(audit_ids: list[int]) -> dict[int, str]:

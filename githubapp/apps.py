@@ -5,6 +5,3 @@ class GitHubAppConfig(AppConfig):
     name = "githubapp"
     verbose_name = "GitHub App"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from githubapp import receivers  # noqa: F401

@@ -62,7 +62,7 @@ class Comparison:
 def compare(run: PullRequestAudit) -> Comparison:
     """New findings (open ones: not suppressed, dismissed or ignored), fixed ones, and the gate."""
     audit = run.audit
-    new_rows = gates.new_findings(audit, run.base_audit)
+    new_rows = gates.new_findings(audit)  # stored against run.base_audit (projects.comparison)
     by_id = Finding.objects.in_bulk([row["id"] for row in new_rows])
     new = sorted(
         (by_id[row["id"]] for row in new_rows if row["id"] in by_id),

@@ -88,3 +88,21 @@ def upload_branch_sarif(self, audit_id: int) -> None:
         lambda: publish.upload_sarif(link, audit.result, f"refs/heads/{audit.branch}") and None,
         f"the SARIF of audit {audit.pk}",
     )
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=45)
+def publish_audit(audit_id: int) -> None:
+    """After-audit step (projects.after_audit), done or failed: a pull request's audit completes
+    its check run and comment; a tracked branch's audit goes to code scanning when opted in."""
+    audit = Audit.objects.filter(pk=audit_id).first()
+    if audit is None:
+        return
+    if audit.trigger != Audit.Trigger.PULL_REQUEST:
+        if audit.state == Audit.State.DONE and GitHubRepository.objects.filter(
+            repository_id=audit.repository_id, active=True, sarif_upload=True
+        ).exists():
+            upload_branch_sarif.delay(audit.pk)
+        return
+    run_id = PullRequestAudit.objects.filter(audit_id=audit.pk).values_list("pk", flat=True).first()
+    if run_id is not None:
+        publish_pull_request.delay(run_id)

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from notifications import receivers  # noqa: F401

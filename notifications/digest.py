@@ -1,9 +1,10 @@
 """What a digest says: for each of the team's repositories, what changed in the period.
 
-For a period, a repository's "current" audit is its last finished audit in the period and its
-"baseline" the last one before the period; new and fixed findings, the severity trend and the
-HTTP routes and indexes added or removed all compare those two (the baseline's inventory
-snapshot against the current one's).
+New and fixed findings are what projects.comparison stored with each audit, never worked out
+again here: for one audit (the immediate kind), its own; for a period, those the period's
+audits stored that still hold at its last audit. Counts are the audits' stored (open) counts;
+the severity trend and the HTTP routes and indexes added or removed compare the period's last
+audit with the last one before the period.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.urls import NoReverseMatch, reverse
 
 from gates import services as gates
 from notifications.models import DigestSubscription
-from projects.models import SEVERITY_RANK, Audit, FixedFinding, InventorySnapshot, Repository
-from triage.services import dismissal_for
+from projects import comparison
+from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
 
 MAX_LISTED = 50
 SEVERITIES = ("error", "warning", "info")
@@ -128,54 +129,23 @@ def _snapshot(audit: Audit | None) -> InventorySnapshot | None:
     return audit.result_inventory()
 
 
+def _by_severity(rows: list[Any]) -> list[Any]:
+    return sorted(rows, key=lambda r: (-SEVERITY_RANK.get(r.severity, 0), r.path, r.line))
+
+
 def section_for(
-    repository: Repository, audit: Audit, baseline: Audit | None, min_rank: int
+    repository: Repository,
+    audit: Audit,
+    baseline: Audit | None,
+    min_rank: int,
+    new_rows: list[Finding],
+    fixed_rows: list[FixedFinding],
 ) -> RepositorySection:
+    """A repository's section from what the comparison stored: the new (open) and fixed findings
+    given, the stored counts of the audit against its baseline's, and the inventory change."""
     current = audit.result
-    rows = list(
-        current.findings.filter(suppressed=False).values(
-            "id", "fingerprint", "rule", "severity", "path", "line", "message"
-        )
-    )
-    before_rows: list[dict[str, Any]] = []
-    if baseline is not None:
-        before_rows = list(
-            baseline.result.findings.filter(suppressed=False).values(
-                "fingerprint", "rule", "severity", "path", "line", "message"
-            )
-        )
-    before = {r["fingerprint"] for r in before_rows}
-    now_fps = {r["fingerprint"] for r in rows}
-    dismissal = dismissal_for(repository.pk, now_fps | before)
-
-    def counts(rs: list[dict[str, Any]]) -> dict[str, int]:
-        out = dict.fromkeys(SEVERITIES, 0)
-        for r in rs:
-            if dismissal.reason(r["fingerprint"], r["rule"], r["path"]) is None:
-                out[r["severity"]] = out.get(r["severity"], 0) + 1
-        return out
-
-    def wanted(r: dict[str, Any]) -> bool:
-        return SEVERITY_RANK.get(r["severity"], 0) >= min_rank and dismissal.reason(
-            r["fingerprint"], r["rule"], r["path"]
-        ) is None
-
-    new_rows = sorted(
-        (r for r in rows if r["fingerprint"] not in before and wanted(r)),
-        key=lambda r: (-SEVERITY_RANK.get(r["severity"], 0), r["path"], r["line"]),
-    )
-    if baseline is None:
-        fixed_rows = [
-            {"rule": f.rule, "severity": f.severity, "path": f.path, "line": f.line, "message": f.message,
-             "fingerprint": f.fingerprint}
-            for f in FixedFinding.objects.filter(audit=current)
-        ]
-    else:
-        fixed_rows = [r for r in before_rows if r["fingerprint"] not in now_fps]
-    fixed_rows = sorted(
-        (r for r in fixed_rows if SEVERITY_RANK.get(r["severity"], 0) >= min_rank),
-        key=lambda r: (-SEVERITY_RANK.get(r["severity"], 0), r["path"], r["line"]),
-    )
+    new_rows = _by_severity([r for r in new_rows if SEVERITY_RANK.get(r.severity, 0) >= min_rank])
+    fixed_rows = _by_severity([r for r in fixed_rows if SEVERITY_RANK.get(r.severity, 0) >= min_rank])
     section = RepositorySection(
         repository=repository,
         audit=audit,
@@ -186,14 +156,14 @@ def section_for(
     )
     for r in new_rows[:MAX_LISTED]:
         section.new.append(Item(
-            r["rule"], r["severity"], r["path"], r["line"], r["message"],
-            link=absolute(reverse("finding_triage", args=[r["id"]])),
-            file_link=repository.file_url(current.commit_sha, r["path"], r["line"]),
+            r.rule, r.severity, r.path, r.line, r.message,
+            link=absolute(reverse("finding_triage", args=[r.pk])),
+            file_link=repository.file_url(current.commit_sha, r.path, r.line),
         ))
-    for r in fixed_rows[:MAX_LISTED]:
-        section.fixed.append(Item(r["rule"], r["severity"], r["path"], r["line"], r["message"]))
-    section.counts = counts(rows)
-    base_counts = counts(before_rows) if baseline is not None else dict.fromkeys(SEVERITIES, 0)
+    for f in fixed_rows[:MAX_LISTED]:
+        section.fixed.append(Item(f.rule, f.severity, f.path, f.line, f.message))
+    section.counts = audit.counts()
+    base_counts = baseline.counts() if baseline is not None else dict.fromkeys(SEVERITIES, 0)
     section.trend = {s: section.counts[s] - base_counts.get(s, 0) for s in SEVERITIES}
     section.gate = gates.status_for(audit)
     if baseline is not None:
@@ -205,6 +175,22 @@ def section_for(
         section.indexes_added = sorted(indexes_now - indexes_before)
         section.indexes_removed = sorted(indexes_before - indexes_now)
     return section
+
+
+def period_changes(repository: Repository, current: Audit, start: datetime, end: datetime
+                   ) -> tuple[list[Finding], list[FixedFinding]]:
+    """What the audits finished in the period stored as new and fixed, as it stands at `current`:
+    a finding added in the period that is still there and open, a fixed one still gone."""
+    in_period = _done(repository).filter(finished_at__gte=start, finished_at__lt=end, reused_from__isnull=True)
+    added = Finding.objects.filter(
+        audit__in=in_period, status__in=[Finding.Status.NEW, Finding.Status.REOPENED]
+    ).values("fingerprint")
+    new_rows = list(current.result.findings.filter(state=Finding.State.OPEN, fingerprint__in=added))
+    present = current.result.findings.values("fingerprint")
+    fixed: dict[str, FixedFinding] = {}
+    for row in FixedFinding.objects.filter(audit__in=in_period).exclude(fingerprint__in=present).order_by("-id"):
+        fixed.setdefault(row.fingerprint, row)
+    return new_rows, list(fixed.values())
 
 
 def _done(repository: Repository):
@@ -224,13 +210,16 @@ def build_period(subscription: DigestSubscription, start: datetime, end: datetim
             quiet.append(repository)
             continue
         baseline = _done(repository).filter(finished_at__lt=start).order_by("-finished_at", "-id").first()
-        sections.append(section_for(repository, current, baseline, subscription.min_rank))
+        new_rows, fixed_rows = period_changes(repository, current, start, end)
+        sections.append(section_for(repository, current, baseline, subscription.min_rank, new_rows, fixed_rows))
     return Digest(subscription, start, end, sections, quiet)
 
 
 def build_for_audit(subscription: DigestSubscription, audit: Audit) -> Digest:
-    """The immediate kind: the one audit against the audit before it."""
+    """The immediate kind: the one audit against the baseline it stored."""
     repository = audit.repository
-    baseline = audit.done_before().select_related("reused_from").first()
-    section = section_for(repository, audit, baseline, subscription.min_rank)
+    section = section_for(
+        repository, audit, audit.baseline, subscription.min_rank,
+        list(comparison.new_findings(audit)), list(comparison.fixed_findings(audit)),
+    )
     return Digest(subscription, audit.finished_at, audit.finished_at, [section], [])

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import DigestDelivery
+from projects.after_audit import RETRY_OPTIONS
+from projects.models import Audit
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +20,20 @@ MAX_RETRIES = 4
 SENDING_TIMEOUT = timedelta(minutes=10)
 
 
-def backoff(retries: int) -> int:
-    return min(60 * 2**retries, 3600)
+class SendingFailed(Exception):
+    """A transient mail problem; Celery retries the delivery with backoff."""
+
+
+@shared_task(**RETRY_OPTIONS, ignore_result=True)
+def queue_immediate_digests(audit_id: int) -> int:
+    """After-audit step 3: one immediate digest per subscriber of the audit's team, once per audit."""
+    audit = Audit.objects.select_related("repository").filter(pk=audit_id, state=Audit.State.DONE).first()
+    if audit is None:
+        return 0
+    deliveries = services.deliveries_for_audit(audit)
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: send_digest.delay(pk))
+    return len(deliveries)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -32,9 +46,21 @@ def send_due_digests() -> int:
     return len(claimed)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(SendingFailed,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=False,  # one delivery per message: no herd to spread, and the log reads plainly
+    max_retries=MAX_RETRIES,
+    time_limit=120,
+    soft_time_limit=100,
+)
 def send_digest(self, delivery_id: int) -> str | None:
-    """Send one claimed delivery; a failure is retried with backoff, then recorded as failed."""
+    """Send one claimed delivery; Celery retries a mail failure with backoff, the last one is
+    recorded as failed."""
     # Claim the row for this attempt with a conditional UPDATE: a duplicated or redelivered message
     # finds it sending or sent and stops. A claim older than SENDING_TIMEOUT (worker died) lapses.
     now = timezone.now()
@@ -57,7 +83,7 @@ def send_digest(self, delivery_id: int) -> str | None:
         message = f"{type(error).__name__}: {error}"[:500]
         if self.request.retries < (self.max_retries or 0):
             DigestDelivery.objects.filter(pk=delivery_id).update(status=DigestDelivery.Status.RETRYING, error=message)
-            raise self.retry(countdown=backoff(self.request.retries)) from error
+            raise SendingFailed(message) from error
         DigestDelivery.objects.filter(pk=delivery_id).update(status=DigestDelivery.Status.FAILED, error=message)
         log.warning("digest delivery %s failed: %s", delivery_id, message)
         return DigestDelivery.Status.FAILED

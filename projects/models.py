@@ -129,7 +129,11 @@ class Audit(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     info_count = models.PositiveIntegerField(default=0)
+    # The counts and the score are of findings whose effective state is open (triage.state);
+    # they change when a triage decision or an ignore rule does.
     suppressed_count = models.PositiveIntegerField(default=0)
+    dismissed_count = models.PositiveIntegerField(default=0)
+    ignored_count = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0)
     reopened_count = models.PositiveIntegerField(default=0)
     fixed_count = models.PositiveIntegerField(default=0)
@@ -137,6 +141,8 @@ class Audit(models.Model):
     score = models.JSONField(null=True, blank=True, help_text="The engine's score breakdown, if it gave one.")
     stats = models.JSONField(default=dict, blank=True, help_text="The engine's stats (files, parse errors).")
     engine_seconds = models.FloatField(null=True, blank=True)
+    # What new, reopened, unchanged and fixed were worked out against (projects.comparison).
+    baseline = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -171,10 +177,13 @@ class Audit(models.Model):
         return {"error": self.error_count, "warning": self.warning_count, "info": self.info_count}
 
     def summary_counts(self) -> dict[str, int]:
-        """Counts by severity, and how many were suppressed, new, reopened and fixed."""
+        """Open findings by severity, and how many were suppressed, dismissed, ignored, new,
+        reopened and fixed."""
         return {
             **self.counts(),
             "suppressed": self.suppressed_count,
+            "dismissed": self.dismissed_count,
+            "ignored": self.ignored_count,
             "new": self.new_count,
             "reopened": self.reopened_count,
             "fixed": self.fixed_count,
@@ -197,9 +206,19 @@ class Audit(models.Model):
 
 class Finding(models.Model):
     class Status(models.TextChoices):
+        """Against the audit's baseline (projects.comparison)."""
+
         NEW = "new", "New"
         UNCHANGED = "unchanged", "Unchanged"
         REOPENED = "reopened", "Reopened"
+
+    class State(models.TextChoices):
+        """The effective state, kept by triage.state: what every count, list and export reads."""
+
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        IGNORED = "ignored", "Ignored"
+        SUPPRESSED = "suppressed", "Suppressed in source"
 
     audit = models.ForeignKey(Audit, models.CASCADE, related_name="findings")
     rule = models.CharField(max_length=100)
@@ -217,8 +236,12 @@ class Finding(models.Model):
     suppressed = models.BooleanField(default=False)
     suppression = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     function = models.CharField(max_length=255, blank=True)
     snippet = models.TextField(blank=True)
+    # The lines around the finding, read from the checkout when the audit was stored, so the
+    # web process never needs the worker's clone: [[number, text], ...].
+    context = models.JSONField(default=list, blank=True)
 
     class Meta:
         # Severity first (errors on top), then file order.
@@ -230,6 +253,7 @@ class Finding(models.Model):
             models.Index(fields=["audit", "path"], name="finding_audit_path"),
             models.Index(fields=["audit", "status"], name="finding_audit_status"),
             models.Index(fields=["audit", "suppressed"], name="finding_audit_suppressed"),
+            models.Index(fields=["audit", "state", "-severity_rank", "path", "line"], name="finding_audit_state"),
             models.Index(fields=["audit", "fingerprint"], name="finding_audit_fingerprint"),
         ]
 
@@ -239,6 +263,36 @@ class Finding(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.severity_rank = SEVERITY_RANK.get(self.severity, 0)
         super().save(*args, **kwargs)
+
+    # The one shape of a finding: the engine's report fields (auditor.engine's finding_dict),
+    # stored as they are, and given back in that shape (with status and state) by the API and
+    # every export.
+    REPORT_FIELDS = (
+        "rule", "severity", "category", "path", "line", "column", "end_line", "end_column", "message",
+        "function", "fingerprint", "suppressed", "suppression", "snippet",
+    )
+    TEXT_FIELDS = frozenset({"category", "path", "message", "function", "snippet"})
+    NUMBER_FIELDS = frozenset({"line", "column", "end_line", "end_column"})
+
+    @classmethod
+    def from_report(cls, data: dict[str, Any], **fields: Any) -> Finding:
+        """A row from a finding in the engine's report shape."""
+        values: dict[str, Any] = {}
+        for name in cls.REPORT_FIELDS:
+            value = data.get(name)
+            if name in cls.TEXT_FIELDS:
+                value = value or ""
+            elif name in cls.NUMBER_FIELDS:
+                value = value or 0
+            elif name == "suppressed":
+                value = bool(value)
+            values[name] = value
+        return cls(**values, severity_rank=SEVERITY_RANK.get(values["severity"], 0), **fields)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding in the report's shape, with its status against the baseline and its state."""
+        return {**{name: getattr(self, name) for name in self.REPORT_FIELDS}, "status": self.status,
+                "state": self.state}
 
 
 class FixedFinding(models.Model):

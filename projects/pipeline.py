@@ -12,10 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects import gitops
-from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
+from projects import after_audit, codecontext, comparison, gitops
+from projects.models import Audit, Finding, InventorySnapshot, Repository
 from projects.scoring import health_score
-from projects.signals import announce_failed, announce_finished
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def _set_state(audit: Audit, state: str, **fields: Any) -> None:
 def fail(audit: Audit, reason: str) -> None:
     _set_state(audit, Audit.State.FAILED, failure_reason=reason[:4000], finished_at=timezone.now())
     log.info("audit %s of repository %s failed: %s", audit.pk, audit.repository_id, reason)
-    announce_failed(audit)
+    after_audit.start_failed(audit)
 
 
 def access_token(repository: Repository) -> str | None:
@@ -156,7 +155,7 @@ def run_audit(audit: Audit) -> Audit:
         log.exception("engine crashed on audit %s", audit.pk)
         fail(audit, f"The analysis crashed ({type(error).__name__}). The error was logged for the operators.")
         return audit
-    store_results(audit, data, seconds=time.monotonic() - started)
+    store_results(audit, data, seconds=time.monotonic() - started, workdir=workdir)
     return audit
 
 
@@ -175,6 +174,8 @@ def _reuse(audit: Audit, earlier: Audit) -> Audit:
             "warning_count",
             "info_count",
             "suppressed_count",
+            "dismissed_count",
+            "ignored_count",
             "health_score",
             "score",
             "stats",
@@ -184,113 +185,44 @@ def _reuse(audit: Audit, earlier: Audit) -> Audit:
         # Nothing is new or fixed relative to the same commit.
         audit.new_count = audit.reopened_count = audit.fixed_count = 0
         audit.reused_from = earlier
+        audit.baseline = earlier
         audit.state = Audit.State.DONE
         audit.finished_at = timezone.now()
         audit.save()
         Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
-        announce_finished(audit)
+        after_audit.start(audit)
     return audit
 
 
-def previous_result(audit: Audit) -> Audit | None:
-    """The audit whose findings this one is compared with: the latest finished analysis of the
-    branch; for a pull request's audit, the base branch's audit it was queued against."""
-    if audit.trigger == Audit.Trigger.PULL_REQUEST:
-        run = getattr(audit, "pull_request", None)
-        base = run.base_audit if run is not None else None
-        return base.result if base is not None else None
-    return (
-        Audit.objects.filter(repository_id=audit.repository_id, state=Audit.State.DONE, reused_from__isnull=True)
-        .exclude(pk=audit.pk)
-        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+def store_results(
+    audit: Audit, data: dict[str, Any], seconds: float | None = None, *, workdir: Path | None = None,
+    baseline: Audit | bool | None = True,
+) -> Audit:
+    """Write the audit, its findings (with their effective state and the code around them), the
+    comparison with its baseline and the inventory, in one transaction.
 
+    `baseline`: True for the default one (projects.comparison.default_baseline), or an audit
+    (a pull request's base), or None for no baseline.
+    """
+    from triage import state as finding_state
 
-def _chunks(items: list[str], size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = None) -> Audit:
-    """Write the audit, its findings, what was fixed and the inventory in one transaction."""
     findings: list[dict[str, Any]] = data.get("findings") or []
     inventory: dict[str, Any] = data.get("inventory") or {}
+    reader = codecontext.Reader(workdir) if workdir is not None else None
     with transaction.atomic():
-        previous = previous_result(audit)
-        before: dict[str, dict[str, Any]] = {}
-        if previous is not None:
-            for row in previous.findings.values("id", "fingerprint", "rule", "severity", "path", "line", "message"):
-                before.setdefault(row["fingerprint"], row)
-        current = {f["fingerprint"] for f in findings}
-        returning = sorted(current - before.keys())
-        ever_fixed: set[str] = set()
-        for chunk in _chunks(returning):
-            ever_fixed.update(
-                FixedFinding.objects.filter(repository_id=audit.repository_id, fingerprint__in=chunk).values_list(
-                    "fingerprint", flat=True
-                )
-            )
-
-        rows = []
-        counts = {"error": 0, "warning": 0, "info": 0}
-        suppressed = new = reopened = 0
-        for f in findings:
-            fingerprint = f["fingerprint"]
-            if fingerprint in before:
-                status = Finding.Status.UNCHANGED
-            elif fingerprint in ever_fixed:
-                status = Finding.Status.REOPENED
-            else:
-                status = Finding.Status.NEW
-            is_suppressed = bool(f.get("suppressed"))
-            if is_suppressed:
-                suppressed += 1
-            else:
-                counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-                new += status == Finding.Status.NEW
-                reopened += status == Finding.Status.REOPENED
-            rows.append(
-                Finding(
+        book = finding_state.book_for(audit.repository_id)
+        Finding.objects.bulk_create(
+            [
+                Finding.from_report(
+                    f,
                     audit=audit,
-                    rule=f["rule"],
-                    severity=f["severity"],
-                    severity_rank=SEVERITY_RANK.get(f["severity"], 0),
-                    category=f.get("category") or "",
-                    path=f.get("path") or "",
-                    line=f.get("line") or 0,
-                    column=f.get("column") or 0,
-                    end_line=f.get("end_line") or 0,
-                    end_column=f.get("end_column") or 0,
-                    message=f.get("message") or "",
-                    fingerprint=fingerprint,
-                    suppressed=is_suppressed,
-                    suppression=f.get("suppression"),
-                    status=status,
-                    function=f.get("function") or "",
-                    snippet=f.get("snippet") or "",
+                    state=finding_state.initial_state(book, f),
+                    context=reader.around(f) if reader is not None else [],
                 )
-            )
-        Finding.objects.bulk_create(rows, batch_size=1000)
-
-        fixed = [
-            FixedFinding(
-                audit=audit,
-                repository_id=audit.repository_id,
-                previous_id=row["id"],
-                rule=row["rule"],
-                severity=row["severity"],
-                path=row["path"],
-                line=row["line"],
-                message=row["message"],
-                fingerprint=fingerprint,
-            )
-            for fingerprint, row in before.items()
-            if fingerprint not in current
-        ]
-        FixedFinding.objects.bulk_create(fixed, batch_size=1000)
-
+                for f in findings
+            ],
+            batch_size=1000,
+        )
         InventorySnapshot.objects.create(
             audit=audit,
             functions=inventory.get("functions") or [],
@@ -299,25 +231,21 @@ def store_results(audit: Audit, data: dict[str, Any], seconds: float | None = No
             index_map=inventory.get("index_map") or {},
             crons=inventory.get("crons") or [],
         )
-
-        audit.error_count = counts.get("error", 0)
-        audit.warning_count = counts.get("warning", 0)
-        audit.info_count = counts.get("info", 0)
-        audit.suppressed_count = suppressed
-        audit.new_count = new
-        audit.reopened_count = reopened
-        audit.fixed_count = len(fixed)
         audit.score = data.get("score")
         audit.health_score = health_score(data)
         audit.stats = data.get("stats") or {}
         audit.engine_seconds = seconds
+        audit.save(update_fields=["score", "health_score", "stats", "engine_seconds"])
+        comparison.record(audit, comparison.default_baseline(audit) if baseline is True else baseline or None)
+        finding_state.recount([audit])
+        audit.refresh_from_db()
         audit.state = Audit.State.DONE
         audit.finished_at = timezone.now()
         audit.failure_reason = ""
-        audit.save()
+        audit.save(update_fields=["state", "finished_at", "failure_reason"])
         if audit.trigger != Audit.Trigger.PULL_REQUEST:
             Repository.objects.filter(pk=audit.repository_id).update(last_audit=audit)
-        announce_finished(audit)
+        after_audit.start(audit)
     return audit
 
 

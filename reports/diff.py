@@ -1,6 +1,7 @@
 """The difference between two audits of a repository: findings, routes, functions, tables, indexes.
 
-Findings are matched by fingerprint (what the pipeline matches on). Inventory items are matched
+New and fixed findings are projects.comparison's answer: stored with the newer audit when the
+older one was its baseline, otherwise the same comparison for this pair. Inventory items are matched
 by a key (a function's id, a route's method and path, a table's name, an index's table and name)
 and count as changed when anything but their position in the file differs.
 """
@@ -11,9 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from projects.models import Audit, Finding, InventorySnapshot
+from projects import comparison
+from projects.models import Audit, InventorySnapshot
 
-LISTED_FINDINGS = 200
 # Where an item sits moves with every edit above it; that alone is not a change.
 POSITION_KEYS = frozenset({"line", "path", "file"})
 
@@ -33,8 +34,8 @@ class ItemDiff:
 class AuditDiff:
     base: Audit
     head: Audit
-    new_findings: list[Finding]
-    fixed_findings: list[Finding]
+    new_findings: list[Any]
+    fixed_findings: list[Any]
     new_total: int
     fixed_total: int
     routes: ItemDiff
@@ -101,24 +102,17 @@ def _indexes(inventory: InventorySnapshot | None) -> list[dict[str, Any]]:
 
 def diff_audits(base: Audit, head: Audit) -> AuditDiff:
     """What changed from `base` to `head` (normally older to newer)."""
-    base_findings = Finding.objects.filter(audit_id=base.result.pk, suppressed=False)
-    head_findings = Finding.objects.filter(audit_id=head.result.pk, suppressed=False)
-    # Anti-joins in the database (indexed on audit and fingerprint): a fixed number of queries.
-    new_qs = head_findings.exclude(fingerprint__in=base_findings.values("fingerprint"))
-    fixed_qs = base_findings.exclude(fingerprint__in=head_findings.values("fingerprint"))
-    new = list(new_qs.order_by("-severity_rank", "path", "line", "id")[:LISTED_FINDINGS])
-    fixed = list(fixed_qs.order_by("-severity_rank", "path", "line", "id")[:LISTED_FINDINGS])
-    new_total = new_qs.count()
-    fixed_total = fixed_qs.count()
+    # What the engine reported, as projects.comparison stored it (or compares this pair).
+    findings = comparison.between(base, head)
 
     before, after = base.result_inventory(), head.result_inventory()
     return AuditDiff(
         base=base,
         head=head,
-        new_findings=new,
-        fixed_findings=fixed,
-        new_total=new_total,
-        fixed_total=fixed_total,
+        new_findings=findings.new,
+        fixed_findings=findings.fixed,
+        new_total=findings.new_total,
+        fixed_total=findings.fixed_total,
         routes=diff_items(
             before.http_routes if before else [], after.http_routes if after else [], route_key
         ),

@@ -1,5 +1,6 @@
 """An audit's findings as JSON, CSV and SARIF 2.1.0, rebuilt from what the database stores.
 
+Each finding has the one shape of `Finding.as_dict` plus its effective state (triage.state).
 The SARIF run has the engine's shape (auditor.engine.report.sarif_dict): the same driver, rule
 help from the rule docstrings, 1-based columns and the fingerprint as a partial fingerprint.
 """
@@ -12,49 +13,37 @@ from typing import Any
 
 from auditor.engine.report import sarif_driver_rules, sarif_log, sarif_result
 from projects.models import Audit, Finding, InventorySnapshot
+from triage import state as finding_state
 
-CSV_COLUMNS = (
-    "rule",
-    "severity",
-    "category",
-    "path",
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-    "message",
-    "function",
-    "status",
-    "suppressed",
-    "suppression",
-    "fingerprint",
-    "url",
-)
+STATE_COLUMNS = ("dismissed_kind", "dismissed_by", "dismissed_at", "dismissed_comment", "ignore_rule",
+                 "justification")
+CSV_COLUMNS = (*Finding.REPORT_FIELDS, "status", "state", *STATE_COLUMNS, "url")
 
 
 def findings_of(audit: Audit):
     return Finding.objects.filter(audit_id=audit.result.pk).order_by("-severity_rank", "path", "line", "column", "id")
 
 
-def finding_json(finding: Finding, url: str | None = None) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "category": finding.category,
-        "path": finding.path,
-        "line": finding.line,
-        "column": finding.column,
-        "end_line": finding.end_line,
-        "end_column": finding.end_column,
-        "message": finding.message,
-        "function": finding.function,
-        "fingerprint": finding.fingerprint,
-        "status": finding.status,
-        "suppressed": finding.suppressed,
-        "suppression": finding.suppression,
-        "snippet": finding.snippet,
-        "url": url,
+def finding_json(finding: Finding, effective: finding_state.Effective, url: str | None = None) -> dict[str, Any]:
+    """The one shape of a finding outside the database: the API and the JSON export."""
+    return {**finding.as_dict(), **effective.as_dict(), "url": url}
+
+
+def _csv_row(finding: Finding, effective: finding_state.Effective, url: str | None) -> list[Any]:
+    data = finding.as_dict()
+    data["suppressed"] = "yes" if finding.suppressed else "no"
+    data["suppression"] = finding_state.suppression_text(finding.suppression)
+    rule = effective.ignore_rule
+    extra = {
+        "dismissed_kind": effective.kind,
+        "dismissed_by": effective.by,
+        "dismissed_at": effective.at.isoformat() if effective.at else "",
+        "dismissed_comment": effective.comment,
+        "ignore_rule": f"{rule.rule} in {rule.path_glob}" if rule is not None else "",
+        "justification": effective.justification,
+        "url": url or "",
     }
+    return [data[name] if name in data else extra[name] for name in CSV_COLUMNS]
 
 
 def audit_json(audit: Audit) -> dict[str, Any]:
@@ -95,8 +84,9 @@ def inventory_json(inventory: InventorySnapshot | None) -> dict[str, Any] | None
 
 def export_json(audit: Audit) -> dict[str, Any]:
     repository = audit.repository
+    book = finding_state.book_for(audit.repository_id)
     findings = [
-        finding_json(f, repository.file_url(audit.commit_sha, f.path, f.line or None))
+        finding_json(f, book.explain(f), repository.file_url(audit.commit_sha, f.path, f.line or None))
         for f in findings_of(audit).iterator(chunk_size=2000)
     ]
     inventory = audit.result_inventory()
@@ -113,49 +103,29 @@ def export_csv_rows(audit: Audit) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     repository = audit.repository
+    book = finding_state.book_for(audit.repository_id)
     for f in findings_of(audit).iterator(chunk_size=2000):
-        url = repository.file_url(audit.commit_sha, f.path, f.line or None) or ""
-        yield writer.writerow(
-            [
-                f.rule,
-                f.severity,
-                f.category,
-                f.path,
-                f.line,
-                f.column,
-                f.end_line,
-                f.end_column,
-                f.message,
-                f.function,
-                f.status,
-                "yes" if f.suppressed else "no",
-                _suppression_text(f.suppression),
-                f.fingerprint,
-                url,
-            ]
-        )
+        url = repository.file_url(audit.commit_sha, f.path, f.line or None)
+        yield writer.writerow(_csv_row(f, book.explain(f), url))
 
 
-def _suppression_text(suppression: Any) -> str:
-    if suppression is None:
-        return ""
-    return suppression if isinstance(suppression, str) else str(suppression)
+def sarif_finding(finding: Finding, effective: finding_state.Effective, index: dict[str, int]) -> dict[str, Any]:
+    """One SARIF result; a dismissed or ignored finding carries an external suppression with its
+    justification, so code scanning shows it as dismissed too."""
+    data = finding.as_dict()
+    data["suppression"] = finding_state.suppression_text(finding.suppression)
+    result = sarif_result(data, index)
+    if effective.state in (Finding.State.DISMISSED, Finding.State.IGNORED):
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": effective.justification}
+        ]
+    return result
 
 
 def export_sarif(audit: Audit) -> dict[str, Any]:
     driver_rules, index = sarif_driver_rules()
-    results = [
-        sarif_result(
-            {
-                "rule": f.rule, "severity": f.severity, "message": f.message, "path": f.path,
-                "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
-                "fingerprint": f.fingerprint, "suppressed": f.suppressed,
-                "suppression": _suppression_text(f.suppression),
-            },
-            index,
-        )
-        for f in findings_of(audit).iterator(chunk_size=2000)
-    ]
+    book = finding_state.book_for(audit.repository_id)
+    results = [sarif_finding(f, book.explain(f), index) for f in findings_of(audit).iterator(chunk_size=2000)]
     run: dict[str, Any] = {}
     if audit.repository.web_url and audit.commit_sha:
         run["versionControlProvenance"] = [

@@ -5,14 +5,13 @@ the facet counts, one grouped query for the rule facet, one for the groups, and 
 query for the first rows of each group on the page (or a page of rows when one group or no
 grouping is shown).
 
-A finding's state is the one it has after triage: suppressed in source, dismissed (accepted
-risk or false positive), ignored by an ignore rule, or open. The list shows open findings
-unless asked otherwise.
+A finding's state is its effective state (triage.state, stored on the row): suppressed in
+source, dismissed (accepted risk or false positive), ignored by an ignore rule, or open. The list
+shows open findings unless asked otherwise.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -22,7 +21,6 @@ from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
 from projects.models import Finding
-from triage.services import Dismissal
 
 SEVERITIES = ("error", "warning", "info")
 STATUSES = ("new", "reopened", "unchanged")
@@ -93,40 +91,13 @@ class FindingQuery:
         return self.as_query(page=self.page)
 
 
-def _glob_regex(glob: str) -> str:
-    """An ignore rule's glob (fnmatch: `*` crosses folders, `**` is the same) as a regular
-    expression both SQLite and PostgreSQL read."""
-    parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob.replace("**", "*")]
-    return "^" + "".join(parts) + "$"
-
-
 @dataclass
 class States:
-    """The conditions behind each state, built from a repository's triage and ignore rules."""
+    """The condition behind each state: the effective state stored on each finding (triage.state)."""
 
-    dismissal: Dismissal
-    conditions: dict[str, Q] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        fingerprints = list(self.dismissal.states)
-        dismissed = Q(fingerprint__in=fingerprints) if fingerprints else _NOTHING
-        ignored = _NOTHING
-        for rule in self.dismissal.rules:
-            ignored |= Q(rule__regex=_glob_regex(rule.rule), path__regex=_glob_regex(rule.path_glob))
-        kept = Q(suppressed=False)
-        self.conditions = {
-            "open": kept & ~dismissed & ~ignored,
-            "dismissed": kept & dismissed,
-            "ignored": kept & ~dismissed & ignored,
-            "suppressed": Q(suppressed=True),
-            "all": Q(),
-        }
-
-    def of(self, finding: Finding) -> str:
-        if finding.suppressed:
-            return "suppressed"
-        reason = self.dismissal.reason(finding.fingerprint, finding.rule, finding.path)
-        return {None: "open", "ignored": "ignored"}.get(reason, "dismissed")
+    conditions: dict[str, Q] = field(
+        default_factory=lambda: {**{state: Q(state=state) for state in Finding.State.values}, "all": Q()}
+    )
 
 
 @dataclass

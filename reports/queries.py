@@ -118,29 +118,54 @@ def add_trend_scores(rows: list[ProjectRow]) -> None:
 # --- findings of one audit ----------------------------------------------------------------------
 
 
+STATES = (*Finding.State.values, "all")
+LEGACY_SUPPRESSED = {"hide": "open", "include": "all", "only": "suppressed"}
+
+
 @dataclass
 class FindingFilters:
     severity: str = ""
     rule: str = ""
     path: str = ""
     status: str = ""
-    suppressed: str = "hide"  # hide | only | include
+    state: str = Finding.State.OPEN  # the effective state (triage.state); "all" for every one
+
+    @staticmethod
+    def allowed() -> dict[str, tuple[str, ...]]:
+        return {"severity": SEVERITIES, "status": tuple(Finding.Status.values), "state": STATES}
+
+    @classmethod
+    def errors(cls, query: QueryDict) -> dict[str, list[str]]:
+        """Each filter given a value it does not know, with the values it allows."""
+        errors = {}
+        for name, allowed in cls.allowed().items():
+            value = query.get(name, "")
+            if value and value not in allowed:
+                errors[name] = [f"{value!r} is not one of: {', '.join(allowed)}."]
+        suppressed = query.get("suppressed", "")
+        if suppressed and suppressed not in LEGACY_SUPPRESSED:
+            errors["suppressed"] = [f"{suppressed!r} is not one of: {', '.join(LEGACY_SUPPRESSED)}."]
+        return errors
 
     @classmethod
     def from_query(cls, query: QueryDict) -> FindingFilters:
+        """The filters of a query string; a value it does not know is left out (the API answers
+        400 first, see `errors`)."""
         severity = query.get("severity", "")
         status = query.get("status", "")
-        suppressed = query.get("suppressed", "hide")
+        state = query.get("state", "") or LEGACY_SUPPRESSED.get(query.get("suppressed", ""), Finding.State.OPEN)
         return cls(
             severity=severity if severity in SEVERITIES else "",
             # PostgreSQL refuses NUL in a string parameter (a 500 otherwise; found by schemathesis).
             rule=query.get("rule", "").replace("\x00", "").strip()[:100],
             path=query.get("path", "").replace("\x00", "").strip()[:500],
             status=status if status in Finding.Status.values else "",
-            suppressed=suppressed if suppressed in ("hide", "only", "include") else "hide",
+            state=state if state in STATES else Finding.State.OPEN,
         )
 
-    def apply(self, findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    def apply(self, findings: QuerySet[Finding], *, state: bool = True) -> QuerySet[Finding]:
+        """The findings these filters keep; `state=False` leaves the state filter out (for the
+        counts of each state)."""
         if self.severity:
             findings = findings.filter(severity=self.severity)
         if self.rule:
@@ -149,10 +174,8 @@ class FindingFilters:
             findings = findings.filter(path__startswith=self.path)
         if self.status:
             findings = findings.filter(status=self.status)
-        if self.suppressed == "hide":
-            findings = findings.filter(suppressed=False)
-        elif self.suppressed == "only":
-            findings = findings.filter(suppressed=True)
+        if state and self.state != "all":
+            findings = findings.filter(state=self.state)
         return findings
 
     def as_query(self) -> str:
@@ -161,13 +184,13 @@ class FindingFilters:
         for name in ("severity", "rule", "path", "status"):
             if getattr(self, name):
                 query[name] = getattr(self, name)
-        if self.suppressed != "hide":
-            query["suppressed"] = self.suppressed
+        if self.state != Finding.State.OPEN:
+            query["state"] = self.state
         return query.urlencode()
 
     @property
     def active(self) -> bool:
-        return bool(self.severity or self.rule or self.path or self.status or self.suppressed != "hide")
+        return bool(self.severity or self.rule or self.path or self.status or self.state != Finding.State.OPEN)
 
 
 def paginate(queryset: QuerySet[Any], page_number: str | None, per_page: int = FINDINGS_PER_PAGE) -> Page:
@@ -178,6 +201,14 @@ def rule_counts(findings: QuerySet[Finding]) -> list[tuple[str, int]]:
     """(rule, count) of an audit's findings, for the rule filter; one grouped query."""
     rows = findings.values("rule").annotate(n=Count("id")).order_by("rule")
     return [(row["rule"], row["n"]) for row in rows]
+
+
+def state_counts(findings: QuerySet[Finding]) -> dict[str, int]:
+    """How many of the findings are in each effective state; one grouped query."""
+    counts = dict.fromkeys(Finding.State.values, 0)
+    for row in findings.values("state").annotate(n=Count("id")).order_by("state"):
+        counts[row["state"]] = row["n"]
+    return counts
 
 
 def severity_counts(findings: QuerySet[Finding]) -> dict[str, int]:

@@ -29,7 +29,7 @@ from projects.access import get_audit_for_user, get_repository_for_user, reposit
 from projects.models import Audit, Finding, InventorySnapshot, Repository
 from projects.scoring import HEALTH_FORMULA
 from reports import exports, findings, fragments
-from reports.context import CodeHighlighter, SourceReader
+from reports.context import CodeHighlighter
 from reports.diff import diff_audits
 from reports.findings import GROUPINGS, SORTS, FindingQuery, States
 from reports.queries import (
@@ -44,8 +44,8 @@ from reports.schema_diagram import diagram_data, mermaid_schema
 from reports.svg import sparkline
 from teams.access import current_membership
 from teams.models import Role
+from triage import state as finding_state
 from triage.models import TriageState
-from triage.services import dismissal_for
 
 HISTORY_AUDITS = 50
 # What the history's table of audits shows (the engine's stats and score stay unread).
@@ -158,7 +158,8 @@ def _audit_context(request: HttpRequest, pk: int, tab: str) -> dict[str, Any]:
         "membership": audit.membership,  # type: ignore[attr-defined]
         "tab": tab,
         # What triage and ignore rules take out: the header's counts, and the findings' labels.
-        "dismissal": dismissal_for(audit.repository_id),
+        # The triage decisions and ignore rules behind the findings' effective states.
+        "book": finding_state.book_for(audit.repository_id),
     }
     context["header"] = _audit_header(context)
     return context
@@ -169,10 +170,10 @@ def _audit_header(context: dict[str, Any]) -> SafeString:
     cached by what it shows and the minute ("finished 3 minutes ago")."""
     audit: Audit = context["audit"]
     repository: Repository = context["repository"]
-    gate_result = result_for(audit, compute=False)
+    gate_result = result_for(audit)
     now = timezone.now().replace(second=0, microsecond=0)
     header_context = {
-        **{name: context[name] for name in ("audit", "result", "repository", "tab", "dismissal")},
+        **{name: context[name] for name in ("audit", "result", "repository", "tab")},
         "gate_result": gate_result,
         "now": now,
     }
@@ -181,7 +182,6 @@ def _audit_header(context: dict[str, Any]) -> SafeString:
         fragments.model_state(context["result"]),
         fragments.model_state(repository),
         fragments.model_state(gate_result),
-        context["dismissal"].digest(),
         context["tab"],
         now,
     ]
@@ -212,14 +212,13 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _audit_context(request, pk, "findings")
     the_audit: Audit = context["audit"]
     query = FindingQuery.from_query(request.GET)
-    dismissal = context["dismissal"]
+    book: finding_state.Book = context["book"]
     can_triage = context["membership"].can_run_audits
-    reader = SourceReader(the_audit)
     context["query"] = query
 
     def build() -> dict[str, Any]:
         repository: Repository = context["repository"]
-        states = States(dismissal)
+        states = States()
         listing = findings.build(Finding.objects.filter(audit_id=context["result"].pk), query, states)
         docs = rule_docs()
         rows = [row for group in listing.groups for row in group.rows]
@@ -228,25 +227,23 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
         for group in listing.groups:
             group.doc = docs.get(group.key) if query.group == "rule" else None
             group.url = repository.file_url(the_audit.commit_sha, group.key) if query.group == "file" else None
-        code = CodeHighlighter(the_audit, reader)
+        code = CodeHighlighter(the_audit)
         for finding in rows:
             finding.doc = docs.get(finding.rule)  # type: ignore[attr-defined]
             finding.code = code.context(finding)  # type: ignore[attr-defined]
             finding.url = repository.file_url(the_audit.commit_sha, finding.path, finding.line or None)  # type: ignore[attr-defined]
-            finding.state = states.of(finding)  # type: ignore[attr-defined]
+            finding.effective = book.explain(finding)  # type: ignore[attr-defined]
         return {
             "query": query,
             "listing": listing,
             "rows": rows,
-            "from_clone": reader.root is not None,
-            "triage": dismissal,
             "choices": {"group": GROUPINGS, "sort": SORTS},
         }
 
     if the_audit.state == Audit.State.DONE:
         context["body"] = _audit_body(
             context, "reports/_findings_body.html", build,
-            query.key(), dismissal.digest(), reader.root is not None,
+            query.key(), book.digest(),
         )
     context["can_triage"] = can_triage
     context["triage_states"] = TriageState.choices

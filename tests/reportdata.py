@@ -103,6 +103,7 @@ def add_findings(audit: Audit, count: int, *, start: int = 0, salt: str = "", **
                 suppressed=fields.get("suppressed", False),
                 suppression="comment: tested" if fields.get("suppressed") else None,
                 status=fields.get("status") or Finding.Status.NEW,
+                state=Finding.State.SUPPRESSED if fields.get("suppressed") else Finding.State.OPEN,
                 function=f"module{n % 7}:fn{n % 11}",
                 snippet=f"const value{n} = await ctx.db.query('t').collect();",
             )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from triage.models import IgnoreRule, TriageState
+from triage.services import validate_rule_pattern
 
 
 class TriageForm(forms.Form):
@@ -23,6 +25,12 @@ class IgnoreRuleForm(forms.ModelForm):
         model = IgnoreRule
         fields = ["rule", "path_glob", "reason"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_rule(self) -> str:
+        try:
+            return validate_rule_pattern(self.cleaned_data["rule"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

@@ -1,13 +1,11 @@
-"""Decisions, their history, and which findings of an audit count as dismissed or ignored."""
+"""Decisions, ignore rules and their history; each change re-decides the findings' effective
+state (triage.state)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from fnmatch import fnmatchcase
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from projects.models import Audit, Finding, Repository
+from triage import state as finding_state
 from triage.models import DISMISSED_STATES, IgnoreRule, TriageDecision, TriageEvent, TriageState
 
 
@@ -53,6 +52,7 @@ def decide(
     decision.updated_by = user
     decision.updated_at = timezone.now()
     decision.save()
+    finding_state.refresh(repository.pk, [fingerprint])
     return event
 
 
@@ -105,6 +105,7 @@ def decide_many(
         TriageDecision.objects.filter(pk__in=updated[start : start + BULK_CHUNK]).update(
             state=state, comment=comment, updated_by=user, updated_at=now
         )
+    finding_state.refresh(repository.pk, changed)
     return len(changed)
 
 
@@ -121,52 +122,14 @@ def history(repository_id: int, fingerprint: str) -> QuerySet[TriageEvent]:
     return TriageEvent.objects.filter(repository_id=repository_id, fingerprint=fingerprint).select_related("user")
 
 
-def dismissed_states(repository_id: int, fingerprints: Iterable[str] | None = None) -> dict[str, str]:
-    """fingerprint → state for the repository's accepted-risk and false-positive decisions."""
-    rows = TriageDecision.objects.filter(repository_id=repository_id, state__in=DISMISSED_STATES)
-    if fingerprints is not None:
-        wanted = set(fingerprints)
-        if len(wanted) < 500:
-            rows = rows.filter(fingerprint__in=wanted)
-        return {fp: st for fp, st in rows.values_list("fingerprint", "state") if fp in wanted}
-    return dict(rows.values_list("fingerprint", "state"))
-
-
-@dataclass
-class Dismissal:
-    """What triage and ignore rules take out of a repository's findings."""
-
-    states: dict[str, str]
-    rules: list[IgnoreRule]
-
-    def reason(self, fingerprint: str, rule: str, path: str) -> str | None:
-        """'accepted_risk', 'false_positive', 'ignored', or None for a finding that counts."""
-        state = self.states.get(fingerprint)
-        if state:
-            return state
-        if any(r.matches(rule, path) for r in self.rules):
-            return "ignored"
-        return None
-
-    def digest(self) -> str:
-        """Changes whenever what this takes out changes: part of the key of a cached rendering."""
-        rules = sorted((rule.rule, rule.path_glob) for rule in self.rules)
-        payload = json.dumps([sorted(self.states.items()), rules])
-        return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def dismissal_for(repository_id: int, fingerprints: Iterable[str] | None = None) -> Dismissal:
-    return Dismissal(dismissed_states(repository_id, fingerprints), list(IgnoreRule.objects.filter(
-        repository_id=repository_id)))
-
-
 @dataclass
 class TriageCounts:
+    """An audit's findings by effective state, as stored on it (triage.state)."""
+
     open: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
-    accepted_risk: int = 0
-    false_positive: int = 0
+    dismissed: int = 0
     ignored: int = 0
-    by_ignore_rule: Counter = field(default_factory=Counter)
+    suppressed: int = 0
 
     @property
     def open_total(self) -> int:
@@ -174,34 +137,55 @@ class TriageCounts:
 
     @property
     def dismissed_total(self) -> int:
-        return self.accepted_risk + self.false_positive + self.ignored
+        return self.dismissed + self.ignored
 
 
-def audit_counts(audit: Audit, dismissal: Dismissal | None = None) -> TriageCounts:
-    """Counts of an audit's (unsuppressed) findings, split into open, triaged and ignored.
+def audit_counts(audit: Audit) -> TriageCounts:
+    return TriageCounts(dict(audit.counts()), audit.dismissed_count, audit.ignored_count, audit.suppressed_count)
 
-    `dismissal`: the repository's, when the caller has read it already.
-    """
-    result = audit.result
-    if dismissal is None:
-        dismissal = dismissal_for(audit.repository_id)
-    counts = TriageCounts()
-    if not dismissal.states and not dismissal.rules:
-        counts.open = dict(audit.counts())  # nothing triaged or ignored: the stored counts hold
-        return counts
-    rows: list[dict[str, Any]] = list(
-        result.findings.filter(suppressed=False).values("fingerprint", "rule", "path", "severity")
-    )
-    for row in rows:
-        reason = dismissal.reason(row["fingerprint"], row["rule"], row["path"])
-        if reason is None:
-            counts.open[row["severity"]] = counts.open.get(row["severity"], 0) + 1
-        elif reason == "ignored":
-            counts.ignored += 1
-            for rule in dismissal.rules:
-                if rule.matches(row["rule"], row["path"]):
-                    counts.by_ignore_rule[rule.pk] += 1
-                    break
-        else:
-            setattr(counts, reason, getattr(counts, reason) + 1)
+
+def ignored_by_rule(audit: Audit, book: finding_state.Book) -> Counter:
+    """Ignore rule id → how many of the audit's findings it takes out (the first rule matching)."""
+    counts: Counter = Counter()
+    rows = audit.result.findings.filter(state=Finding.State.IGNORED).values_list("rule", "path")
+    for rule, path in rows:
+        matched = book.ignore_rule_for(rule, path)
+        if matched is not None:
+            counts[matched.pk] += 1
     return counts
+
+
+def known_rule_ids() -> list[str]:
+    from auditor.engine.rules import all_rules
+
+    return sorted(rule.id for rule in all_rules())
+
+
+def validate_rule_pattern(pattern: str) -> str:
+    """A rule id, or a glob matching at least one; anything else is refused with the known ids."""
+    pattern = pattern.strip()
+    known = known_rule_ids()
+    if not any(fnmatchcase(rule_id, pattern) for rule_id in known):
+        raise ValidationError(
+            f"No rule is called {pattern!r}. Use a rule id or a glob such as auth/* or *. "
+            f"Known rule ids: {', '.join(known)}."
+        )
+    return pattern
+
+
+@transaction.atomic
+def add_ignore_rule(repository: Repository, *, rule: str, path_glob: str, reason: str, user) -> IgnoreRule:
+    """Save an ignore rule and re-decide the state of the repository's findings."""
+    ignore = IgnoreRule.objects.create(
+        repository=repository, rule=validate_rule_pattern(rule), path_glob=path_glob or "*", reason=reason,
+        created_by=user,
+    )
+    finding_state.refresh(repository.pk)
+    return ignore
+
+
+@transaction.atomic
+def remove_ignore_rule(ignore: IgnoreRule) -> None:
+    repository_id = ignore.repository_id
+    ignore.delete()
+    finding_state.refresh(repository_id)

@@ -14,9 +14,9 @@ from projects.models import Finding
 from teams.access import require_role
 from teams.models import Role
 from triage import services
+from triage import state as finding_state
 from triage.forms import IgnoreRuleForm, TriageForm
 from triage.models import TriageState
-from triage.services import dismissal_for
 
 
 def _refresh_gate(repository) -> None:
@@ -63,7 +63,8 @@ def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
         "states": TriageState,
     }
     template = "triage/_triage_panel.html" if request.htmx else "triage/finding.html"
-    status = 400 if request.method == "POST" and form.errors else 200
+    # htmx swaps only 2xx answers: the panel with the form's errors must come back as one.
+    status = 400 if request.method == "POST" and form.errors and not request.htmx else 200
     return render(request, template, context, status=status)
 
 
@@ -83,7 +84,7 @@ def bulk_triage(request: HttpRequest, pk: int) -> HttpResponse:
     groups = [value for value in request.POST.getlist("group") if value][:500]
     picked = Q(pk__in=ids) if ids else Q(pk__lt=0)
     if groups and query.group_field:
-        shown = matching(findings, query, States(dismissal_for(repository.pk)))
+        shown = matching(findings, query, States())
         picked |= Q(pk__in=shown.filter(**{f"{query.group_field}__in": groups}).values("pk"))
     chosen = dict(findings.filter(picked).values_list("fingerprint", "pk"))
     if not chosen:
@@ -115,17 +116,16 @@ def ignore_rules(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require_role(repository.membership, Role.ADMIN)  # type: ignore[attr-defined]
         if form.is_valid():
-            rule = form.save(commit=False)
-            rule.repository = repository
-            rule.created_by = request.user
-            rule.save()
+            rule = services.add_ignore_rule(repository, user=request.user, **form.cleaned_data)
             _refresh_gate(repository)
             messages.success(request, f"Ignoring {rule.rule} in {rule.path_glob}.")
             return redirect("ignore_rules", repository.pk)
     rules = list(repository.ignore_rules.select_related("created_by"))  # type: ignore[attr-defined]
-    counts = services.audit_counts(repository.last_audit) if repository.last_audit else None
+    last_audit = repository.last_audit
+    counts = services.audit_counts(last_audit) if last_audit else None
+    matched = services.ignored_by_rule(last_audit, finding_state.book_for(repository.pk)) if last_audit else None
     for rule in rules:
-        rule.matched = counts.by_ignore_rule.get(rule.pk, 0) if counts else None  # type: ignore[attr-defined]
+        rule.matched = matched.get(rule.pk, 0) if matched is not None else None  # type: ignore[attr-defined]
     return render(
         request,
         "triage/ignore_rules.html",
@@ -139,7 +139,7 @@ def ignore_rules(request: HttpRequest, pk: int) -> HttpResponse:
 def ignore_rule_delete(request: HttpRequest, pk: int, rule_id: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk, Role.ADMIN)
     rule = get_object_or_404(repository.ignore_rules, pk=rule_id)  # type: ignore[attr-defined]
-    rule.delete()
+    services.remove_ignore_rule(rule)
     _refresh_gate(repository)
     messages.success(request, "Ignore rule removed.")
     return redirect("ignore_rules", repository.pk)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from auditor import net
 from gates import services as gates
 from projects import gitops
 from projects.models import Audit, Repository
@@ -80,7 +79,7 @@ def payload_for(audit: Audit) -> dict[str, Any]:
 
 
 def queue_outgoing(audit: Audit) -> list[OutgoingDelivery]:
-    """One delivery per active webhook of the repository; a repeated signal queues nothing more."""
+    """One delivery per active webhook of the repository; running it again queues nothing more."""
     from webhooks.tasks import deliver_gate_webhook
 
     created: list[OutgoingDelivery] = []
@@ -96,31 +95,23 @@ def queue_outgoing(audit: Audit) -> list[OutgoingDelivery]:
     return created
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer (3xx), never followed to another host
-
-
 def post(delivery: OutgoingDelivery) -> int:
-    """POST the signed payload; returns the HTTP status, raises OSError/ValueError on failure."""
+    """POST the signed payload through the outbound guard (auditor.net): the address is checked
+    when the connection opens, and a redirect is an answer, never followed. Returns the HTTP
+    status; raises gitops.RemoteError for a refused destination and httpx.HTTPError when the
+    request fails."""
     hook = delivery.webhook
     validate_outgoing_url(hook.url)
     body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
-    request = urllib.request.Request(
-        hook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Auditor-Event": "audit.gate",
-            "X-Auditor-Delivery": str(delivery.pk),
-            "X-Auditor-Signature-256": sign(hook.get_secret(), body),
-        },
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Auditor-Event": "audit.gate",
+        "X-Auditor-Delivery": str(delivery.pk),
+        "X-Auditor-Signature-256": sign(hook.get_secret(), body),
+    }
     try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+        with net.client(allow_private=gitops.allow_local(), timeout=TIMEOUT_SECONDS) as client:
+            return client.post(hook.url, content=body, headers=headers).status_code
+    except net.OutboundError as error:
+        raise gitops.RemoteError(error.kind, error.message) from None

@@ -23,7 +23,7 @@ register = template.Library()
 
 @register.inclusion_tag("gates/_status.html")
 def gate_status(audit: Audit | None) -> dict[str, Any]:
-    return {"result": services.result_for(audit, compute=False), "audit": audit}
+    return {"result": services.result_for(audit), "audit": audit}
 
 
 @register.simple_tag
@@ -46,5 +46,5 @@ def gate_pill(statuses: dict[int, str], audit: Audit | None) -> dict[str, Any]:
 
 @register.simple_tag
 def gate_status_of(audit: Audit | None) -> str | None:
-    result = services.result_for(audit, compute=False)
+    result = services.result_for(audit)
     return result.status if result else None

@@ -128,6 +128,8 @@ def test_it_paginates_and_filters_findings(personas, acme):
     assert client.get(url, {"rule": "auth/only-here"}).json()["count"] == 3
     assert client.get(url, {"path": "convex/special/"}).json()["count"] == 3
     assert client.get(url, {"suppressed": "only"}).json()["count"] == 2
+    assert client.get(url, {"state": "suppressed"}).json()["count"] == 2
+    assert client.get(url, {"state": "all"}).json()["count"] == 17
     errors = client.get(url, {"severity": "error"}).json()
     assert {f["severity"] for f in errors["results"]} == {"error"}
     first = errors["results"][0]
@@ -212,3 +214,16 @@ def test_it_still_refuses_a_page_past_the_end_of_cached_findings(personas, acme)
     url = reverse("api_audit_findings", args=[audit.pk])
     assert client.get(url).status_code == 200
     assert client.get(url, {"page": 99}).status_code == 404
+
+
+def test_it_refuses_unknown_filter_values_with_the_allowed_ones(personas, acme):
+    _, audit = acme
+    client = api_as(personas.viewer)
+    url = reverse("api_audit_findings", args=[audit.pk])
+    for name, value in {"severity": "critical", "status": "gone", "state": "closed", "suppressed": "maybe"}.items():
+        response = client.get(url, {name: value})
+        assert response.status_code == 400, name
+        message = response.json()[name][0]
+        assert repr(value) in message
+    assert "error, warning, info" in client.get(url, {"severity": "critical"}).json()["severity"][0]
+    assert "open, dismissed, ignored, suppressed, all" in client.get(url, {"state": "x"}).json()["state"][0]

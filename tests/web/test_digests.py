@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.urls import reverse
 
+from gates.tasks import evaluate_gate
 from notifications import services
 from notifications.models import DigestDelivery, DigestSubscription
 from notifications.tasks import send_digest, send_due_digests
@@ -66,6 +67,7 @@ def team_data(personas):
         finished_at=now() - timedelta(hours=1),
     )
     decide(repo, "new-fp", "false_positive", user=personas.admin, comment="Not reachable")
+    evaluate_gate(current.pk)  # the after-audit chain's first step; reading never judges the gate
     return repo, current
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from gates import services
 from gates.models import GateCondition, GateResult
-from projects.signals import audit_finished
+from projects import after_audit
 from tests.automation import Receiver, eager_celery, finding, now, store
 from tests.factories import RepositoryFactory
 from triage.services import decide
@@ -65,13 +65,13 @@ def test_it_judges_a_no_change_run_like_the_audit_it_reuses(repo):
 
 
 def test_it_evaluates_the_gate_when_an_audit_finishes(repo, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         audit = store(repo, finding("z", "error"))
     assert GateResult.objects.get(audit=audit).status == "failed"
 
 
 def test_it_serves_the_badge_for_a_valid_token_only(client, repo):
-    store(repo, finding("z", "error"))
+    services.evaluate(store(repo, finding("z", "error")))
     repo.refresh_from_db()
     url = services.badge_path(repo)
     response = client.get(url)  # no login
@@ -85,8 +85,20 @@ def test_it_serves_the_badge_for_a_valid_token_only(client, repo):
     assert client.get(reverse("gate_badge", args=[other.pk, token])).status_code == 404
 
 
+def test_it_never_judges_the_gate_while_reading(client, personas, repo):
+    audit = store(repo, finding("z", "error"))
+    repo.refresh_from_db()
+    client.force_login(personas.owner)
+    for url in (services.badge_path(repo), reverse("api_repository_gate", args=[repo.pk]),
+                reverse("api_audit_gate", args=[audit.pk]), reverse("gate_settings", args=[repo.pk]),
+                reverse("reports:audit", args=[audit.pk]), reverse("reports:projects")):
+        assert client.get(url).status_code == 200, url
+    assert not GateResult.objects.exists()
+
+
 def test_it_shows_the_gate_through_the_api_and_template_tags(client, personas, repo):
     audit = store(repo)
+    services.evaluate(audit)
     repo.refresh_from_db()
     for name, status in {"owner": 200, "admin": 200, "member": 200, "viewer": 200, "outsider": 404}.items():
         client.force_login(personas.get(name))
@@ -134,9 +146,9 @@ def test_it_posts_the_signed_gate_result_to_an_outgoing_webhook(repo, allow_loca
         hook.save()
         with django_capture_on_commit_callbacks(execute=True):
             audit = store(repo, finding("e", "error"))
-        # A repeated signal for the same audit delivers nothing more.
+        # The after-audit chain run again for the same audit delivers nothing more.
         with django_capture_on_commit_callbacks(execute=True):
-            audit_finished.send(sender=type(audit), audit=audit)
+            after_audit.steps(audit.pk).apply_async()
     delivery = OutgoingDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("delivered", 2, 200)
     assert len(receiver.requests) == 2  # the 500 was retried
@@ -176,7 +188,7 @@ def test_it_refuses_outgoing_urls_to_private_hosts_in_production(client, persona
 
 def test_it_re_judges_the_gate_after_triage(client, personas, repo, django_capture_on_commit_callbacks):
     store(repo, finished_at=now() - timedelta(hours=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         audit = store(repo, finding("e", "error"))
     assert GateResult.objects.get(audit=audit).status == "failed"
     client.force_login(personas.member)
@@ -186,7 +198,7 @@ def test_it_re_judges_the_gate_after_triage(client, personas, repo, django_captu
 
 
 def test_it_shows_the_gate_and_triage_on_the_pages(client, personas, repo, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         audit = store(repo, finding("e", "error"), finding("w", "warning"))
     decide(repo, "w", "false_positive", user=personas.admin, comment="Generated code")
     client.force_login(personas.viewer)
@@ -195,5 +207,7 @@ def test_it_shows_the_gate_and_triage_on_the_pages(client, personas, repo, djang
     page = client.get(reverse("reports:audit", args=[audit.pk])).content.decode()
     assert "Gate failed" in page
     assert reverse("finding_triage", args=[audit.findings.get(fingerprint="e").pk]) in page
-    assert "false positive" in page
-    assert "open: 1 error, 0 warning, 0 info · 0 accepted risk · 1 false positive · 0 ignored" in page
+    assert "false positive" not in page  # the list shows open findings unless asked otherwise
+    dismissed = client.get(reverse("reports:audit", args=[audit.pk]), {"state": "dismissed"}).content.decode()
+    assert "false positive" in dismissed and "Generated code" in dismissed
+    assert "1 dismissed · 0 ignored" in page

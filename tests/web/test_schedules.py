@@ -13,6 +13,7 @@ from projects.tasks import audit_repository
 from schedules.models import AuditSchedule, ScheduleRun
 from schedules.services import TASK_NAME, schedule_for, sync_schedule
 from schedules.tasks import run_scheduled_audit
+from tests.automation import eager_celery
 from tests.factories import RepositoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_it_records_a_no_change_run_without_re_analysing(repository, monkeypatch
         audit_id = run_scheduled_audit(repository.pk)
         audit = Audit.objects.get(pk=audit_id)
         assert audit.trigger == Audit.Trigger.SCHEDULE
-        with django_capture_on_commit_callbacks(execute=True):  # audit_finished is sent on commit
+        with eager_celery(), django_capture_on_commit_callbacks(execute=True):  # the after-audit chain
             audit_repository(repository.pk, audit.trigger, False, audit_id=audit.pk)
         audit.refresh_from_db()
         return audit

@@ -1,10 +1,8 @@
 """For the audit pages: `{% load triage %}`.
 
 - `{% triage_history finding %}`: the finding's triage state and history (a partial).
-- `{% triage_counts audit [dismissal] %}`: open counts by severity, and how many are triaged or
-  ignored (pass the repository's dismissal when the view has it, to save its two queries).
-- `{{ finding|triage_reason:dismissal }}`: per finding in a list, with the repository's
-  `triage.services.dismissal_for` read once by the view.
+- `{% triage_counts audit %}`: open counts by severity, and how many are dismissed or ignored
+  (the audit's stored counts, triage.state).
 """
 
 from __future__ import annotations
@@ -33,8 +31,8 @@ def triage_history(context: template.Context, finding: Finding) -> dict[str, Any
 
 
 @register.inclusion_tag("triage/_counts.html")
-def triage_counts(audit: Audit, dismissal: services.Dismissal | None = None) -> dict[str, Any]:
-    return {"counts": services.audit_counts(audit, dismissal), "audit": audit}
+def triage_counts(audit: Audit) -> dict[str, Any]:
+    return {"counts": services.audit_counts(audit), "audit": audit}
 
 
 @register.filter
@@ -44,12 +42,4 @@ def triage_label(state: str) -> str:
     try:
         return TriageState(state).label
     except ValueError:
-        return state
-
-
-@register.filter
-def triage_reason(finding: Finding, dismissal: services.Dismissal | None) -> str:
-    """'accepted_risk', 'false_positive', 'ignored' or '' (counts as open)."""
-    if dismissal is None:
-        return ""
-    return dismissal.reason(finding.fingerprint, finding.rule, finding.path) or ""
+        return Finding.State(state).label if state in Finding.State.values else state
