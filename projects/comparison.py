@@ -125,6 +125,9 @@ def record(audit: Audit, baseline: Audit | None) -> Comparison:
     audit.baseline = baseline
     audit.fixed_count = len(comparison.fixed)
     Audit.objects.filter(pk=audit.pk).update(baseline=baseline, fixed_count=audit.fixed_count)
+    from triage.state import recount  # triage builds on projects; the counts follow the statuses
+
+    recount([audit])
     return comparison
 
 

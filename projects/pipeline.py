@@ -237,7 +237,6 @@ def store_results(
         audit.engine_seconds = seconds
         audit.save(update_fields=["score", "health_score", "stats", "engine_seconds"])
         comparison.record(audit, comparison.default_baseline(audit) if baseline is True else baseline or None)
-        finding_state.recount([audit])
         audit.refresh_from_db()
         audit.state = Audit.State.DONE
         audit.finished_at = timezone.now()
