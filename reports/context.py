@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from projects.codecontext import MAX_SPAN
 from projects.models import Audit, Finding
-from reports import fragments
 from reports.highlight import highlight_lines, language_for
 
 
@@ -38,8 +37,8 @@ def code_lines(finding: Finding) -> list[CodeLine]:
 
 
 class CodeHighlighter:
-    """The code around findings, highlighted once per finding and kept in the cache, so other
-    filters, groupings and pages of the same audit reuse it."""
+    """The code around findings, highlighted (a few stored lines each; the page body that shows
+    them is cached whole, reports.fragments)."""
 
     def __init__(self, audit: Audit) -> None:
         self.audit = audit
@@ -49,10 +48,7 @@ class CodeHighlighter:
         if not lines:
             return []
 
-        def compute() -> list[str]:
-            return highlight_lines([line.text for line in lines], language_for(finding.path))
-
-        highlighted = fragments.cached("highlight", [self.audit.result.pk, finding.pk, finding.fingerprint], compute)
+        highlighted = highlight_lines([line.text for line in lines], language_for(finding.path))
         return [
             CodeLine(line.number, line.text, line.hit, line.span, html)
             for line, html in zip(lines, highlighted, strict=False)

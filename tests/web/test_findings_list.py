@@ -12,7 +12,7 @@ from projects.models import Finding
 from tests.factories import RepositoryFactory
 from tests.reportdata import add_findings, make_audit
 from triage import services
-from triage.models import IgnoreRule, TriageDecision, TriageEvent
+from triage.models import TriageDecision, TriageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,8 @@ def test_it_sorts_groups_and_rows_by_newest(client, personas, audit):
 def test_it_shows_open_findings_by_default_and_counts_each_state(client, personas, audit):
     first = audit.findings.get(fingerprint__isnull=False, line=11)  # one of the errors
     services.decide(audit.repository, first.fingerprint, "accepted_risk", user=personas.member, comment="ok")
-    IgnoreRule.objects.create(repository=audit.repository, rule="perf/*", path_glob="convex/a.ts", reason="legacy")
+    services.add_ignore_rule(audit.repository, rule="perf/*", path_glob="convex/a.ts", reason="legacy",
+                             user=personas.admin)
     html = page(client, personas.viewer, audit)
     assert groups(html) == [("auth/public-function-without-auth", 11), ("perf/unbounded-collect", 2)]
     for state, n in (("open", 13), ("dismissed", 1), ("ignored", 5), ("suppressed", 1), ("all", 20)):

@@ -19,7 +19,6 @@ from reports.templatetags.reports_tags import ago
 from tests.factories import AuditFactory, RepositoryFactory
 from tests.reportdata import make_audit
 from triage import services
-from triage.models import IgnoreRule
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +93,7 @@ def test_it_shows_a_new_triage_decision_at_once(client, personas, audited):
 def test_it_shows_a_new_ignore_rule_at_once(client, personas, audited):
     rule = audited.findings.filter(suppressed=False).order_by("pk").first().rule
     get(client, personas.viewer, "reports:audit", audited)
-    IgnoreRule.objects.create(repository=audited.repository, rule=rule, reason="Legacy code", created_by=personas.admin)
+    services.add_ignore_rule(audited.repository, rule="*", path_glob="*", reason="Legacy code", user=personas.admin)
     after, _ = get(client, personas.viewer, "reports:audit", audited)
     assert f'data-group="{rule}"' not in after
     ignored, _ = get(client, personas.viewer, "reports:audit", audited, {"state": "ignored"})
