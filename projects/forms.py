@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -154,3 +155,35 @@ class RepositoryForm(forms.ModelForm):
         if commit:
             repository.save()
         return repository
+
+
+OFF = "off"
+
+
+class RuleProfileForm(forms.Form):
+    """One choice per rule: its default severity, another severity, or off."""
+
+    def __init__(self, *args: Any, profile: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from auditor.engine.rules import all_rules
+
+        profile = profile or {}
+        disabled = set(profile.get("disable") or [])
+        severity = profile.get("severity") or {}
+        self.rules = list(all_rules())
+        for rule in self.rules:
+            choices = [("", f"default ({rule.severity})")] + [
+                (level, level) for level in ("error", "warning", "info") if level != rule.severity
+            ] + [(OFF, "off")]
+            initial = OFF if rule.id in disabled else severity.get(rule.id, "")
+            self.fields[rule.id] = forms.ChoiceField(choices=choices, required=False, initial=initial,
+                                                     label=rule.id)
+
+    def rows(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(rule, self[rule.id]) for rule in self.rules]
+
+    def profile(self) -> dict[str, Any]:
+        """The choices in the engine's profile shape; rules left at their default are left out."""
+        disable = sorted(rule_id for rule_id, choice in self.cleaned_data.items() if choice == OFF)
+        severity = {rule_id: choice for rule_id, choice in sorted(self.cleaned_data.items()) if choice not in ("", OFF)}
+        return {key: value for key, value in (("disable", disable), ("severity", severity)) if value}

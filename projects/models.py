@@ -41,6 +41,9 @@ class Repository(models.Model):
     token_encrypted = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Rules turned off and severities changed for this repository's audits, in the engine's
+    # profile shape ({"disable": [ids], "severity": {id: level}}); laid over convex-audit.toml.
+    rule_profile = models.JSONField(default=dict, blank=True, editable=False)
     # Denormalised so the project list needs no per-row subquery.
     last_audit = models.ForeignKey("Audit", models.SET_NULL, null=True, blank=True, related_name="+", editable=False)
     # The "one audit at a time" lease when no Redis is configured (see projects.locks).
@@ -143,6 +146,9 @@ class Audit(models.Model):
     engine_seconds = models.FloatField(null=True, blank=True)
     # What new, reopened, unchanged and fixed were worked out against (projects.comparison).
     baseline = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
+    # The repository's rule profile as it was when this audit started: a later change shows in
+    # the next audit, never in this one.
+    rule_profile = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

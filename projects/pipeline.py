@@ -114,7 +114,9 @@ def run_audit(audit: Audit) -> Audit:
     workdir = checkout_dir(repository)
     # A pull request's audit keeps the head branch it was queued with; others audit the tracked branch.
     branch = audit.branch if audit.trigger == Audit.Trigger.PULL_REQUEST and audit.branch else repository.branch
-    _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=branch, failure_reason="")
+    # The rule profile as it is now: changing it later affects the next audit, not this one.
+    _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=branch, failure_reason="",
+               rule_profile=repository.rule_profile or {})
     try:
         token = access_token(repository)
         commit = gitops.fetch_checkout(workdir, repository.url, branch, token, sha=audit.requested_sha or None)
@@ -128,12 +130,13 @@ def run_audit(audit: Audit) -> Audit:
     audit.save(update_fields=["commit_sha", "commit_author", "commit_message", "committed_at"])
 
     if not audit.force:
-        earlier = (
+        # Only results of the same commit under the same rule profile can stand for this audit.
+        candidates = (
             repository.audits.filter(state=Audit.State.DONE, commit_sha=commit.sha, reused_from__isnull=True)
             .exclude(pk=audit.pk)
             .order_by("-finished_at", "-id")
-            .first()
         )
+        earlier = next((a for a in candidates[:20] if (a.rule_profile or {}) == audit.rule_profile), None)
         if earlier is not None:
             return _reuse(audit, earlier)
 
@@ -143,7 +146,8 @@ def run_audit(audit: Audit) -> Audit:
 
     started = time.monotonic()
     try:
-        report = audit_path(workdir, convex_dir=repository.convex_dir or None, cache=facts_cache())
+        report = audit_path(workdir, convex_dir=repository.convex_dir or None, cache=facts_cache(),
+                            profile=audit.rule_profile or None)
         data = report.to_dict()
     except EngineUsageError as error:
         fail(audit, _plain_engine_message(str(error), workdir))

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from projects import pipeline
 from projects.access import get_repository_for_user
-from projects.forms import RepositoryForm
+from projects.forms import RepositoryForm, RuleProfileForm
 from projects.models import Audit
 from teams.access import current_membership, require_role
 from teams.models import Role
@@ -48,6 +48,29 @@ def repository_settings(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Saved the settings of {repository.name}.")
         return redirect("repository_settings", repository.pk)
     return render(request, "projects/repository_form.html", {"form": form, "repository": repository})
+
+
+@login_required
+def rule_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rules turned off or given another severity for this repository's next audits."""
+    repository = get_repository_for_user(request, pk, Role.ADMIN)
+    form = RuleProfileForm(request.POST or None, profile=repository.rule_profile)
+    if request.method == "POST" and form.is_valid():
+        repository.rule_profile = form.profile()
+        repository.save(update_fields=["rule_profile"])
+        changed = len(repository.rule_profile.get("disable", [])) + len(repository.rule_profile.get("severity", {}))
+        messages.success(
+            request,
+            f"Saved the rule profile ({changed} rule{'s' if changed != 1 else ''} changed). "
+            "It applies from the next audit; earlier audits keep the profile they ran with.",
+        )
+        return redirect("rule_profile", repository.pk)
+    return render(
+        request,
+        "projects/rule_profile.html",
+        {"repository": repository, "form": form, "section": "rules"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

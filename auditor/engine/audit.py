@@ -14,7 +14,7 @@ from typing import Any
 from auditor.engine import safefiles
 from auditor.engine.aliases import ImportAliases, read_import_aliases
 from auditor.engine.compat import Inventory, load_baseline
-from auditor.engine.config import AuditConfig, load_config
+from auditor.engine.config import AuditConfig, load_config, with_profile
 from auditor.engine.convexexports import detect_convex_exports
 from auditor.engine.discovery import SourceFile, discover
 from auditor.engine.extract import extract_module
@@ -77,19 +77,23 @@ _default_cache = ParseCache()
 
 def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: str | Path | None = None,
                cache: ParseCache | None = None,
-               baseline: Inventory | Mapping[str, Any] | str | Path | None = None) -> Report:
+               baseline: Inventory | Mapping[str, Any] | str | Path | None = None,
+               profile: Mapping[str, object] | None = None) -> Report:
     """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start.
 
     ``baseline`` is the previous audit to compare with (its JSON report, parsed or as a path, or an
     Inventory); the ``compat/*`` rules run only when one is given. A baseline that cannot be read
-    raises BaselineError (an EngineUsageError) before any work is done."""
+    raises BaselineError (an EngineUsageError) before any work is done. ``profile``: rules to
+    disable and severities to change, laid over ``convex-audit.toml`` (see ``config.with_profile``)."""
     started = time.perf_counter()
     previous = load_baseline(baseline) if baseline is not None else None
     cache = _default_cache if cache is None else cache
     hits, misses = cache.hits, cache.misses
     root_path = Path(root)
     found = discover(root_path, convex_dir)
-    config = load_config(found.root, Path(config_file) if config_file else None, {r.id for r in all_rules()})
+    known_rules = {r.id for r in all_rules()}
+    config = with_profile(load_config(found.root, Path(config_file) if config_file else None, known_rules), profile,
+                          known_rules)
     modules: list[ModuleFacts] = []
     frontend: list[ModuleFacts] = []
     failures: list[ParseFailure] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -60,6 +61,36 @@ def load_config(root: Path, explicit: Path | None, known_rules: set[str]) -> Aud
         if level not in SEVERITIES:
             raise EngineUsageError(f"{path.name}: severity of {rule_id} must be one of {', '.join(SEVERITIES)}")
     return AuditConfig(frozenset(disabled), dict(severity), tuple(ignore), str(path))
+
+
+def with_profile(config: AuditConfig, profile: Mapping[str, object] | None, known_rules: set[str]) -> AuditConfig:
+    """`config` with a rule profile laid over it: the same keys as the file's ``disable`` and
+    ``[severity]`` (a dashboard's per-repository choices), checked the same way. The profile
+    wins where both speak of one rule."""
+    if not profile:
+        return config
+    unknown = set(profile) - {"disable", "severity"}
+    if unknown:
+        raise EngineUsageError(f"rule profile: unknown key(s) {', '.join(sorted(unknown))}; expected disable, severity")
+    disabled = profile.get("disable", [])
+    if not isinstance(disabled, list) or not all(isinstance(item, str) for item in disabled):
+        raise EngineUsageError("rule profile: disable must be a list of rule ids")
+    severity = profile.get("severity", {})
+    if not isinstance(severity, dict):
+        raise EngineUsageError("rule profile: severity must map rule ids to levels")
+    for rule_id in [*disabled, *severity]:
+        if rule_id not in known_rules:
+            raise EngineUsageError(f"rule profile: unknown rule id {rule_id!r}")
+    for rule_id, level in severity.items():
+        if level not in SEVERITIES:
+            raise EngineUsageError(f"rule profile: severity of {rule_id} must be one of {', '.join(SEVERITIES)}")
+    if not disabled and not severity:
+        return config
+    merged_severity = {**config.severity, **severity}
+    # A rule the profile sets a severity for is on, whatever the file says.
+    merged_disabled = (config.disabled - set(severity)) | set(disabled)
+    source = f"{config.source} and the rule profile" if config.source else "the rule profile"
+    return AuditConfig(frozenset(merged_disabled), merged_severity, config.ignore, source)
 
 
 def _string_list(value: object, key: str, path: Path) -> list[str]:
