@@ -63,6 +63,17 @@ def _project_source(source: str) -> bool:
     return source.startswith((".", "/")) or source.startswith(_ALIAS_PREFIXES)
 
 
+def needs_client_extraction(imports: dict[str, tuple[str, str]]) -> bool:
+    """Whether a file's imports give ``ClientExtractor`` anything to look for (else it finds nothing)."""
+    for local, (source, name) in imports.items():
+        if source in CONVEX_REACT_SOURCES and (name == "*" or name in TRACKED_HOOKS):
+            return True
+        if _project_source(source) and (name == "*" or _HOOK_NAME.match(name)
+                                        or (name == "default" and _HOOK_NAME.match(local))):
+            return True
+    return False
+
+
 class ClientExtractor:
     def __init__(self, extractor: FileExtractor) -> None:
         self.x = extractor

@@ -64,13 +64,13 @@ from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
 
-__all__ = ["ParsedSource", "blank_types", "decode_source", "parse_source"]
+__all__ = ["CharOffsets", "ParsedSource", "blank_for_light_read", "blank_types", "decode_source", "parse_source"]
 
 TS_SUFFIX = " (TypeScript syntax the auditor could not read)"
 TOO_DEEP = "Nesting too deep to analyse"
 
-_TS_LANGUAGE = tree_sitter.Language(tree_sitter_typescript.language_typescript())
-_TSX_LANGUAGE = tree_sitter.Language(tree_sitter_typescript.language_tsx())
+TS_LANGUAGE = _TS_LANGUAGE = tree_sitter.Language(tree_sitter_typescript.language_typescript())
+TSX_LANGUAGE = _TSX_LANGUAGE = tree_sitter.Language(tree_sitter_typescript.language_tsx())
 
 # Capture names say what to do with the node:
 #   blank        the whole node
@@ -182,6 +182,15 @@ def blank_types(source: str, *, tsx: bool) -> str:
     debugging. A file tree-sitter cannot read at all comes back unchanged.
     """
     return _blank(source, tsx=tsx)[0]
+
+
+def blank_for_light_read(source: str, *, tsx: bool) -> str | None:
+    """The text esprima would read for a TypeScript file, or None when tree-sitter finds an error in it."""
+    try:
+        blanked, error = _blank(source, tsx=tsx)
+    except RecursionError:
+        return None
+    return None if error is not None else blanked
 
 
 def parse_source(path: str, source: str) -> ParsedSource:
@@ -417,7 +426,7 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 # --- blanking -------------------------------------------------------------------------------
 
 
-class _CharOffsets:
+class CharOffsets:
     """Converts tree-sitter's UTF-8 byte offsets to character offsets into the source string."""
 
     __slots__ = ("_extra", "_starts")
@@ -450,7 +459,7 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
     data = text.encode("utf-8", errors="surrogatepass")
     parser = tree_sitter.Parser(_TSX_LANGUAGE if tsx else _TS_LANGUAGE)
     root = parser.parse(data).root_node
-    chars = _CharOffsets(text) if len(data) != len(text) else None
+    chars = CharOffsets(text) if len(data) != len(text) else None
 
     def pos(byte_offset: int) -> int:
         return chars(byte_offset) if chars is not None else byte_offset

@@ -1,0 +1,453 @@
+"""Facts of a frontend file from tree-sitter alone, for the files that need no more.
+
+Most files outside the Convex folder (pages, UI components, data files) give the rules only
+their imports and exports, their string facts (literals, templates and ``+`` concatenations,
+with the deployment-URL kind of each expression: ``frontend/cloud-domain-for-http``,
+``storage/manual-url``, ``security/hardcoded-secret``) and a ``"use node"`` directive. Those are
+read here from tree-sitter's tree, in C, instead of building an esprima tree in Python, which
+costs about twenty times as long.
+
+The facts are the ones ``extract.FileExtractor`` gives the same file, field for field (a test
+compares both on every frontend file of the fixtures and the corpus): tree-sitter reads the text
+esprima would read (TypeScript blanked by ``parsing``), strings are unescaped and positioned as
+esprima does (lines split at ``\\r\\n``, ``\\r``, ``\\n``, U+2028 and U+2029; columns in characters).
+
+A file gets ``None`` here, and goes through esprima, when it needs the client extraction (it
+imports from ``convex/react`` or a project hook: ``client.needs_client_extraction``), when
+tree-sitter finds a syntax error (esprima decides what the error is), or when it is not
+TypeScript or JavaScript that tree-sitter's grammars read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import tree_sitter
+from esprima.xhtml_entities import XHTMLEntities
+
+from auditor.engine.client import needs_client_extraction
+from auditor.engine.extract import CONVEX_URL_VARS
+from auditor.engine.model import Location, ModuleFacts, StringFact
+from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, CharOffsets, blank_for_light_read
+
+Node = tree_sitter.Node
+
+_JSX_GRAMMAR_EXTENSIONS = (".tsx", ".js", ".jsx")
+_LIGHT_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
+                   "\n": "", "\r\n": "", "\r": "", "\u2028": "", "\u2029": ""}
+_JSX_ENTITY = re.compile("&([^;<{&\"' \t\r\n\u2028\u2029]*);")
+_TEMPLATE_BREAK = re.compile(r"\r\n?")
+_LEGACY_OCTAL = re.compile(r"\\(?:[1-7]|0[0-9])")
+_QUERY_SOURCE = """
+(string) @string
+(template_string) @template
+(binary_expression operator: "+") @plus
+(variable_declarator name: (identifier)) @declarator
+(for_in_statement) @for_in
+"""
+_QUERIES = {tsx: tree_sitter.Query(TSX_LANGUAGE if tsx else TS_LANGUAGE, _QUERY_SOURCE) for tsx in (False, True)}
+_PARSERS = {tsx: tree_sitter.Parser(TSX_LANGUAGE if tsx else TS_LANGUAGE) for tsx in (False, True)}
+
+
+def light_facts(path: str, source: str) -> ModuleFacts | None:
+    """The file's facts when tree-sitter alone can give them all, else None (see the module docstring)."""
+    lowered = path.lower()
+    if not lowered.endswith(_LIGHT_EXTENSIONS) or lowered.endswith((".d.ts", ".d.mts", ".d.cts")):
+        return None
+    tsx = lowered.endswith(_JSX_GRAMMAR_EXTENSIONS)
+    typescript = lowered.endswith((".ts", ".tsx", ".mts", ".cts"))
+    text = blank_for_light_read(source, tsx=tsx) if typescript else source
+    if text is None or _LEGACY_OCTAL.search(text):
+        return None  # TypeScript tree-sitter cannot read, or escapes esprima reads its own way
+    data = text.encode("utf-8", errors="surrogatepass")
+    root = _PARSERS[tsx].parse(data).root_node
+    if root.has_error:
+        return None
+    reader = _Reader(path, text, data, root, tsx)
+    facts = ModuleFacts(path=path, module=None, source=source)
+    reader.scope(facts)
+    if needs_client_extraction(facts.imports):
+        return None
+    facts.use_node = reader.use_node()
+    facts.strings = reader.strings()
+    return facts
+
+
+class _Reader:
+    def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool) -> None:
+        self.path = path
+        self.text = text
+        self.root = root
+        self.chars = CharOffsets(text) if len(data) != len(text) else None
+        self.line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        self.captures = tree_sitter.QueryCursor(_QUERIES[tsx]).captures(root)
+        self.consts: dict[str, Node] = {}
+        self.ambiguous: set[str] = set()
+        self._read_declarations()
+
+    # Positions -------------------------------------------------------------------------------
+
+    def offset(self, byte_offset: int) -> int:
+        return self.chars(byte_offset) if self.chars is not None else byte_offset
+
+    def loc(self, node: Node) -> Location:
+        start, end = self.offset(node.start_byte), self.offset(node.end_byte)
+        start_line = bisect.bisect_right(self.line_starts, start)
+        end_line = bisect.bisect_right(self.line_starts, end)
+        return Location(self.path, start_line, start - self.line_starts[start_line - 1],
+                        end_line, end - self.line_starts[end_line - 1])
+
+    def source_of(self, node: Node) -> str:
+        return self.text[self.offset(node.start_byte):self.offset(node.end_byte)]
+
+    # Imports, exports, directives ------------------------------------------------------------
+
+    def scope(self, facts: ModuleFacts) -> None:
+        for statement in _named(self.root):
+            if statement.type == "import_statement":
+                self._import(statement, facts)
+            elif statement.type == "export_statement":
+                self._export(statement, facts)
+
+    def _import(self, statement: Node, facts: ModuleFacts) -> None:
+        source_node = statement.child_by_field_name("source")
+        clause = next((child for child in statement.named_children if child.type == "import_clause"), None)
+        if source_node is None or clause is None:
+            return
+        source = self.string(source_node)
+        for part in _named(clause):
+            if part.type == "identifier":
+                facts.imports[self.source_of(part)] = (source, "default")
+            elif part.type == "namespace_import":
+                local = next((c for c in part.named_children if c.type == "identifier"), None)
+                if local is not None:
+                    facts.imports[self.source_of(local)] = (source, "*")
+            elif part.type == "named_imports":
+                for spec in _named(part):
+                    if spec.type != "import_specifier":
+                        continue
+                    name = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or name
+                    if name is not None and alias is not None:
+                        imported = self._spec_name(name)
+                        facts.imports[self.source_of(alias)] = (source, imported)
+                        facts.import_specifiers.append((source, imported, self.loc(spec)))
+
+    def _export(self, statement: Node, facts: ModuleFacts) -> None:
+        source_node = statement.child_by_field_name("source")
+        source = self.string(source_node) if source_node is not None else None
+        children = statement.children
+        if any(child.type == "default" for child in children):
+            declaration = statement.child_by_field_name("declaration")
+            value = _unparenthesised(statement.child_by_field_name("value"))
+            if declaration is not None and declaration.type in {"function_declaration", "class_declaration",
+                                                                "generator_function_declaration"}:
+                name = declaration.child_by_field_name("name")
+                facts.exports["default"] = self.source_of(name) if name is not None else "default"
+            elif value is not None and value.type == "identifier":
+                facts.exports["default"] = self.source_of(value)
+            else:
+                facts.exports["default"] = "default"
+            return
+        clause = next((child for child in statement.named_children if child.type == "export_clause"), None)
+        if clause is not None:
+            for spec in _named(clause):
+                if spec.type != "export_specifier":
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                if name is None or alias is None:
+                    continue
+                if source is not None:
+                    facts.reexports.append((self._spec_name(alias), source, self._spec_name(name)))
+                else:
+                    facts.exports[self._spec_name(alias)] = self._spec_name(name)
+            return
+        if source is not None:  # export * from "m", export * as ns from "m"
+            namespace = next((child for child in statement.named_children if child.type == "namespace_export"), None)
+            exported = "*"
+            if namespace is not None:
+                name = next((c for c in namespace.named_children if c.type in {"identifier", "string"}), None)
+                exported = self._spec_name(name) if name is not None else "*"
+            facts.reexports.append((exported, source, "*"))
+            return
+        declaration = statement.child_by_field_name("declaration")
+        if declaration is None:
+            return
+        if declaration.type in {"lexical_declaration", "variable_declaration"}:
+            for declarator in _named(declaration):
+                name = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+                if name is not None and name.type == "identifier":
+                    exported_name = self.source_of(name)
+                    facts.exports[exported_name] = exported_name
+        elif declaration.type in {"function_declaration", "generator_function_declaration", "class_declaration"}:
+            name = declaration.child_by_field_name("name")
+            if name is not None:
+                exported_name = self.source_of(name)
+                facts.exports[exported_name] = exported_name
+
+    def _spec_name(self, node: Node) -> str:
+        return self.string(node) if node.type == "string" else self.source_of(node)
+
+    def use_node(self) -> bool:
+        for statement in _named(self.root):
+            if statement.type == "hash_bang_line":
+                continue
+            expression = statement.named_children[0] if statement.type == "expression_statement" \
+                and statement.named_child_count == 1 else None
+            if expression is None or expression.type != "string":
+                return False
+            if self.source_of(expression)[1:-1] == "use node":
+                return True
+        return False
+
+    # Values ----------------------------------------------------------------------------------
+
+    def _read_declarations(self) -> None:
+        for declarator in self.captures.get("declarator", ()):
+            name = self.source_of(declarator.child_by_field_name("name"))
+            kind = declarator.parent.child_by_field_name("kind") if declarator.parent is not None else None
+            if declarator.parent is not None and (declarator.parent.type == "variable_declaration"
+                                                  or (kind is not None and kind.type != "const")):
+                self.ambiguous.add(name)
+            value = declarator.child_by_field_name("value")
+            if value is None:
+                continue
+            if name in self.consts:
+                self.ambiguous.add(name)
+            self.consts.setdefault(name, value)
+        for loop in self.captures.get("for_in", ()):
+            kind = loop.child_by_field_name("kind")
+            left = loop.child_by_field_name("left")
+            if kind is not None and kind.type in {"var", "let"} and left is not None and left.type == "identifier":
+                self.ambiguous.add(self.source_of(left))
+
+    def string(self, node: Node) -> str:
+        raw = self.source_of(node)[1:-1]
+        if node.parent is not None and node.parent.type == "jsx_attribute":
+            # JSX attribute strings keep their backslashes, as in HTML, and read character references.
+            return _JSX_ENTITY.sub(_jsx_entity, raw) if "&" in raw else raw
+        return _ESCAPE.sub(_unescape, raw)
+
+    def string_value(self, node: Node | None) -> str | None:
+        node = _unparenthesised(node)
+        if node is None:
+            return None
+        if node.type == "string":
+            return self.string(node)
+        if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.children):
+            return "".join(self.quasis(node)[0])
+        return None
+
+    def quasis(self, node: Node) -> tuple[list[str], list[Node]]:
+        """A template's cooked text pieces and the expressions between them."""
+        cooked: list[str] = []
+        expressions: list[Node] = []
+        start = node.start_byte + 1
+        for child in node.children:
+            if child.type == "template_substitution":
+                cooked.append(self._cook(start, child.start_byte))
+                inner = next((c for c in child.named_children if c.type != "comment"), None)
+                if inner is not None:
+                    expressions.append(inner)
+                start = child.end_byte
+        cooked.append(self._cook(start, node.end_byte - 1))
+        return cooked, expressions
+
+    def _cook(self, start: int, end: int) -> str:
+        raw = self.text[self.offset(start):self.offset(end)]
+        return _ESCAPE.sub(_unescape, _TEMPLATE_BREAK.sub("\n", raw))
+
+    def strings(self) -> list[StringFact]:
+        # esprima's order: by position, then templates, literals and sums (the order they are
+        # collected in), and an outer sum before an inner one that starts at the same place.
+        found: list[tuple[int, int, int, int, StringFact]] = []
+        for rank, name in enumerate(("template", "string")):
+            for node in self.captures.get(name, ()):
+                fact = self._template_fact(node) if name == "template" else self._literal_fact(node)
+                found.append((fact.loc.line, fact.loc.column, rank, 0, fact))
+        inner: set[int] = set()
+        pluses = self.captures.get("plus", ())
+        for node in pluses:
+            for nested in self._nested_plus(node):
+                inner.add(nested.id)
+        for node in pluses:
+            if node.id in inner:
+                continue
+            parts = self._concat_parts(node)
+            if any(kind == "expr" for kind, _ in parts):
+                value = "".join(text if kind == "text" else "${}" for kind, text in parts)
+                fact = StringFact(value, self.loc(node), parts=parts, is_template=True)
+                found.append((fact.loc.line, fact.loc.column, 2, -node.end_byte, fact))
+        found.sort(key=lambda item: item[:4])
+        return [fact for *_, fact in found]
+
+    def _literal_fact(self, node: Node) -> StringFact:
+        value = self.string(node)
+        return StringFact(value, self.loc(node), parts=[("text", value)])
+
+    def _template_fact(self, node: Node) -> StringFact:
+        cooked, expressions = self.quasis(node)
+        parts: list[tuple[str, str]] = []
+        for index, text in enumerate(cooked):
+            parts.append(("text", text))
+            if index < len(expressions):
+                parts.append(("expr", self._url_kind(expressions[index])))
+        value = "".join(text if kind == "text" else "${}" for kind, text in parts)
+        return StringFact(value, self.loc(node), parts=parts, is_template=True)
+
+    def _operands(self, node: Node) -> tuple[Node | None, Node | None]:
+        return (_unparenthesised(node.child_by_field_name("left")),
+                _unparenthesised(node.child_by_field_name("right")))
+
+    def _nested_plus(self, node: Node) -> list[Node]:
+        nested: list[Node] = []
+        stack = list(self._operands(node))
+        while stack:
+            current = stack.pop()
+            if current is not None and _is_plus(current):
+                nested.append(current)
+                stack.extend(self._operands(current))
+        return nested
+
+    def _concat_parts(self, node: Node) -> list[tuple[str, str]]:
+        operands: list[Node] = []
+        stack: list[Node | None] = [node]
+        while stack:
+            current = stack.pop()
+            if current is None:
+                continue
+            if _is_plus(current):
+                left, right = self._operands(current)
+                stack.append(right)
+                stack.append(left)
+            else:
+                operands.append(current)
+        parts: list[tuple[str, str]] = []
+        for operand in operands:
+            value = self.string_value(operand)
+            parts.append(("text", value) if value is not None else ("expr", self._url_kind(operand)))
+        return parts
+
+    def _url_kind(self, node: Node | None, depth: int = 0) -> str:
+        """``extract.FileExtractor._url_kind`` over tree-sitter nodes."""
+        node = _unparenthesised(node)
+        if depth > 6 or node is None:
+            return "other"
+        if node.type == "identifier":
+            name = self.source_of(node)
+            if name in self.consts and name not in self.ambiguous:
+                return self._url_kind(self.consts[name], depth + 1)
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is not None and operator.type in {"&&", "||", "??"}:
+                return self._url_kind(node.child_by_field_name("left"), depth + 1)
+        path = self.member_path(node)
+        if path is None and _is_member(node) and _is_member(_unparenthesised(node.child_by_field_name("object"))):
+            path = ["import.meta", self.member_name(_unparenthesised(node.child_by_field_name("object"))) or "",
+                    self.member_name(node) or ""]
+        if path and len(path) >= 3 and path[-1] in CONVEX_URL_VARS and path[-2] == "env":
+            return "convex_cloud_url"
+        if path and (path[-1] == "CONVEX_SITE_URL" or path[-1].endswith("_CONVEX_SITE_URL")):
+            return "convex_site_url"
+        if node.type == "call_expression":
+            callee = _unparenthesised(node.child_by_field_name("function"))
+            if callee is not None and _is_member(callee):
+                method = self.member_name(callee)
+                arguments = node.child_by_field_name("arguments")
+                args = [a for a in _named(arguments)] if arguments is not None else []
+                if method in {"replace", "replaceAll"} and len(args) >= 2:
+                    replaced = self.string_value(args[1]) or ""
+                    if ".site" in replaced:
+                        return "convex_site_url"
+                if method in {"trim", "toString"}:
+                    return self._url_kind(callee.child_by_field_name("object"), depth + 1)
+                return "other"
+        return "other"
+
+    def member_name(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            if prop is not None and prop.type in {"property_identifier", "private_property_identifier"}:
+                return self.source_of(prop)
+            return None
+        index = node.child_by_field_name("index")
+        return self.string_value(index)
+
+    def member_path(self, node: Node | None) -> list[str] | None:
+        parts: list[str] = []
+        while node is not None:
+            node = _unparenthesised(node)
+            if node is None:
+                return None
+            if _is_member(node):
+                name = self.member_name(node)
+                if name is None:
+                    return None
+                parts.append(name)
+                node = node.child_by_field_name("object")
+            elif node.type == "identifier":
+                parts.append(self.source_of(node))
+                return parts[::-1]
+            elif node.type == "this":
+                parts.append("this")
+                return parts[::-1]
+            else:
+                return None
+        return None
+
+
+def _jsx_entity(match: re.Match[str]) -> str:
+    """esprima's reading of a character reference in a JSX string (jsx_parser.scanXHTMLEntity)."""
+    raw, name = match.group(0), match.group(1)
+    if name in XHTMLEntities:
+        return XHTMLEntities[name]
+    base = 16 if name.startswith("#x") else 10
+    digits = name[2:] if base == 16 else name[1:] if name.startswith("#") else ""
+    allowed = "0123456789abcdefABCDEF" if base == 16 else "0123456789"
+    if digits and all(char in allowed for char in digits):
+        significant = digits.lstrip("0") or "0"
+        if len(significant) > (6 if base == 16 else 7):
+            return raw
+        code = int(significant, base)
+        return chr(code) if code <= 0x10FFFF else raw
+    return raw
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    simple = _SIMPLE_ESCAPES.get(escape)
+    if simple is not None:
+        return simple
+    if escape.startswith("u{"):
+        return chr(int(escape[2:-1], 16))
+    if escape[0] in "ux" and len(escape) > 1:
+        return chr(int(escape[1:], 16))
+    return escape
+
+
+def _named(node: Node | None) -> list[Node]:
+    return [child for child in node.named_children if child.type != "comment"] if node is not None else []
+
+
+def _unparenthesised(node: Node | None) -> Node | None:
+    while node is not None and node.type == "parenthesized_expression":
+        node = next((child for child in node.named_children if child.type != "comment"), None)
+    return node
+
+
+def _is_member(node: Node | None) -> bool:
+    return node is not None and node.type in {"member_expression", "subscript_expression"}
+
+
+def _is_plus(node: Node) -> bool:
+    if node.type != "binary_expression":
+        return False
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type == "+"
