@@ -11,25 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.engine import safefiles
-from auditor.engine.aliases import ImportAliases, read_import_aliases
+from auditor.engine.aliases import read_import_aliases
 from auditor.engine.compat import Inventory, load_baseline
 from auditor.engine.config import AuditConfig, load_config, with_profile
 from auditor.engine.convexexports import detect_convex_exports
-from auditor.engine.discovery import SourceFile, discover
-from auditor.engine.extract import extract_module
-from auditor.engine.factcache import CachedFile, ParseCache
+from auditor.engine.discovery import discover
+from auditor.engine.factcache import ParseCache
 from auditor.engine.generated import check_generated
 from auditor.engine.link import link_project
 from auditor.engine.model import SEVERITY_ORDER, ModuleFacts, ParseFailure, ProjectFacts
-from auditor.engine.parsing import decode_source, parse_source
+from auditor.engine.reading import INTERNAL_ERROR as INTERNAL_ERROR  # tests and callers name it here
+from auditor.engine.reading import read_files, reread_imported_frontend
 from auditor.engine.repofiles import repository_files
-from auditor.engine.reserved import reserved_export_at
 from auditor.engine.rules import Finding, all_rules, rule_modules
 from auditor.engine.score import ScoredFinding, compute_score
 from auditor.engine.versions import MIN_VERSIONS, detect_convex_version, rule_allowed
 
-INTERNAL_ERROR = "the auditor failed on this file (internal error)"
 SUPPRESSION_COMMENT = re.compile(
     r"convex-audit-ignore-next-line\s+(?P<rules>[\w\-/*]+(?:\s*,\s*[\w\-/*]+)*)(?:\s+--\s*(?P<reason>.*?))?\s*(?:\*/\s*\}?)?\s*$"
 )
@@ -95,18 +92,29 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     config = with_profile(load_config(found.root, Path(config_file) if config_file else None, known_rules), profile,
                           known_rules)
     modules: list[ModuleFacts] = []
-    frontend: list[ModuleFacts] = []
     failures: list[ParseFailure] = []
     skipped = list(found.skipped)
     aliases = read_import_aliases(found.root)
-    for source_file in [*found.convex_files, *found.frontend_files]:
-        entry = _read(source_file, cache, skipped, aliases)
+    source_files = [*found.convex_files, *found.frontend_files]
+    entries = read_files(source_files, cache, skipped, aliases)
+    light_paths: set[str] = set()
+    frontend_by_path: dict[str, ModuleFacts] = {}
+    for source_file in source_files:
+        entry = entries.get(source_file.path)
         if entry is None:
             continue
         if entry.failure is not None:
             failures.append(entry.failure)
+        elif entry.facts is not None and source_file.in_convex:
+            modules.append(entry.facts)
         elif entry.facts is not None:
-            (modules if source_file.in_convex else frontend).append(entry.facts)
+            frontend_by_path[source_file.path] = entry.facts
+            if entry.light:
+                light_paths.add(source_file.path)
+    if light_paths:
+        reread_imported_frontend(str(found.root), found.convex_dir, modules, frontend_by_path, light_paths,
+                                 {f.path: f for f in found.frontend_files}, cache, aliases)
+    frontend = list(frontend_by_path.values())
     project = link_project(str(found.root), found.convex_dir, modules, frontend, failures, skipped, aliases)
     project.baseline = previous
     project.generated_files = found.generated_files
@@ -168,36 +176,6 @@ def _version_stats(project: ProjectFacts, config: AuditConfig) -> dict[str, obje
     stats["silent_rules"] = [rule for rule in enabled if rule_allowed(version, rule) is None]
     stats["below_minimum"] = [rule for rule in enabled if rule_allowed(version, rule) is False]
     return stats
-
-
-def _read(source_file: SourceFile, cache: ParseCache, skipped: list[dict[str, str]],
-          aliases: ImportAliases) -> CachedFile | None:
-    try:
-        data = safefiles.read_bytes(source_file.absolute)
-    except OSError as error:
-        skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
-        return None
-    # Which imports are project code depends on the repository's aliases, so they key the cache too.
-    key = (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases.fingerprint}")
-    entry = cache.get(key)
-    if entry is not None:
-        return entry
-    source = decode_source(data)
-    parsed = parse_source(source_file.path, source)
-    if parsed.tree is None:
-        failure = parsed.error or ParseFailure(source_file.path, "could not parse", 1, 0)
-        failure.reserved_export = reserved_export_at(source, failure.line, failure.column)
-        entry = CachedFile(None, failure)
-    else:
-        try:
-            entry = CachedFile(extract_module(source_file.path, source_file.module, source, parsed.tree, aliases), None)
-        except RecursionError:
-            entry = CachedFile(None, ParseFailure(source_file.path, "Nesting too deep to analyse", 1, 0))
-        except Exception as error:  # one file must never stop the audit of the others
-            message = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"[:300]
-            entry = CachedFile(None, ParseFailure(source_file.path, message, 1, 0))
-    cache.put(key, entry)
-    return entry
 
 
 def _check(project: ProjectFacts, config: AuditConfig, rule_errors: list[dict[str, str]]) -> list[Finding]:

@@ -51,6 +51,7 @@ CacheKey = tuple[str, str | None, str]  # (path, module, content sha-256)
 class CachedFile:
     facts: ModuleFacts | None
     failure: ParseFailure | None
+    light: bool = False  # read by tree-sitter alone (frontend.light_facts), not esprima
 
 
 @cache

@@ -1,0 +1,215 @@
+"""Reading the audited files into facts: the facts cache first, then tree-sitter or esprima.
+
+Each file is read and hashed once; a cache hit costs nothing more. A miss is extracted:
+
+* a frontend file (outside the Convex folder) by tree-sitter alone when that gives all its facts
+  (``frontend.light_facts``), else by esprima like a Convex file (``extract``);
+* when enough bytes miss (``POOL_MIN_BYTES``) and the machine has the cores, across a pool of
+  processes, each file on its own: a file that fails costs that file, a worker that dies sends
+  the files it had back to this process.
+
+A frontend file the schema imports (directly or through other files) is always read by esprima,
+as the module import graph, walked from the schema, reads syntax trees (``imports.ImportGraph``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import cache
+
+from auditor.engine import factcache, safefiles
+from auditor.engine.aliases import ImportAliases
+from auditor.engine.discovery import SourceFile
+from auditor.engine.extract import extract_module
+from auditor.engine.factcache import CachedFile, CacheKey, ParseCache
+from auditor.engine.frontend import light_facts
+from auditor.engine.imports import ImportGraph
+from auditor.engine.model import ModuleFacts, ParseFailure, ProjectFacts
+from auditor.engine.parsing import decode_source, parse_source
+from auditor.engine.reserved import reserved_export_at
+
+INTERNAL_ERROR = "the auditor failed on this file (internal error)"
+# Below this much source to extract, starting processes costs more than it saves (measured:
+# a worker's start and the facts' round trip are about 40 ms; esprima reads ~150 KB a second).
+POOL_MIN_BYTES = 256 * 1024
+POOL_MIN_FILES = 8
+MAX_WORKERS = 8
+# Cache keys of files read by esprima although tree-sitter could have read them (see the docstring).
+_FULL = "(read by esprima)"
+
+
+@dataclass(slots=True)
+class _Job:
+    source_file: SourceFile
+    data: bytes
+    key: CacheKey
+    light: bool  # tree-sitter may read it
+
+
+def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dict[str, str]],
+               aliases: ImportAliases, *, workers: int | None = None) -> dict[str, CachedFile]:
+    """Each readable file's cached or freshly extracted entry, by path; unreadable files go to ``skipped``."""
+    entries: dict[str, CachedFile] = {}
+    jobs: list[_Job] = []
+    for source_file in files:
+        try:
+            data = safefiles.read_bytes(source_file.absolute)
+        except OSError as error:
+            skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
+            continue
+        key = _key(source_file, data, aliases)
+        entry = cache.get(key)
+        if entry is not None:
+            entries[source_file.path] = entry
+        else:
+            jobs.append(_Job(source_file, data, key, light=not source_file.in_convex))
+    if not jobs:
+        return entries
+    count = _worker_count(jobs) if workers is None else workers
+    pending = _extract_in_pool(jobs, count, aliases, cache, entries) if count > 1 else jobs
+    for job in pending:
+        entry = extract_entry(job.source_file.path, job.source_file.module, job.data, aliases, light=job.light)
+        cache.put(job.key, entry)
+        entries[job.source_file.path] = entry
+    return entries
+
+
+def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[ModuleFacts],
+                             frontend: dict[str, ModuleFacts], light_paths: set[str], files: dict[str, SourceFile],
+                             cache: ParseCache, aliases: ImportAliases) -> None:
+    """Read again, by esprima, the frontend files read by tree-sitter that the schema imports."""
+    while True:
+        project = ProjectFacts(root=project_root, convex_dir=convex_dir,
+                               modules={m.path: m for m in modules}, frontend=dict(frontend))
+        project.import_aliases = aliases
+        graph = ImportGraph(project)
+        # The graph is walked from the schema alone (schema/import-cycle, its one reader).
+        queue = [module.path for module in modules if module.schema is not None]
+        seen = set(queue)
+        while queue:
+            for edge in graph.edges(queue.pop()):
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    queue.append(edge.target)
+        targets = sorted(seen & light_paths)
+        if not targets:
+            return
+        for path in targets:
+            light_paths.discard(path)
+            source_file = files[path]
+            try:
+                data = safefiles.read_bytes(source_file.absolute)
+            except OSError:
+                continue  # it was read a moment ago; keep what tree-sitter found
+            key = (path, _FULL, _key(source_file, data, aliases)[2])
+            entry = cache.get(key)
+            if entry is None:
+                entry = extract_entry(path, None, data, aliases, light=False)
+                cache.put(key, entry)
+            if entry.facts is not None:
+                frontend[path] = entry.facts
+
+
+def extract_entry(path: str, module: str | None, data: bytes, aliases: ImportAliases | None, *,
+                  light: bool) -> CachedFile:
+    """One file's facts or parse failure; never raises."""
+    source = decode_source(data)
+    if light:
+        try:
+            facts = light_facts(path, source)
+        except (Exception, RecursionError):  # esprima gets its turn, and reports what is wrong
+            facts = None
+        if facts is not None:
+            return CachedFile(facts, None, light=True)
+    parsed = parse_source(path, source)
+    if parsed.tree is None:
+        failure = parsed.error or ParseFailure(path, "could not parse", 1, 0)
+        failure.reserved_export = reserved_export_at(source, failure.line, failure.column)
+        return CachedFile(None, failure)
+    try:
+        return CachedFile(extract_module(path, module, source, parsed.tree, aliases), None)
+    except RecursionError:
+        return CachedFile(None, ParseFailure(path, "Nesting too deep to analyse", 1, 0))
+    except Exception as error:  # one file must never stop the audit of the others
+        message = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"[:300]
+        return CachedFile(None, ParseFailure(path, message, 1, 0))
+
+
+def _key(source_file: SourceFile, data: bytes, aliases: ImportAliases) -> CacheKey:
+    # Which imports are project code depends on the repository's aliases, so they key the cache too.
+    return (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases.fingerprint}")
+
+
+# The pool ------------------------------------------------------------------------------------
+
+
+def _worker_count(jobs: list[_Job]) -> int:
+    if len(jobs) < POOL_MIN_FILES or sum(len(job.data) for job in jobs) < POOL_MIN_BYTES:
+        return 1
+    if multiprocessing.current_process().daemon:
+        return 1  # a Celery prefork child may not start processes of its own
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_WORKERS))
+
+
+@cache
+def facts_travel() -> bool:
+    """Whether extracted facts can be pickled to another process (they hold no syntax-tree nodes)."""
+    source = 'import { query } from "./_generated/server";\nexport const f = query({ handler: async () => 1 });\n'
+    parsed = parse_source("convex/probe.ts", source)
+    entry = CachedFile(extract_module("convex/probe.ts", "probe", source, parsed.tree), None)
+    return factcache.dumps(entry) is not None
+
+
+_worker_aliases: ImportAliases | None = None
+_worker_full = False
+
+
+def _start_worker(aliases: ImportAliases, full: bool) -> None:
+    global _worker_aliases, _worker_full
+    _worker_aliases, _worker_full = aliases, full
+
+
+def _work(task: tuple[str, str | None, bytes, bool]) -> bytes | None:
+    """A file's entry, pickled; None when the caller should extract it (esprima facts that cannot travel)."""
+    path, module, data, light = task
+    if _worker_full:
+        return factcache.dumps(extract_entry(path, module, data, _worker_aliases, light=light))
+    try:
+        facts = light_facts(path, decode_source(data)) if light else None
+    except (Exception, RecursionError):
+        facts = None
+    return factcache.dumps(CachedFile(facts, None, light=True)) if facts is not None else None
+
+
+def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cache: ParseCache,
+                     entries: dict[str, CachedFile]) -> list[_Job]:
+    """Extract what the pool can; return the jobs left for this process."""
+    full = facts_travel()
+    poolable = [job for job in jobs if job.light or full]
+    if len(poolable) < POOL_MIN_FILES:
+        return jobs
+    left = [job for job in jobs if not (job.light or full)]
+    poolable.sort(key=lambda job: -len(job.data))  # the biggest first, so no worker ends long after the rest
+    tasks = [(job.source_file.path, job.source_file.module, job.data, job.light) for job in poolable]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(aliases, full)) as pool:
+            results = list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    except (BrokenProcessPool, OSError):
+        return jobs  # a worker died (or none could start): this process reads every file itself
+    for job, data in zip(poolable, results, strict=True):
+        entry = factcache.loads(data) if data is not None else None
+        if entry is None:
+            left.append(job)
+            continue
+        cache.put_pickled(job.key, data)  # type: ignore[arg-type]
+        entries[job.source_file.path] = entry
+    return left

@@ -1,0 +1,179 @@
+"""Reading files into facts: tree-sitter for frontend files, esprima for the rest, a process pool when it pays."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from auditor.engine import reading
+from auditor.engine.aliases import read_import_aliases
+from auditor.engine.audit import audit_path
+from auditor.engine.discovery import discover
+from auditor.engine.factcache import ParseCache
+from tests.engine.helpers import write_project
+
+QUERY = """
+    import { query } from "./_generated/server";
+    export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("items").take(10) });
+"""
+
+
+def page(index: int) -> str:
+    return f"""
+        const url = process.env.NEXT_PUBLIC_CONVEX_URL;
+        export default function Page{index}() {{
+          return fetch(`${{url}}/webhook/{index}`).then((r) => r.json() + "{'x' * 400}");
+        }}
+    """
+
+
+def project(tmp_path, pages: int = 12) -> dict[str, str]:
+    files = {"convex/items.ts": QUERY}
+    files.update({f"app/page{index}.tsx": page(index) for index in range(pages)})
+    return files
+
+
+def read(root, *, workers: int, cache: ParseCache | None = None):
+    found = discover(root)
+    skipped: list[dict[str, str]] = []
+    entries = reading.read_files([*found.convex_files, *found.frontend_files], cache or ParseCache(max_bytes=0),
+                                 skipped, read_import_aliases(found.root), workers=workers)
+    return entries, skipped
+
+
+def comparable(entries):
+    return {path: (entry.facts and (entry.facts.strings, entry.facts.imports, entry.facts.exports), entry.failure,
+                   entry.light) for path, entry in entries.items()}
+
+
+def test_it_reads_the_same_entries_in_a_pool_as_alone(tmp_path):
+    write_project(tmp_path, project(tmp_path))
+    alone, _ = read(tmp_path, workers=1)
+    pooled, _ = read(tmp_path, workers=2)
+    assert comparable(pooled) == comparable(alone)
+    assert sum(entry.light for entry in pooled.values()) == 12
+
+
+def test_it_gives_the_same_report_cold_in_a_pool_and_alone(tmp_path, monkeypatch):
+    write_project(tmp_path, project(tmp_path))
+    alone = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 1)
+    monkeypatch.setattr(reading, "_worker_count", lambda jobs: 2)
+    pooled = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
+    assert [(f.rule, f.loc, f.message, f.fingerprint) for f in pooled.findings] == \
+        [(f.rule, f.loc, f.message, f.fingerprint) for f in alone.findings]
+    assert any(f.rule == "frontend/cloud-domain-for-http" for f in pooled.findings)
+
+
+def test_it_stores_what_the_pool_read_in_the_cache(tmp_path):
+    write_project(tmp_path, project(tmp_path))
+    cache = ParseCache(tmp_path / "cache")
+    read(tmp_path, workers=2, cache=cache)
+    again = ParseCache(tmp_path / "cache")
+    entries, _ = read(tmp_path, workers=2, cache=again)
+    assert again.disk_hits >= 12 and len(entries) == 13
+
+
+def test_it_isolates_a_file_that_fails_in_a_worker(tmp_path, monkeypatch):
+    write_project(tmp_path, project(tmp_path))
+    real = reading.light_facts
+
+    def failing(path, source):
+        if path.endswith("page3.tsx"):
+            raise RuntimeError("boom")
+        return real(path, source)
+
+    monkeypatch.setattr(reading, "light_facts", failing)
+    entries, _ = read(tmp_path, workers=2)
+    assert len(entries) == 13
+    broken = entries["app/page3.tsx"]
+    assert not broken.light and broken.facts is not None  # esprima read it instead
+    assert all(entries[f"app/page{index}.tsx"].light for index in range(12) if index != 3)
+
+
+def test_it_reads_every_file_itself_when_a_worker_dies(tmp_path, monkeypatch):
+    write_project(tmp_path, project(tmp_path))
+    parent = os.getpid()
+    real = reading.light_facts
+
+    def dying(path, source):
+        if path.endswith("page5.tsx") and os.getpid() != parent:
+            os._exit(3)
+        return real(path, source)
+
+    monkeypatch.setattr(reading, "light_facts", dying)
+    entries, skipped = read(tmp_path, workers=2)
+    assert len(entries) == 13 and skipped == []
+    assert all(entry.facts is not None for entry in entries.values())
+
+
+def test_it_uses_no_pool_for_little_work_or_inside_a_daemon(tmp_path, monkeypatch):
+    write_project(tmp_path, project(tmp_path, pages=3))
+    found = discover(tmp_path)
+    jobs = [reading._Job(f, f.absolute.read_bytes(), (f.path, None, ""), True) for f in found.frontend_files]
+    assert reading._worker_count(jobs) == 1  # three small files
+    many = jobs * 200
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert reading._worker_count(many) == 3
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert reading._worker_count(many) == 1
+
+
+def test_it_reads_a_frontend_file_the_schema_imports_with_esprima(tmp_path, monkeypatch):
+    write_project(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { itemFields } from "../shared/fields";
+            export default defineSchema({ items: defineTable(itemFields) });
+        """,
+        "shared/fields.ts": 'import { v } from "convex/values";\nimport { more } from "./more";\n'
+                            "export const itemFields = { name: v.string(), ...more };\n",
+        "shared/more.ts": 'import { v } from "convex/values";\nexport const more = { size: v.number() };\n',
+        "app/page.tsx": 'export default function Page() { return "hello"; }\n',
+    })
+    calls: list[tuple[str, bool]] = []
+    real = reading.extract_entry
+
+    def recording(path, module, data, aliases, *, light):
+        calls.append((path, light))
+        return real(path, module, data, aliases, light=light)
+
+    monkeypatch.setattr(reading, "extract_entry", recording)
+    audit_path(tmp_path, cache=ParseCache(max_bytes=0))
+    assert ("app/page.tsx", True) in calls
+    assert ("shared/fields.ts", False) in calls and ("shared/more.ts", False) in calls
+    assert ("app/page.tsx", False) not in calls
+
+
+def test_it_finds_an_import_cycle_through_a_file_outside_the_convex_folder(tmp_path):
+    write_project(tmp_path, {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            import { extra } from "../shared/extra";
+            export const statusField = v.string();
+            export default defineSchema({ items: defineTable({ status: statusField, ...extra }) });
+        """,
+        "shared/extra.ts": """
+            import { statusField } from "../convex/schema";
+            export const extra = { s: statusField };
+        """,
+    })
+    report = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
+    assert [f.loc.path for f in report.findings if f.rule == "schema/import-cycle"] == ["shared/extra.ts"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_it_lists_a_file_it_cannot_read_as_skipped(tmp_path, workers):
+    write_project(tmp_path, project(tmp_path))
+    found = discover(tmp_path)
+    (tmp_path / "app" / "page1.tsx").unlink()
+    (tmp_path / "app" / "page1.tsx").mkdir()  # gone between listing and reading
+    skipped: list[dict[str, str]] = []
+    entries = reading.read_files([*found.convex_files, *found.frontend_files], ParseCache(max_bytes=0), skipped,
+                                 read_import_aliases(found.root), workers=workers)
+    assert "app/page1.tsx" not in entries and len(entries) == 12
+    assert [entry["path"] for entry in skipped] == ["app/page1.tsx"]
+    assert skipped[0]["reason"].startswith("unreadable")
