@@ -251,7 +251,8 @@ def comment_body(run: PullRequestAudit) -> str:
 def update_comment(run: PullRequestAudit) -> None:
     """Create or update the pull request's one summary comment (found by its hidden marker)."""
     link = run.pull_request.github_repository
-    if not link.pull_request_comments or run.comment_published:
+    published = PullRequestAudit.objects.filter(pk=run.pk, comment_published=True).exists()
+    if not link.pull_request_comments or published:
         return
     body = comment_body(run)
     gh = client.installation(link.installation.installation_id, [link.github_id])

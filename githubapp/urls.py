@@ -10,4 +10,5 @@ urlpatterns = [
     path("github/connect/", views.connect, name="connect"),
     path("github/setup/", views.setup, name="setup"),
     path("github/installations/<int:pk>/repositories/", views.repositories, name="repositories"),
+    path("repositories/<int:pk>/github/", views.repository_settings, name="repository_settings"),
 ]

@@ -19,7 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from githubapp import client, installs, services
-from githubapp.models import AppDelivery, Installation
+from githubapp.forms import RepositorySettingsForm
+from githubapp.models import AppDelivery, GitHubRepository, Installation
+from projects.access import get_repository_for_user
 from teams.access import current_membership, require_role
 from teams.models import Role
 
@@ -203,3 +205,25 @@ def installations(request: HttpRequest) -> HttpResponse:
         raise Http404("No team")
     rows = Installation.objects.filter(team_id=membership.team_id).order_by("account_login")
     return render(request, "githubapp/installations.html", {"installations": rows, "membership": membership})
+
+
+@login_required
+def repository_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per repository: the pull request comment on or off, SARIF upload to code scanning."""
+    _require_app()
+    repository = get_repository_for_user(request, pk, Role.ADMIN)
+    link = GitHubRepository.objects.filter(repository=repository).select_related("installation").first()
+    form = RepositorySettingsForm(request.POST or None, instance=link) if link else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("Not connected through the GitHub App")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "GitHub settings saved.")
+            return redirect("githubapp:repository_settings", repository.pk)
+    return render(
+        request,
+        "githubapp/repository_settings.html",
+        {"repository": repository, "link": link, "form": form, "section": "github"},
+        status=400 if form is not None and form.errors else 200,
+    )

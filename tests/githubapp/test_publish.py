@@ -1,0 +1,114 @@
+"""What a pull request's audit publishes, checked on the requests sent to Prism."""
+
+from __future__ import annotations
+
+import pytest
+
+from githubapp import publish
+from githubapp.models import GitHubRepository, Installation, PullRequest, PullRequestAudit
+from projects import pipeline
+from projects.models import Audit
+from tests.automation import finding, store
+from tests.factories import AuditFactory, RepositoryFactory
+
+pytestmark = pytest.mark.django_db
+
+HEAD = "c" * 40
+
+
+@pytest.fixture
+def link(personas, github_app) -> GitHubRepository:
+    installation = Installation.objects.create(installation_id=1, team=personas.team, account_login="octocat")
+    return GitHubRepository.objects.create(
+        repository=RepositoryFactory(team=personas.team, name="octocat/Hello-World", branch="main"),
+        installation=installation,
+        github_id=1296269,
+        full_name="octocat/Hello-World",
+    )
+
+
+def pull_request_audit(link: GitHubRepository, base: Audit | None, *findings: dict, number: int = 7,
+                       failed: str = "") -> PullRequestAudit:
+    pull_request, _ = PullRequest.objects.get_or_create(github_repository=link, number=number)
+    audit = AuditFactory(repository=link.repository, trigger=Audit.Trigger.PULL_REQUEST, state=Audit.State.ANALYSING,
+                         finished_at=None, branch="feature", commit_sha=HEAD)
+    run = PullRequestAudit.objects.create(audit=audit, pull_request=pull_request, head_sha=HEAD,
+                                          head_ref="feature", base_ref="main", base_audit=base)
+    if failed:
+        pipeline.fail(audit, failed)
+    else:
+        pipeline.store_results(audit, {"findings": list(findings), "inventory": {}, "stats": {"files": 1}})
+    return PullRequestAudit.objects.select_related("audit", "base_audit", "pull_request").get(pk=run.pk)
+
+
+def check_updates(requests) -> list:
+    return [r for r in requests if r.method == "PATCH" and "/check-runs/" in r.path]
+
+
+def test_it_sends_annotations_fifty_at_a_time(link, github_requests):
+    base = store(link.repository, finding("old", severity="error", line=3))
+    new = [finding(f"new-{n}", severity="warning", line=n + 10) for n in range(120)]
+    run = pull_request_audit(link, base, finding("old", severity="error", line=3), *new)
+    publish.complete_check_run(run)
+    updates = check_updates(github_requests)
+    assert [len(u.body["output"]["annotations"]) for u in updates] == [50, 50, 20]
+    assert updates[0].body["status"] == "completed" and "status" not in updates[1].body
+    lines = [a["start_line"] for u in updates for a in u.body["output"]["annotations"]]
+    assert sorted(lines) == [n + 10 for n in range(120)]  # the old finding's line 3 is not annotated
+    run.refresh_from_db()
+    assert run.annotations_sent == 120 and run.check_state == "completed"
+    # Again (a redelivered task): nothing more is sent.
+    github_requests.clear()
+    publish.complete_check_run(run)
+    assert check_updates(github_requests) == []
+
+
+def test_it_concludes_with_the_gate_on_new_findings_only(link, github_requests):
+    old_error = finding("old", severity="error", line=3)
+    base = store(link.repository, old_error)
+    run = pull_request_audit(link, base, old_error, finding("new-warning", severity="warning", line=9))
+    publish.complete_check_run(run)
+    completed = check_updates(github_requests)[0].body
+    # The base's error is still there, but the gate ("no new error") judges what the PR adds.
+    assert completed["conclusion"] == "success"
+    assert "| Error | 0 | 0 |" in completed["output"]["summary"]
+    assert "| Warning | 1 | 0 |" in completed["output"]["summary"]
+
+
+def test_it_counts_fixed_findings_against_the_base(link, github_requests):
+    base = store(link.repository, finding("gone", severity="error", line=3), finding("kept", line=5))
+    run = pull_request_audit(link, base, finding("kept", line=5))
+    publish.complete_check_run(run)
+    summary = check_updates(github_requests)[0].body["output"]["summary"]
+    assert "| Error | 0 | 1 |" in summary and "No new findings." in summary
+
+
+def test_it_completes_the_check_run_of_a_failed_audit_as_neutral(link, github_requests):
+    run = pull_request_audit(link, None, failed="The branch 'feature' does not exist on the remote.")
+    publish.complete_check_run(run)
+    completed = check_updates(github_requests)[0].body
+    assert completed["conclusion"] == "neutral" and "does not exist" in completed["output"]["summary"]
+
+
+def test_it_leaves_the_comment_out_when_turned_off(link, github_requests):
+    link.pull_request_comments = False
+    link.save()
+    run = pull_request_audit(link, None, finding("a"))
+    publish.update_comment(run)
+    assert not [r for r in github_requests if "/comments" in r.path]
+
+
+def test_it_posts_one_comment_and_then_only_updates_it(link, github_requests):
+    base = store(link.repository, finding("a"))
+    first = pull_request_audit(link, base, finding("a"), finding("b", severity="error"))
+    publish.update_comment(first)
+    publish.update_comment(first)  # a redelivered task
+    second = pull_request_audit(link, base, finding("a"))
+    second.head_sha = "d" * 40
+    publish.update_comment(second)
+    writes = [(r.method, r.path) for r in github_requests if "/comments" in r.path and r.method != "GET"]
+    comment_id = PullRequest.objects.get().comment_id
+    assert writes == [
+        ("POST", "/repos/octocat/Hello-World/issues/7/comments"),
+        ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{comment_id}"),
+    ]
