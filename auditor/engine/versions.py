@@ -30,16 +30,28 @@ MIN_VERSIONS: dict[str, Version] = {
     # ("make sure you are running Convex 1.39.0 or later") and
     # https://docs.convex.dev/using/environment-variables ("the generated env object").
     "config/process-env": (1, 39, 0),
-    # db.get/patch/replace/delete take the table name first from convex 1.31.0:
+    # db.get/patch/replace/delete take the table name first from convex 1.31.0 (also the package's
+    # CHANGELOG.md, npm pack convex@1.45.0, "## 1.31.0 - `db.get`, `db.patch`, ... now accept a table name"):
     # https://news.convex.dev/db-table-name ("Starting from convex 1.31.0, the db.get, db.patch,
     # db.replace, and db.delete functions take the table name as the first argument").
     "correctness/implicit-table-id": (1, 31, 0),
+    # `returns:` validators on queries, mutations and actions: the `convex` package's own
+    # CHANGELOG.md (npm pack convex@1.17.0), "## 1.13.0 - Convex queries, mutations, and actions
+    # now accept `returns:` property to specify a return value validator".
+    "validators/missing-returns": (1, 13, 0),
     # The earliest entry of DEPRECATED_VALIDATORS below.
     "correctness/deprecated-validator": (1, 2, 0),
     # ctx.run*/scheduler are typed to take FunctionReference objects (api.*/internal.*) from 1.0
     # (already in 0.19's registration.d.ts); 0.x releases before that took "module:name" strings.
     "correctness/run-with-string-ref": (1, 0, 0),
 }
+
+# Storage ids typed as `Id<"_storage">` (so `v.id("_storage")` is the validator to ask for): the
+# package's dist/esm-types/server/storage.d.ts declares `getUrl(storageId: GenericId<"_storage">)`
+# from convex 1.6.2 (npm pack convex@1.6.2) and `getUrl(storageId: StorageId)`, a plain string, up
+# to 1.5.1; 1.6.2 is the first release after 1.5.1 (only 1.6.1-alpha.0 lies between). The
+# release notes before 1.11.3 live on the Convex blog, not in the package's CHANGELOG.md.
+STORAGE_ID_SINCE: Version = (1, 6, 2)
 
 # Validators the `convex` package marks `@deprecated`: name -> (deprecated since, replacement).
 # v.bigint() carries "@deprecated Use `v.int64()` instead" in src/values/validator.ts of
@@ -424,6 +436,6 @@ def deprecated_validators(version: ConvexVersion | None) -> dict[str, str]:
             if at_least(version.version, since)}
 
 
-__all__ = ["DEPRECATED_VALIDATORS", "MIN_VERSIONS", "ConvexVersion", "at_least", "bun_lock_version",
+__all__ = ["DEPRECATED_VALIDATORS", "MIN_VERSIONS", "STORAGE_ID_SINCE", "ConvexVersion", "at_least", "bun_lock_version",
            "deprecated_validators", "detect_convex_version", "npm_lock_version", "pnpm_lock_version",
            "range_lower_bound", "rule_allowed", "yarn_lock_version"]

@@ -116,7 +116,8 @@ def test_it_reports_the_convex_version_and_the_rules_it_silences(tmp_path: Path)
     unknown = audit_project(tmp_path / "a", files).stats["versions"]
     assert unknown["convex"] is None
     assert unknown["silent_rules"] == ["config/process-env", "correctness/deprecated-validator",
-                                       "correctness/implicit-table-id", "correctness/run-with-string-ref"]
+                                       "correctness/implicit-table-id", "correctness/run-with-string-ref",
+                                       "validators/missing-returns"]
     known = audit_project(tmp_path / "b", {**files, "package.json": '{"dependencies": {"convex": "^1.31.0"}}'})
     versions = known.stats["versions"]
     assert (versions["convex"], versions["source"]) == ("1.31.0", "package.json (^1.31.0, lower bound)")

@@ -241,7 +241,8 @@ def test_it_knows_nothing_without_package_json(tmp_path: Path) -> None:
 
 def test_it_gates_rules_on_one_table_of_minimum_versions() -> None:
     assert set(MIN_VERSIONS) == {"config/process-env", "correctness/implicit-table-id",
-                                 "correctness/deprecated-validator", "correctness/run-with-string-ref"}
+                                 "correctness/deprecated-validator", "correctness/run-with-string-ref",
+                                 "validators/missing-returns"}
     assert rule_allowed(ConvexVersion("0.19.1", "package-lock.json"), "correctness/run-with-string-ref") is False
     old = ConvexVersion("1.30.0", "package-lock.json")
     new = ConvexVersion("1.39.0", "package-lock.json")

@@ -3,7 +3,9 @@
 What it flags:
     A public `query`, `mutation` or `action` (custom builders count as their base kind)
     registered with an object that has no `returns` key. Internal functions, `httpAction`s and
-    the bare-function form (reported by `functions/old-syntax`) are not flagged.
+    the bare-function form (reported by `functions/old-syntax`) are not flagged. `returns`
+    exists from convex 1.13.0: below it, or when the version cannot be read, the rule stays
+    silent and the report's `stats.versions` says so.
 
 Why it matters:
     What a public function returns goes straight to any client. Without `returns`, nothing stops
@@ -31,11 +33,14 @@ from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.versions import rule_allowed
 
 RULE = RuleInfo("validators/missing-returns", "info", "Public function without a returns validator")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    if rule_allowed(project.convex_version, RULE.id) is not True:
+        return  # `returns:` exists from convex 1.13.0; below it (or unknown) the advice cannot be followed
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
             continue

@@ -3,7 +3,8 @@
 What it flags:
     An argument of a Convex function or a field of a schema table named like a reference to a
     table of the schema (`userId` with a `users` table, `channelId` with `channels`,
-    `categoryIds` with `categories`, `storageId` for `_storage`) validated as `v.string()` (or
+    `categoryIds` with `categories`, `storageId` for `_storage` where the installed convex
+    types storage ids as `Id<"_storage">`, 1.6.2 and later) validated as `v.string()` (or
     `v.array(v.string())` for a plural) instead of `v.id("table")`. Names that carry an outside
     system's id (`stripeCustomerId`, `clerkUserId`, `externalId`, `githubId`...) are left alone,
     and so is a field the project fills from the authenticated identity (`userId:
@@ -40,6 +41,7 @@ from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, Validator
 from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.versions import STORAGE_ID_SINCE, at_least
 
 RULE = RuleInfo("validators/string-for-id", "warning", "Id-named value validated as v.string()")
 
@@ -110,10 +112,15 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     if schema is None:
         return
     tables = {name.lower(): name for name in schema.tables}
+    # Before convex 1.6.2 storage ids were plain strings: `v.string()` was right for them then.
+    storage_ids = at_least(project.convex_version.version if project.convex_version else None,
+                           STORAGE_ID_SINCE) is True
     identity_cache: dict[str, bool] = {}
 
     def flagged(name: str, validator: Validator, own_table: str | None = None) -> str | None:
         found = _table_for(name, tables)
+        if found is not None and found[0] == "_storage" and not storage_ids:
+            return None
         if found is None or found[0] == own_table or not _is_string(validator, found[1]):
             return None
         if _keyed_by_outside_id(project, found[0], name):

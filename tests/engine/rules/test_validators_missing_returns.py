@@ -7,9 +7,16 @@ import pytest
 from tests.engine.helpers import check_case, clean, flagged
 
 RULE_ID = "validators/missing-returns"
+# `returns:` exists from convex 1.13.0.
+RETURNS_VERSION = '{"dependencies": {"convex": "1.13.0"}}'
+UNCHECKED = """
+    import { query } from "./_generated/server";
+    export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("boards").take(20) });
+"""
 
 FLAGGED = [
     flagged("public query, mutation and action without returns", {
+        "package.json": RETURNS_VERSION,
         "convex/users.ts": """
             import { query, mutation, action } from "./_generated/server";
             import { v } from "convex/values";
@@ -39,6 +46,7 @@ FLAGGED = [
     }, ("convex/users.ts", "export const me"), ("convex/users.ts", "export const rename"),
         ("convex/users.ts", "export const avatar")),
     flagged("a custom query builder counts as a public query", {
+        "package.json": RETURNS_VERSION,
         "convex/lib/functions.ts": """
             import { customQuery, customCtx } from "convex-helpers/server/customFunctions";
             import { query } from "../_generated/server";
@@ -61,6 +69,11 @@ FLAGGED = [
 ]
 
 CLEAN = [
+    clean("a convex version before returns existed (1.12.2)", {
+        "package.json": '{"dependencies": {"convex": "~1.12.2"}}',
+        "convex/boards.ts": UNCHECKED,
+    }),
+    clean("a convex version the auditor cannot read", {"convex/boards.ts": UNCHECKED}),
     clean("returns declared, internal functions, http actions", {
         "convex/users.ts": """
             import { query, internalMutation, httpAction } from "./_generated/server";

@@ -34,6 +34,7 @@ RULE_ID = "validators/string-for-id"
 
 FLAGGED = [
     flagged("a schema field and arguments naming schema tables", {
+        "package.json": '{"dependencies": {"convex": "^1.17.0"}}',
         "convex/schema.ts": SCHEMA,
         "convex/messages.ts": """
             import { query, mutation } from "./_generated/server";
@@ -75,7 +76,34 @@ FLAGGED.append(flagged("a Convex Auth app, whose user ids are document ids", {
     """,
 }, ("convex/schema.ts", "userId: v.string()")))
 
+STORAGE_ARGS = """
+    import { mutation } from "./_generated/server";
+    import { v } from "convex/values";
+
+    export const attach = mutation({
+      args: { storageId: v.string() },
+      handler: async (ctx, { storageId }) => {
+        await ctx.db.insert("files", { storageId });
+      },
+    });
+"""
+
+FLAGGED.append(flagged("a storage id as a string where convex types storage ids (1.6.2 and later)", {
+    "package.json": '{"dependencies": {"convex": "1.6.2"}}',
+    "convex/schema.ts": CLEAN_SCHEMA,
+    "convex/files.ts": STORAGE_ARGS,
+}, ("convex/files.ts", "storageId: v.string()")))
+
 CLEAN = [
+    clean("a storage id as a string where storage ids were strings (convex 1.5.1)", {
+        "package.json": '{"dependencies": {"convex": "1.5.1"}}',
+        "convex/schema.ts": CLEAN_SCHEMA,
+        "convex/files.ts": STORAGE_ARGS,
+    }),
+    clean("a storage id as a string where the convex version cannot be read", {
+        "convex/schema.ts": CLEAN_SCHEMA,
+        "convex/files.ts": STORAGE_ARGS,
+    }),
     clean("ids of outside systems, v.id references and identity subjects", {
         "convex/schema.ts": CLEAN_SCHEMA,
         "convex/payments.ts": """
