@@ -354,7 +354,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     # The chart and the diff pickers use the latest finished audits, whichever page is shown.
     done = list(
         repository.audits.filter(state=Audit.State.DONE)
-        .only(*LISTED_AUDIT_FIELDS)
+        .only(*HISTORY_AUDIT_FIELDS)
         .order_by("-created_at", "-id")[:DIFF_CHOICES]
     )
     pair = None
@@ -372,10 +372,20 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "warning": [a.warning_count for a in chart_audits],
             "info": [a.info_count for a in chart_audits],
             "health": [a.health_score for a in chart_audits],
+            "new": [a.new_count + a.reopened_count for a in chart_audits],
+            "fixed": [a.fixed_count for a in chart_audits],
         }
         diff = diff_audits(*pair) if pair else None
+        listed = list(audits.object_list)
+        new_errors = set(
+            Finding.objects.filter(
+                audit_id__in=[a.pk for a in listed], status__in=("new", "reopened"), severity="error"
+            ).values_list("audit_id", flat=True).distinct()
+        )
         return render_to_string(
-            "reports/_history_body.html", {"audits": audits, "done": done, "chart": chart, "diff": diff}
+            "reports/_history_body.html",
+            {"audits": audits, "rows": fold_quiet_runs(listed), "new_errors": new_errors, "done": done,
+             "chart": chart, "diff": diff},
         )
 
     # The diff of two finished audits never changes; the lists change as audits come and go.
@@ -396,6 +406,35 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "body": fragments.cached_html("history", inputs, render_body),
         },
     )
+
+
+QUIET_FOLD = 2  # consecutive scheduled runs without a change that fold into one row
+
+
+def fold_quiet_runs(audits: list[Audit]) -> list[dict[str, Any]]:
+    """The history's rows: an audit each, except that consecutive finished scheduled runs that
+    changed nothing (no new, reopened or fixed finding) fold into one row."""
+    rows: list[dict[str, Any]] = []
+    quiet: list[Audit] = []
+
+    def flush() -> None:
+        if len(quiet) >= QUIET_FOLD:
+            rows.append({"fold": list(quiet)})
+        else:
+            rows.extend({"audit": audit} for audit in quiet)
+        quiet.clear()
+
+    for audit in audits:
+        if (
+            audit.trigger == Audit.Trigger.SCHEDULE and audit.state == Audit.State.DONE
+            and not (audit.new_count or audit.reopened_count or audit.fixed_count)
+        ):
+            quiet.append(audit)
+            continue
+        flush()
+        rows.append({"audit": audit})
+    flush()
+    return rows
 
 
 def _history_pair(repository: Repository, base_id: str, head_id: str) -> tuple[Audit, Audit] | None:

@@ -130,3 +130,21 @@ def query_url(query: Any, **changes: Any) -> str:
 def highlight_ts(code: str | None) -> SafeString:
     """A block of TypeScript, highlighted (its text escaped by reports.highlight)."""
     return mark_safe(highlight_block(code or ""))
+
+
+# Below this the score shows red, from this on green (the projects page's legend says so).
+POOR_BELOW, GOOD_FROM = 50, 80
+
+
+@register.filter
+def score_gate_note(score: int | None, gate_status: str | None) -> str:
+    """One line for when the health score and the quality gate seem to disagree."""
+    if score is None or not gate_status:
+        return ""
+    if gate_status == "passed" and score < POOR_BELOW:
+        return ("The gate passed: it judges only findings new since its baseline, while the score "
+                "counts every open finding, old ones included.")
+    if gate_status == "failed" and score >= GOOD_FROM:
+        return ("The gate failed on new findings its conditions do not allow, though the score over "
+                "all open findings is high.")
+    return ""
