@@ -77,10 +77,16 @@ class GitHubDelivery(models.Model):
 class OutgoingWebhook(EncryptedSecret, models.Model):
     """Receives the gate result, as HMAC-SHA256-signed JSON, after each audit."""
 
+    class Format(models.TextChoices):
+        JSON = "json", "Signed JSON (the gate result)"
+        SLACK = "slack", "Slack incoming webhook"
+        TEAMS = "teams", "Microsoft Teams incoming webhook"
+
     repository = models.ForeignKey(Repository, models.CASCADE, related_name="outgoing_webhooks")
     url = models.URLField(max_length=500)
     secret_encrypted = models.TextField(editable=False)
     active = models.BooleanField(default=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.JSON)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from auditor import net
 from gates import services as gates
-from projects import gitops
+from projects import comparison, gitops
 from projects.models import Audit, Repository
+from webhooks import formats
 from webhooks.models import GitHubWebhook, OutgoingDelivery, OutgoingWebhook, new_secret
 
 USER_AGENT = "ConvexAuditor-Hookshot/1"
@@ -72,8 +73,21 @@ def payload_for(audit: Audit) -> dict[str, Any]:
             "new": audit.new_count,
             "fixed": audit.fixed_count,
             "no_change": bool(audit.reused_from_id),
+            "url": settings.SITE_URL + reverse("reports:audit", args=[audit.pk]),
         },
         "gate": gates.as_dict(repository, audit),
+        # The first open findings the audit added since its baseline, worst first.
+        "new_findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "path": f.path,
+                "line": f.line,
+                "message": f.message[:300],
+                "url": repository.file_url(audit.result.commit_sha, f.path, f.line),
+            }
+            for f in comparison.new_findings(audit.result)[: formats.MAX_LISTED]
+        ],
         "site": settings.SITE_URL,
     }
 
@@ -102,7 +116,7 @@ def post(delivery: OutgoingDelivery) -> int:
     request fails."""
     hook = delivery.webhook
     validate_outgoing_url(hook.url)
-    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    body = json.dumps(formats.render(hook.format, delivery.payload), sort_keys=True, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

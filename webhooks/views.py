@@ -108,6 +108,7 @@ def _settings_context(request: HttpRequest, repository) -> dict:
         "secret": hook.get_secret(),
         "deliveries": hook.deliveries.select_related("audit")[:20],
         "outgoing": repository.outgoing_webhooks.all(),
+        "formats": OutgoingWebhook.Format.choices,
         "outgoing_deliveries": services.OutgoingDelivery.objects.filter(webhook__repository=repository)
         .select_related("webhook")[:20],
         "section": "webhooks",
@@ -147,7 +148,13 @@ def outgoing_add(request: HttpRequest, pk: int) -> HttpResponse:
         context["outgoing_error"] = error.message
         context["outgoing_url"] = url
         return render(request, "webhooks/settings.html", context, status=400)
-    hook = OutgoingWebhook(repository=repository, url=url)
+    chosen = request.POST.get("format") or OutgoingWebhook.Format.JSON
+    if chosen not in OutgoingWebhook.Format.values:
+        context = _settings_context(request, repository)
+        context["outgoing_error"] = f"Choose a format: {', '.join(OutgoingWebhook.Format.values)}."
+        context["outgoing_url"] = url
+        return render(request, "webhooks/settings.html", context, status=400)
+    hook = OutgoingWebhook(repository=repository, url=url, format=chosen)
     hook.set_secret(secret)
     hook.save()
     messages.success(request, f"Gate results will be posted to {url}. Its secret: {secret}")
