@@ -23,7 +23,8 @@ from django.utils import timezone
 from gates import services as gates
 from githubapp import client
 from githubapp.models import GitHubRepository, PullRequest, PullRequestAudit
-from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding
+from projects import comparison as comparisons
+from projects.models import Audit, Finding, FixedFinding
 
 CHECK_NAME = "Convex Auditor"
 COMMENT_MARKER = "<!-- convex-auditor:pull-request-summary -->"
@@ -62,13 +63,9 @@ class Comparison:
 def compare(run: PullRequestAudit) -> Comparison:
     """New findings (open ones: not suppressed, dismissed or ignored), fixed ones, and the gate."""
     audit = run.audit
-    new_rows = gates.new_findings(audit)  # stored against run.base_audit (projects.comparison)
-    by_id = Finding.objects.in_bulk([row["id"] for row in new_rows])
-    new = sorted(
-        (by_id[row["id"]] for row in new_rows if row["id"] in by_id),
-        key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.path, f.line, f.id),
-    )
-    fixed = list(FixedFinding.objects.filter(audit=audit).order_by("path", "line", "id")) if run.base_audit_id else []
+    # Stored by projects.comparison against run.base_audit when the audit was stored.
+    new = list(comparisons.new_findings(audit))
+    fixed = sorted(comparisons.fixed_findings(audit), key=lambda f: (f.path, f.line, f.id))
     result = gates.evaluate(audit)
     if result is None:
         conclusion, lines = "neutral", ["The quality gate is off for this repository."]
