@@ -311,6 +311,9 @@ def endpoints(request: HttpRequest, pk: int) -> HttpResponse:
             function["url"] = repository.file_url(
                 the_audit.commit_sha, function.get("path") or "", function.get("line")
             )
+            # A list of pairs: the template would read `args.items` as the argument named "items".
+            args = function.get("args")
+            function["arg_pairs"] = list(args.items()) if isinstance(args, dict) else []
         return {
             "inventory": inventory,
             "routes": routes,
