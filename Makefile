@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: venv github-api-tools axe-tools screenshots test lint docs bench run migrate seed worker beat web chromium integration hardening clean
+.PHONY: site-url venv github-api-tools axe-tools screenshots test lint docs bench run migrate seed worker beat web chromium integration hardening clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -64,9 +64,16 @@ hardening: venv github-api-tools
 # A development run: DEBUG on and the demo's local repository allowed, unless set otherwise.
 run migrate seed web worker beat: export DEBUG ?= 1
 run migrate seed web worker beat: export AUDITOR_ALLOW_LOCAL_REPOS ?= 1
+# Links in emails and webhooks point at the port this run serves on.
+run migrate seed web worker beat site-url: export PORT := $(PORT)
+run migrate seed web worker beat site-url: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # Web, Celery worker and beat together (Procfile); SQLite and a SQLite-backed broker unless
 # DATABASE_URL / REDIS_URL say otherwise.
+# The address links in emails and webhooks get in a development run.
+site-url:
+	@echo "$$SITE_URL"
+
 run: venv migrate seed
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 

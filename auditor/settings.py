@@ -68,7 +68,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the site is reached: every link in an email (audit, triage, settings, unsubscribe) and
+# in an outgoing webhook starts with it. Development follows the port `make run` serves on.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (e.g. https://auditor.example.com)")
+    SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

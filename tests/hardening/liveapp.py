@@ -68,6 +68,7 @@ def app_environment(db_url: str, folder: Path, **extra: str) -> dict[str, str]:
             "SECRET_KEY": "hardening-" + "s" * 50,
             "AUDITOR_TOKEN_KEY": base64.urlsafe_b64encode(b"h" * 32).decode(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": "http://127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",

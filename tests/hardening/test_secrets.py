@@ -331,6 +331,7 @@ def test_it_makes_cookies_secure_and_sets_a_policy_in_production_settings():
         if key not in ("DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
     }
     env.update({"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "auditor.example.com",
+                "SITE_URL": "https://auditor.example.com",
                 "AUDITOR_TOKEN_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
                 "DJANGO_SETTINGS_MODULE": "auditor.settings"})
     script = (

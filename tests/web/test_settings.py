@@ -18,6 +18,7 @@ PRODUCTION = {
     "AUDITOR_TOKEN_KEY": Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "auditor.example.com",
     "DATABASE_URL": "sqlite:////tmp/auditor-deploy-check.sqlite3",
+    "SITE_URL": "https://auditor.example.com",
 }
 
 
@@ -25,7 +26,9 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "AUDITOR_", "REDIS_URL", "DATABASE_URL", "CELERY_"))
+        if not k.startswith(
+            ("DJANGO_", "DEBUG", "SECRET_KEY", "AUDITOR_", "REDIS_URL", "DATABASE_URL", "CELERY_", "SITE_URL", "PORT")
+        )
     }
     clean["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "auditor.settings")
     return subprocess.run(
@@ -118,3 +121,28 @@ def test_it_rejects_a_token_key_that_is_not_a_fernet_key():
     result = manage("check", **{**PRODUCTION, "AUDITOR_TOKEN_KEY": "not-a-key"})
     assert result.returncode != 0
     assert "AUDITOR_TOKEN_KEY holds a value that is not a Fernet key" in result.stderr
+
+
+def test_it_requires_the_site_url_in_production():
+    result = manage("check", **{**PRODUCTION, "SITE_URL": ""})
+    assert result.returncode != 0
+    assert "SITE_URL must be set when DEBUG is off" in result.stderr
+    assert "must start with http" in manage("check", **{**PRODUCTION, "SITE_URL": "auditor.example.com"}).stderr
+
+
+def site_url_of_make_run(*make_args: str, **env: str) -> str:
+    """The SITE_URL `make run` gives the processes it starts (`make site-url` shares its settings)."""
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", *make_args, "site-url"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**{k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_it_points_links_at_the_port_make_run_serves_on():
+    assert site_url_of_make_run(PORT="9100") == "http://127.0.0.1:9100"
+    assert site_url_of_make_run("PORT=9200") == "http://127.0.0.1:9200"
+    assert site_url_of_make_run() == "http://127.0.0.1:8000"
+    assert site_url_of_make_run(PORT="9100", SITE_URL="https://audit.example.com") == "https://audit.example.com"
