@@ -85,7 +85,7 @@ class IgnoreRuleSerializer(serializers.ModelSerializer):
         model = IgnoreRule
         fields = ["id", "rule", "path_glob", "reason", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"path_glob": {"required": False, "default": "*"}}
+        extra_kwargs = {"path_glob": {"default": "*"}}
 
 
 class FindingSerializer(serializers.Serializer):
@@ -139,3 +139,25 @@ class InventorySerializer(serializers.Serializer):
     schema = serializers.DictField(allow_null=True)
     index_map = serializers.DictField()
     crons = serializers.ListField(child=serializers.DictField())
+
+
+class ConnectProjectSerializer(serializers.Serializer):
+    """The connect form's fields (projects.forms.RepositoryForm checks them the same way)."""
+
+    team = serializers.IntegerField(required=False, help_text="Your team's id; optional if you are in one team")
+    url = serializers.CharField(help_text="https://host/owner/repo.git or git@host:owner/repo.git")
+    branch = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Empty: the repository's default branch")
+    convex_dir = serializers.CharField(required=False, allow_blank=True, default="",
+                                       help_text="Relative to the repository root; empty: detect")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    token = serializers.CharField(required=False, allow_blank=True, default="", write_only=True,
+                                  help_text="For private repositories: a token with read access; stored encrypted")
+
+
+class TriageResultSerializer(serializers.Serializer):
+    fingerprint = serializers.CharField()
+    state = serializers.ChoiceField(choices=TriageState.choices)
+    comment = serializers.CharField()
+    changed = serializers.BooleanField()
+    finding = FindingSerializer()

@@ -6,8 +6,10 @@ and queueing an audit below the member role is a 403, exactly as on the pages.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -21,18 +23,25 @@ from rest_framework.response import Response
 from api.authentication import ApiTokenAuthentication
 from api.serializers import (
     AuditSerializer,
+    ConnectProjectSerializer,
     FindingSerializer,
+    IgnoreRuleSerializer,
     InventorySerializer,
     ProjectSerializer,
     QueueAuditSerializer,
+    TriageResultSerializer,
+    TriageSerializer,
 )
 from projects import pipeline
-from projects.access import get_audit_for_user, get_repository_for_user, repositories_for
+from projects.access import get_audit_for_user, get_finding_for_user, get_repository_for_user, repositories_for
+from projects.forms import RepositoryForm
 from projects.models import Audit, Finding
 from reports import fragments
 from reports.exports import inventory_json
 from reports.queries import LEGACY_SUPPRESSED, STATES, FindingFilters
+from teams.access import get_membership, request_memberships
 from teams.models import Role
+from triage import services as triage
 from triage import state as finding_state
 
 AUTH = [ApiTokenAuthentication, SessionAuthentication]
@@ -76,14 +85,41 @@ def api_endpoint(*methods: str):
     return wrap
 
 
+API_ROOT = {
+    "projects": "api_projects",
+    "schema": "api_schema",
+    "docs": "api_docs",
+}
+
+
 @extend_schema(
+    summary="The API's entry points",
+    responses=inline_serializer("ApiRoot", {name: serializers.URLField() for name in API_ROOT}),
+)
+@api_endpoint("GET")
+def api_root(request: Request) -> Response:
+    """Links to the collections; everything else is reached from them (see the schema)."""
+    return Response({name: request.build_absolute_uri(reverse(route)) for name, route in API_ROOT.items()})
+
+
+@extend_schema(
+    methods=["GET"],
     operation_id="projects_list",
     summary="Projects (connected repositories) of your teams",
     parameters=[OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects")],
     responses=paginated(ProjectSerializer),
 )
-@api_endpoint("GET")
+@extend_schema(
+    methods=["POST"],
+    operation_id="projects_create",
+    summary="Connect a repository (admin role): checked as the connect form checks it, first audit queued",
+    request=ConnectProjectSerializer,
+    responses={201: ProjectSerializer},
+)
+@api_endpoint("GET", "POST")
 def project_list(request: Request) -> Response:
+    if request.method == "POST":
+        return _connect(request)
     repositories = repositories_for(request).select_related("team", "last_audit").order_by("name", "id")
     team = request.query_params.get("team")
     if team:
@@ -91,6 +127,28 @@ def project_list(request: Request) -> Response:
             return Response({"team": ["Must be a team id."]}, status=status.HTTP_400_BAD_REQUEST)
         repositories = repositories.filter(team_id=int(team))
     return _paginated(request, repositories, ProjectSerializer)
+
+
+def _connect(request: Request) -> Response:
+    body = ConnectProjectSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = dict(body.validated_data)
+    team_id = data.pop("team", None)
+    if team_id is None:
+        memberships = request_memberships(request)  # type: ignore[arg-type]
+        if len(memberships) != 1:
+            return Response({"team": ["You are in several teams (or none): say which one."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        team_id = memberships[0].team_id
+    membership = get_membership(request, team_id, Role.ADMIN)  # type: ignore[arg-type]
+    form = RepositoryForm(data, team=membership.team)
+    if not form.is_valid():
+        return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
+    repository = form.save(commit=False)
+    repository.created_by = request.user
+    repository.save()
+    pipeline.queue_audit(repository, Audit.Trigger.API, user=request.user)
+    return Response(ProjectSerializer(repository, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(summary="One project", responses=ProjectSerializer)
@@ -199,3 +257,74 @@ def audit_inventory(request: Request, pk: int) -> Response:
     if inventory is None:
         raise Http404("This audit has no inventory (it is not done, or it failed).")
     return Response({"audit": audit.pk, **inventory_json(inventory)})
+
+
+@extend_schema(
+    summary="Triage a finding (member role): open, accepted_risk or false_positive; dismissing needs a comment",
+    request=TriageSerializer,
+    responses={200: TriageResultSerializer},
+    tags=["triage"],
+)
+@api_endpoint("POST")
+def finding_triage(request: Request, pk: int) -> Response:
+    finding = get_finding_for_user(request, pk, Role.MEMBER)  # type: ignore[arg-type]
+    body = TriageSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    repository = finding.audit.repository
+    state, comment = body.validated_data["state"], body.validated_data["comment"]
+    changed = triage.state_of(repository.pk, finding.fingerprint) != state
+    if changed:
+        try:
+            triage.decide(repository, finding.fingerprint, state, user=request.user, comment=comment, finding=finding)
+        except ValidationError as error:
+            return Response({"comment": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        triage.refresh_gate(repository)
+    finding.refresh_from_db()
+    audit = finding.audit
+    data = {
+        "fingerprint": finding.fingerprint,
+        "state": state,
+        "comment": comment,
+        "changed": changed,
+        "finding": FindingSerializer(finding, context={"request": request, "audit": audit}).data,
+    }
+    return Response(data)
+
+
+@extend_schema(methods=["GET"], summary="A project's ignore rules", responses=IgnoreRuleSerializer(many=True),
+               tags=["triage"])
+@extend_schema(
+    methods=["POST"],
+    summary="Add an ignore rule (admin role): findings of a rule id or glob in matching paths stop counting",
+    request=IgnoreRuleSerializer,
+    responses={201: IgnoreRuleSerializer},
+    tags=["triage"],
+)
+@api_endpoint("GET", "POST")
+def project_ignore_rules(request: Request, pk: int) -> Response:
+    if request.method == "POST":
+        repository = get_repository_for_user(request, pk, Role.ADMIN)  # type: ignore[arg-type]
+        body = IgnoreRuleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not body.validated_data["reason"].strip():
+            return Response({"reason": ["Say why these findings are ignored."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            rule = triage.add_ignore_rule(repository, user=request.user, **body.validated_data)
+        except ValidationError as error:
+            return Response({"rule": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        triage.refresh_gate(repository)
+        return Response(IgnoreRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+    repository = get_repository_for_user(request, pk)  # type: ignore[arg-type]
+    return Response(IgnoreRuleSerializer(repository.ignore_rules.all(), many=True).data)  # type: ignore[attr-defined]
+
+
+@extend_schema(summary="Remove an ignore rule (admin role)", responses={204: None}, tags=["triage"])
+@api_endpoint("DELETE")
+def project_ignore_rule(request: Request, pk: int, rule_id: int) -> Response:
+    repository = get_repository_for_user(request, pk, Role.ADMIN)  # type: ignore[arg-type]
+    rule = repository.ignore_rules.filter(pk=rule_id).first()  # type: ignore[attr-defined]
+    if rule is None:
+        raise Http404("No such ignore rule")
+    triage.remove_ignore_rule(rule)
+    triage.refresh_gate(repository)
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -189,3 +189,12 @@ def remove_ignore_rule(ignore: IgnoreRule) -> None:
     repository_id = ignore.repository_id
     ignore.delete()
     finding_state.refresh(repository_id)
+
+
+def refresh_gate(repository: Repository) -> None:
+    """Triage and ignore rules change what counts: re-judge the latest audit's gate (a write
+    made by the change, never by a page that reads)."""
+    from gates.services import evaluate  # gates builds on triage, not the other way round
+
+    if repository.last_audit_id:
+        evaluate(repository.last_audit)

@@ -19,14 +19,6 @@ from triage.forms import IgnoreRuleForm, TriageForm
 from triage.models import TriageState
 
 
-def _refresh_gate(repository) -> None:
-    """Triage and ignore rules change what counts: re-judge the latest audit's gate."""
-    from gates.services import evaluate  # gates builds on triage, not the other way round
-
-    if repository.last_audit_id:
-        evaluate(repository.last_audit)
-
-
 @login_required
 def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
     """A finding's triage state and history; members change it (htmx swaps the partial)."""
@@ -48,7 +40,7 @@ def finding_triage(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                _refresh_gate(repository)
+                services.refresh_gate(repository)
                 if not request.htmx:
                     messages.success(request, "Triage saved.")
                     return redirect("finding_triage", finding.pk)
@@ -98,7 +90,7 @@ def bulk_triage(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
-    _refresh_gate(repository)
+    services.refresh_gate(repository)
     label = TriageState(state).label.lower()
     unchanged = len(chosen) - changed
     messages.success(
@@ -117,7 +109,7 @@ def ignore_rules(request: HttpRequest, pk: int) -> HttpResponse:
         require_role(repository.membership, Role.ADMIN)  # type: ignore[attr-defined]
         if form.is_valid():
             rule = services.add_ignore_rule(repository, user=request.user, **form.cleaned_data)
-            _refresh_gate(repository)
+            services.refresh_gate(repository)
             messages.success(request, f"Ignoring {rule.rule} in {rule.path_glob}.")
             return redirect("ignore_rules", repository.pk)
     rules = list(repository.ignore_rules.select_related("created_by"))  # type: ignore[attr-defined]
@@ -140,6 +132,6 @@ def ignore_rule_delete(request: HttpRequest, pk: int, rule_id: int) -> HttpRespo
     repository = get_repository_for_user(request, pk, Role.ADMIN)
     rule = get_object_or_404(repository.ignore_rules, pk=rule_id)  # type: ignore[attr-defined]
     services.remove_ignore_rule(rule)
-    _refresh_gate(repository)
+    services.refresh_gate(repository)
     messages.success(request, "Ignore rule removed.")
     return redirect("ignore_rules", repository.pk)
