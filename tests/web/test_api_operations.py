@@ -84,7 +84,7 @@ def audited(personas):
 
 @pytest.mark.parametrize("persona,status", [("owner", 200), ("member", 200), ("viewer", 403), ("outsider", 404)])
 def test_it_triages_a_finding_for_members(personas, audited, persona, status):
-    repository, audit = audited
+    _, audit = audited
     target = audit.findings.get()
     response = api_as(personas.get(persona)).post(
         reverse("api_finding_triage", args=[target.pk]),
