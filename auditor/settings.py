@@ -326,6 +326,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Convex Auditor API",
     "VERSION": "1.0.0",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_error_responses"],
+    # Three choice sets share the field name "state"; each gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "AuditStateEnum": "projects.models.Audit.State",
+        "FindingStateEnum": "projects.models.Finding.State",
+        "TriageStateEnum": "triage.models.TriageState",
+    },
 }
 
 LOGGING = {
