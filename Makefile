@@ -51,7 +51,16 @@ lint: venv
 docs: venv
 	$(PY) -m auditor.engine.ruledocs docs/rules.md
 
-bench: venv
+# The official ESLint plugin, pinned in bench/peer/package.json, for the engine benchmark's peer run.
+BENCH_PEER := .cache/bench-peer
+$(BENCH_PEER)/.installed: bench/peer/package.json bench/peer/eslint.config.mjs
+	mkdir -p $(BENCH_PEER)
+	cp bench/peer/package.json bench/peer/eslint.config.mjs $(BENCH_PEER)/
+	cd $(BENCH_PEER) && npm install --no-audit --no-fund --legacy-peer-deps --loglevel=error
+	touch $@
+
+# BENCH_APPS=path/to/app:path/to/other make bench adds real apps to the synthetic project.
+bench: venv $(BENCH_PEER)/.installed
 	$(PY) bench/engine.py
 	$(PY) bench/pages.py
 

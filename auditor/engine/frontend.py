@@ -21,6 +21,7 @@ TypeScript or JavaScript that tree-sitter's grammars read.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 import tree_sitter
@@ -49,7 +50,12 @@ _QUERY_SOURCE = """
 (variable_declarator name: (identifier)) @declarator
 (for_in_statement) @for_in
 """
-_QUERIES = {tsx: tree_sitter.Query(TSX_LANGUAGE if tsx else TS_LANGUAGE, _QUERY_SOURCE) for tsx in (False, True)}
+
+
+@functools.cache
+def _query(tsx: bool) -> tree_sitter.Query:
+    return tree_sitter.Query(TSX_LANGUAGE if tsx else TS_LANGUAGE, _QUERY_SOURCE)
+
 _PARSERS = {tsx: tree_sitter.Parser(TSX_LANGUAGE if tsx else TS_LANGUAGE) for tsx in (False, True)}
 
 
@@ -84,7 +90,7 @@ class _Reader:
         self.root = root
         self.chars = CharOffsets(text) if len(data) != len(text) else None
         self.line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
-        self.captures = tree_sitter.QueryCursor(_QUERIES[tsx]).captures(root)
+        self.captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
         self.consts: dict[str, Node] = {}
         self.ambiguous: set[str] = set()
         self._read_declarations()

@@ -45,6 +45,7 @@ lacks them), and TypeScript that tree-sitter-typescript 0.23 itself misreads: ``
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import re
 import threading
@@ -137,10 +138,15 @@ _QUERY_SOURCE = r"""
 # `<T>expr` assertions exist only in the non-JSX grammar.
 _TS_ONLY_QUERY_SOURCE = "(type_assertion (type_arguments) @blank)"
 
-_QUERIES = {
-    False: tree_sitter.Query(_TS_LANGUAGE, _QUERY_SOURCE + _TS_ONLY_QUERY_SOURCE),
-    True: tree_sitter.Query(_TSX_LANGUAGE, _QUERY_SOURCE),
-}
+
+
+@functools.cache
+def _query(tsx: bool) -> tree_sitter.Query:
+    # Compiled on first use (about 0.1 s): an audit served from the facts cache never needs it.
+    if tsx:
+        return tree_sitter.Query(_TSX_LANGUAGE, _QUERY_SOURCE)
+    return tree_sitter.Query(_TS_LANGUAGE, _QUERY_SOURCE + _TS_ONLY_QUERY_SOURCE)
+
 
 _JS_EXTENSIONS = {".js", ".mjs", ".cjs", ".jsx"}
 _JSX_EXTENSIONS = {".js", ".jsx"}
@@ -472,7 +478,7 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
     if ts_error is not None and ts_error.hopeless:
         return source, ts_error
 
-    captures = tree_sitter.QueryCursor(_QUERIES[tsx]).captures(root)
+    captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
     for node in captures.get("blank", ()):
         blanks.append((pos(node.start_byte), pos(node.end_byte)))
     for node in captures.get("blank_comma", ()):
