@@ -59,7 +59,7 @@ def test_it_reads_the_same_entries_in_a_pool_as_alone(tmp_path):
 def test_it_gives_the_same_report_cold_in_a_pool_and_alone(tmp_path, monkeypatch):
     write_project(tmp_path, project(tmp_path))
     alone = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
-    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 1)
+    monkeypatch.setattr(reading, "POOL_MIN_SECONDS", 0)
     monkeypatch.setattr(reading, "_worker_count", lambda jobs: 2)
     pooled = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
     assert [(f.rule, f.loc, f.message, f.fingerprint) for f in pooled.findings] == \
@@ -114,7 +114,8 @@ def test_it_uses_no_pool_for_little_work_or_inside_a_daemon(tmp_path, monkeypatc
     found = discover(tmp_path)
     jobs = [reading._Job(f, f.absolute.read_bytes(), (f.path, None, ""), True) for f in found.frontend_files]
     assert reading._worker_count(jobs) == 1  # three small files
-    many = jobs * 200
+    assert reading._worker_count(jobs * 20) == 1  # sixty: too little work for a pool to pay
+    many = jobs * 2000
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert reading._worker_count(many) == 3
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
