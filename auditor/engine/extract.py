@@ -11,6 +11,7 @@ from auditor.engine.answers import unused_answer_calls
 from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
 from auditor.engine.deployfacts import collect_deploy_facts
+from auditor.engine.exposure import collect_returned_reads
 from auditor.engine.js import (
     FUNCTION_TYPES,
     Node,
@@ -165,6 +166,7 @@ class FileExtractor:
         self._collect_table_sets()
         collect_module_uses(self)
         collect_deploy_facts(self)
+        collect_returned_reads(self)
         return self.facts
 
     def loc(self, node: Node) -> Location:

@@ -321,6 +321,18 @@ class PaginateRead:
     args_keys: frozenset[str] | None  # the keys `args` literally has; None when it may have more
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnedRead:
+    """Documents (or fields of them) an exported registration's handler returns, by table (see exposure)."""
+
+    export_name: str
+    table: str  # the table read; with ``via``, the table whose document holds the id that was read
+    via: str | None  # the id field of ``table`` the document was read by (``ctx.db.get(post.authorId)``)
+    fields: frozenset[str] | None  # the fields returned; None for whole documents
+    removed: frozenset[str]  # fields of whole documents taken out before they were returned
+    loc: Location  # the returned expression
+
+
 @dataclass(slots=True)
 class BuilderDef:
     """``const authedQuery = customQuery(query, customCtx(async (ctx) => ...))``."""
@@ -484,6 +496,7 @@ class ModuleFacts:
     misplaced_use_node: list[Location] = field(default_factory=list)  # "use node" outside the prologue
     unexported_registrations: list[UnexportedRegistration] = field(default_factory=list)
     paginate_reads: list[PaginateRead] = field(default_factory=list)
+    returned_reads: list[ReturnedRead] = field(default_factory=list)
     hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
     # Top-level objects of `defineTable(...)` values a schema may spread in, by name.

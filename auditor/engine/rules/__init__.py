@@ -16,6 +16,7 @@ RULE_MODULES: tuple[str, ...] = (
     "auth_conditional_export",
     "auth_http_without_auth",
     "auth_public_function_without_auth",
+    "auth_public_query_exposes_private_data",
     "auth_spoofable_identity_arg",
     "client_action_from_client",
     "client_mutation_in_render",
