@@ -748,6 +748,14 @@ class FileExtractor:
                 route.handler_local = exported if exported is not None else handler.name
                 if exported is None and handler.name not in self.facts.bodies:
                     self._local_http_handler(handler.name)
+        wrapped = resolved.arguments[0] if resolved is not None and resolved.type == "CallExpression" \
+            and resolved.arguments and route.handler_form == "wrapped" else None
+        if wrapped is not None and wrapped.type == "Identifier":
+            # `handler: httpAction(handleIngest)`: the function is defined elsewhere, linking finds it.
+            if wrapped.name in self.scope.imports:
+                route.handler_import = self.scope.imports[wrapped.name]
+            elif wrapped.name in self.scope.functions:
+                route.handler_local = wrapped.name
         if route.handler_local is None and route.handler_import is None and resolved is not None:
             fn = None
             if resolved.type == "CallExpression" and resolved.arguments \
