@@ -10,6 +10,7 @@ from projects import pipeline
 from projects.models import Audit
 from tests.automation import finding, store
 from tests.factories import AuditFactory, RepositoryFactory
+from tests.githubapp.conftest import openapi_example
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,40 @@ def test_it_posts_one_comment_and_then_only_updates_it(link, github_requests):
         ("POST", "/repos/octocat/Hello-World/issues/7/comments"),
         ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{comment_id}"),
     ]
+
+
+def test_it_uploads_sarif_with_dismissed_findings_as_suppressions(link, github_requests, personas):
+    import base64
+    import gzip
+    import json
+
+    from triage.services import decide
+
+    base = store(link.repository, finding("kept"))
+    run = pull_request_audit(link, base, finding("kept"), finding("noise", severity="error", line=30))
+    decide(link.repository, "noise", "false_positive", user=personas.admin, comment="Only in the seed script")
+    receipt = publish.upload_sarif(link, run.audit, "refs/pull/7/head")
+    upload = next(r for r in github_requests if r.method == "POST" and r.path.endswith("/code-scanning/sarifs"))
+    assert receipt == openapi_example("/repos/{owner}/{repo}/code-scanning/sarifs", "post", "202")["id"]
+    assert (upload.body["commit_sha"], upload.body["ref"]) == (HEAD, "refs/pull/7/head")
+    sarif = json.loads(gzip.decompress(base64.b64decode(upload.body["sarif"])))
+    results = {r["partialFingerprints"]["convexAuditor/v1"]: r for r in sarif["runs"][0]["results"]}
+    assert "suppressions" not in results["kept"]
+    suppression = results["noise"]["suppressions"][0]
+    assert suppression["kind"] == "external" and "Only in the seed script" in suppression["justification"]
+
+
+def test_it_uploads_sarif_only_for_repositories_that_opted_in(link, github_requests,
+                                                              django_capture_on_commit_callbacks):
+    from tests.automation import eager_celery
+
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        store(link.repository, finding("a"))
+    assert not [r for r in github_requests if "code-scanning" in r.path]
+    link.sarif_upload = True
+    link.save()
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        audit = store(link.repository, finding("a"), finding("b"))
+    uploads = [r for r in github_requests if r.path.endswith("/code-scanning/sarifs")]
+    assert len(uploads) == 1 and uploads[0].body["ref"] == f"refs/heads/{link.repository.branch}"
+    assert uploads[0].body["commit_sha"] == audit.commit_sha
