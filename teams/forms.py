@@ -29,6 +29,10 @@ class InviteForm(forms.Form):
         email = self.cleaned_data["email"].lower()
         if self.membership.team.memberships.filter(user__email__iexact=email).exists():
             raise forms.ValidationError("This person is already a member of the team.")
+        if self.membership.team.invitations.filter(email__iexact=email, accepted_at__isnull=True).exists():
+            raise forms.ValidationError(
+                f"{email} already has a pending invitation. Revoke it first to invite them with another role."
+            )
         return email
 
 

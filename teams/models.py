@@ -79,6 +79,13 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["team", "accepted_at"])]
+        constraints = [
+            # One pending invitation per person and team: a second one would leave the first's
+            # role in force when either is accepted. (Addresses are stored lower-cased.)
+            models.UniqueConstraint(
+                fields=["team", "email"], condition=models.Q(accepted_at__isnull=True), name="invitation_one_pending"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.team}"

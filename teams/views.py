@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from teams.access import SESSION_KEY, get_membership, request_memberships, set_current_team
 from teams.forms import InviteForm, RoleForm, TeamForm
 from teams.models import Invitation, Membership, Role
@@ -103,8 +106,12 @@ def team_invite_revoke(request: HttpRequest, team_id: int, invitation_id: int) -
     return redirect("team_members", team_id)
 
 
-@login_required
+PENDING_INVITATION = "pending_invitation"
+
+
 def team_invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. Signed out, it says what the invitation is and keeps it in the session,
+    so signing in or signing up comes back here (accounts.adapter); signed in, it joins."""
     try:
         invitation = Invitation.from_token(token)
     except signing.SignatureExpired:
@@ -115,6 +122,15 @@ def team_invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     if invitation.accepted_at is not None:
         return render(request, "teams/invite_invalid.html", {"reason": "This invitation was already used."}, status=400)
+    if not request.user.is_authenticated:
+        request.session[PENDING_INVITATION] = token
+        here = reverse("team_invite_accept", args=[token])
+        return render(request, "teams/invite_signin.html", {
+            "invitation": invitation,
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
+            "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
+            "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+        })
     if invitation.email.lower() != request.user.email.lower():
         return render(
             request,
@@ -133,6 +149,7 @@ def team_invite_accept(request: HttpRequest, token: str) -> HttpResponse:
                     team=invitation.team, user=request.user, defaults={"role": invitation.role}
                 )
                 set_current_team(request, membership)
+        request.session.pop(PENDING_INVITATION, None)
         messages.success(request, f"You joined {invitation.team.name}.")
         return redirect("index")
     return render(request, "teams/invite_accept.html", {"invitation": invitation})

@@ -142,8 +142,12 @@ def test_it_refuses_an_expired_invitation(client, personas, settings):
 
 def test_it_asks_anonymous_invitees_to_log_in_first(client, personas):
     invitation = InvitationFactory(team=personas.team)
-    response = client.get(reverse("team_invite_accept", args=[invitation.make_token()]))
-    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    url = reverse("team_invite_accept", args=[invitation.make_token()])
+    response = client.get(url)
+    assert response.status_code == 200 and reverse("account_login") in response.content.decode()
+    assert client.post(url).status_code == 200  # the same page: signed out, nobody joins
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
 
 
 def test_it_switches_the_current_team(client, personas):
