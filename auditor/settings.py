@@ -179,6 +179,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.ratelimit.login_username"
 AXES_RESET_ON_SUCCESS = True
+# The site's own page (429), saying how long the lock lasts.
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 if env_bool("BEHIND_TLS_PROXY", False):
     # Behind the proxy every request comes from the proxy: count by the client address it forwards.

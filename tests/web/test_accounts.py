@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -56,3 +57,17 @@ def test_it_offers_github_login_only_when_configured(client, settings):
     response = client.get(reverse("account_login"))
     assert b"GitHub" not in response.content
     assert "allauth.socialaccount.providers.github" not in settings.INSTALLED_APPS
+
+
+def test_it_shows_the_sites_lock_out_page_with_how_long_it_lasts(client, personas, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    url = reverse("account_login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"login": personas.member.email, "password": "wrong"}).status_code == 200
+    locked = client.post(url, {"login": personas.member.email, "password": "wrong"})
+    body = locked.content.decode()
+    assert locked.status_code == 429
+    assert "<!DOCTYPE html>" in body and "Too many failed sign-ins" in body
+    assert "locked for 15 minutes" in body and "5 wrong passwords" in body
+    client.post(url, {"login": personas.member.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session  # still locked, even with the right password
