@@ -27,6 +27,7 @@ from auditor.engine.js import (
     walk,
 )
 from auditor.engine.librarytables import LIBRARY_TABLES, library_table
+from auditor.engine.loops import block_statements, enters_per_item, statement_call
 from auditor.engine.model import (
     BodyFacts,
     BuilderDef,
@@ -98,6 +99,19 @@ SIGNATURE_CALLS = frozenset({"verify", "constructEvent", "constructEventAsync", 
 DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", "normalizeId", "system"})
 RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
 SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
+# Globals and value methods that have no side effects outside the function.
+SAFE_GLOBALS = frozenset({
+    "Error", "ConvexError", "String", "Number", "Boolean", "Array", "Object", "Date", "Promise", "Set", "Map",
+    "JSON", "Math", "console", "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent",
+    "decodeURIComponent", "structuredClone", "BigInt", "Symbol", "Intl", "RegExp",
+})
+SAFE_METHODS = frozenset({
+    "map", "filter", "forEach", "reduce", "find", "findIndex", "some", "every", "includes", "join", "slice",
+    "splice", "push", "pop", "shift", "unshift", "sort", "reverse", "flatMap", "flat", "concat", "indexOf", "at",
+    "trim", "toLowerCase", "toUpperCase", "split", "startsWith", "endsWith", "replace", "replaceAll", "padStart",
+    "padEnd", "substring", "charAt", "toFixed", "toString", "toISOString", "getTime", "valueOf", "keys", "values",
+    "entries", "get", "set", "has", "add", "delete", "then", "catch", "finally", "localeCompare", "repeat",
+})
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
 # A parameter's type annotation naming Convex's database interface.
 DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
@@ -589,13 +603,16 @@ class FileExtractor:
             body = self.analyse_body(argument, key, exported, ctx_names=set())
             self.facts.bodies[f"export:{exported}"] = body
             return Registration(exported, callee, loc, "function", key, conditional=conditional, node=call)
+        spread = any(prop.type == "SpreadElement" for prop in argument.properties) \
+            if argument.type == "ObjectExpression" else False
         if argument.type != "ObjectExpression":
             return None
         props = object_properties(argument)
         handler = props.get("handler")
         if handler is None:
             return None
-        registration = Registration(exported, callee, loc, "object", None, conditional=conditional, node=call)
+        registration = Registration(exported, callee, loc, "object", None, conditional=conditional,
+                                    options_spread=spread, node=call)
         resolved_handler = self.resolve(handler)
         if resolved_handler is not None and resolved_handler.type in FUNCTION_TYPES:
             body = self.analyse_body(resolved_handler, key, exported, ctx_names=set())
@@ -967,20 +984,63 @@ class _BodyWalker:
         self.consumed: set[int] = set()
         self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
         self.unused_answers: set[int] = set()  # calls whose answer nothing reads (see answers.py)
+        self.statement_calls: dict[int, tuple[int, int]] = {}  # id of a statement call -> (block, index)
+        self.blocks = 0
+        # Calls that are safe only if the name is a project helper (known once the walk is done).
+        self.unvouched: list[tuple[str | None, Location]] = []
 
     def run(self, fn: Node) -> None:
         start = fn.body
         self.unused_answers = unused_answer_calls(fn)
+        self.ctx_params = _first_param_names(fn)
+        imports = self.x.scope.imports
+        self.unsafe_imports = {local for local, found in imports.items() if not _safe_import(*found)}
         if fn.expression:
             self._returned(start)
-        for at in visit(start, function=fn, annotate=_handled, data=fn.expression):
+        for at in visit(start, function=fn, annotate=_inherit, data=(fn.expression, False)):
             node = at.node
             kind = node.type
+            statements = block_statements(node)
+            if statements is not None:
+                self._block(statements)
+            elif kind in {"CallExpression", "NewExpression"}:
+                self._vouch(node)
             # Inner links of a chain already read as part of it; their arguments still get walked.
             if id(node) not in self.consumed and kind in {"CallExpression", "NewExpression"}:
                 self._call(node, at)
             elif kind in {"VariableDeclarator", "ReturnStatement", "ThrowStatement"}:
                 self._statement(node, at)
+        helpers = {call.name.split(".")[0] for call in self.body.helper_calls}
+        self.body.opaque_calls.extend(loc for name, loc in self.unvouched if name is None or name not in helpers)
+
+    def _block(self, statements: list[Node]) -> None:
+        self.blocks += 1
+        for index, statement in enumerate(statements):
+            call = statement_call(statement)
+            if call is not None:
+                self.statement_calls[id(call)] = (self.blocks, index)
+
+    def _vouch(self, node: Node) -> None:
+        """Note a call that may have side effects the engine cannot see (for client/action-from-client)."""
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        imports = self.x.scope.imports
+        if callee.type == "Identifier":
+            name = callee.name
+            if name in self.ctx_params or (name not in self.unsafe_imports
+                                           and (name in SAFE_GLOBALS or name in imports)):
+                return
+            self.unvouched.append((name, self.x.loc(node)))
+            return
+        path = member_path(callee)
+        if path is None:
+            if callee.type != "MemberExpression" or _static_method(callee) not in SAFE_METHODS:
+                self.unvouched.append((None, self.x.loc(node)))
+            return
+        root = path[0]
+        if root in self.ctx_params or (root not in self.unsafe_imports
+                                       and (root in SAFE_GLOBALS or path[-1] in SAFE_METHODS)):
+            return
+        self.unvouched.append((root, self.x.loc(node)))
 
     # Collected results, returns, throws ------------------------------------------------------
 
@@ -1167,7 +1227,8 @@ class _BodyWalker:
         loc = x.loc(innermost)
         area = ctx_path[0]
         method = ctx_path[-1] if len(ctx_path) > 1 else area
-        handled = at.data
+        handled, per_item = at.data
+        statement = self.statement_calls.get(id(innermost))
         if not handled:
             self.body.floating_promises.append((".".join(["ctx", *ctx_path]), loc))
         if area == "db" and len(ctx_path) == 2 and method in DB_METHODS:
@@ -1177,14 +1238,16 @@ class _BodyWalker:
         elif area in RUN_METHODS and len(ctx_path) == 1:
             reference = innermost.arguments[0] if innermost.arguments else None
             target, text, direct = x.function_ref(reference)
-            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops), innermost,
+            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops),
+                                               per_item=per_item, statement=statement, node=innermost,
                                                target_string=x.string_reference(reference)))
         elif area == "scheduler" and method in SCHEDULER_RUNS:
             args = innermost.arguments
             reference = args[1] if len(args) > 1 else None
             target, text, direct = x.function_ref(reference)
             self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, bool(at.loops),
-                                               innermost, target_string=x.string_reference(reference)))
+                                               per_item=per_item, statement=statement, node=innermost,
+                                               target_string=x.string_reference(reference)))
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
         elif area == "auth" and method == "getUserIdentity":
@@ -1284,19 +1347,49 @@ class _BodyWalker:
             or (error.type == "Identifier" and error.name == "undefined"))
 
 
-def _handled(parent: Visit, key: str, child: Node) -> bool:
-    """Whether a value is used (awaited, returned, stored, passed on) rather than dropped."""
+def _inherit(parent: Visit, key: str, child: Node) -> tuple[bool, bool]:
+    """(handled, per item) of a child: handled when its value is used (awaited, returned, stored,
+    passed on) rather than dropped; per item when it runs once per item of a collection."""
+    return _handled(parent, key), parent.data[1] or enters_per_item(parent, key, child)
+
+
+def _handled(parent: Visit, key: str) -> bool:
     kind = parent.node.type
     if kind == "ExpressionStatement":
         return False
     if kind == "SequenceExpression":
-        return parent.data
+        return parent.data[0]
     if (kind == "UnaryExpression" and parent.node.operator == "void") or (
             kind == "ArrowFunctionExpression" and key == "body"):
         return True
     if kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
-        return parent.data
+        return parent.data[0]
     return True
+
+
+def _first_param_names(fn: Node) -> set[str]:
+    """The first parameter's name, or the names destructured from it: ``ctx`` or ``{ db, auth }``."""
+    if not fn.params:
+        return set()
+    first = fn.params[0]
+    if first.type == "Identifier":
+        return {first.name}
+    if first.type == "ObjectPattern":
+        return {prop.value.name for prop in first.properties
+                if prop.type == "Property" and prop.value.type == "Identifier"}
+    return set()
+
+
+def _safe_import(source: str, name: str) -> bool:
+    """Convex's own values and server helpers, generated code, and library identity helpers."""
+    if source in {"convex/values", "convex/server"} or "_generated/" in source:
+        return True
+    return name in LIBRARY_IDENTITY_HELPERS.get(source, ())
+
+
+def _static_method(member: Node) -> str | None:
+    prop = member.property
+    return prop.name if not member.computed and prop.type == "Identifier" else None
 
 
 def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:

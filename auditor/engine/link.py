@@ -258,6 +258,7 @@ class Linker:
             body=self.project.bodies.get(body_key) if body_key else None,
             custom_context=kind[2][-1] if kind[2] else None,
             conditional=registration.conditional,
+            options_spread=registration.options_spread,
             node=registration.node,
         )
         return function

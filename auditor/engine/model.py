@@ -85,7 +85,9 @@ class RunCall:
     target_text: str = ""  # the reference as written, for messages
     target_is_direct: bool = False  # a function value instead of an api/internal reference
     awaited: bool = True
-    in_loop: bool = False
+    in_loop: bool = False  # in any loop body or iteration callback (while loops included)
+    per_item: bool = False  # once per item of a collection of unknown size (see loops.py)
+    statement: tuple[int, int] | None = None  # (block, index) when the call is a whole statement of a block
     node: Any = field(default=None, repr=False, compare=False)
     target_string: str | None = None  # a string literal given as the reference ("messages:send"), not cast
 
@@ -170,6 +172,8 @@ class BodyFacts:
     arg_uses: list[ArgUse] = field(default_factory=list)  # handlers only
     args_writes: list[ArgsWrite] = field(default_factory=list)  # handlers only
     line_count: int = 0
+    opaque_calls: list[Location] = field(default_factory=list)
+    # calls that may have side effects: not ctx.*, a project helper, a built-in or a value method
     node: Any = field(default=None, repr=False, compare=False)
 
 
@@ -235,6 +239,7 @@ class FunctionFact:
     body: BodyFacts | None = None
     custom_context: str | None = None  # body key of a convex-helpers customCtx function
     conditional: bool = False  # exported behind a condition (a ternary or `&&`)
+    options_spread: bool = False  # the registration object spreads another (`{ ...shared, handler }`)
     node: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -298,6 +303,7 @@ class Registration:
     returns: Validator | None = None
     args_validator: Validator | None = None
     conditional: bool = False
+    options_spread: bool = False
     node: Any = field(default=None, repr=False, compare=False)
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.derive import body_owner_labels, http_handler_bodies
-from auditor.engine.js import Node, walk
 from auditor.engine.model import BodyFacts, ProjectFacts, RunCall
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -47,11 +46,7 @@ _TRANSACTIONS = frozenset({"runQuery", "runMutation"})
 def check(project: ProjectFacts) -> Iterator[Finding]:
     labels = body_owner_labels(project)
     for body in _action_bodies(project):
-        runs = {id(call.node): call for call in body.run_calls
-                if call.method in _TRANSACTIONS and call.node is not None}
-        if len(runs) < 2 or body.node is None:
-            continue
-        for sequence in _sequences(body.node, runs):
+        for sequence in _sequences(body):
             first = sequence[0]
             names = ", ".join(f"ctx.{call.method}({call.target_text})" for call in sequence)
             yield RULE.finding(
@@ -74,42 +69,19 @@ def _action_bodies(project: ProjectFacts) -> list[BodyFacts]:
     return list(bodies.values())
 
 
-def _sequences(fn: Node, runs: dict[int, RunCall]) -> Iterator[list[RunCall]]:
-    for node in walk(fn):
-        if node.type == "BlockStatement":
-            statements = node.body
-        elif node.type == "SwitchCase":
-            statements = node.consequent
-        else:
-            continue
-        current: list[RunCall] = []
-        for statement in [*statements, None]:
-            call = runs.get(id(_statement_call(statement))) if statement is not None else None
-            if call is not None:
-                current.append(call)
-                continue
+def _sequences(body: BodyFacts) -> Iterator[list[RunCall]]:
+    """Runs of two or more statement calls next to each other in one block, in source order."""
+    placed = sorted((call for call in body.run_calls if call.method in _TRANSACTIONS and call.statement is not None),
+                    key=lambda call: call.statement or (0, 0))
+    current: list[RunCall] = []
+    previous: tuple[int, int] | None = None
+    for call in placed:
+        block, index = call.statement or (0, 0)
+        if previous is not None and (block, index) != (previous[0], previous[1] + 1):
             if len(current) >= 2:
                 yield current
             current = []
-
-
-def _statement_call(statement: Node) -> Node | None:
-    """The call a statement consists of: `await call`, `x = await call`, `return [await] call`."""
-    expression = None
-    awaited_only = True
-    if statement.type == "ExpressionStatement":
-        expression = statement.expression
-        if expression.type == "AssignmentExpression":
-            expression = expression.right
-    elif statement.type == "VariableDeclaration" and len(statement.declarations) == 1:
-        expression = statement.declarations[0].init
-    elif statement.type == "ReturnStatement":
-        expression = statement.argument
-        awaited_only = False
-    if expression is None:
-        return None
-    if expression.type == "AwaitExpression":
-        expression = expression.argument
-    elif awaited_only:
-        return None
-    return expression if expression.type == "CallExpression" else None
+        current.append(call)
+        previous = (block, index)
+    if len(current) >= 2:
+        yield current

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.js import Node
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -40,7 +39,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
             continue
-        if function.syntax != "object" or function.has_args or _has_spread(function.node):
+        if function.syntax != "object" or function.has_args or function.options_spread:
             continue
         yield RULE.finding(
             function.loc,
@@ -49,10 +48,3 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             function=function.function_id,
         )
 
-
-def _has_spread(call: Node | None) -> bool:
-    """The registration object spreads another object, which may hold ``args``."""
-    if call is None or not getattr(call, "arguments", None):
-        return False
-    definition = call.arguments[0]
-    return definition.type == "ObjectExpression" and any(p.type == "SpreadElement" for p in definition.properties)
