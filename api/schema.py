@@ -44,3 +44,53 @@ def document_error_responses(result, generator, request, public):
                     content["text/html"] = {"schema": {"type": "string"}}
                 responses.setdefault(code, {"description": description, "content": content})
     return result
+
+
+# What each operation is for, written for the person reading the reference; keyed by operationId.
+# An operation given its own description in code keeps it.
+DESCRIPTIONS = {
+    "projects_list": (
+        "Every repository connected to a team you belong to, with its latest finished audit. Filter "
+        "with `team` when you are in several teams. Use it to find a project's id for the other calls."
+    ),
+    "projects_retrieve": "One connected repository: its name, remote, branch and latest finished audit.",
+    "projects_audits_list": (
+        "The project's audits, newest first, whatever their state (queued, running, done, failed). "
+        "Poll the newest one after queueing an audit to see when it is done."
+    ),
+    "projects_audits_create": (
+        "Queue an audit of the project's branch, as the Run audit button does. Needs the member role. "
+        "If an audit is already waiting, that one is returned instead of queueing another. The answer "
+        "is the queued audit; poll it until its state is done or failed."
+    ),
+    "audits_retrieve": (
+        "One audit: its commit, state, health score and counts of open findings by severity, with how "
+        "many are new, reopened and fixed against its baseline."
+    ),
+    "audits_findings_list": (
+        "The audit's findings, a page at a time, worst first. By default only the open ones (not "
+        "dismissed in triage, not ignored by an ignore rule, not suppressed in source); pass `state` "
+        "for the others. Each finding links to its line at the audited commit when the host is known."
+    ),
+    "audits_inventory_retrieve": (
+        "What the engine saw in the project at this commit: its Convex functions, HTTP routes, "
+        "schema (tables, fields, references, indexes), index usage and crons."
+    ),
+    "audits_gate_retrieve": (
+        "The quality gate's verdict on this audit: passed or failed, and for each condition how many "
+        "new findings it counted."
+    ),
+    "projects_gate_retrieve": "The quality gate's verdict on the project's latest finished audit.",
+    "schema_retrieve": "This reference as an OpenAPI 3 document (YAML, or JSON with `?format=json`).",
+}
+
+
+def describe_operations(result, generator, request, public):
+    """Give each operation its description for people (DESCRIPTIONS), unless it has one."""
+    for item in (result.get("paths") or {}).values():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and not operation.get("description"):
+                text = DESCRIPTIONS.get(operation.get("operationId", ""))
+                if text:
+                    operation["description"] = text
+    return result

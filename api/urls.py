@@ -16,4 +16,5 @@ urlpatterns = [
     path("findings/<int:pk>/triage/", views.finding_triage, name="api_finding_triage"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", web.docs, name="api_docs"),
+    path("docs/interactive/", web.interactive_docs, name="api_docs_interactive"),
 ]

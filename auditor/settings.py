@@ -77,6 +77,8 @@ if not SITE_URL:
     SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://")
+# What emails and pages call the product; never the host and port it happens to be served on.
+SITE_NAME = env.str("SITE_NAME", default="Convex Auditor").strip() or "Convex Auditor"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
     "axes",
@@ -196,6 +199,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
+# allauth's own emails (sign-up confirmation, password reset) would otherwise say "[host:port]".
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 
@@ -328,7 +333,21 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Convex Auditor API",
     "VERSION": "1.0.0",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_error_responses"],
+    "DESCRIPTION": (
+        "Read your teams' projects, audits, findings and inventories, and queue audits, from scripts and CI. "
+        "Authenticate with a personal token from Settings → API tokens, sent as `Authorization: Bearer cva_…`. "
+        "Lists are paginated (`page`, `page_size` up to 500). Another team's project or audit answers 404."
+    ),
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_error_responses",
+        "api.schema.describe_operations",
+    ],
+    # Swagger UI's files come from drf-spectacular-sidecar: the docs work offline and under our CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "docExpansion": "list", "defaultModelsExpandDepth": 0},
     # Three choice sets share the field name "state"; each gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "AuditStateEnum": "projects.models.Audit.State",

@@ -28,6 +28,7 @@ def render_digest(digest: Digest) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe_url(subscription),
         "preferences_url": settings.SITE_URL + reverse("digest_preferences"),
         "site_url": settings.SITE_URL,
+        "site_name": settings.SITE_NAME,
     }
     subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())[:250]
     text = render_to_string("emails/digest.txt", context)

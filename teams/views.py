@@ -71,7 +71,7 @@ def _send_invitation(request: HttpRequest, invitation: Invitation) -> None:
         "inviter": request.user,
     }
     send_mail(
-        f"{request.user.email} invited you to {invitation.team.name} on Convex Auditor",
+        f"{request.user.email} invited you to {invitation.team.name} on {settings.SITE_NAME}",
         render_to_string("teams/email/invitation.txt", context),
         None,
         [invitation.email],

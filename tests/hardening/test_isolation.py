@@ -131,6 +131,9 @@ CLASSIFICATION = {
     "api_audit_inventory": "scoped",
     "api_schema": "public",
     "api_docs": "public",
+    "api_docs_interactive": "public",
+    "triage_bulk": "scoped",
+    "rule_profile": "scoped",
     "api_tokens": "auth",
     "api_token_revoke": "scoped",
 }

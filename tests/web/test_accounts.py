@@ -71,3 +71,13 @@ def test_it_shows_the_sites_lock_out_page_with_how_long_it_lasts(client, persona
     assert "locked for 15 minutes" in body and "5 wrong passwords" in body
     client.post(url, {"login": personas.member.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session  # still locked, even with the right password
+
+
+def test_it_names_the_site_not_the_host_in_emails(client, settings):
+    UserFactory(email="ada@example.com")
+    client.post(reverse("account_reset_password"), {"email": "ada@example.com"}, HTTP_HOST="127.0.0.1:8000",
+                SERVER_PORT="8000")
+    [message] = mail.outbox
+    assert message.subject.startswith("[Convex Auditor] ")
+    assert "127.0.0.1:8000]" not in message.subject and "testserver" not in message.subject
+    assert "Convex Auditor" in message.body

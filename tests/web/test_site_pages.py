@@ -1,0 +1,68 @@
+"""The rest of the site: API docs served offline, API token expiry, copy buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import ApiToken
+from tests.factories import RepositoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_serves_swagger_ui_from_the_sidecar_with_its_script_apart(client, personas):
+    client.force_login(personas.viewer)
+    page = client.get(reverse("api_docs_interactive")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "<script>" not in page  # nothing inline, nothing remote
+    script = client.get(reverse("api_docs_interactive") + "?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert reverse("api_docs_interactive") in client.get(reverse("api_docs")).content.decode()
+
+
+def test_it_describes_each_operation_for_people(client, personas):
+    client.force_login(personas.viewer)
+    schema = client.get(reverse("api_schema") + "?format=json").json()
+    assert "Authorization: Bearer" in schema["info"]["description"]
+    operations = {op["operationId"]: op for item in schema["paths"].values() for op in item.values()
+                  if isinstance(op, dict) and "operationId" in op}
+    described = ("projects_list", "projects_audits_create", "audits_findings_list", "audits_inventory_retrieve")
+    for operation_id in described:
+        description = operations[operation_id].get("description", "")
+        assert len(description.split()) >= 12, operation_id
+
+
+def test_it_issues_tokens_with_an_optional_expiry_and_refuses_expired_ones(client, personas):
+    client.force_login(personas.viewer)
+    url = reverse("api_tokens")
+    response = client.post(url, {"name": "CI", "expires": "30"})
+    raw = response.context["new_token"]
+    token = ApiToken.objects.get(name="CI")
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    assert 'data-copy-target="new-token-value"' in response.content.decode()
+    client.logout()
+    api = reverse("api_projects")
+    assert client.get(api, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    refused = client.get(api, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert refused.status_code == 401 and "expired" in refused.json()["detail"]
+    client.force_login(personas.viewer)
+    assert "expired " in client.get(url).content.decode()
+    never = client.post(url, {"name": "Forever", "expires": ""})
+    assert never.status_code == 200 and ApiToken.objects.get(name="Forever").expires_at is None
+    bad = client.post(url, {"name": "Odd", "expires": "7"})
+    assert bad.status_code == 400 and "Pick when the token expires" in bad.content.decode()
+    assert not ApiToken.objects.filter(name="Odd").exists()
+
+
+def test_it_offers_copy_buttons_for_the_badge_snippet_and_webhook_secret(client, personas):
+    repository = RepositoryFactory(team=personas.team)
+    client.force_login(personas.admin)
+    gate = client.get(reverse("gate_settings", args=[repository.pk])).content.decode()
+    assert '<pre id="badge-snippet">' in gate and 'data-copy-target="badge-snippet"' in gate
+    hooks = client.get(reverse("webhook_settings", args=[repository.pk])).content.decode()
+    assert 'id="hook-secret"' in hooks and 'data-copy-target="hook-secret"' in hooks
