@@ -12,14 +12,14 @@ comparison: a compat finding is only raised on a change both audits saw.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from auditor.engine import safefiles
 from auditor.engine.errors import EngineUsageError
-from auditor.engine.model import ProjectFacts, Validator
+from auditor.engine.model import Location, ProjectFacts, Validator
 
 Shape = dict[str, Any]
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -191,6 +191,123 @@ def current_inventory(project: ProjectFacts) -> Inventory:
     return cached
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One unsafe change between two inventories, as a compat/* rule reports it."""
+
+    rule: str
+    message: str
+    table: str | None = None
+    field: str | None = None
+    function: str | None = None
+    path: str = ""  # where the later inventory (or, for a removal, the earlier one) has the subject
+    line: int = 0
+
+
+def compare(old: Inventory, new: Inventory, *, unread: frozenset[str] = frozenset()) -> list[Change]:
+    """Every unsafe change from ``old`` to ``new``: the one definition behind the compat/* rules and
+    the web's "Deploy safety" section. ``unread`` lists files the later audit could not parse."""
+    return [*_schema_changes(old, new), *_function_changes(old, new, unread)]
+
+
+def _schema_changes(old: Inventory, new: Inventory) -> Iterator[Change]:
+    if not (old.schema_read and new.schema_read and new.schema_validation):
+        return  # no schema on a side, or documents are not validated: no stored document can fail
+    for name, table in new.tables.items():
+        before = old.tables.get(name)
+        old_fields = before.fields if before is not None else None
+        new_fields = table.fields
+        if old_fields is None or new_fields is None:
+            continue
+        for field_name, shape in new_fields.items():
+            previous = old_fields.get(field_name)
+            if previous is None and is_required(shape):
+                yield Change("compat/required-field-added",
+                             f'The existing table "{name}" gains the required field "{field_name}" '
+                             f"({type_label(shape)}); documents stored before lack it, so the deploy fails. Add it "
+                             "as `v.optional(...)`, migrate, then make it required.",
+                             table=name, field=field_name, path=table.path, line=table.line)
+            elif previous is not None and narrowed(previous, shape) is True:
+                yield Change("compat/field-type-narrowed",
+                             f'The field "{field_name}" of "{name}" now accepts fewer values: {type_label(previous)} '
+                             f"became {type_label(shape)}. Stored documents may not match; migrate them before "
+                             "narrowing.", table=name, field=field_name, path=table.path, line=table.line)
+        removed = [field_name for field_name in old_fields if field_name not in new_fields]
+        if removed:
+            listed = ", ".join(f'"{field_name}"' for field_name in removed)
+            yield Change("compat/field-removed",
+                         f'The field{"s" if len(removed) > 1 else ""} {listed} of the table "{name}" '
+                         f'{"are" if len(removed) > 1 else "is"} gone from the schema; documents that still hold '
+                         f'{"them" if len(removed) > 1 else "it"} fail validation at deploy. Migrate '
+                         f'{"them" if len(removed) > 1 else "it"} away first.',
+                         table=name, field=removed[0], path=table.path, line=table.line)
+
+
+def _function_changes(old: Inventory, new: Inventory, unread: frozenset[str]) -> Iterator[Change]:
+    if not new.functions:
+        return  # nothing found this time: a discovery problem, not an API that vanished
+    for function_id, before in sorted(old.functions.items()):
+        if before.visibility != "public" or before.kind not in CALLABLE_KINDS:
+            continue
+        now = new.functions.get(function_id)
+        reference = "api." + function_id.replace("/", ".").replace(":", ".")
+        if now is None:
+            module, _, name = function_id.rpartition(":")
+            if name in new.exported.get(module, frozenset()) or before.path in unread:
+                continue  # still exported under a builder not followed, or its file was not read
+            yield Change("compat/public-function-removed",
+                         f"The public {before.kind} `{function_id}` of the previous audit is gone (removed or "
+                         f"renamed); deployed clients still call `{reference}`. Keep it, or an alias, until they "
+                         "no longer do.", function=function_id, path=before.path, line=before.line)
+            continue
+        if now.visibility == "internal" and now.kind in CALLABLE_KINDS:
+            yield Change("compat/public-function-removed",
+                         f"The public {before.kind} `{function_id}` became internal; deployed clients that call "
+                         f"`{reference}` start failing.", function=function_id, path=now.path, line=now.line)
+            continue
+        if now.visibility != "public" or now.kind not in CALLABLE_KINDS or now.args is None or before.args is None:
+            continue
+        added = [(name, shape, before.args.get(name)) for name, shape in now.args.items()
+                 if is_required(shape) and not (name in before.args and is_required(before.args[name]))]
+        if added:
+            listed = ", ".join(f'"{name}" ({type_label(shape)}{", was optional" if previous else ""})'
+                               for name, shape, previous in added)
+            yield Change("compat/required-arg-added",
+                         f"The public {now.kind} `{function_id}` now requires {listed}; deployed clients and "
+                         "scheduled jobs call it without. Make new arguments `v.optional(...)` until they are gone.",
+                         function=function_id, field=added[0][0], path=now.path, line=now.line)
+
+
+def project_changes(project: ProjectFacts) -> list[Change]:
+    """This audit's changes since its baseline (none without one), worked out once per project."""
+    baseline = project.baseline
+    if not isinstance(baseline, Inventory):
+        return []
+    cached = project.derived.get("compat_changes")
+    if cached is None:
+        unread = frozenset({failure.path for failure in project.parse_failures}
+                           | {entry["path"] for entry in project.skipped})
+        cached = project.derived["compat_changes"] = compare(baseline, current_inventory(project), unread=unread)
+    return cached
+
+
+def change_location(project: ProjectFacts, change: Change) -> Location:
+    """Where a change is reported in the audited code: the field, the args, the function or its file."""
+    schema = project.schema
+    table = schema.tables.get(change.table) if schema is not None and change.table else None
+    if table is not None:
+        fact = table.fields.get(change.field or "")
+        if change.rule != "compat/field-removed" and fact is not None and fact.loc is not None:
+            return fact.loc
+        return table.loc
+    function = project.functions.get(change.function or "")
+    if function is not None:
+        loc = function.args_loc if change.rule == "compat/required-arg-added" and function.args_loc else None
+        return loc or function.loc
+    path = change.path or f"{project.convex_dir}/{(change.function or '').rpartition(':')[0]}.ts"
+    return Location(path, max(change.line, 1), 0, max(change.line, 1), 0)
+
+
 def is_required(shape: Shape) -> bool:
     return shape.get("kind") != "optional"
 
@@ -342,5 +459,21 @@ def _members(shape: Shape) -> list[Shape]:
     return list(shape.get("children") or [{"kind": "unknown"}])
 
 
-__all__ = ["REPORT_VERSION", "BaselineError", "FunctionShape", "Inventory", "TableShape", "args_shape",
-           "current_inventory", "is_required", "load_baseline", "narrowed", "type_label", "validator_shape"]
+__all__ = [
+    "REPORT_VERSION",
+    "BaselineError",
+    "Change",
+    "FunctionShape",
+    "Inventory",
+    "TableShape",
+    "args_shape",
+    "change_location",
+    "compare",
+    "current_inventory",
+    "is_required",
+    "load_baseline",
+    "narrowed",
+    "project_changes",
+    "type_label",
+    "validator_shape",
+]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from auditor.engine.compat import Inventory, current_inventory
 from auditor.engine.librarytables import LIBRARY_TABLES
 from auditor.engine.model import (
     BodyFacts,
@@ -347,22 +345,3 @@ def shadowed_convex_packages(project: ProjectFacts) -> set[str]:
                 shadowed.add(package)
     return shadowed
 
-
-def compared_tables(project: ProjectFacts) -> Iterator[tuple[TableFact, dict[str, Any], dict[str, Any]]]:
-    """Tables both this audit and its baseline read whole, with the (old, new) field shapes.
-
-    Nothing when there is no baseline, either audit found no schema, or this schema turns
-    document validation off (then no stored document can fail it)."""
-    baseline = project.baseline
-    schema = project.schema
-    if not isinstance(baseline, Inventory) or schema is None or not baseline.schema_read or not schema.validation:
-        return
-    current = current_inventory(project)
-    for name, shape in current.tables.items():
-        old = baseline.tables.get(name)
-        table = schema.tables.get(name)
-        if old is None or table is None:
-            continue
-        old_fields, new_fields = old.fields, shape.fields
-        if old_fields is not None and new_fields is not None:
-            yield table, old_fields, new_fields

@@ -134,3 +134,42 @@ def lit(value: object) -> dict[str, str]:
 ])
 def test_it_decides_narrowing_only_when_both_sides_are_understood(old, new, expected):
     assert narrowed(old, new) is expected
+
+
+def test_it_reports_each_removed_function_and_groups_fields_and_arguments(tmp_path):
+    before = {
+        "convex/schema.ts": V1["convex/schema.ts"],
+        "convex/users.ts": """
+            import { mutation, query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const rename = mutation({ args: { name: v.string() }, handler: async () => null });
+            export const list = query({ args: {}, handler: async () => [] });
+            export const get = query({ args: {}, handler: async () => null });
+        """,
+    }
+    after = {
+        "convex/schema.ts": V1["convex/schema.ts"].replace(
+            'name: v.string(), role: v.union(v.literal("admin"), v.literal("member"))',
+            "handle: v.optional(v.string())"),
+        "convex/users.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const rename = mutation({
+              args: { name: v.string(), by: v.string(), at: v.number() },
+              handler: async () => null,
+            });
+        """,
+    }
+    from tests.engine.helpers import audit_change
+
+    findings = [(f.rule, f.message) for f in audit_change(tmp_path, before, after).active_findings
+                if f.rule.startswith("compat/")]
+    rules = sorted(rule for rule, _ in findings)
+    assert rules == ["compat/field-removed", "compat/public-function-removed", "compat/public-function-removed",
+                     "compat/required-arg-added"]
+    removed = next(message for rule, message in findings if rule == "compat/field-removed")
+    assert '"name", "role"' in removed
+    args = next(message for rule, message in findings if rule == "compat/required-arg-added")
+    assert '"by" (string)' in args and '"at" (number)' in args

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import compared_tables
+from auditor.engine.compat import change_location, project_changes
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -32,11 +32,6 @@ RULE = RuleInfo("compat/field-removed", "warning", "Field removed from an existi
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for table, old_fields, new_fields in compared_tables(project):
-        for name in old_fields:
-            if name not in new_fields:
-                yield RULE.finding(
-                    table.loc,
-                    f'The field "{name}" of the table "{table.name}" is gone from the schema; documents that '
-                    "still hold it fail validation at deploy. Migrate it away first.",
-                )
+    for change in project_changes(project):
+        if change.rule == RULE.id:
+            yield RULE.finding(change_location(project, change), change.message)

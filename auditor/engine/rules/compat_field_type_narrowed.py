@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.compat import narrowed, type_label
-from auditor.engine.derive import compared_tables
+from auditor.engine.compat import change_location, project_changes
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -35,14 +34,6 @@ RULE = RuleInfo("compat/field-type-narrowed", "error", "Field validator narrowed
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for table, old_fields, new_fields in compared_tables(project):
-        for name, shape in new_fields.items():
-            old = old_fields.get(name)
-            if old is None or narrowed(old, shape) is not True:
-                continue
-            fact = table.fields.get(name)
-            yield RULE.finding(
-                fact.loc if fact is not None and fact.loc is not None else table.loc,
-                f'The field "{name}" of "{table.name}" now accepts fewer values: {type_label(old)} became '
-                f"{type_label(shape)}. Stored documents may not match; migrate them before narrowing.",
-            )
+    for change in project_changes(project):
+        if change.rule == RULE.id:
+            yield RULE.finding(change_location(project, change), change.message)

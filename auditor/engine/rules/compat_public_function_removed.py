@@ -26,41 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.compat import CALLABLE_KINDS, Inventory, current_inventory
-from auditor.engine.model import Location, ProjectFacts
+from auditor.engine.compat import change_location, project_changes
+from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("compat/public-function-removed", "warning", "Public function removed or renamed")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    baseline = project.baseline
-    if not isinstance(baseline, Inventory):
-        return
-    current = current_inventory(project)
-    if not current.functions:
-        return  # nothing found this time: a discovery problem, not an API that vanished
-    unread = {failure.path for failure in project.parse_failures} | {entry["path"] for entry in project.skipped}
-    for function_id, old in sorted(baseline.functions.items()):
-        if old.visibility != "public" or old.kind not in CALLABLE_KINDS:
-            continue
-        now = current.functions.get(function_id)
-        if now is not None:
-            if now.visibility == "internal" and now.kind in CALLABLE_KINDS:
-                yield RULE.finding(
-                    Location(now.path, now.line, 0, now.line, 0),
-                    f"The public {old.kind} `{function_id}` became internal; deployed clients that call "
-                    "`api." + function_id.replace("/", ".").replace(":", ".") + "` start failing.",
-                    function=function_id,
-                )
-            continue
-        module, _, name = function_id.rpartition(":")
-        if name in current.exported.get(module, frozenset()) or old.path in unread:
-            continue
-        path = old.path or f"{project.convex_dir}/{module}.ts"
-        yield RULE.finding(
-            Location(path, 1, 0, 1, 0),
-            f"The public {old.kind} `{function_id}` of the previous audit is gone (removed or renamed); "
-            "deployed clients still call it. Keep it, or an alias, until they no longer do.",
-            function=function_id,
-        )
+    for change in project_changes(project):
+        if change.rule == RULE.id:
+            yield RULE.finding(change_location(project, change), change.message, function=change.function)

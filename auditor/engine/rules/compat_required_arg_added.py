@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.compat import CALLABLE_KINDS, Inventory, current_inventory, is_required, type_label
+from auditor.engine.compat import change_location, project_changes
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -33,27 +33,6 @@ RULE = RuleInfo("compat/required-arg-added", "warning", "Public function gains a
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    baseline = project.baseline
-    if not isinstance(baseline, Inventory):
-        return
-    for function_id, now in current_inventory(project).functions.items():
-        old = baseline.functions.get(function_id)
-        if old is None or now.visibility != "public" or old.visibility != "public" or now.kind not in CALLABLE_KINDS:
-            continue
-        if now.args is None or old.args is None:
-            continue
-        function = project.functions.get(function_id)
-        for name, shape in now.args.items():
-            before = old.args.get(name)
-            if not is_required(shape) or (before is not None and is_required(before)):
-                continue
-            change = "gains the required argument" if before is None else "now requires the argument"
-            loc = (function.args_loc or function.loc) if function is not None else None
-            if loc is None:
-                continue
-            yield RULE.finding(
-                loc,
-                f'The public {now.kind} `{function_id}` {change} "{name}" ({type_label(shape)}); deployed clients '
-                "and scheduled jobs call it without one. Make it `v.optional(...)` until they are gone.",
-                function=function_id,
-            )
+    for change in project_changes(project):
+        if change.rule == RULE.id:
+            yield RULE.finding(change_location(project, change), change.message, function=change.function)

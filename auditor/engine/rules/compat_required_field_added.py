@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.compat import is_required, type_label
-from auditor.engine.derive import compared_tables
+from auditor.engine.compat import change_location, project_changes
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -33,14 +32,6 @@ RULE = RuleInfo("compat/required-field-added", "error", "Required field added to
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for table, old_fields, new_fields in compared_tables(project):
-        for name, shape in new_fields.items():
-            if name in old_fields or not is_required(shape):
-                continue
-            fact = table.fields.get(name)
-            yield RULE.finding(
-                fact.loc if fact is not None and fact.loc is not None else table.loc,
-                f'The existing table "{table.name}" gains the required field "{name}" ({type_label(shape)}); '
-                "documents stored before lack it, so the deploy fails. Add it as `v.optional(...)`, migrate, "
-                "then make it required.",
-            )
+    for change in project_changes(project):
+        if change.rule == RULE.id:
+            yield RULE.finding(change_location(project, change), change.message)

@@ -17,7 +17,8 @@ BEFORE = functions("\n".join([SEND, LIST, PURGE]))
 
 FLAGGED = [
     flagged_change("a public mutation renamed", BEFORE,
-                   functions("\n".join([SEND.replace("send", "post"), LIST, PURGE])), ("convex/messages.ts", "import")),
+                   functions("\n".join([SEND.replace("send", "post"), LIST, PURGE])),
+                   ("convex/messages.ts", "export const post")),
     flagged_change("a public query made internal", BEFORE,
                    functions("\n".join([SEND, LIST.replace("query(", "internalQuery("), PURGE]).replace(
                        "internalMutation }", "internalMutation, internalQuery }")),
