@@ -147,7 +147,7 @@ def run_audit(audit: Audit) -> Audit:
     started = time.monotonic()
     try:
         report = audit_path(workdir, convex_dir=repository.convex_dir or None, cache=facts_cache(),
-                            profile=audit.rule_profile or None)
+                            profile=audit.rule_profile or None, baseline=compat_baseline(audit))
         data = report.to_dict()
     except EngineUsageError as error:
         fail(audit, _plain_engine_message(str(error), workdir))
@@ -161,6 +161,23 @@ def run_audit(audit: Audit) -> Audit:
         return audit
     store_results(audit, data, seconds=time.monotonic() - started, workdir=workdir)
     return audit
+
+
+def compat_baseline(audit: Audit) -> Any:
+    """What the engine's compat/* rules compare this audit with: the inventory stored with its default
+    baseline (comparison.default_baseline). None when there is none, or when it was stored by an engine
+    that did not yet record validators; the audit then runs without the compat rules."""
+    from auditor.engine.compat import BaselineError, load_baseline
+
+    previous = comparison.default_baseline(audit)
+    inventory = previous.result_inventory() if previous is not None else None
+    if inventory is None:
+        return None
+    try:
+        return load_baseline({"inventory": {"functions": inventory.functions, "schema": inventory.schema}})
+    except BaselineError as error:
+        log.info("audit %s runs without a compat baseline: %s", audit.pk, error)
+        return None
 
 
 def _plain_engine_message(message: str, workdir: Path) -> str:

@@ -289,3 +289,32 @@ def test_it_creates_the_audit_itself_when_called_with_a_repository_only(reposito
     assert audit.state == Audit.State.DONE, audit.failure_reason
     assert audit.trigger == "api"
     assert audit_repository(999_999, "api") is None  # a deleted repository is not an error
+
+
+def test_it_compares_each_audit_with_the_previous_inventory_for_deploy_safety(repository, local_remote):
+    first = run(repository)
+    assert not first.findings.filter(rule__startswith="compat/").exists()  # nothing to compare with yet
+    schema = (local_remote.work / "convex/schema.ts").read_text()
+    pinned = schema.replace("channel: v.string(),", "channel: v.string(),\n    pinned: v.boolean(),")
+    local_remote.write("convex/schema.ts", pinned)
+    local_remote.commit("Pin messages")
+    second = run(repository)
+    assert second.state == Audit.State.DONE, second.failure_reason
+    compat = list(second.findings.filter(rule__startswith="compat/").values_list("rule", "path"))
+    assert compat == [("compat/required-field-added", "convex/schema.ts")]
+    assert second.stats["baseline"] is True
+
+
+def test_it_audits_without_compat_rules_when_the_previous_inventory_predates_them(repository, local_remote):
+    first = run(repository)
+    snapshot = InventorySnapshot.objects.get(audit=first)
+    # An inventory stored by an engine that did not record argument validators yet.
+    snapshot.functions = [{k: v for k, v in row.items() if k != "args_shape"} for row in snapshot.functions]
+    snapshot.save()
+    assert pipeline.compat_baseline(AuditFactory(repository=repository)) is None
+    local_remote.write("convex/extra.ts", 'import { query } from "./_generated/server";\n'
+                       "export const ping = query({ args: {}, handler: async () => 'pong' });\n")
+    local_remote.commit("Add ping")
+    second = run(repository)
+    assert second.state == Audit.State.DONE, second.failure_reason
+    assert second.stats["baseline"] is False
