@@ -20,6 +20,7 @@ from gates import services as gates
 from notifications.models import DigestSubscription
 from projects import comparison
 from projects.models import SEVERITY_RANK, Audit, Finding, FixedFinding, InventorySnapshot, Repository
+from reports.deploysafety import SafetyItem, deploy_safety
 
 MAX_LISTED = 50
 SEVERITIES = ("error", "warning", "info")
@@ -61,6 +62,7 @@ class RepositorySection:
     indexes_added: list[str] = field(default_factory=list)
     indexes_removed: list[str] = field(default_factory=list)
     link: str = ""
+    deploy_safety: list[SafetyItem] = field(default_factory=list)  # unsafe schema and API changes
 
     @property
     def has_changes(self) -> bool:
@@ -166,6 +168,7 @@ def section_for(
     base_counts = baseline.counts() if baseline is not None else dict.fromkeys(SEVERITIES, 0)
     section.trend = {s: section.counts[s] - base_counts.get(s, 0) for s in SEVERITIES}
     section.gate = gates.status_for(audit)
+    section.deploy_safety = _deploy_safety(audit, baseline)
     if baseline is not None:
         now_snap, base_snap = _snapshot(audit), _snapshot(baseline)
         routes_now, routes_before = _route_keys(now_snap), _route_keys(base_snap)
@@ -191,6 +194,17 @@ def period_changes(repository: Repository, current: Audit, start: datetime, end:
     for row in FixedFinding.objects.filter(audit__in=in_period).exclude(fingerprint__in=present).order_by("-id"):
         fixed.setdefault(row.fingerprint, row)
     return new_rows, list(fixed.values())
+
+
+def _deploy_safety(audit: Audit, baseline: Audit | None) -> list[SafetyItem]:
+    """The unsafe schema and API changes since the baseline; without one (or with an inventory too old
+    to compare), the compat findings of the audit itself, which compare it with the audit before."""
+    if baseline is not None:
+        safety = deploy_safety(audit, _snapshot(baseline), _snapshot(audit))
+        if safety.available:
+            return safety.items
+    rows = audit.result.findings.filter(rule__startswith="compat/", state=Finding.State.OPEN).order_by("id")
+    return [SafetyItem(r.rule, r.severity, f"{r.path}:{r.line}", r.message) for r in rows]
 
 
 def _done(repository: Repository):

@@ -14,6 +14,7 @@ from typing import Any
 
 from projects import comparison
 from projects.models import Audit, InventorySnapshot
+from reports.deploysafety import DeploySafety, deploy_safety
 
 # Where an item sits moves with every edit above it; that alone is not a change.
 POSITION_KEYS = frozenset({"line", "path", "file"})
@@ -42,6 +43,7 @@ class AuditDiff:
     functions: ItemDiff
     tables: ItemDiff
     indexes: ItemDiff
+    deploy_safety: DeploySafety | None = None
 
     @property
     def sections(self) -> list[tuple[str, ItemDiff]]:
@@ -122,5 +124,6 @@ def diff_audits(base: Audit, head: Audit) -> AuditDiff:
         # A table's indexes have their own section; here a table changes when its fields do.
         tables=diff_items(_without_indexes(before), _without_indexes(after), lambda t: t.get("name")),
         indexes=diff_items(_indexes(before), _indexes(after), lambda i: (i.get("table"), i.get("name"))),
+        deploy_safety=deploy_safety(head, before, after),
     )
 
