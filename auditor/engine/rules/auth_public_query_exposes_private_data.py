@@ -15,7 +15,8 @@ What it flags:
     or counts only, or hands the documents to code the auditor cannot see (a helper, a callback
     given by name), and never for a function whose builder's context is out of sight. Tables
     named as public (`publicProfiles`) hold what the project chose to publish and are not
-    judged.
+    judged, nor queries the caller unlocks with a secret argument of their own (`sessionToken`,
+    `token`, `sessionId`, `inviteCode`): holding it is the project's own identity check.
 
 Why it matters:
     A public query is an endpoint anyone can call with any arguments, from a script, without
@@ -50,6 +51,9 @@ RULE = RuleInfo("auth/public-query-exposes-private-data", "error", "Public query
 PRIVATE_NAMES = frozenset({"email", "phone", "tokenidentifier", "stripecustomerid"})
 PRIVATE_WORDS = frozenset({"password", "passwd", "secret", "token", "address"})
 CONTACT_WORDS = frozenset({"email", "emails", "phone", "phones"})
+CREDENTIAL_WORDS = frozenset({"token", "session", "secret", "password", "passcode", "otp"})
+CODE_PURPOSES = frozenset({"invite", "invitation", "access", "share", "verification", "verify", "auth", "magic",
+                           "reset", "join", "login"})
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -115,8 +119,19 @@ def _unguarded_public_query(project: ProjectFacts, function: FunctionFact) -> bo
         return False
     if function.builder not in BASE_BUILDERS and function.custom_context is None:
         return False  # a custom builder whose context (and its checks) is out of sight
+    if any(_is_credential_argument(name, validator) for name, validator in (function.args or {}).items()):
+        return False  # the caller proves who they are with a secret: a session token, an invite token
     bodies = project.function_bodies(function)
     return not any(body.auth_checks for body in bodies) and not has_unresolved_helpers(project, bodies)
+
+
+def _is_credential_argument(name: str, validator: Validator) -> bool:
+    """An argument only its holder knows (``sessionToken``, ``token``, ``sessionId``, ``inviteCode``)."""
+    if not _holds_text(validator):
+        return False
+    words = _words(name)
+    return bool(CREDENTIAL_WORDS.intersection(words)) or (
+        len(words) >= 2 and words[-1] == "code" and words[0] in CODE_PURPOSES)
 
 
 def _table(schema: SchemaFact, read: ReturnedRead) -> TableFact | None:

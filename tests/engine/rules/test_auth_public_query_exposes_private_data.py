@@ -111,6 +111,18 @@ FLAGGED = [
         """,
     }, ("convex/invites.ts", "email: invite.contactEmail"), ("convex/invites.ts", "tokenUsed: false"),
        ("convex/invites.ts", "page: result.page.map"), ("convex/invites.ts", "return rest;")),
+    flagged("arguments that are no secret: a country code, a user id string", {
+        "convex/schema.ts": SCHEMA,
+        "convex/users.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const byCountry = query({
+              args: { countryCode: v.string(), userId: v.string() },
+              handler: async (ctx) => ctx.db.query("users").take(10),
+            });
+        """,
+    }, ("convex/users.ts", "handler: async (ctx) =>")),
     flagged("Convex Auth's users table through authTables", {
         "convex/schema.ts": AUTH_SCHEMA,
         "convex/messages.ts": """
@@ -222,6 +234,28 @@ CLEAN = [
 
             export const forBackend = internalQuery({ args: {}, handler: (ctx) => ctx.db.query("users").collect() });
             export const create = mutation({ args: {}, handler: (ctx) => ctx.db.query("users").collect() });
+        """,
+    }),
+    clean("the caller unlocks the data with a secret argument: a session token, an invite token or code", {
+        "convex/schema.ts": SCHEMA,
+        "convex/sessions.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const current = query({
+              args: { sessionToken: v.string() },
+              handler: async (ctx, args) => {
+                const invite = await ctx.db.query("invites").withIndex("by_token", (q) =>
+                  q.eq("inviteToken", args.sessionToken)).first();
+                return invite;
+              },
+            });
+
+            export const byInviteCode = query({
+              args: { inviteCode: v.string() },
+              handler: async (ctx, { inviteCode }) =>
+                ctx.db.query("invites").filter((q) => q.eq(q.field("team"), inviteCode)).first(),
+            });
         """,
     }),
     clean("a custom builder whose context is out of sight", {
