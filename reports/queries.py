@@ -26,7 +26,7 @@ SEVERITIES = ("error", "warning", "info")
 # What a row of the projects list shows of an audit. The other columns (the engine's stats and
 # score above all, JSON decoded per row) cost more to load than the rest of the page.
 LISTED_AUDIT_FIELDS = (
-    "id", "repository_id", "state", "failure_reason", "commit_sha", "created_at", "finished_at",
+    "id", "repository_id", "state", "failure_reason", "commit_sha", "created_at", "started_at", "finished_at",
     "error_count", "warning_count", "info_count", "new_count", "reopened_count", "health_score",
 )
 LISTED_REPOSITORY_FIELDS = ("id", "team_id", "name", "url", "branch", "last_audit_id")

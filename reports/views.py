@@ -114,22 +114,28 @@ def _trend_line(all_scores: list[int | None]) -> str:
 def run_audit(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk, Role.MEMBER)
     force = request.POST.get("force") == "1"
+    started = timezone.now()
     audit = pipeline.queue_audit(repository, Audit.Trigger.MANUAL, user=request.user, force=force)
+    if audit.created_at >= started:
+        confirmation = f"Audit of {repository.name} queued."
+    else:  # one was already waiting: it audits the newest commit when it starts
+        confirmation = f"An audit of {repository.name} was already queued; it will audit the newest commit."
     if request.htmx:
         audit.refresh_from_db()  # a worker (or an eager test run) may have finished it already
-        return _progress(request, audit)
-    messages.success(request, f"An audit of {repository.name} is queued.")
+        return _progress(request, audit, confirmation=confirmation, with_time=True)
+    messages.success(request, confirmation)
     return redirect("reports:projects")
 
 
 @login_required
 def audit_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The fragment htmx polls while an audit is queued or running."""
-    return _progress(request, get_audit_for_user(request, pk))
+    return _progress(request, get_audit_for_user(request, pk), with_time=request.GET.get("time") == "1")
 
 
-def _progress(request: HttpRequest, audit: Audit) -> HttpResponse:
-    response = render(request, "reports/_progress.html", {"audit": audit})
+def _progress(request: HttpRequest, audit: Audit, *, confirmation: str = "", with_time: bool = False) -> HttpResponse:
+    context = {"audit": audit, "confirmation": confirmation, "with_time": with_time, "now": timezone.now()}
+    response = render(request, "reports/_progress.html", context)
     if request.htmx and not audit.is_active:
         # Finished: reload the page so its counts, trend and findings show the new result.
         response["HX-Refresh"] = "true"

@@ -108,7 +108,7 @@ def test_it_answers_htmx_with_a_polling_progress_fragment(client, personas, acme
     body = response.content.decode()
     queued = Audit.objects.filter(repository=repository, state=Audit.State.QUEUED).get()
     assert response.status_code == 200
-    assert f'hx-get="{reverse("reports:audit_progress", args=[queued.pk])}"' in body
+    assert f'hx-get="{reverse("reports:audit_progress", args=[queued.pk])}' in body
     assert 'hx-trigger="every 2s"' in body and "Queued" in body
 
 
@@ -259,3 +259,24 @@ def test_it_renders_the_rule_catalog_from_docstrings(client, personas):
         assert rule.id in body
     assert "What it flags" in body and "Why it matters" in body and "Fix" in body
     assert "npx tsc --noEmit" in body
+
+
+def test_it_confirms_a_run_and_shows_the_new_audits_own_time(client, personas, acme, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    repository, done = acme
+    Audit.objects.filter(pk=done.pk).update(created_at=timezone.now() - timedelta(minutes=20, seconds=59),
+                                             finished_at=timezone.now() - timedelta(minutes=20, seconds=59))
+    client = login(client, personas.member)
+    assert "20 minutes ago" in client.get(reverse("reports:projects")).content.decode()
+    url = reverse("reports:run_audit", args=[repository.pk])
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(url, HTTP_HX_REQUEST="true").content.decode()
+        again = client.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Audit of acme/chat queued." in first and "queued just now" in first
+    assert "20 minutes ago" not in first
+    assert "already queued" in again
+    page = client.get(reverse("reports:projects")).content.decode()
+    assert "queued just now" in page
