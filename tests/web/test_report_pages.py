@@ -261,7 +261,8 @@ def test_it_renders_the_rule_catalog_from_docstrings(client, personas):
     assert "npx tsc --noEmit" in body
 
 
-def test_it_confirms_a_run_and_shows_the_new_audits_own_time(client, personas, acme, django_capture_on_commit_callbacks):
+def test_it_confirms_a_run_and_shows_the_new_audits_own_time(client, personas, acme,
+                                                               django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone
