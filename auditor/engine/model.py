@@ -113,6 +113,12 @@ class ResponseFact:
     def has_cors(self) -> bool:
         return "access-control-allow-origin" in self.header_names
 
+    @property
+    def serves_page(self) -> bool:
+        """An HTML page (``Content-Type: text/html``): what a browser navigates to, never a fetch."""
+        return any(name == "content-type" and value.lower().startswith("text/html")
+                   for name, value in self.header_values)
+
 
 @dataclass(slots=True)
 class HelperCall:

@@ -13,8 +13,10 @@ What it flags:
     headers), webhook handlers (they verify a request signature, or every route to them is a
     `webhook` path: servers call them, not browsers), the bare `new Response()` an OPTIONS
     handler sends when the request is not a CORS preflight, next to the response with CORS
-    headers it sends when it is (Convex's documented preflight handler), and redirects (a 3xx
-    status or a `Location` header), which browsers follow by navigation.
+    headers it sends when it is (Convex's documented preflight handler), redirects (a 3xx
+    status or a `Location` header) and the responses of a handler that answers with HTML pages
+    (`Content-Type: text/html`, such as an OAuth callback), which browsers reach by navigation,
+    where CORS does not apply.
 
 Why it matters:
     The `.convex.site` host is a different origin from the web app. Without the header the
@@ -59,6 +61,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if handler.key in cors_routed or server_to_server_handler(project, handler):
             continue
         bodies = project.reachable_bodies(handler)
+        if any(response.serves_page for body in bodies for response in body.responses):
+            continue  # an endpoint that answers with HTML pages is navigated to (an OAuth callback)
         conditional_preflight = _serves_only_options(project, handler) and any(
             response.has_cors for body in bodies for response in body.responses)
         for body in bodies:

@@ -4,7 +4,9 @@ What it flags:
     A `new Response(...)`/`Response.json(...)` in Convex code that is an error response, being
     created in a `catch` block or carrying a JSON body with an `error` key, and is sent with no
     status (which means 200) or a status below 400. Statuses the auditor cannot resolve (a
-    variable, a spread init) are not flagged; `{ error: null }` is a success envelope.
+    variable, a spread init) are not flagged; `{ error: null }` is a success envelope. An HTML
+    page made in a `catch` (`Content-Type: text/html`, an OAuth popup telling the person what
+    went wrong) is for a person to read, not a client to test, and is not flagged.
 
 Why it matters:
     Clients, `fetch(...).ok`, retries, monitoring and webhook senders all read the status. A
@@ -40,6 +42,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             if response.status is not None and response.status >= 400:
                 continue
+            if response.serves_page and not response.body_has_error_key:
+                continue  # an HTML page telling a person what went wrong (an OAuth popup), not an API answer
             why = "in a `catch` block" if response.in_catch else "with an `error` body"
             status = "no status (200)" if response.status is None else f"status {response.status}"
             yield RULE.finding(
