@@ -15,6 +15,12 @@ What it flags:
     webhook (`/clerk-webhook`, `/stripe/webhook`, `/hooks/...`), which a server calls and should
     sign. Not flagged when the handler calls project code the auditor cannot resolve.
 
+    Who calls an action decides what auth it needs: a handler whose only mutations are
+    bookkeeping (a rate-limit counter, a view or visit count, analytics:
+    `internal.rateLimit.consume`, `internal.posts.incrementViewCount`) changes no user data,
+    and a public feed served by GET (RSS, Atom, sitemaps, `robots.txt`, link previews) is
+    public by design; neither is flagged.
+
 Why it matters:
     HTTP routes are open to the internet. A route that writes through a mutation on the word
     of an unauthenticated request lets anyone forge the request: fake webhook events, writes
@@ -39,6 +45,7 @@ Fix:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.engine.derive import (
@@ -47,7 +54,7 @@ from auditor.engine.derive import (
     http_handler_bodies,
     project_uses_auth,
 )
-from auditor.engine.model import BodyFacts, Location, ProjectFacts
+from auditor.engine.model import BodyFacts, Location, ProjectFacts, RunCall
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("auth/http-without-auth", "warning", "HTTP action runs a mutation or action without auth")
@@ -58,8 +65,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for handler, label in http_handler_bodies(project):
         if not uses_auth and not _webhook_route(project, handler):
             continue
+        if _public_feed(project, handler):
+            continue
         bodies = project.reachable_bodies(handler)
-        runs = [call for body in bodies for call in body.run_calls if call.method in {"runMutation", "runAction"}]
+        runs = [call for body in bodies for call in body.run_calls
+                if call.method in {"runMutation", "runAction"} and not _bookkeeping(call)]
         if not runs or body_checks_http_auth(project, handler) or has_unresolved_helpers(project, bodies):
             continue
         if any(_target_checks_auth(project, call.target.function_id) for call in runs if call.target):
@@ -71,6 +81,34 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             "Authenticate the caller first.",
             function=label,
         )
+
+
+# What public feeds are served as: RSS/Atom, sitemaps, robots.txt, link previews (Open Graph).
+_FEED_PATH = re.compile(r"(?:^|[/._-])(?:rss|atom|feed|sitemap|robots|og|opengraph|oembed|preview)(?:$|[/._-])"
+                        r"|\.(?:xml|rss|atom)$", re.IGNORECASE)
+# Words of a function's module and name that mark counters, not user data.
+_COUNTED = {"view", "views", "visit", "visits", "hit", "hits", "impression", "impressions", "pageview",
+            "pageviews", "download", "downloads", "click", "clicks", "play", "plays"}
+_COUNTING = {"count", "counts", "counter", "increment", "inc", "bump", "record", "track", "log", "add"}
+
+
+def _public_feed(project: ProjectFacts, handler: BodyFacts) -> bool:
+    """Every route to the handler is a GET of a feed path."""
+    routes = [route for route in project.routes if route.handler_body == handler.key]
+    return bool(routes) and all(
+        route.method in {"GET", "HEAD"} and _FEED_PATH.search(route.path or route.path_prefix or "")
+        for route in routes)
+
+
+def _bookkeeping(call: RunCall) -> bool:
+    """A rate-limit, view-count or analytics write (judged by the target's module and name)."""
+    if call.target is None:
+        return False
+    words = {word.lower() for part in (*call.target.module.split("/"), call.target.name)
+             for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", part)}
+    if {"rate", "limit"} <= words or {"rate", "limits"} <= words or words & {"ratelimit", "throttle", "analytics"}:
+        return True
+    return bool(words & _COUNTED) and bool(words & _COUNTING)
 
 
 def _webhook_route(project: ProjectFacts, handler: BodyFacts) -> bool:

@@ -63,6 +63,47 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/messages.ts", "export const postMessage")),
+    flagged("a write behind a rate limit is still a write (signup); counters and feeds are not", {
+        "convex/auth.config.ts": 'export default { providers: [] };\n',
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/rss.xml",
+              method: "GET",
+              handler: httpAction(async (ctx) => {
+                await ctx.runMutation(internal.rateLimit.consume, { key: "rss" });
+                await ctx.runMutation(internal.feeds.refreshCache, {});
+                const posts = await ctx.runQuery(internal.posts.latest, {});
+                const body = posts.map((p: any) => p.title).join("");
+                return new Response(body, { headers: { "Content-Type": "application/rss+xml" } });
+              }),
+            });
+            http.route({
+              path: "/api/posts/view",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const { slug } = await request.json();
+                await ctx.runMutation(internal.rateLimits.consume, { key: slug });
+                await ctx.runMutation(internal.stats.incrementViewCount, { slug });
+                return new Response(null, { status: 204 });
+              }),
+            });
+            http.route({
+              path: "/api/signup",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                await ctx.runMutation(internal.rateLimit.consume, { key: "signup" });
+                await ctx.runMutation(internal.users.create, await request.json());
+                return new Response(null, { status: 201 });
+              }),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", "http.route({", 3)),
 ]
 
 CLEAN = [
