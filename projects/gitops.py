@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import re
 import shutil
@@ -32,6 +33,8 @@ import git
 from django.conf import settings
 
 from auditor import net
+
+log = logging.getLogger(__name__)
 
 
 class RemoteError(Exception):
@@ -119,6 +122,12 @@ def parse_remote_url(raw: str) -> ParsedRemote:
             raise RemoteError(RemoteError.MALFORMED, "The URL cannot have a query string or fragment.")
         if parts.path.strip("/") == "":
             raise RemoteError(RemoteError.MALFORMED, "The URL has no repository path (e.g. /owner/repo.git).")
+        clone_url = web_page_clone_url(host.lower(), parts.path)
+        if clone_url is not None:
+            raise RemoteError(
+                RemoteError.MALFORMED,
+                f"This is a web page address, not the repository's clone URL. The clone URL is {clone_url}",
+            )
         return ParsedRemote(url, scheme, host.lower(), parts.port)
 
     if url.startswith(("/", "./", "../", "~")) or re.match(r"^[A-Za-z]:[\\/]", url):
@@ -139,6 +148,30 @@ def parse_remote_url(raw: str) -> ParsedRemote:
         RemoteError.MALFORMED,
         "Not a repository URL. Use https://host/owner/repo.git or git@host:owner/repo.git.",
     )
+
+
+# What follows owner/repo in the address of a forge's web page (a tree, a file, a commit...).
+WEB_PAGE_PARTS = frozenset({
+    "tree", "blob", "commit", "commits", "pull", "pulls", "issues", "actions", "releases", "tags", "branches",
+    "compare", "wiki", "settings", "merge_requests", "src", "raw", "blame", "-",
+})
+FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
+
+
+def web_page_clone_url(host: str, path: str) -> str | None:
+    """For the address of a page on a known forge (…/owner/repo/tree/main), the repository's
+    clone URL; None for anything that may be a clone URL."""
+    if host not in FORGES and not host.startswith(("github.", "gitlab.")):
+        return None
+    segments = [segment for segment in path.split("/") if segment]
+    if len(segments) < 3:
+        return None
+    # GitLab nests groups: the page part is the first known word after owner/repo.
+    for index in range(2, len(segments)):
+        if segments[index] in WEB_PAGE_PARTS:
+            repository = "/".join(segments[:index]).removesuffix(".git")
+            return f"https://{host}/{repository}.git"
+    return None
 
 
 def check_host(host: str) -> tuple[str, ...]:
@@ -331,25 +364,42 @@ def run_git(
     return stdout
 
 
+def remote_host(url: str) -> str:
+    """The host a remote URL names, for messages ("the repository" for local paths)."""
+    if "://" in url:
+        return urlsplit(url).hostname or "the host"
+    match = SCP_LIKE.match(url)
+    if match and "/" not in url.split(":", 1)[0]:
+        return match.group("host").strip("[]")
+    return "the repository"
+
+
 def classify_failure(stderr: str, url: str, token: str | None) -> RemoteError:
+    """A clear sentence for what git said; git's own words go to the log, never to the user
+    (they are several lines, the last of which alone reads as nonsense)."""
     text = stderr.lower()
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    last = scrub(lines[-1] if lines else "git failed without a message", [token])
-    if any(
-        s in text
-        for s in (
-            "could not resolve host",
-            "failed to connect",
-            "connection refused",
-            "connection timed out",
-            "network is unreachable",
-            "couldn't connect",
-            "no route to host",
-            "operation timed out",
-            "name or service not known",
+    host = remote_host(url)
+    ssh = not url.startswith(("https://", "http://", "file://", "/", ".", "~")) or url.startswith("ssh://")
+    log.info("git failed for %s: %s", host, scrub(stderr, [token])[-2000:])
+    if "couldn't find remote ref" in text:
+        return RemoteError(RemoteError.BRANCH, "The branch does not exist on the remote.")
+    if any(s in text for s in ("could not resolve host", "could not resolve hostname", "name or service not known",
+                               "temporary failure in name resolution", "nodename nor servname")):
+        return RemoteError(RemoteError.UNREACHABLE, f"Could not reach the host {host}: its name does not resolve. "
+                           "Check the spelling of the host in the URL.")
+    if any(s in text for s in ("connection refused", "failed to connect", "couldn't connect", "no route to host",
+                               "network is unreachable")):
+        return RemoteError(RemoteError.UNREACHABLE, f"Could not reach the host {host}: the connection was refused "
+                           "or no route leads there. Check the host and port in the URL.")
+    if any(s in text for s in ("connection timed out", "operation timed out", "timed out")):
+        return RemoteError(RemoteError.UNREACHABLE, f"Could not reach the host {host}: the connection timed out.")
+    if ssh and any(s in text for s in ("permission denied (publickey", "host key verification failed",
+                                       "could not read from remote repository")):
+        return RemoteError(
+            RemoteError.AUTH,
+            f"{host} refused the SSH connection: Convex Auditor has no SSH key for your repository. "
+            "Use the https:// clone URL instead, with an access token if the repository is private.",
         )
-    ):
-        return RemoteError(RemoteError.UNREACHABLE, f"Could not reach the host: {last}")
     if any(
         s in text
         for s in (
@@ -357,7 +407,6 @@ def classify_failure(stderr: str, url: str, token: str | None) -> RemoteError:
             "could not read username",
             "could not read password",
             "terminal prompts disabled",
-            "permission denied (publickey",
             "access denied",
             "returned error: 401",
             "returned error: 403",
@@ -377,7 +426,14 @@ def classify_failure(stderr: str, url: str, token: str | None) -> RemoteError:
             RemoteError.NOT_FOUND,
             "Repository not found. Check the URL, or add a token if the repository is private.",
         )
-    return RemoteError(RemoteError.GIT, f"git failed: {last}")
+    if "ssl" in text or "certificate" in text:
+        return RemoteError(RemoteError.UNREACHABLE, f"The secure connection to {host} failed (its certificate "
+                           "could not be verified).")
+    return RemoteError(
+        RemoteError.GIT,
+        f"git could not read the repository at {host}. Check that the URL is the repository's clone URL; "
+        "the details were logged for the operators.",
+    )
 
 
 # --- operations -------------------------------------------------------------------------------
@@ -509,7 +565,7 @@ def _fetch_checkout(
         try:
             git_limited([*common, f"+refs/heads/{branch}:refs/remotes/origin/{branch}"])
         except RemoteError as error:
-            if error.kind == RemoteError.GIT and "couldn't find remote ref" in error.message.lower():
+            if error.kind == RemoteError.BRANCH:
                 raise RemoteError(RemoteError.BRANCH, f"The branch {branch!r} does not exist on the remote.") from None
             raise
     git_limited(["checkout", "-q", "-f", "--detach", "FETCH_HEAD"])

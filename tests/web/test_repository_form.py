@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from projects import gitops
 from projects.forms import RepositoryForm, name_from_url
 from projects.gitops import ParsedRemote, RemoteError, parse_remote_url, pin_args, run_git, scrub, validate_remote_url
 from projects.models import Repository
@@ -323,3 +324,52 @@ def test_it_makes_git_connect_only_to_the_pinned_address(allow_local_repos):
     # Without the pin "pinned.invalid" would not even resolve; with it, git reached our listener.
     assert accepted
     assert "resolve" not in caught.value.message.lower()
+
+
+@pytest.mark.parametrize(("page", "clone"), [
+    ("https://github.com/acme/chat/tree/main", "https://github.com/acme/chat.git"),
+    ("https://github.com/acme/chat/blob/main/convex/schema.ts", "https://github.com/acme/chat.git"),
+    ("https://github.com/acme/chat/pull/12", "https://github.com/acme/chat.git"),
+    ("https://gitlab.com/group/sub/chat/-/tree/main", "https://gitlab.com/group/sub/chat.git"),
+    ("https://bitbucket.org/acme/chat/src/main/", "https://bitbucket.org/acme/chat.git"),
+])
+def test_it_gives_the_clone_url_for_a_web_page_address(page, clone):
+    errors = form_errors(TeamFactory(), url=page)
+    assert errors["url"] == [f"This is a web page address, not the repository's clone URL. The clone URL is {clone}"]
+
+
+def test_it_accepts_clone_urls_that_look_like_pages_elsewhere():
+    for url in ("https://github.com/acme/chat", "https://github.com/acme/chat.git",
+                "https://gitlab.com/group/sub/chat.git", "https://git.example.com/acme/chat/tree/x.git"):
+        assert gitops.parse_remote_url(url).url == url
+
+
+SSH_UNRESOLVED = (
+    "ssh: Could not resolve hostname gitlab.example: Name or service not known\r\n"
+    "fatal: Could not read from remote repository.\n\n"
+    "Please make sure you have the correct access rights\nand the repository exists.\n"
+)
+SSH_DENIED = (
+    "git@github.com: Permission denied (publickey).\r\n"
+    "fatal: Could not read from remote repository.\n\n"
+    "Please make sure you have the correct access rights\nand the repository exists.\n"
+)
+
+
+def test_it_explains_ssh_failures_in_sentences_without_gits_output():
+    unresolved = gitops.classify_failure(SSH_UNRESOLVED, "git@gitlab.example:acme/chat.git", None)
+    assert unresolved.message == (
+        "Could not reach the host gitlab.example: its name does not resolve. Check the spelling of the host in the URL."
+    )
+    denied = gitops.classify_failure(SSH_DENIED, "git@github.com:acme/chat.git", None)
+    assert denied.kind == RemoteError.AUTH and "Use the https:// clone URL instead" in denied.message
+    for error in (unresolved, denied, gitops.classify_failure("fatal: something odd\n", "https://x.example/a/b", None)):
+        assert "fatal" not in error.message and "repository exists" not in error.message
+
+
+def test_it_explains_a_refused_ssh_connection(allow_local_repos):
+    errors = form_errors(TeamFactory(), url="ssh://git@127.0.0.1:9/acme/app.git")
+    assert errors["url"] == [
+        "Could not reach the host 127.0.0.1: the connection was refused or no route leads there. "
+        "Check the host and port in the URL."
+    ]
