@@ -95,7 +95,7 @@ def test_it_hides_another_teams_installation(client, personas, github_app):
 
 
 def test_it_lists_searches_and_connects_repositories(client, personas, github_app, github_requests,
-                                                    allow_local_repos, tmp_path,
+                                                    allow_local_repos, tmp_path, monkeypatch,
                                                     django_capture_on_commit_callbacks):
     listed = openapi_example("/installation/repositories")["repositories"][0]
     git_root = tmp_path / "git"
@@ -110,8 +110,19 @@ def test_it_lists_searches_and_connects_repositories(client, personas, github_ap
     assert listed["full_name"] in client.get(url, {"q": listed["name"].upper()}).content.decode()
     assert "No repository matches" in client.get(url, {"q": "zz-no-such-repository"}).content.decode()
 
+    from projects import gitops
+
+    seen: list[tuple[list[str], dict[str, str]]] = []
+    real_popen = gitops.subprocess.Popen
+
+    def watched_popen(command, *args, **kwargs):
+        seen.append((list(command), dict(kwargs.get("env") or {})))
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(gitops.subprocess, "Popen", watched_popen)
     with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"repository": [str(listed["id"])]})
+    monkeypatch.undo()
     assert response.status_code == 302
     link = GitHubRepository.objects.select_related("repository").get()
     repository = link.repository
@@ -135,6 +146,10 @@ def test_it_lists_searches_and_connects_repositories(client, personas, github_ap
     dump = StringIO()
     call_command("dumpdata", stdout=dump)
     assert token not in dump.getvalue()
+    # git got it from the credential helper's environment: never in an argument or a URL.
+    fetches = [(command, env) for command, env in seen if "fetch" in command]
+    assert fetches and all(env.get("AUDITOR_GIT_TOKEN") == token for _, env in fetches)
+    assert not any(token in part for command, _ in seen for part in command)
 
     # Ticking it again connects nothing twice.
     response = client.post(url, {"repository": [str(listed["id"])]})
