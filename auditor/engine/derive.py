@@ -318,17 +318,22 @@ def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:
 QUERY_RUNNERS = frozenset({"collect", "take", "first", "unique", "paginate"})
 
 
-def missing_query_methods(project: ProjectFacts, method: str) -> Iterator[tuple[DbCall, Location, str]]:
-    """``ctx.db.query(...)`` chains calling ``method`` before anything runs the query, with the owner label."""
+def missing_query_methods(project: ProjectFacts, method: str, *, after_builder: bool = False
+                          ) -> Iterator[tuple[DbCall, Location, str]]:
+    """``ctx.db.query(...)`` chains calling ``method`` before anything runs the query, with the owner label.
+
+    ``after_builder``: only where ``method`` follows another method of the chain (``withIndex``,
+    ``filter``, ``order``...), not straight on ``ctx.db.query("t")``."""
     for body, owner in bodies_with_owner(project):
         for call in body.db_calls:
             if call.method != "query":
                 continue
-            for name, loc in zip(call.chain, call.chain_locs, strict=False):
+            for position, (name, loc) in enumerate(zip(call.chain, call.chain_locs, strict=False)):
                 if name in QUERY_RUNNERS:
                     break
                 if name == method:
-                    yield call, loc, owner
+                    if position > 0 or not after_builder:
+                        yield call, loc, owner
                     break
 
 

@@ -1,14 +1,16 @@
 """`.count()` on a database query.
 
 What it flags:
-    `.count()` chained on a `ctx.db.query(...)` builder (after `withIndex`, `filter`, `order`
-    or nothing), before any method that runs the query. `.count()` on other things (an
-    aggregate component's `aggregate.count(ctx)`, a library's table API) is not read.
+    `.count()` chained on a `ctx.db.query(...)` builder after `withIndex`, `filter`, `order`
+    or another of its methods, before any method that runs the query. `.count()` straight on
+    `ctx.db.query("t")` is left alone: the runtime has an internal, untyped whole-table count
+    there. `.count()` on other things (an aggregate component's `aggregate.count(ctx)`, a
+    library's table API) is not read.
 
 Why it matters:
-    A Convex database query has no `count` method; the call throws at run time ("count is not
-    a function") and fails to type-check. It is one of the hard-deny checks of Convex's own
-    lint hook for coding agents.
+    A Convex database query has no `count` method once it is narrowed; the call throws at run
+    time ("count is not a function") and fails to type-check. It is one of the hard-deny
+    checks of Convex's own lint hook for coding agents.
 
 Example:
     const open = await ctx.db.query("tickets").withIndex("by_status", (q) => q.eq("status", "open")).count();
@@ -30,7 +32,7 @@ RULE = RuleInfo("correctness/query-count-method", "error", "`.count()` on a data
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for call, loc, owner in missing_query_methods(project, "count"):
+    for call, loc, owner in missing_query_methods(project, "count", after_builder=True):
         yield RULE.finding(
             loc,
             f'A database query has no `.count()` method; ctx.db.query("{call.table or "..."}")...count() throws. '
