@@ -9,9 +9,9 @@ What it flags:
 
 Why it matters:
     These APIs take an `api.*`/`internal.*` reference. A string does not type-check, so
-    `convex deploy` (which type-checks) refuses the push; and a rename of the target is no
-    longer caught anywhere. It is one of the hard-deny checks of Convex's own lint hook for
-    coding agents.
+    `convex dev` and `convex deploy` refuse the push while they type-check (their default);
+    and a rename of the target is no longer caught anywhere. It is one of the hard-deny
+    checks of Convex's own lint hook for coding agents.
 
 Example:
     await ctx.scheduler.runAfter(0, "emails:send", { to });
@@ -52,7 +52,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             yield RULE.finding(
                 call.loc,
                 f'`{_CALL.get(call.method, f"ctx.{call.method}")}` is given the string "{call.target_string}" '
-                f"instead of a function reference; it does not type-check, so the deploy fails. Pass "
+                f"instead of a function reference; it does not type-check, so a push that type-checks fails. Pass "
                 f"{suggestion} (or `api.*`) from `_generated/api`.",
                 function=owner,
             )

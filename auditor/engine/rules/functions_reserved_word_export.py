@@ -1,16 +1,16 @@
 """Convex function exported under a JavaScript reserved word.
 
 What it flags:
-    A Convex function whose export name is a JavaScript reserved word: `export const delete =
-    mutation(...)` (a syntax error, so the file also fails to parse) or `export { remove as
-    delete }`. A default export is not flagged: Convex registers it as `module:default`.
+    A Convex module that declares an export under a JavaScript reserved word, `export const
+    delete = mutation(...)` or `export function new(...)`. The file does not parse, so the
+    auditor finds it where the parser stops. An export list that renames a function to a
+    reserved word (`export { remove as delete }`) is valid JavaScript and is not flagged, nor
+    is a default export (Convex registers it as `module:default`).
 
 Why it matters:
-    `export const delete` does not compile: the bundler stops with "Expected identifier but
-    found delete" and the push or deploy fails. Renamed through an export list, the function
-    deploys but its reference `api.module.delete` reads like the operator and trips tooling
-    and code generation that write names as identifiers. It is one of the hard-deny checks of
-    Convex's own lint hook for coding agents.
+    `export const delete` is a syntax error: the bundler stops with "Expected identifier but
+    found delete", so the push or deploy fails and no function of the module is served. It is
+    one of the hard-deny checks of Convex's own lint hook for coding agents.
 
 Example:
     export const delete = mutation({
@@ -27,21 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import Location, ProjectFacts
-from auditor.engine.reserved import RESERVED_WORDS
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("functions/reserved-word-export", "error", "Convex function exported under a reserved word")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for function in project.functions.values():
-        if function.name in RESERVED_WORDS:
-            yield RULE.finding(
-                function.loc,
-                f"The Convex function `{function.name}` is exported under a JavaScript reserved word; "
-                f"rename it (for example `{_synonym(function.name)}`).",
-                function=function.function_id,
-            )
     prefix = f"{project.convex_dir}/" if project.convex_dir not in {"", "."} else ""
     for failure in project.parse_failures:
         if failure.reserved_export and failure.path.startswith(prefix):

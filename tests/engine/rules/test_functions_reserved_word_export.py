@@ -9,7 +9,7 @@ from tests.engine.helpers import check_case, clean, flagged
 RULE_ID = "functions/reserved-word-export"
 
 FLAGGED = [
-    flagged("export const delete, which does not even parse", {
+    flagged("export const delete and export async function new, which do not even parse", {
         "convex/tasks.ts": """
             import { mutation } from "./_generated/server";
             import { v } from "convex/values";
@@ -19,8 +19,16 @@ FLAGGED = [
               handler: async (ctx, { id }) => ctx.db.delete(id),
             });
         """,
-    }, ("convex/tasks.ts", "export const delete")),
-    flagged("a mutation renamed to new through an export list", {
+        "convex/items.ts": """
+            export async function new(ctx) {
+              return null;
+            }
+        """,
+    }, ("convex/tasks.ts", "export const delete"), ("convex/items.ts", "export async function new")),
+]
+
+CLEAN = [
+    clean("a mutation renamed to new through an export list, which is valid JavaScript", {
         "convex/tasks.ts": """
             import { mutation } from "./_generated/server";
             import { v } from "convex/values";
@@ -32,10 +40,7 @@ FLAGGED = [
 
             export { create as new };
         """,
-    }, ("convex/tasks.ts", "const create = mutation")),
-]
-
-CLEAN = [
+    }),
     clean("a default export, a remove mutation and a reserved word outside the Convex folder", {
         "convex/tasks.ts": """
             import { mutation, query } from "./_generated/server";
