@@ -13,9 +13,13 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# The commit this image is built from: part of every cached fragment's key (AUDITOR_RELEASE).
+ARG AUDITOR_RELEASE
+RUN test -n "$AUDITOR_RELEASE" || { echo "Build with --build-arg AUDITOR_RELEASE=\$(git rev-parse HEAD)"; exit 1; } \
+    && echo "$AUDITOR_RELEASE" > RELEASE
 # Static files are collected (hashed and compressed for WhiteNoise) at build time; the keys
 # here only let settings load and are never used for anything.
-RUN SECRET_KEY=collectstatic-only \
+RUN SECRET_KEY=collectstatic-only SITE_URL=http://collectstatic.invalid \
     AUDITOR_TOKEN_KEY=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
     python manage.py collectstatic --noinput
 

@@ -11,7 +11,9 @@ import base64
 import hashlib
 import os
 import secrets
+import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -405,6 +407,32 @@ for _key in AUDITOR_TOKEN_KEYS:
         raise ImproperlyConfigured(
             "AUDITOR_TOKEN_KEY holds a value that is not a Fernet key (32 bytes, urlsafe base64)"
         )
+
+# The release: part of every cached fragment's key (reports.fragments), so a deploy renders
+# afresh without a cache flush. From the environment, else the RELEASE file an image build
+# writes (Dockerfile: --build-arg AUDITOR_RELEASE=<git sha>), else the checkout's commit. A
+# development run adds its start time: edited templates show without a commit.
+def _release() -> str:
+    release = env.str("AUDITOR_RELEASE", default="").strip()
+    if not release and (BASE_DIR / "RELEASE").is_file():
+        release = (BASE_DIR / "RELEASE").read_text().strip()
+    if not release:
+        try:
+            release = subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=10, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            release = ""
+    if not release:
+        if not (DEBUG or TESTING):
+            raise ImproperlyConfigured("AUDITOR_RELEASE must be set (e.g. the git commit) when DEBUG is off")
+        release = "dev"
+    if DEBUG:
+        release += f"-{int(time.time())}"
+    return release
+
+
+AUDITOR_RELEASE = _release()
 
 # --- Celery -----------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 A finished audit's findings and inventory never change, and rendering a page of them is most of
 what its page costs. Each fragment's key is a digest of every input it reads: the audit, the
 filters and page, the triage decisions and ignore rules in force, the repository's address,
-whether code comes from the clone, and the release (the code and templates that render it).
+and the release (settings.AUDITOR_RELEASE, the commit of the code and templates that render it).
 A change to any of them is a new key, so nothing is ever invalidated by hand; old keys simply
 age out of the cache (CACHE_TIMEOUT_SECONDS).
 
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from functools import cache
-from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -29,24 +27,10 @@ from projects.models import Audit
 
 T = TypeVar("T")
 
-# What renders a fragment: templates, the views and helpers behind them, and the rule docs.
-_RELEASE_SOURCES = ("reports", "triage", "gates", "projects", "templates", "auditor/engine")
-
-
-@cache
 def release() -> str:
-    """A digest of the code and templates that render fragments, read once per process.
-
-    A deploy that changes how a fragment looks gets new keys, without a cache flush.
-    """
-    digest = hashlib.sha256()
-    root = Path(settings.BASE_DIR)
-    for folder in _RELEASE_SOURCES:
-        for path in sorted((root / folder).rglob("*")):
-            if path.suffix in (".py", ".html", ".md") and "migrations" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """The release (settings.AUDITOR_RELEASE: the commit the code was built from): a deploy that
+    changes how a fragment looks gets new keys, without a cache flush."""
+    return settings.AUDITOR_RELEASE
 
 
 def model_state(instance: Model | None) -> list[object] | None:

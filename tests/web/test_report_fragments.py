@@ -143,6 +143,13 @@ def test_it_keeps_tokens_and_people_out_of_cached_fragments(client, personas, au
         assert personas.owner.email not in html
 
 
+def test_it_takes_the_release_from_the_settings_not_the_source_folders(settings):
+    settings.AUDITOR_RELEASE = "abc123"
+    before = fragments.fragment_key("findings", [1])
+    settings.AUDITOR_RELEASE = "def456"
+    assert fragments.release() == "def456" and fragments.fragment_key("findings", [1]) != before
+
+
 def test_it_changes_every_key_with_the_release(monkeypatch):
     before = fragments.fragment_key("findings", [1, "a"])
     assert before == fragments.fragment_key("findings", [1, "a"])

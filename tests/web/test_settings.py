@@ -146,3 +146,11 @@ def test_it_points_links_at_the_port_make_run_serves_on():
     assert site_url_of_make_run("PORT=9200") == "http://127.0.0.1:9200"
     assert site_url_of_make_run() == "http://127.0.0.1:8000"
     assert site_url_of_make_run(PORT="9100", SITE_URL="https://audit.example.com") == "https://audit.example.com"
+
+
+def test_it_names_the_release_from_the_environment_or_the_checkout():
+    script = ["shell", "-c", "from django.conf import settings; print(settings.AUDITOR_RELEASE)"]
+    given = manage(*script, **{**PRODUCTION, "AUDITOR_RELEASE": "v1-abc"})
+    assert given.stdout.strip().splitlines()[-1] == "v1-abc"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    assert manage(*script, **PRODUCTION).stdout.strip().splitlines()[-1] == head
