@@ -229,3 +229,20 @@ def test_it_refuses_cache_dir_together_with_no_cache(tmp_path):
     result = run_cli(str(tmp_path / "app"), "--no-cache", "--cache-dir", str(tmp_path), cache_home=tmp_path / "xdg")
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+def test_it_reads_unchanged_frontend_files_from_disk_on_the_next_audit(tmp_path):
+    write_project(tmp_path / "app", {
+        "convex/items.ts": 'import { query } from "./_generated/server";\n'
+                           "export const list = query({ args: {}, handler: async () => [] });\n",
+        "app/page.tsx": 'const url = process.env.NEXT_PUBLIC_CONVEX_URL;\n'
+                        'export default function Page() { return fetch(`${url}/hook`); }\n',
+        "app/about.tsx": 'export default function About() { return "about"; }\n',
+    })
+    cold = audit_path(tmp_path / "app", cache=ParseCache(tmp_path / "cache"))
+    later = ParseCache(tmp_path / "cache")
+    warm = audit_path(tmp_path / "app", cache=later)
+    assert later.disk_hits >= 2  # both frontend files; Convex files join them once facts hold no syntax tree
+    assert [(f.rule, f.loc, f.fingerprint) for f in warm.findings] == [(f.rule, f.loc, f.fingerprint)
+                                                                        for f in cold.findings]
+    assert any(f.rule == "frontend/cloud-domain-for-http" for f in warm.findings)

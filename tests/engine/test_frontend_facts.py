@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 from pathlib import Path
@@ -14,6 +15,14 @@ from auditor.engine.frontend import light_facts
 from auditor.engine.parsing import decode_source, parse_source
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# What only the module import graph reads, and only for files the schema imports, which esprima
+# reads again (reading.reread_imported_frontend): tree-sitter's facts leave these out.
+IMPORT_GRAPH_FIELDS = frozenset({"import_statements", "top_level_reads"})
+
+
+def same(light, full) -> bool:
+    return all(getattr(light, f.name) == getattr(full, f.name) for f in dataclasses.fields(full)
+               if f.compare and f.name not in IMPORT_GRAPH_FIELDS)
 
 
 def esprima_facts(path: str, source: str):
@@ -29,7 +38,7 @@ def assert_same_facts(path: str, source: str) -> None:
     for name in ("imports", "exports", "reexports", "use_node", "hook_calls", "hook_wrappers"):
         assert getattr(light, name) == getattr(full, name), name
     assert light.strings == full.strings
-    assert light == full
+    assert same(light, full)
 
 
 SNIPPETS = {
@@ -170,7 +179,7 @@ def test_it_matches_esprima_on_every_frontend_file_of_the_corpus(path, absolute)
     source = decode_source(absolute.read_bytes())
     light = light_facts(path, source)
     if light is not None:  # the files it hands over are read by esprima itself
-        assert light == esprima_facts(path, source)
+        assert same(light, esprima_facts(path, source))
 
 
 def test_it_reads_most_frontend_files_of_the_corpus_itself():
@@ -188,8 +197,8 @@ def test_it_matches_esprima_on_real_apps():
             source = decode_source(absolute.read_bytes())
             light = light_facts(path, source)
             parsed = parse_source(path, source) if light is not None else None
-            if light is not None and parsed.tree is not None and light != extract_module(path, None, source,
-                                                                                         parsed.tree):
+            if light is not None and parsed.tree is not None and not same(light, extract_module(path, None, source,
+                                                                                                parsed.tree)):
                 differing.append(f"{root}/{path}")
     assert differing == []
 
