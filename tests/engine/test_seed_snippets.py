@@ -1,6 +1,6 @@
 """The seed guide's Wrong/Correct snippets, as small projects: Wrong gets its block-1 finding, Correct none.
 
-The seed (``shared/seed/convex-backend-skill.md``) lost its newlines, so a ``// comment`` in it runs
+The seed guide (the product's origin, kept outside this repository) lost its newlines, so a ``// comment`` in it runs
 on into the code that followed. Each fixture writes the snippets out properly, as ``Seed`` pieces,
 and adds only what a project needs around them (imports, a function to hold a statement) as
 ``Glue`` pieces. ``test_it_copies_every_seed_piece_faithfully`` proves each Seed piece, comments
@@ -9,6 +9,7 @@ removed and whitespace dropped, is text of a ```typescript block of the seed tre
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ import pytest
 
 from tests.engine.helpers import audit_project
 
-SEED_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "convex-backend-skill.md"
+# The guide is not part of the repository: CI points CONVEX_AUDIT_SEED_GUIDE at it when it has a copy,
+# and a fresh clone without one skips only the tests that compare against its text.
+SEED_PATH = Path(os.environ.get("CONVEX_AUDIT_SEED_GUIDE") or "")  # Path("") is the folder: never a file
 
 BLOCK_1 = frozenset({
     "functions/query-writes-db", "functions/action-uses-db", "functions/side-effect-in-transaction",
@@ -583,7 +586,7 @@ def _line(source: str, needle: str) -> int:
     return hits[int(nth or 1) - 1]
 
 
-@pytest.mark.skipif(not SEED_PATH.is_file(), reason="the seed guide lies beside the repository")
+@pytest.mark.skipif(not SEED_PATH.is_file(), reason="CONVEX_AUDIT_SEED_GUIDE names no copy of the seed guide")
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
 def test_it_copies_every_seed_piece_faithfully(fixture):
     blocks = seed_blocks()
@@ -613,5 +616,5 @@ def test_it_strips_seed_comments_up_to_where_code_resumes():
 
 def test_it_finds_the_seed_blocks():
     if not SEED_PATH.is_file():
-        pytest.skip("the seed guide lies beside the repository")
+        pytest.skip("CONVEX_AUDIT_SEED_GUIDE names no copy of the seed guide")
     assert len(seed_blocks()) >= 20
