@@ -18,12 +18,27 @@ from .models import GateCondition, GateResult, QualityGate
 BADGE_SALT = "gates.badge"
 
 
+def default_conditions() -> list[GateCondition]:
+    return [GateCondition(min_severity=Severity.ERROR, rule_glob="*", max_new=0)]
+
+
+def gate_to_show(repository: Repository) -> tuple[QualityGate, list[GateCondition]]:
+    """The gate and its conditions for a page: the stored ones, or the default (unsaved: a page
+    that reads never writes; the first change or evaluation stores it)."""
+    gate = QualityGate.objects.filter(repository=repository).first()
+    if gate is None:
+        return QualityGate(repository=repository), default_conditions()
+    return gate, list(gate.conditions.all())
+
+
 def gate_for(repository: Repository) -> QualityGate:
     """The repository's gate; a new one starts with the condition "no new error"."""
     with transaction.atomic():
         gate, created = QualityGate.objects.get_or_create(repository=repository)
         if created:
-            GateCondition.objects.create(gate=gate, min_severity=Severity.ERROR, rule_glob="*", max_new=0)
+            for condition in default_conditions():
+                condition.gate = gate
+                condition.save()
     return gate
 
 

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from api.views import api_endpoint
 from gates import services
 from gates.forms import GateConditionForm
-from gates.models import QualityGate
 from gates.serializers import GateSerializer
 from projects.access import get_audit_for_user, get_repository_for_user
 from projects.models import Repository
@@ -21,12 +20,13 @@ from teams.models import Role
 
 
 def _render_settings(
-    request: HttpRequest, repository: Repository, gate: QualityGate, form: GateConditionForm, status: int = 200
+    request: HttpRequest, repository: Repository, form: GateConditionForm, status: int = 200
 ) -> HttpResponse:
+    gate, conditions = services.gate_to_show(repository)
     context = {
         "repository": repository,
         "gate": gate,
-        "conditions": gate.conditions.all(),
+        "conditions": conditions,
         "form": form,
         "result": services.result_for(repository.last_audit),
         "badge_url": request.build_absolute_uri(services.badge_path(repository)),
@@ -38,7 +38,7 @@ def _render_settings(
 @login_required
 def gate_settings(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
-    return _render_settings(request, repository, services.gate_for(repository), GateConditionForm())
+    return _render_settings(request, repository, GateConditionForm())
 
 
 @login_required
@@ -54,7 +54,7 @@ def gate_update(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "add":
         form = GateConditionForm(request.POST)
         if not form.is_valid():
-            return _render_settings(request, repository, gate, form, status=400)
+            return _render_settings(request, repository, form, status=400)
         condition = form.save(commit=False)
         condition.gate = gate
         condition.save()

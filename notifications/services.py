@@ -18,8 +18,14 @@ from teams.models import Membership
 log = logging.getLogger(__name__)
 
 
-def subscription_for(membership: Membership) -> DigestSubscription:
+def subscription_for(membership: Membership, *, create: bool = True) -> DigestSubscription:
+    """The member's subscription; with create=False an unsaved default when there is none yet
+    (a page that reads writes nothing; the beat tick or saving the form stores it)."""
     subscription = DigestSubscription.objects.filter(user_id=membership.user_id, team_id=membership.team_id).first()
+    if subscription is None and not create:
+        subscription = DigestSubscription(user_id=membership.user_id, team_id=membership.team_id)
+        subscription.reschedule()
+        return subscription
     if subscription is None:
         subscription = DigestSubscription(user_id=membership.user_id, team_id=membership.team_id)
         subscription.reschedule()

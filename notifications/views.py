@@ -18,7 +18,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """The user's digest settings, one form per team."""
     rows = []
     for membership in request_memberships(request):
-        subscription = subscription_for(membership)
+        subscription = subscription_for(membership, create=False)
         rows.append({"membership": membership, "subscription": subscription,
                      "form": SubscriptionForm(instance=subscription, prefix=f"team{membership.team_id}")})
     return render(request, "notifications/preferences.html", {"rows": rows})
@@ -27,7 +27,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_preferences(request: HttpRequest, team_id: int) -> HttpResponse:
     membership = get_membership(request, team_id)
-    subscription = subscription_for(membership)
+    subscription = subscription_for(membership, create=request.method == "POST")
     form = SubscriptionForm(request.POST or None, instance=subscription, prefix=f"team{team_id}")
     if request.method == "POST" and form.is_valid():
         subscription = form.save(commit=False)

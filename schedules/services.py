@@ -51,7 +51,11 @@ def crontab_fields(schedule: AuditSchedule) -> dict[str, str]:
     raise ValueError(f"no crontab for schedule kind {kind!r}")
 
 
-def schedule_for(repository: Repository) -> AuditSchedule:
+def schedule_for(repository: Repository, *, create: bool = True) -> AuditSchedule:
+    """The repository's schedule; with create=False an unsaved default (off) when it has none,
+    so a page that reads it writes nothing."""
+    if not create:
+        return AuditSchedule.objects.filter(repository=repository).first() or AuditSchedule(repository=repository)
     schedule, _ = AuditSchedule.objects.get_or_create(repository=repository)
     return schedule
 

@@ -16,7 +16,7 @@ from teams.models import Role
 def schedule_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """The audit schedule of a repository: everyone in the team reads it, admins change it."""
     repository = get_repository_for_user(request, pk)
-    schedule = schedule_for(repository)
+    schedule = schedule_for(repository, create=request.method == "POST")
     if request.method == "POST":
         require_role(repository.membership, Role.ADMIN)  # type: ignore[attr-defined]
     form = ScheduleForm(request.POST or None, instance=schedule)

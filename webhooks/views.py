@@ -100,13 +100,14 @@ def github_webhook(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _settings_context(request: HttpRequest, repository) -> dict:
-    hook = services.github_webhook_for(repository)
+    # Made by the page's button (a POST): reading the page never writes.
+    hook = GitHubWebhook.objects.filter(repository=repository).first()
     return {
         "repository": repository,
         "hook": hook,
-        "hook_url": request.build_absolute_uri(services.github_webhook_path(hook)),
-        "secret": hook.get_secret(),
-        "deliveries": hook.deliveries.select_related("audit")[:20],
+        "hook_url": request.build_absolute_uri(services.github_webhook_path(hook)) if hook else "",
+        "secret": hook.get_secret() if hook else "",
+        "deliveries": hook.deliveries.select_related("audit")[:20] if hook else [],
         "outgoing": repository.outgoing_webhooks.all(),
         "formats": OutgoingWebhook.Format.choices,
         "outgoing_deliveries": services.OutgoingDelivery.objects.filter(webhook__repository=repository)
@@ -126,10 +127,14 @@ def webhook_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def github_webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk, Role.ADMIN)
+    existed = GitHubWebhook.objects.filter(repository=repository).exists()
     hook = services.github_webhook_for(repository)
-    hook.set_secret(new_secret())
-    hook.save(update_fields=["secret_encrypted"])
-    messages.success(request, "New webhook secret: update it in GitHub's webhook settings.")
+    if existed:
+        hook.set_secret(new_secret())
+        hook.save(update_fields=["secret_encrypted"])
+        messages.success(request, "New webhook secret: update it in GitHub's webhook settings.")
+    else:
+        messages.success(request, "Webhook URL and secret made: add them in GitHub's webhook settings.")
     return redirect("webhook_settings", repository.pk)
 
 
