@@ -132,3 +132,88 @@ def make_audit(
     recount(audit)
     Repository.objects.filter(pk=repository.pk).update(last_audit=audit)
     return audit
+
+
+BIG_RULES = (
+    "auth/public-function-without-auth", "perf/unbounded-collect", "validators/missing-args",
+    "schema/unindexed-filter", "scheduler/public-function-scheduled", "correctness/floating-promise",
+    "validators/missing-returns", "schema/foreign-key-without-index", "http/error-status", "arch/no-convex-error",
+)
+
+
+def big_inventory(tables: int = 60, functions: int = 180, routes: int = 30) -> dict[str, Any]:
+    """An inventory the size of a large real app, with the long names real apps have."""
+    names = [f"organizationMembershipInvitationAuditTrail{n}" if n % 7 == 0 else f"table{n}" for n in range(tables)]
+    table_rows = []
+    references = []
+    for n, name in enumerate(names):
+        target = names[(n * 7 + 3) % tables]
+        fields = [{"name": "ownerId", "type": f'id("{target}")', "optional": False, "references": target}]
+        fields += [{"name": f"someRatherLongFieldNameNumber{k}" if k % 4 == 0 else f"field{k}",
+                    "type": 'union(literal("draft"), literal("published"), literal("archived"))' if k == 2
+                    else "string", "optional": k % 3 == 0, "references": None} for k in range(1, 9)]
+        references.append({"from": name, "field": "ownerId", "to": target, "line": 5 + n * 12})
+        table_rows.append({
+            "name": name, "line": 5 + n * 12, "opaque": False, "fields": fields,
+            "indexes": [{"name": "by_ownerId_and_someRatherLongFieldNameNumber4", "kind": "index",
+                         "fields": ["ownerId", "someRatherLongFieldNameNumber4"], "filter_fields": [],
+                         "line": 14 + n * 12}],
+        })
+    function_rows = [
+        {"id": f"organizations/memberships/invitations:acceptInvitationAndNotifyEveryone{n}" if n % 5 == 0
+         else f"mod{n % 20}:fn{n}", "module": f"mod{n % 20}", "name": f"fn{n}",
+         "kind": ("query", "mutation", "action")[n % 3], "visibility": "internal" if n % 4 == 0 else "public",
+         "builder": "query", "syntax": "object", "path": f"convex/organizations/memberships/invitations{n % 20}.ts",
+         "line": n + 1, "has_args": bool(n % 6),
+         "args": {"organizationMembershipInvitationId": f'id("{names[n % tables]}")', "limit": "number"},
+         "has_returns": False, "returns": None, "auth_checked": bool(n % 2)}
+        for n in range(functions)
+    ]
+    route_rows = [
+        {"method": ("GET", "POST", "OPTIONS")[n % 3],
+         "path": f"/api/v1/organizations/memberships/invitations/accept-and-notify/{n}" if n % 4 else None,
+         "path_prefix": None if n % 4 else f"/files/{n}/", "handler": f"http:handleIncomingWebhookEvent{n}",
+         "file": "convex/http.ts", "line": 10 + n * 3, "cors": bool(n % 2), "preflight": bool(n % 3),
+         "auth": bool(n % 5)}
+        for n in range(routes)
+    ]
+    indexes = [{"table": t["name"], "name": ix["name"], "kind": "index", "fields": ix["fields"],
+                "path": "convex/schema.ts", "line": ix["line"],
+                "used_by": [{"function": function_rows[k]["id"], "path": function_rows[k]["path"], "line": 9}
+                            for k in range(ix["line"] % 3)]}
+               for t in table_rows for ix in t["indexes"]]
+    return {
+        "functions": function_rows,
+        "http_routes": route_rows,
+        "schema": {"path": "convex/schema.ts", "line": 4, "open": True, "validation": False,
+                   "unread_spreads": ["authTables"], "tables": table_rows, "references": references},
+        "index_map": {
+            "indexes": indexes,
+            "unused": [
+                {"table": i["table"], "name": i["name"], "line": i["line"]} for i in indexes if not i["used_by"]
+            ],
+            "missing": [{"table": names[1], "index": "by_organizationMembershipInvitationId", "function":
+                         function_rows[5]["id"], "path": function_rows[5]["path"], "line": 40}],
+            "unindexed_queries": [
+                {"table": names[n], "function": function_rows[n]["id"], "path": function_rows[n]["path"],
+                 "line": 30, "filter_fields": ["someRatherLongFieldNameNumber4"]} for n in range(10)
+            ],
+        },
+        "crons": [{"name": "clean up expired organization invitations", "schedule": "daily",
+                   "details": {"hourUTC": 3}, "target": "internal.organizations.cleanup", "path": "convex/crons.ts",
+                   "line": 5}],
+    }
+
+
+def make_big_audit(repository: Repository, findings: int = 300) -> Audit:
+    """A 60-table project with `findings` findings over ten rules and many files."""
+    audit = make_audit(repository, findings=0, inventory_data=big_inventory())
+    for n, rule in enumerate(BIG_RULES):
+        count = findings // len(BIG_RULES)
+        add_findings(audit, count, start=n * 1000, rule=rule,
+                     path=f"convex/organizations/memberships/invitations{n}.ts")
+    Finding.objects.filter(audit=audit).update(
+        message="Public mutation `organizations/memberships/invitations:acceptInvitationAndNotifyEveryone` writes "
+                "`ctx.db` without checking `ctx.auth.getUserIdentity()`; anyone can call it with any arguments."
+    )
+    return recount(audit)

@@ -1,0 +1,236 @@
+"""Every page in Debian's Chromium, at 1400 px and at 390 px, on the seeded demo and on a generated
+project of 60 tables and 300 findings: no horizontal page overflow and no console error. axe-core
+(pinned in tools/axe, installed by `make axe-tools`) finds no serious or critical violation on the
+dashboard, findings, schema map, rules and sign-in pages.
+
+Screenshots of each page go to test-artifacts/pages/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.test_walkthrough import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_EMAIL, DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1400, 390)
+# The pages axe checks, by the name the page list gives them.
+AXE_PAGES = ("projects", "findings", "schema", "rules", "sign-in")
+
+
+@pytest.fixture
+def site(settings, tmp_path, allow_local_repos, monkeypatch):
+    """The seeded demo plus a generated big project in the demo's team; the pages to visit."""
+    from projects.models import Finding, Repository
+    from tests.factories import AuditFactory
+    from tests.reportdata import make_big_audit
+
+    settings.AUDITOR_DEMO_REPOS_DIR = tmp_path / "demo-repos"
+    monkeypatch.delenv("DEMO_EMAIL", raising=False)
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    demo = Repository.objects.get()
+    big = Repository.objects.create(team=demo.team, name="acme/very-large-organization-management-platform",
+                                    url="https://github.com/acme/very-large-organization-management-platform.git",
+                                    branch="main", created_by=demo.created_by)
+    for _ in range(3):  # history: quiet scheduled runs to fold
+        AuditFactory(repository=big, trigger="schedule")
+    big_audit = make_big_audit(big)
+    finding = Finding.objects.filter(audit=demo.last_audit).first()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    pages = {
+        "projects": "/projects/",
+        "teams": "/teams/",
+        "members": f"/teams/{demo.team_id}/members/",
+        "digests": "/notifications/",
+        "rules": "/rules/",
+        "api-tokens": "/settings/api-tokens/",
+        "api-docs": "/api/v1/docs/",
+        "api-interactive": "/api/v1/docs/interactive/",
+        "connect": "/repositories/add/",
+    }
+    for label, repository, audit in (("demo", demo, demo.last_audit), ("big", big, big_audit)):
+        pages.update({
+            f"{label}-findings": f"/audits/{audit.pk}/",
+            f"{label}-findings-by-file": f"/audits/{audit.pk}/?group=file&sort=newest",
+            f"{label}-findings-flat": f"/audits/{audit.pk}/?group=none&state=all",
+            f"{label}-schema": f"/audits/{audit.pk}/schema/",
+            f"{label}-indexes": f"/audits/{audit.pk}/indexes/",
+            f"{label}-endpoints": f"/audits/{audit.pk}/endpoints/",
+            f"{label}-history": f"/projects/{repository.pk}/history/",
+            f"{label}-settings": f"/repositories/{repository.pk}/settings/",
+            f"{label}-rule-profile": f"/repositories/{repository.pk}/rules/",
+            f"{label}-gate": f"/repositories/{repository.pk}/gate/",
+            f"{label}-ignore-rules": f"/repositories/{repository.pk}/ignore-rules/",
+            f"{label}-webhooks": f"/repositories/{repository.pk}/webhooks/",
+            f"{label}-schedule": f"/repositories/{repository.pk}/schedule/",
+        })
+    pages["finding-triage"] = f"/findings/{finding.pk}/triage/"
+    return pages
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def _watch(page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return errors
+
+
+def _sign_in(page) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", DEMO_EMAIL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url
+
+
+def _overflow(page) -> str:
+    """'' when the page fits its viewport; else what sticks out."""
+    return page.evaluate("""() => {
+        if (document.documentElement.scrollWidth <= innerWidth) return "";
+        const wide = [];
+        for (const el of document.querySelectorAll("body *")) {
+            const box = el.getBoundingClientRect();
+            const name = `${el.tagName.toLowerCase()}.${el.className}`;
+            if (box.right > innerWidth + 1) wide.push(`${name} (${Math.round(box.right)}px)`);
+        }
+        return `scrollWidth ${document.documentElement.scrollWidth} > ${innerWidth}: ` + wide.slice(0, 6).join(", ");
+    }""")
+
+
+def _axe(page) -> list[str]:
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("""async () => {
+        const found = await axe.run(document, { resultTypes: ["violations"] });
+        return found.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.impact} ${v.id}: ${v.help} (${
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; ")})`);
+    }""")
+    return list(result)
+
+
+def _visit(page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+    if "/schema/" in path:
+        page.wait_for_function("['ready', 'failed'].includes(document.body.dataset.diagram)")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, site, width):
+    from playwright.sync_api import sync_playwright
+
+    assert AXE.is_file(), f"{AXE} is missing: run `make axe-tools` (make test does)"
+    shots = ARTIFACTS / "pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors = _watch(page)
+        # Signed out first: the sign-in pages.
+        for label, path in (("sign-in", "/accounts/login/"), ("sign-up", "/accounts/signup/"),
+                            ("password-reset", "/accounts/password/reset/")):
+            _visit(page, path)
+            if overflow := _overflow(page):
+                problems.append(f"{label} at {width}px: {overflow}")
+            if label in AXE_PAGES and width == WIDTHS[0]:
+                problems += [f"{label}: {violation}" for violation in _axe(page)]
+            page.screenshot(path=str(shots / f"{label}-{width}.png"), full_page=True)
+        _sign_in(page)
+        for label, path in site.items():
+            _visit(page, path)
+            if overflow := _overflow(page):
+                problems.append(f"{label} at {width}px: {overflow}")
+            axe_name = label.removeprefix("demo-").removeprefix("big-")
+            if axe_name in AXE_PAGES and width == WIDTHS[0] and label in (axe_name, f"demo-{axe_name}",
+                                                                          f"big-{axe_name}"):
+                problems += [f"{label}: {violation}" for violation in _axe(page)]
+            page.screenshot(path=str(shots / f"{label}-{width}.png"), full_page=width == WIDTHS[1])
+        problems += [f"console at {width}px: {error}" for error in errors]
+        context.close()
+        browser.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_it_pans_zooms_and_focuses_the_diagram_of_a_60_table_schema(live_server, site):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors = _watch(page)
+        _sign_in(page)
+        _visit(page, site["big-schema"])
+        body = page.locator("body")
+        expect(body).to_have_attribute("data-diagram", "ready")
+        # 60 tables open on the most referenced one and its neighbours, legible rather than tiny.
+        focus = body.get_attribute("data-diagram-focus")
+        assert focus, "a big schema opens focused on one table"
+        assert page.locator("#diagram-focus").input_value() == focus
+        svg = page.locator("#schema-diagram svg")
+        shown = svg.locator("g.node[id*='-entity-']").count()
+        assert 1 < shown < 60
+        # Zoom in and pan: the drawing's transform follows.
+        before = svg.evaluate("el => el.style.transform")
+        page.get_by_role("button", name="Zoom in").click()
+        box = page.locator("#diagram-viewport").bounding_box()
+        page.mouse.move(box["x"] + 200, box["y"] + 200)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 80, box["y"] + 120, steps=4)
+        page.mouse.up()
+        after = svg.evaluate("el => el.style.transform")
+        assert after != before and "scale(" in after
+        # Focus another table from its card, then show everything.
+        page.locator("[data-focus-table='table1']").click()
+        expect(body).to_have_attribute("data-diagram-focus", "table1")
+        page.select_option("#diagram-focus", "")
+        expect(body).to_have_attribute("data-diagram-focus", "")
+        assert page.locator("#schema-diagram svg").evaluate("el => el.getBBox().width") > 0
+        page.screenshot(path=str(ARTIFACTS / "pages" / "big-schema-all.png"))
+        assert errors == []
+        context.close()
+        browser.close()
+
+
+def test_it_triages_a_whole_group_from_the_findings_page(live_server, site):
+    from playwright.sync_api import expect, sync_playwright
+
+    from triage.models import TriageDecision
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+        page = context.new_page()
+        errors = _watch(page)
+        _sign_in(page)
+        _visit(page, site["big-findings"])
+        group = page.locator("section.group").first
+        count = int(group.locator(".count").inner_text())
+        group.locator("input.pick-group").check()
+        expect(page.locator("#bulk-count")).to_have_text(f"{count} findings selected")
+        page.select_option("#bulk-triage select[name=state]", "accepted_risk")
+        page.fill("#bulk-triage input[name=comment]", "Reviewed together")
+        page.get_by_role("button", name="Apply to selected").click()
+        page.wait_for_load_state()
+        expect(page.locator(".messages")).to_contain_text(f"Marked {count} findings as accepted risk")
+        assert TriageDecision.objects.filter(state="accepted_risk", comment="Reviewed together").count() == count
+        assert errors == []
+        context.close()
+        browser.close()
