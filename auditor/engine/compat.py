@@ -255,10 +255,13 @@ def _function_changes(old: Inventory, new: Inventory, unread: frozenset[str]) ->
             module, _, name = function_id.rpartition(":")
             if name in new.exported.get(module, frozenset()) or before.path in unread:
                 continue  # still exported under a builder not followed, or its file was not read
+            moved = next((other for other in sorted(new.functions) if other.rpartition(":")[2] == name
+                          and other not in old.functions and new.functions[other].visibility == "public"), None)
+            where = f" (moved to `{moved}`?)" if moved else " (removed or renamed)"
             yield Change("compat/public-function-removed",
-                         f"The public {before.kind} `{function_id}` of the previous audit is gone (removed or "
-                         f"renamed); deployed clients still call `{reference}`. Keep it, or an alias, until they "
-                         "no longer do.", function=function_id, path=before.path, line=before.line)
+                         f"The public {before.kind} `{function_id}` of the previous audit is gone{where}; deployed "
+                         f"clients still call `{reference}`. Keep it, or an alias, until they no longer do.",
+                         function=function_id, path=before.path, line=before.line)
             continue
         if now.visibility == "internal" and now.kind in CALLABLE_KINDS:
             yield Change("compat/public-function-removed",

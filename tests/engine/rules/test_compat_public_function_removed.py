@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.helpers import check_change_case, clean_change, flagged_change
+from tests.engine.helpers import audit_change, check_change_case, clean_change, flagged_change
 from tests.engine.rules._compat_schemas import functions
 
 RULE_ID = "compat/public-function-removed"
@@ -24,6 +24,14 @@ FLAGGED = [
                        "internalMutation }", "internalMutation, internalQuery }")),
                    ("convex/messages.ts", "export const list")),
 ]
+
+
+def test_it_names_where_a_function_seems_to_have_moved(tmp_path):
+    after = {"convex/chat.ts": functions(SEND).popitem()[1], **functions("\n".join([LIST, PURGE]))}
+    report = audit_change(tmp_path, BEFORE, after)
+    [finding] = [f for f in report.active_findings if f.rule == RULE_ID]
+    assert "`messages:send`" in finding.message and "moved to `chat:send`?" in finding.message
+
 
 CLEAN = [
     clean_change("an internal function removed", BEFORE, functions("\n".join([SEND, LIST]))),
