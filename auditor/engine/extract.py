@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -113,6 +114,8 @@ SAFE_METHODS = frozenset({
     "entries", "get", "set", "has", "add", "delete", "then", "catch", "finally", "localeCompare", "repeat",
 })
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
+# A constant worth folding into the URLs built from it: a bare origin (`https://x.convex.cloud`).
+URL_TEXT = re.compile(r"(?:https?:)?//[^/\s]+/?$")
 # A parameter's type annotation naming Convex's database interface.
 DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
 _INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
@@ -332,8 +335,8 @@ class FileExtractor:
         for node in self.by_type["BinaryExpression"]:
             # The outermost `+` of a chain (its parent is no `+`) is read once, with every operand.
             if node.operator == "+" and id(node) not in self._inner_plus:
-                parts = self._concat_parts(node)
-                if any(kind == "expr" for kind, _ in parts):
+                parts, built = self._concat_parts(node)
+                if built:
                     value = "".join(text if kind == "text" else "${}" for kind, text in parts)
                     strings.append(StringFact(value, self.loc(node), parts=parts, is_template=True))
         strings.sort(key=lambda fact: (fact.loc.line, fact.loc.column))
@@ -350,11 +353,12 @@ class FileExtractor:
         for index, quasi in enumerate(node.quasis):
             parts.append(("text", quasi.value.cooked or ""))
             if index < len(node.expressions):
-                parts.append(("expr", self._url_kind(node.expressions[index])))
+                parts.append(self._url_part(node.expressions[index]))
         value = "".join(text if kind == "text" else "${}" for kind, text in parts)
         return StringFact(value, self.loc(node), parts=parts, is_template=True)
 
-    def _concat_parts(self, node: Node) -> list[tuple[str, str]]:
+    def _concat_parts(self, node: Node) -> tuple[list[tuple[str, str]], bool]:
+        """The operands of a ``+`` chain as parts, and whether any is not a literal (a string built in code)."""
         operands: list[Node] = []
         stack = [node]
         while stack:
@@ -367,10 +371,28 @@ class FileExtractor:
             else:
                 operands.append(current)
         parts: list[tuple[str, str]] = []
+        built = False
         for operand in operands:
             value = string_value(operand)
-            parts.append(("text", value) if value is not None else ("expr", self._url_kind(operand)))
-        return parts
+            built = built or value is None
+            parts.append(("text", value) if value is not None else self._url_part(operand))
+        return parts, built
+
+    def _url_part(self, node: Node) -> tuple[str, str]:
+        """A template or ``+`` operand: a URL constant folded into the text (``const BASE =
+        "https://x.convex.cloud"``, also through other constants), else the kind of URL it is."""
+        text = self._const_url(node)
+        return ("text", text) if text is not None else ("expr", self._url_kind(node))
+
+    def _const_url(self, node: Node | None, depth: int = 0) -> str | None:
+        if node is None or depth > 6 or node.type != "Identifier" or node.name not in self.local_consts \
+                or node.name in self.ambiguous_consts:
+            return None
+        init = self.local_consts[node.name]
+        value = string_value(init)
+        if value is None:
+            return self._const_url(init, depth + 1)
+        return value if URL_TEXT.match(value) else None
 
     def _url_kind(self, node: Node, depth: int = 0) -> str:
         """Whether an expression is the deployment URL (.convex.cloud) or its .convex.site rewrite."""
@@ -786,7 +808,26 @@ class FileExtractor:
                 self.facts.bodies[f"route:{call.loc.start.line}:{call.loc.start.column}"] = self.analyse_body(
                     fn, key, label, ctx_names=set())
                 route.handler_body = key
-        self.facts.routes.append(route)
+        self.facts.routes.extend(self._route_per_value(route, props))
+
+    def _route_per_value(self, route: RouteFact, props: dict[str, Node]) -> list[RouteFact]:
+        """One route per path and method a loop over a constant array gives (``for (const path of
+        ["/a", "/b"]) http.route({ path, ... })``): exactly those, no path computed at runtime."""
+        paths = self._loop_values(props.get("path")) if route.path is None else None
+        prefixes = self._loop_values(props.get("pathPrefix")) if route.path_prefix is None else None
+        methods = self._loop_values(props.get("method")) if route.method_literal is None else None
+        if paths is None and prefixes is None and methods is None:
+            return [route]
+        return [dataclasses.replace(route, path=path, path_prefix=prefix, method=method.upper(),
+                                    method_literal=method if methods is not None else route.method_literal)
+                for path in (paths or [route.path]) for prefix in (prefixes or [route.path_prefix])
+                for method in (methods or [route.method])]
+
+    def _loop_values(self, node: Node | None) -> list[str] | None:
+        values = self.scopes.values(node) if node is not None else None
+        if not values or len(values) > 64 or not all(isinstance(value, str) for value in values):
+            return None
+        return list(values)
 
     def _handler_form(self, handler: Node, resolved: Node | None) -> tuple[str, str | None]:
         """How a route's handler is written: see RouteFact.handler_form."""
@@ -1275,7 +1316,8 @@ class _BodyWalker:
             prop_loc = x.loc(member.property) if member.type == "MemberExpression" else x.loc(link)
             db.chain_locs.append(prop_loc)
             if name in {"withIndex", "withSearchIndex"} and args:
-                db.index = string_value(x.resolve(args[0]))
+                index_name = x.scopes.value(args[0])  # a literal, or a constant that folds to one
+                db.index = index_name if isinstance(index_name, str) else None
                 db.index_loc = x.loc(args[0])
                 db.index_kind = "search" if name == "withSearchIndex" else "regular"
                 if len(args) > 1:

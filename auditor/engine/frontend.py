@@ -28,7 +28,7 @@ import tree_sitter
 from esprima.xhtml_entities import XHTMLEntities
 
 from auditor.engine.client import needs_client_extraction
-from auditor.engine.extract import CONVEX_URL_VARS
+from auditor.engine.extract import CONVEX_URL_VARS, URL_TEXT
 from auditor.engine.model import Location, ModuleFacts, StringFact
 from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, CharOffsets, blank_for_light_read
 
@@ -284,8 +284,8 @@ class _Reader:
         for node in pluses:
             if node.id in inner:
                 continue
-            parts = self._concat_parts(node)
-            if any(kind == "expr" for kind, _ in parts):
+            parts, built = self._concat_parts(node)
+            if built:
                 value = "".join(text if kind == "text" else "${}" for kind, text in parts)
                 fact = StringFact(value, self.loc(node), parts=parts, is_template=True)
                 found.append((fact.loc.line, fact.loc.column, 2, -node.end_byte, fact))
@@ -302,7 +302,7 @@ class _Reader:
         for index, text in enumerate(cooked):
             parts.append(("text", text))
             if index < len(expressions):
-                parts.append(("expr", self._url_kind(expressions[index])))
+                parts.append(self._url_part(expressions[index]))
         value = "".join(text if kind == "text" else "${}" for kind, text in parts)
         return StringFact(value, self.loc(node), parts=parts, is_template=True)
 
@@ -320,7 +320,8 @@ class _Reader:
                 stack.extend(self._operands(current))
         return nested
 
-    def _concat_parts(self, node: Node) -> list[tuple[str, str]]:
+    def _concat_parts(self, node: Node) -> tuple[list[tuple[str, str]], bool]:
+        """The operands of a ``+`` chain as parts, and whether any is not a literal (a string built in code)."""
         operands: list[Node] = []
         stack: list[Node | None] = [node]
         while stack:
@@ -334,10 +335,30 @@ class _Reader:
             else:
                 operands.append(current)
         parts: list[tuple[str, str]] = []
+        built = False
         for operand in operands:
             value = self.string_value(operand)
-            parts.append(("text", value) if value is not None else ("expr", self._url_kind(operand)))
-        return parts
+            built = built or value is None
+            parts.append(("text", value) if value is not None else self._url_part(operand))
+        return parts, built
+
+    def _url_part(self, node: Node) -> tuple[str, str]:
+        """``extract.FileExtractor._url_part``: a URL constant folded into the text, else its URL kind."""
+        text = self._const_url(node)
+        return ("text", text) if text is not None else ("expr", self._url_kind(node))
+
+    def _const_url(self, node: Node | None, depth: int = 0) -> str | None:
+        node = _unparenthesised(node)
+        if node is None or depth > 6 or node.type != "identifier":
+            return None
+        name = self.source_of(node)
+        if name not in self.consts or name in self.ambiguous:
+            return None
+        init = self.consts[name]
+        value = self.string_value(init)
+        if value is None:
+            return self._const_url(init, depth + 1)
+        return value if URL_TEXT.match(value) else None
 
     def _url_kind(self, node: Node | None, depth: int = 0) -> str:
         """``extract.FileExtractor._url_kind`` over tree-sitter nodes."""
