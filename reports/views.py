@@ -289,10 +289,17 @@ def index_map(request: HttpRequest, pk: int) -> HttpResponse:
     def build() -> dict[str, Any]:
         inventory = context["audit"].result_inventory()
         data = (inventory.index_map if inventory else None) or {}
+        unused = data.get("unused") or []
+        # Rows and summary read the one "unused" fact; inventories stored before rows carried it
+        # get it from the summary's list.
+        unused_keys = {(row.get("table"), row.get("name")) for row in unused}
+        indexes = [index if "unused" in index else {**index, "unused": (index.get("table"), index.get("name"))
+                                                     in unused_keys}
+                   for index in data.get("indexes") or []]
         return {
             "inventory": inventory,
-            "indexes": data.get("indexes") or [],
-            "unused": data.get("unused") or [],
+            "indexes": indexes,
+            "unused": unused,
             "missing": data.get("missing") or [],
             "unindexed": data.get("unindexed_queries") or [],
         }

@@ -207,7 +207,9 @@ def unused_indexes(project: ProjectFacts) -> list[IndexFact]:
     dynamic_tables: set[str | None] = set(library_tables)
     for body in project.bodies.values():
         for call in body.db_calls:
-            if call.index is None and ("withIndex" in call.chain or "withSearchIndex" in call.chain):
+            if call.index is not None:
+                mentioned.add(call.index)  # a constant's value, also where the constant lives in the schema
+            elif "withIndex" in call.chain or "withSearchIndex" in call.chain:
                 dynamic_tables.add(call.table)
     unused: list[IndexFact] = []
     for table in schema.tables.values():

@@ -145,8 +145,11 @@ def _index_map(project: ProjectFacts) -> dict[str, Any]:
         for table in schema.tables.values():
             for index in table.indexes:
                 users = _dedupe(used.get((table.name, index.name), []))
+                # One fact for the summary, the row and schema/unused-index: an index no function
+                # reaches directly may still be used (through a helper, a constant, a library).
                 indexes.append({"table": table.name, "name": index.name, "kind": index.kind, "fields": index.fields,
-                                "path": index.loc.path, "line": index.loc.line, "used_by": users})
+                                "path": index.loc.path, "line": index.loc.line, "used_by": users,
+                                "unused": (table.name, index.name) in unused_keys})
                 if (table.name, index.name) in unused_keys:
                     unused.append({"table": table.name, "name": index.name, "line": index.loc.line})
     return {"indexes": indexes, "unused": unused, "missing": _dedupe(missing), "unindexed_queries": _dedupe(unindexed)}

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from projects import pipeline
 from projects.models import Audit, Finding
+from tests import reportdata
 from tests.automation import finding
 from tests.factories import AuditFactory, RepositoryFactory
 from tests.reportdata import add_findings, make_audit
@@ -223,6 +224,22 @@ def test_it_shows_the_index_map(client, personas, acme):
     body = login(client, personas.viewer).get(reverse("reports:index_map", args=[audit.pk])).content.decode()
     for text in ("by_token", "users:me", "Unused indexes", "by_author", "by_body", "messages:search", "users:all"):
         assert text in body
+
+
+def test_it_marks_a_row_unused_only_when_the_summary_counts_it(client, personas, acme):
+    repository, _ = acme
+    data = reportdata.inventory()
+    data["index_map"]["indexes"].append(
+        {"table": "users", "name": "by_email", "kind": "index", "fields": ["email"], "path": "convex/schema.ts",
+         "line": 9, "used_by": [], "unused": False})  # used through a helper: no function reaches it directly
+    audit = reportdata.make_audit(repository, findings=0, inventory_data=data)
+    body = login(client, personas.viewer).get(reverse("reports:index_map", args=[audit.pk])).content.decode()
+    rows = {name: body[body.index(f'<code class="wrap">{name}</code>'):] for name in ("by_email", "by_author")}
+    assert rows["by_email"].split("</tr>")[0].count('class="warn">unused') == 0
+    assert "used, through a helper" in rows["by_email"].split("</tr>")[0]
+    # by_author comes from an inventory without the row flag: the summary's list decides.
+    assert rows["by_author"].split("</tr>")[0].count('class="warn">unused') == 1
+    assert body.count('class="warn">unused') == 1
 
 
 def test_it_shows_routes_and_functions(client, personas, acme):
