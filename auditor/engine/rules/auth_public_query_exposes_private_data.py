@@ -16,7 +16,7 @@ What it flags:
     given by name), and never for a function whose builder's context is out of sight. Tables
     named as public (`publicProfiles`) hold what the project chose to publish and are not
     judged, nor queries the caller unlocks with a secret argument of their own (`sessionToken`,
-    `token`, `sessionId`, `inviteCode`): holding it is the project's own identity check.
+    `token`, `sessionId`, `code`, `inviteCode`): holding it is the project's own identity check.
 
 Why it matters:
     A public query is an endpoint anyone can call with any arguments, from a script, without
@@ -130,7 +130,7 @@ def _is_credential_argument(name: str, validator: Validator) -> bool:
     if not _holds_text(validator):
         return False
     words = _words(name)
-    return bool(CREDENTIAL_WORDS.intersection(words)) or (
+    return bool(CREDENTIAL_WORDS.intersection(words)) or words == ["code"] or (
         len(words) >= 2 and words[-1] == "code" and words[0] in CODE_PURPOSES)
 
 
