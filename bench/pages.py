@@ -1,6 +1,6 @@
 """Page benchmark: an audit with 20,000 findings in a temporary SQLite database.
 
-Times the projects, audit (first page and a filtered page), schema map, index map, endpoints
+Times the projects, findings (grouped by rule, the default; by file; flat; filtered), schema map, index map, endpoints
 and history pages and the findings API through Django's test client, N first views (the cache
 emptied before each) and N repeat views each after a warm-up, and prints their medians and p95
 with the query count of a first view. The history page diffs
@@ -138,6 +138,7 @@ def build_data():
                 category=rules[n % len(rules)].split("/")[0], path=f"convex/module{n % 200}.ts", line=n % 900 + 1,
                 column=4, end_line=n % 900 + 1, end_column=30, message=f"Finding {n}: something to look at",
                 fingerprint=hashlib.sha256(f"fp{n}".encode()).hexdigest(), suppressed=n % 50 == 0,
+                state="suppressed" if n % 50 == 0 else "open",
                 status="new" if n >= FINDINGS else "unchanged", function=f"module{n % 200}:fn{n % 17}",
                 snippet=f"const x{n} = await ctx.db.query('t{n % 40}').collect();",
             ))
@@ -215,7 +216,9 @@ def main() -> None:
         client.force_login(user)
         pages = [
             ("projects", reverse("reports:projects"), args.runs),
-            ("audit, first page", reverse("reports:audit", args=[audit.pk]), args.runs),
+            ("findings, by rule", reverse("reports:audit", args=[audit.pk]), args.runs),
+            ("findings, by file", reverse("reports:audit", args=[audit.pk]) + "?group=file&sort=newest", args.runs),
+            ("findings, flat, all", reverse("reports:audit", args=[audit.pk]) + "?group=none&state=all", args.runs),
             ("audit, filtered page 2",
              reverse("reports:audit", args=[audit.pk]) + "?severity=warning&path=convex/module1&page=2", args.runs),
             ("audit, rule + status", reverse("reports:audit", args=[audit.pk])
