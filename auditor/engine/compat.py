@@ -355,16 +355,16 @@ def _covers(new: Shape, old: Shape, depth: int) -> bool | None:
     new_kind, old_kind = _kind(new), _kind(old)
     if new_kind is None or old_kind is None:
         return None
+    if old_kind == "optional":
+        if new_kind != "optional":
+            return False  # a missing field was accepted, and no longer is (v.any() needs a value too)
+        return _covers(_child(new), _child(old), depth + 1)
+    if new_kind == "optional":
+        return _covers(_child(new), old, depth + 1)
     if new_kind == "any":
         return True
     if old_kind == "any":
         return False
-    if old_kind == "optional":
-        if new_kind != "optional":
-            return False  # a missing field was accepted, and no longer is
-        return _covers(_child(new), _child(old), depth + 1)
-    if new_kind == "optional":
-        return _covers(_child(new), old, depth + 1)
     if old_kind in {"union", "nullable"}:
         answers = [_covers(new, member, depth + 1) for member in _members(old)]
         if any(answer is False for answer in answers):

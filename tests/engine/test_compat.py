@@ -116,6 +116,8 @@ def lit(value: object) -> dict[str, str]:
     ({"kind": "union", "children": [lit("a")]}, {"kind": "union", "children": [lit("a"), lit("b")]}, False),
     ({"kind": "any"}, S, True),
     (S, {"kind": "any"}, False),
+    ({"kind": "optional", "children": [S]}, {"kind": "any"}, True),
+    ({"kind": "any"}, {"kind": "optional", "children": [{"kind": "any"}]}, False),
     ({"kind": "optional", "children": [S]}, S, True),
     (S, {"kind": "optional", "children": [S]}, False),
     (lit(1), {"kind": "float64"}, False),
