@@ -112,6 +112,13 @@ def setup(request: HttpRequest) -> HttpResponse:
     _require_app()
     pending = request.session.get(SESSION_KEY) or {}
     raw_id = request.GET.get("installation_id", "")
+    if request.GET.get("setup_action") == "request" and not raw_id:
+        return _setup_problem(
+            request,
+            "The installation is waiting for an owner of the GitHub organisation to approve it. "
+            "Once approved, connect it from the GitHub page here.",
+            status=202,
+        )
     if not raw_id.isdigit():
         return _setup_problem(request, "GitHub did not say which installation to connect.", status=400)
     state = request.GET.get("state")

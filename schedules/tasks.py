@@ -16,7 +16,13 @@ def run_scheduled_audit(repo_id: int) -> int | None:
     reuses that result instead of running the engine again. A duplicated beat tick finds the
     first tick's audit still queued and returns it rather than queuing a second one.
     """
-    schedule = AuditSchedule.objects.select_related("repository").filter(repository_id=repo_id).first()
+    schedule = (
+        AuditSchedule.objects.select_related("repository")
+        .filter(repository_id=repo_id)
+        # A repository the GitHub App lost access to stops auditing (its history stays).
+        .exclude(repository__github__active=False)
+        .first()
+    )
     if schedule is None or schedule.kind == AuditSchedule.Kind.OFF:
         return None
     return pipeline.queue_audit(schedule.repository, Audit.Trigger.SCHEDULE).pk

@@ -161,3 +161,9 @@ def test_it_lets_only_admins_pick_repositories(client, personas, github_app):
     for name in ("member", "viewer"):
         client.force_login(personas.get(name))
         assert client.get(reverse("githubapp:repositories", args=[installation.pk])).status_code == 403
+
+
+def test_it_explains_an_installation_waiting_for_approval(client, personas, github_app):
+    state = start_connect(client, personas.admin)
+    response = client.get(reverse("githubapp:setup"), {"setup_action": "request", "state": state})
+    assert response.status_code == 202 and b"waiting for an owner" in response.content

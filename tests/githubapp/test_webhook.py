@@ -204,3 +204,18 @@ def test_it_ignores_pull_request_actions_that_change_no_code(client, github_app,
     link_for(personas, payload, branch=payload["pull_request"]["base"]["ref"])
     response = deliver(client, "pull_request", payload)
     assert response.json()["status"] == "ignored" and not sent
+
+
+def test_it_stops_scheduled_audits_of_a_repository_removed_from_the_installation(client, github_app, personas):
+    from schedules.models import AuditSchedule
+    from schedules.tasks import run_scheduled_audit
+
+    removed = webhook_example("installation_repositories", "removed")
+    gone = removed["repositories_removed"][0]
+    link = link_for(personas, {"installation": removed["installation"],
+                               "repository": {"id": gone["id"], "full_name": gone["full_name"]}})
+    AuditSchedule.objects.create(repository=link.repository, kind=AuditSchedule.Kind.HOURLY)
+    assert run_scheduled_audit(link.repository_id) is not None
+    Audit.objects.all().delete()
+    deliver(client, "installation_repositories", removed)
+    assert run_scheduled_audit(link.repository_id) is None and not Audit.objects.exists()
