@@ -39,3 +39,13 @@ def test_it_hands_a_spent_primary_rate_limit_to_the_task_with_the_wait():
         raise error
     assert limited.value.retry_after == 1800
     assert not client._Retry()(error, 0).do_retry
+
+
+def test_prism_refuses_a_request_that_breaks_githubs_description(prism):
+    """The guard every GitHub test relies on: an invalid call is answered 422 and logged as such."""
+    before = len(prism.validation_errors())
+    answer = httpx.post(f"{prism.url}/repos/o/r/check-runs", json={"status": "in_progress"}, timeout=30)
+    assert answer.status_code == 422
+    assert len(prism.validation_errors()) > before
+    valid = httpx.post(f"{prism.url}/repos/o/r/check-runs", json={"name": "x", "head_sha": "a" * 40}, timeout=30)
+    assert valid.status_code == 201
