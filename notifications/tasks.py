@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import DigestDelivery
-from projects.after_audit import RETRY_OPTIONS
+from projects.after_audit import RETRY_OPTIONS, delivery_retries
 from projects.models import Audit
 
 log = logging.getLogger(__name__)
@@ -46,18 +46,7 @@ def send_due_digests() -> int:
     return len(claimed)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(SendingFailed,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    retry_jitter=False,  # one delivery per message: no herd to spread, and the log reads plainly
-    max_retries=MAX_RETRIES,
-    time_limit=120,
-    soft_time_limit=100,
-)
+@shared_task(**delivery_retries(SendingFailed, first_wait=60, attempts=MAX_RETRIES + 1, time_limit=120))
 def send_digest(self, delivery_id: int) -> str | None:
     """Send one claimed delivery; Celery retries a mail failure with backoff, the last one is
     recorded as failed."""

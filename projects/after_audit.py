@@ -40,6 +40,23 @@ RETRY_OPTIONS = {
 FAILED_STEPS = ("githubapp.tasks.publish_audit",)
 
 
+def delivery_retries(failure: type[Exception], *, first_wait: int, attempts: int, time_limit: int) -> dict:
+    """Task options for one delivery (a digest, a webhook): `failure` retried by Celery with
+    exponential backoff from `first_wait` seconds (no jitter: one message, no herd to spread)."""
+    return {
+        "bind": True,
+        "acks_late": True,
+        "ignore_result": True,
+        "autoretry_for": (failure,),
+        "retry_backoff": first_wait,
+        "retry_backoff_max": 3600,
+        "retry_jitter": False,
+        "max_retries": attempts - 1,
+        "time_limit": time_limit,
+        "soft_time_limit": time_limit - time_limit // 5,
+    }
+
+
 def steps(audit_id: int, names: tuple[str, ...] = STEPS) -> chain:
     signatures = []
     for name in names:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from projects import gitops
-from projects.after_audit import RETRY_OPTIONS
+from projects.after_audit import RETRY_OPTIONS, delivery_retries
 from projects.models import Audit
 from webhooks import services
 from webhooks.models import OutgoingDelivery
@@ -28,18 +28,7 @@ def queue_webhooks(audit_id: int) -> int:
     return len(services.queue_outgoing(audit)) if audit is not None else 0
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(DeliveryFailed,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=False,  # one delivery per message: no herd to spread, and the log reads plainly
-    max_retries=MAX_RETRIES,
-    time_limit=60,
-    soft_time_limit=45,
-)
+@shared_task(**delivery_retries(DeliveryFailed, first_wait=30, attempts=MAX_RETRIES + 1, time_limit=60))
 def deliver_gate_webhook(self, delivery_id: int) -> str | None:
     """POST one gate result; Celery retries a failure with exponential backoff, each attempt is
     logged on the row, and the last one marks it failed."""
