@@ -38,6 +38,7 @@ from auditor.engine.js import (
     child_keys,
     is_node,
     property_name,
+    returned_expressions,
     string_value,
     unwrap,
     walk,
@@ -151,7 +152,7 @@ class ClientExtractor:
     # Wrappers ----------------------------------------------------------------------------------
 
     def _wrapper(self, name: str, fn: Node) -> HookWrapper | None:
-        returned = _returned_expressions(fn)
+        returned = returned_expressions(fn)
         if len(returned) != 1:
             return None
         call = self._hook_call_in(returned[0])
@@ -318,24 +319,6 @@ def _neutral(parent: Node, key: str, grandparent: Node | None) -> bool:
         path = callee_path(parent)
         return bool(path) and len(path) == 2 and path[0] == "console"
     return False
-
-
-def _returned_expressions(fn: Node) -> list[Node]:
-    if fn.type == "ArrowFunctionExpression" and fn.expression:
-        return [fn.body]
-    found: list[Node] = []
-    stack = [fn.body]
-    while stack:
-        node = stack.pop()
-        if node.type == "ReturnStatement":
-            if node.argument is not None:
-                found.append(node.argument)
-            continue
-        if node.type in FUNCTION_TYPES:
-            continue
-        stack.extend(child for key in child_keys(node) for child in _as_list(node.__dict__.get(key))
-                     if is_node(child))
-    return found
 
 
 def _as_list(value: object) -> list:

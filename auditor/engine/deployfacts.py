@@ -12,6 +12,7 @@ Runs once per file during extraction (``collect_deploy_facts``); the facts hold 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from auditor.engine.js import FUNCTION_TYPES, Node, callee_path, member_path, property_name, walk
@@ -76,18 +77,30 @@ def _unexported_registrations(x: FileExtractor) -> None:
             x.facts.unexported_registrations.append(UnexportedRegistration(name, callee, x.loc(declarator)))
 
 
-def _paginate_reads(x: FileExtractor) -> None:
+def exported_handlers(x: FileExtractor) -> Iterator[tuple[str, Node, dict[str | None, Node]]]:
+    """(export name, handler function, spec properties) of each exported ``builder({...})`` or
+    ``builder(handler)`` whose handler is a function of the file. The builder is not judged here:
+    linking tells which registrations are Convex functions."""
     exported = {local: name for name, local in x.facts.exports.items()}
     for local, init in x.scope.consts.items():
         export_name = exported.get(local)
         if export_name is None or init.type != "CallExpression" or not init.arguments:
             continue
         spec = init.arguments[0]
-        if spec.type != "ObjectExpression":
-            continue
-        props = {property_name(prop): prop.value for prop in spec.properties if prop.type == "Property"}
-        handler = x.resolve(props.get("handler"))
-        if handler is None or handler.type not in FUNCTION_TYPES or len(handler.params) < 2:
+        props: dict[str | None, Node] = {}
+        handler: Node | None = spec
+        if spec.type == "ObjectExpression":
+            props = {property_name(prop): prop.value for prop in spec.properties if prop.type == "Property"}
+            handler = x.resolve(props.get("handler"))
+            if handler is not None and handler.type == "Identifier" and handler.name in x.scope.functions:
+                handler = x.scope.functions[handler.name]
+        if handler is not None and handler.type in FUNCTION_TYPES:
+            yield export_name, handler, props
+
+
+def _paginate_reads(x: FileExtractor) -> None:
+    for export_name, handler, props in exported_handlers(x):
+        if not props or len(handler.params) < 2:
             continue
         reads = _paginate_keys(handler)
         if not reads:
@@ -147,4 +160,4 @@ def _literal_keys(x: FileExtractor, node: Node | None) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-__all__ = ["collect_deploy_facts"]
+__all__ = ["collect_deploy_facts", "exported_handlers"]

@@ -25,7 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, property_name_of_member, walk
+from auditor.engine.deployfacts import exported_handlers
+from auditor.engine.js import (
+    FUNCTION_TYPES,
+    Node,
+    member_path,
+    property_name,
+    property_name_of_member,
+    returned_expressions,
+    walk,
+)
 from auditor.engine.model import ReturnedRead
 
 if TYPE_CHECKING:
@@ -71,25 +80,8 @@ _Value = _Docs | _Field | _IdOf
 
 
 def collect_returned_reads(x: FileExtractor) -> None:
-    exported = {local: name for name, local in x.facts.exports.items()}
-    for local, init in x.scope.consts.items():
-        export_name = exported.get(local)
-        if export_name is None or init.type != "CallExpression" or not init.arguments:
-            continue
-        spec = init.arguments[0]
-        handler: Node | None = None
-        args_node: Node | None = None
-        if spec.type in FUNCTION_TYPES:
-            handler = spec
-        elif spec.type == "ObjectExpression":
-            props = {property_name(p): p.value for p in spec.properties if p.type == "Property"}
-            handler = x.resolve(props.get("handler"))
-            if handler is not None and handler.type == "Identifier" and handler.name in x.scope.functions:
-                handler = x.scope.functions[handler.name]
-            args_node = props.get("args")
-        if handler is None or handler.type not in FUNCTION_TYPES:
-            continue
-        _Handler(x, export_name, handler, args_node).run()
+    for export_name, handler, props in exported_handlers(x):
+        _Handler(x, export_name, handler, props.get("args")).run()
 
 
 class _Handler:
@@ -143,7 +135,7 @@ class _Handler:
                 if key is not None and value is not None and value.type == "Identifier":
                     self.args_fields[id(value)] = key
         self._scan_body()
-        returns = [fn.body] if fn.expression else self._returns(fn.body)
+        returns = returned_expressions(fn)
         for node in returns:
             for value in self.eval(node):
                 read = self._read(value, node)
@@ -165,21 +157,6 @@ class _Handler:
                 path = member_path(node.argument)
                 if path and len(path) == 2:
                     self.deleted.setdefault(path[0], set()).add(path[1])
-
-    @staticmethod
-    def _returns(body: Node) -> list[Node]:
-        found: list[Node] = []
-        stack = [body]
-        while stack:
-            node = stack.pop()
-            if node.type == "ReturnStatement":
-                if node.argument is not None:
-                    found.append(node.argument)
-                continue
-            for child in _children(node):
-                if child.type not in FUNCTION_TYPES:
-                    stack.append(child)
-        return found
 
     def _read(self, value: _Value, at: Node) -> ReturnedRead | None:
         loc = self.x.loc(at)
@@ -342,7 +319,7 @@ class _Handler:
             return []
         self.bound.append(frame)
         try:
-            returns = [callback.body] if callback.expression else self._returns(callback.body)
+            returns = returned_expressions(callback)
             return [value for node in returns for value in self.eval(node, depth)]
         finally:
             self.bound.pop()
@@ -391,18 +368,6 @@ class _Handler:
         if len(path) == 2 and path[1] == "db" and path[0] in self.ctx_names:
             return True
         return len(path) == 1 and path[0] in self.db_names
-
-
-def _children(node: Node) -> list[Node]:
-    from auditor.engine.js import child_keys
-
-    found: list[Node] = []
-    for key in child_keys(node):
-        value = getattr(node, key, None)
-        for item in value if isinstance(value, list) else (value,):
-            if item is not None and hasattr(item, "type"):
-                found.append(item)
-    return found
 
 
 __all__ = ["collect_returned_reads"]

@@ -149,3 +149,24 @@ def callee_path(call: Node) -> list[str] | None:
     if callee.type == "ChainExpression":
         callee = callee.expression
     return member_path(callee)
+
+
+def returned_expressions(fn: Node) -> list[Node]:
+    """What a function returns: an arrow's expression body, or the argument of each ``return`` of its own
+    (those of functions nested in it are theirs)."""
+    if fn.type == "ArrowFunctionExpression" and fn.expression:
+        return [fn.body]
+    found: list[Node] = []
+    stack = [fn.body]
+    while stack:
+        node = stack.pop()
+        if node.type == "ReturnStatement":
+            if node.argument is not None:
+                found.append(node.argument)
+            continue
+        if node.type in FUNCTION_TYPES:
+            continue
+        for key in child_keys(node):
+            value = node.__dict__.get(key)
+            stack.extend(child for child in (value if isinstance(value, list) else [value]) if is_node(child))
+    return found
