@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -232,6 +233,19 @@ def _token_username(url: str) -> str:
     return "x-access-token"  # GitHub; most other forges ignore the name for token auth
 
 
+SSH_COMMAND = "ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new"
+
+
+def ssh_command(remote: ParsedRemote) -> str:
+    """ssh held to the address that was checked (as https is by pin_args): it connects to that
+    address and checks the host key under the host's name."""
+    if remote.scheme != "ssh" or not remote.addresses or remote.host is None:
+        return SSH_COMMAND
+    # git runs this through a shell: both values are quoted.
+    address, alias = shlex.quote(f"HostName={remote.addresses[0]}"), shlex.quote(f"HostKeyAlias={remote.host}")
+    return f"{SSH_COMMAND} -o {address} -o {alias}"
+
+
 def git_environment(url: str, token: str | None) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -243,7 +257,7 @@ def git_environment(url: str, token: str | None) -> dict[str, str]:
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_ASKPASS": "/bin/false",
         "SSH_ASKPASS": "/bin/false",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new",
+        "GIT_SSH_COMMAND": SSH_COMMAND,
         "GIT_LFS_SKIP_SMUDGE": "1",
     }
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
@@ -324,6 +338,8 @@ def run_git(
     pins = pin_args(remote) if remote is not None else []
     command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *git_config_args(), *pins, *args]
     env = git_environment(url, token)
+    if remote is not None:
+        env["GIT_SSH_COMMAND"] = ssh_command(remote)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
             command,

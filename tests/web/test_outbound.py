@@ -108,3 +108,17 @@ def test_it_never_follows_a_redirect_to_a_private_address(allow_local_repos, per
     assert delivery.status == "failed" and delivery.response_status == 307
     assert "redirects are not followed" in delivery.error
     assert private.requests == []
+
+
+def test_it_holds_ssh_to_the_checked_address(settings, monkeypatch):
+    settings.AUDITOR_ALLOW_LOCAL_REPOS = False
+    Rebinding(monkeypatch, 22)
+    remote = gitops.validate_remote_url("git@rebind.example:acme/chat.git")
+    assert remote.addresses == (PUBLIC,)
+    command = gitops.ssh_command(remote)
+    assert f"-o HostName={PUBLIC} -o HostKeyAlias=rebind.example" in command
+    # Checked once: the connection goes to that address, whatever the name resolves to later.
+    assert socket.getaddrinfo("rebind.example", 22)[0][4][0] == "127.0.0.1"
+    assert "127.0.0.1" not in command
+    odd = gitops.ParsedRemote("ssh://x", "ssh", "a;touch /tmp/x", None, (PUBLIC,))
+    assert "'HostKeyAlias=a;touch /tmp/x'" in gitops.ssh_command(odd)
