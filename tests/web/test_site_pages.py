@@ -64,5 +64,7 @@ def test_it_offers_copy_buttons_for_the_badge_snippet_and_webhook_secret(client,
     client.force_login(personas.admin)
     gate = client.get(reverse("gate_settings", args=[repository.pk])).content.decode()
     assert '<pre id="badge-snippet">' in gate and 'data-copy-target="badge-snippet"' in gate
+    # The webhook's URL and secret are made by a button (a page that reads never writes).
+    client.post(reverse("github_webhook_rotate", args=[repository.pk]))
     hooks = client.get(reverse("webhook_settings", args=[repository.pk])).content.decode()
     assert 'id="hook-secret"' in hooks and 'data-copy-target="hook-secret"' in hooks
