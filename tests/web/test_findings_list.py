@@ -173,3 +173,15 @@ def test_it_lets_only_members_of_the_team_triage_in_bulk(client, personas, audit
 def test_it_shows_the_bulk_form_to_members_only(client, personas, audit):
     assert 'id="bulk-triage"' in page(client, personas.member, audit)
     assert 'id="bulk-triage"' not in page(client, personas.viewer, audit)
+
+
+def test_it_caches_each_grouping_sort_state_and_page_apart(client, personas, audit):
+    by_rule = groups(page(client, personas.viewer, audit))
+    by_file = groups(page(client, personas.viewer, audit, group="file", sort="file"))
+    newest = page(client, personas.viewer, audit, group="none", sort="newest", state="all")
+    assert by_rule != by_file and by_file == [("convex/a.ts", 5), ("convex/b.ts", 14)]
+    assert rows(newest) == 20 and "<strong>20</strong> finding" in newest
+    # Repeat views (from the cache) still answer each question with its own list.
+    assert groups(page(client, personas.viewer, audit)) == by_rule
+    assert groups(page(client, personas.viewer, audit, group="file", sort="file")) == by_file
+    assert rows(page(client, personas.viewer, audit, group="none", sort="newest", state="all")) == 20
