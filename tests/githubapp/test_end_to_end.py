@@ -113,13 +113,17 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     annotations = [a for update in updates for a in update.body["output"].get("annotations", [])]
     assert all(len(u.body["output"].get("annotations", [])) <= ANNOTATIONS_PER_REQUEST for u in updates)
     purge_line = line_of(messages_ts, "ctx.db.delete(message._id)")
+    pinned_line = line_of(schema_ts, "pinned: v.boolean()")
     located = {(a["path"], a["start_line"], a["title"]) for a in annotations}
     assert ("convex/messages.ts", purge_line, "functions/query-writes-db") in located
+    assert ("convex/schema.ts", pinned_line, "compat/required-field-added") in located
     # Only what the pull request introduces is annotated: the base's findings are not.
     base_rules = set(base_audit.findings.values_list("rule", "path", "line"))
     assert not {(a["title"], a["path"], a["start_line"]) for a in annotations} & base_rules
     summary = completed["output"]["summary"]
     assert "Failed" in summary and "functions/query-writes-db" in summary
+    deploy_safety = summary.split("**Deploy safety**", 1)[1].split("**Top new findings**", 1)[0]
+    assert "new: `compat/required-field-added` at `convex/schema.ts:" in deploy_safety
 
     comments = [r for r in github_requests if "/comments" in r.path and r.method in ("POST", "PATCH")]
     assert [r.method for r in comments] == ["POST"] and comments[0].path == f"{repo_path}/issues/{number}/comments"
