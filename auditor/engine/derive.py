@@ -352,3 +352,9 @@ def shadowed_convex_packages(project: ProjectFacts) -> set[str]:
                 shadowed.add(package)
     return shadowed
 
+
+def is_entry_point(path: str) -> bool:
+    """A file of the Convex folder that Convex bundles and registers: not a dotfile, not one whose name
+    has more than one dot (``auth.config.ts``, ``*.test.ts``), no space in its path (as the CLI decides)."""
+    name = posixpath.basename(path)
+    return not name.startswith((".", "#")) and name.count(".") <= 1 and " " not in path

@@ -4,7 +4,8 @@ What it flags:
     A registrar call (`query`, `mutation`, `action`, their `internal*` forms, or a custom
     builder made from them) assigned to a constant at the top level of a Convex module, where
     the constant is neither exported nor used anywhere else in the file. HTTP actions are not
-    flagged (a router serves them without an export). Reported at the declaration.
+    flagged (a router serves them without an export), nor files Convex never registers
+    anything from (names with two dots such as `*.test.ts`). Reported at the declaration.
 
 Why it matters:
     Convex registers a module's exports and nothing else: the function does not exist on the
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import is_entry_point
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -33,8 +35,8 @@ RULE = RuleInfo("functions/unexported-function", "warning", "Convex function def
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for _path, kind, registration in project.unexported_functions:
-        if kind == "httpAction":
+    for path, kind, registration in project.unexported_functions:
+        if kind == "httpAction" or not is_entry_point(path):
             continue
         yield RULE.finding(
             registration.loc,

@@ -3,6 +3,7 @@
 What it flags:
     A `"use node";` statement in a Convex module that is not in the file's directive prologue:
     after an import or any other statement, or inside a function. Comments before it are fine.
+    Files Convex does not bundle (names with two dots such as `*.test.ts`) are not checked.
 
 Why it matters:
     Convex reads the directive only from the prologue (the string statements that open the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import is_entry_point
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -31,6 +33,8 @@ RULE = RuleInfo("runtime/misplaced-use-node", "warning", '"use node" outside the
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for module in project.modules.values():
+        if not is_entry_point(module.path):
+            continue  # Convex does not bundle it (`*.test.ts`): its directives mean nothing
         for loc in module.misplaced_use_node:
             yield RULE.finding(
                 loc,

@@ -49,6 +49,10 @@ CLEAN = [
             export { list, sendImpl as send };
         """,
         "convex/lib/cache.ts": "export const makeCache = (options: object) => options;\n",
+        "convex/messages.draft.ts": """
+            import { query } from "./_generated/server";
+            const probe = query({ args: {}, handler: async () => 1 });
+        """,
     }),
 ]
 

@@ -43,6 +43,11 @@ CLEAN = [
             import { internalAction } from "./_generated/server";
             export const send = internalAction({ args: {}, handler: async () => null });
         """,
+        "convex/payments.old.ts": """
+            import { action } from "./_generated/server";
+            "use node";
+            export const old = action({ args: {}, handler: async () => null });
+        """,
         "src/notes.ts": """
             import x from "y";
             "use node";
