@@ -156,6 +156,7 @@ class FileExtractor:
         # Names declared more than once, or with let/var: their value at a use is not known.
         self.ambiguous_consts: set[str] = set()
         self._inner_plus: set[int] = set()
+        self._call_spans: list[tuple[int, int, str]] | None = None  # see _enclosing_call
         self._body_counter = 0
         self.aliases = aliases
 
@@ -346,7 +347,21 @@ class FileExtractor:
             if node.arguments and callee_path(node) == ["v", "id"]:
                 table = string_value(node.arguments[0])
                 if table is not None:
-                    self.facts.id_references.append(IdReference(table, self.loc(node.arguments[0])))
+                    self.facts.id_references.append(
+                        IdReference(table, self.loc(node.arguments[0]), self._enclosing_call(node)))
+
+    def _enclosing_call(self, node: Node) -> str | None:
+        """The innermost call to a plain function (not defineTable/defineSchema, not a Convex builder)
+        whose arguments hold ``node``."""
+        spans = self._call_spans
+        if spans is None:
+            spans = self._call_spans = [
+                (call.range[0], call.range[1], call.callee.name) for call in self.by_type["CallExpression"]
+                if call.callee.type == "Identifier" and call.arguments
+                and call.callee.name not in {"defineTable", "defineSchema", *BASE_BUILDERS}]
+        start, end = node.range
+        inside = [span for span in spans if span[0] < start and end <= span[1]]
+        return max(inside, key=lambda span: span[0])[2] if inside else None
 
     def _template_fact(self, node: Node) -> StringFact:
         parts: list[tuple[str, str]] = []

@@ -432,6 +432,10 @@ class IdReference:
 
     table: str
     loc: Location
+    # The project function whose arguments hold it (`inputHandler({ args: { id: v.id("t") } })`),
+    # when that is not defineTable/defineSchema or a Convex builder: linking decides whether
+    # Convex ever applies the validator.
+    inside_call: str | None = None
 
 
 @dataclass(slots=True)

@@ -157,3 +157,39 @@ def test_it_knows_the_documented_tables_of_auth_tables(tmp_path: Path) -> None:
         assert findings_of(report, rule) == [], rule
     unused = findings_of(report, "schema/unused-index")
     assert unused == [("schema/unused-index", "convex/schema.ts", line_of(files, "convex/schema.ts", "by_user"))]
+
+
+def test_it_leaves_alone_an_id_validator_handed_to_a_project_function(tmp_path: Path) -> None:
+    files = {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+            export default defineSchema({ inputs: defineTable({ name: v.string(), args: v.any() }) });
+        """,
+        "convex/engine/inputHandler.ts": """
+            export function inputHandler(def: { args: any; handler: (args: any) => void }) {
+              return def;
+            }
+        """,
+        "convex/engine/inputs.ts": """
+            import { v } from "convex/values";
+            import { inputHandler } from "./inputHandler";
+            import { mutation } from "../_generated/server";
+
+            export const moveInputs = {
+              move: inputHandler({ args: { agentId: v.id("agents") }, handler: () => {} }),
+            };
+
+            export const send = mutation({
+              args: { to: v.id("player") },
+              handler: async (ctx, { to }) => {
+                await ctx.db.insert("inputs", { name: "send", args: { to } });
+              },
+            });
+        """,
+    }
+    report = audit_project(tmp_path, files)
+    assert findings_of(report, "schema/unknown-table") == [
+        ("schema/unknown-table", "convex/engine/inputs.ts",
+         line_of(files, "convex/engine/inputs.ts", 'v.id("player")')),
+    ]

@@ -7,7 +7,9 @@ What it flags:
     finding sits at the table name literal. Only when a schema exists; not when the schema
     may hold tables the auditor cannot see (a spread it cannot resolve), and never for system
     tables (`_storage`, `_scheduled_functions`). Files of a Convex component are checked
-    against the component's own schema.
+    against the component's own schema. A `v.id` handed to a project function that is no
+    Convex builder (`inputHandler({ args: { agentId: v.id("agents") } })`, a game engine's own
+    input validators stored as `v.any()`) is left alone: Convex may never apply it.
 
 Why it matters:
     With a schema, Convex rejects documents for tables it does not define, so the insert fails
@@ -50,7 +52,10 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                                labels.get(body.key, body.key))
     for module in project.modules.values():
         schema = schema_for(project, module.path)
+        builders = {f.builder for f in project.functions.values() if f.path == module.path} | set(module.builder_defs)
         for reference in module.id_references:
+            if reference.inside_call is not None and reference.inside_call not in builders:
+                continue  # handed to a project function of its own: Convex may never apply it
             if unknown_table(schema, reference.table):
                 yield _finding(reference.loc, reference.table, "`v.id`", owner_at(project, reference.loc))
 
