@@ -23,8 +23,10 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,6 +77,34 @@ def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) 
     return root / "convex-audit"
 
 
+STALE_VERSION_SECONDS = 24 * 3600
+
+
+def prune_other_versions(directory: Path, *, older_than: float = STALE_VERSION_SECONDS) -> list[str]:
+    """Remove the folders of other engine versions untouched for ``older_than`` seconds; their names.
+
+    An upgraded engine never reads an older one's facts, so without this the cache would keep
+    every version's. A version still in use (another process mid-upgrade) writes its folder and
+    so keeps it fresh. Failures are ignored: pruning is housekeeping, never a reason to stop.
+    """
+    current = f"facts-{engine_version()}"
+    removed: list[str] = []
+    try:
+        candidates = [path for path in directory.iterdir() if path.name.startswith("facts-") and path.name != current]
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        try:
+            if path.is_symlink() or not path.is_dir() or now - path.stat().st_mtime < older_than:
+                continue
+            shutil.rmtree(path)
+        except OSError:
+            continue
+        removed.append(path.name)
+    return removed
+
+
 class _HoldsNodes(Exception):
     pass
 
@@ -120,6 +150,7 @@ class ParseCache:
         self.disk_hits = 0
         self.disk_writes = 0
         self.bad_entries = 0  # disk entries that could not be read, rewritten since
+        self._pruned = False
 
     @property
     def memory_bytes(self) -> int:
@@ -195,6 +226,9 @@ class ParseCache:
         target = self._path(key)
         if target is None:
             return
+        if not self._pruned:
+            self._pruned = True
+            prune_other_versions(self.directory)  # type: ignore[arg-type]
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")

@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import esprima
@@ -246,3 +247,24 @@ def test_it_reads_unchanged_frontend_files_from_disk_on_the_next_audit(tmp_path)
     assert [(f.rule, f.loc, f.fingerprint) for f in warm.findings] == [(f.rule, f.loc, f.fingerprint)
                                                                         for f in cold.findings]
     assert any(f.rule == "frontend/cloud-domain-for-http" for f in warm.findings)
+
+
+def test_it_removes_the_folders_of_other_engine_versions_once_stale(tmp_path):
+    stale = tmp_path / "facts-0123456789abcdef0123"
+    fresh = tmp_path / "facts-fedcba9876543210fedc"
+    unrelated = tmp_path / "notes"
+    for folder in (stale, fresh, unrelated):
+        (folder / "ab").mkdir(parents=True)
+        (folder / "ab" / "x.pickle").write_bytes(b"old")
+    day_ago = time.time() - 2 * factcache.STALE_VERSION_SECONDS
+    os.utime(stale, (day_ago, day_ago))
+    os.utime(unrelated, (day_ago, day_ago))
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, failure_entry())
+    assert not stale.exists()
+    assert fresh.exists() and unrelated.exists()  # in use by another version lately, or not ours
+    assert cache.get(KEY) is not None
+
+
+def test_it_prunes_nothing_in_a_folder_it_cannot_list(tmp_path):
+    assert factcache.prune_other_versions(tmp_path / "missing") == []
