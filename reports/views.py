@@ -367,9 +367,11 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_repository_for_user(request, pk)
     listed = repository.audits.only(*HISTORY_AUDIT_FIELDS).order_by("-created_at", "-id")
     audits = paginate(listed, request.GET.get("page"), HISTORY_AUDITS)
-    # The chart and the diff pickers use the latest finished audits, whichever page is shown.
+    # The chart and the diff pickers use the latest finished audits of the branch (pull requests'
+    # audits are listed, not charted), whichever page is shown.
     done = list(
         repository.audits.filter(state=Audit.State.DONE)
+        .exclude(trigger=Audit.Trigger.PULL_REQUEST)
         .only(*HISTORY_AUDIT_FIELDS)
         .order_by("-created_at", "-id")[:DIFF_CHOICES]
     )

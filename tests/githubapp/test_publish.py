@@ -150,3 +150,16 @@ def test_it_uploads_sarif_only_for_repositories_that_opted_in(link, github_reque
     uploads = [r for r in github_requests if r.path.endswith("/code-scanning/sarifs")]
     assert len(uploads) == 1 and uploads[0].body["ref"] == f"refs/heads/{link.repository.branch}"
     assert uploads[0].body["commit_sha"] == audit.commit_sha
+
+
+def test_it_lists_a_pull_requests_audit_in_history_without_charting_it(link, client, personas):
+    from django.urls import reverse
+
+    base = store(link.repository, finding("a"))
+    run = pull_request_audit(link, base, finding("a"), finding("b"))
+    client.force_login(personas.viewer)
+    page = client.get(reverse("reports:history", args=[link.repository_id])).content.decode()
+    assert reverse("reports:audit", args=[run.audit_id]) in page
+    assert f"#{base.pk} {base.short_sha}" in page and f"#{run.audit_id} {run.audit.short_sha}" not in page
+    link.repository.refresh_from_db()
+    assert link.repository.last_audit_id == base.pk
