@@ -138,27 +138,25 @@ def _excluded(name: str) -> bool:
     return name in EXCLUDED_DIRS or name.startswith(".")
 
 
-def _functions_in(text: str | None) -> str | None:
-    """convex.json's functions folder ("convex" when unset), None when the file is unreadable or wrong."""
+def _json_object(text: str | None) -> dict | None:
     try:
         data = json.loads(text) if text is not None else None
     except ValueError:
         return None
-    if not isinstance(data, dict):
-        return None
-    functions = data.get("functions", "convex")
+    return data if isinstance(data, dict) else None
+
+
+def _functions_in(text: str | None) -> str | None:
+    """convex.json's functions folder ("convex" when unset), None when the file is unreadable or wrong."""
+    data = _json_object(text)
+    functions = data.get("functions", "convex") if data is not None else None
     if not isinstance(functions, str):
         return None
     return functions.strip().strip("/") or "convex"
 
 
 def _depends_on_convex(text: str | None) -> bool:
-    try:
-        data = json.loads(text) if text is not None else None
-    except ValueError:
-        return False
-    if not isinstance(data, dict):
-        return False
+    data = _json_object(text) or {}
     return any(isinstance(data.get(key), dict) and "convex" in data[key] for key in _DEPENDENCY_KEYS)
 
 
