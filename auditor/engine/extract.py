@@ -81,7 +81,10 @@ LIBRARY_IDENTITY_HELPERS = {
 }
 # Identity methods of library clients the project creates (better-auth's createClient(...)),
 # counted when the call is handed the function's ctx.
-LIBRARY_IDENTITY_METHODS = frozenset({"getAuthUser", "safeGetAuthUser", "getAuthUserId"})
+# Convex Auth's `auth` object (`export const { auth } = convexAuth(...)`) answers getUserId(ctx)
+# and getSessionId(ctx) in the releases that predate getAuthUserId.
+LIBRARY_IDENTITY_METHODS = frozenset({"getAuthUser", "safeGetAuthUser", "getAuthUserId", "getUserId",
+                                      "getSessionId"})
 CONVEX_URL_VARS = frozenset({"NEXT_PUBLIC_CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_URL",
                              "EXPO_PUBLIC_CONVEX_URL", "PUBLIC_CONVEX_URL", "REACT_APP_CONVEX_URL",
                              "CONVEX_CLOUD_URL"})

@@ -159,3 +159,39 @@ def test_it_ignores_broken_config_files(tmp_path: Path) -> None:
     assert aliases.packages == {}
     assert aliases.candidates("convex/a.ts", "@/x") == []
     assert aliases.fingerprint == ""
+
+
+def test_it_counts_convex_auths_auth_object_behind_an_alias_as_a_check(tmp_path: Path) -> None:
+    files = {
+        "convex/tsconfig.json": CONVEX_TSCONFIG,
+        "convex/auth.ts": """
+            import { convexAuth } from "@convex-dev/auth/server";
+            export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });
+        """,
+        "convex/app.ts": """
+            import { mutation, query } from "@cvx/_generated/server";
+            import { v } from "convex/values";
+            import { auth } from "@cvx/auth";
+
+            export const rename = mutation({
+              args: { name: v.string() },
+              handler: async (ctx, { name }) => {
+                const uid = await auth.getUserId(ctx);
+                if (!uid) return;
+                await ctx.db.patch(uid, { name });
+              },
+            });
+
+            export const careless = mutation({
+              args: { id: v.id("users"), name: v.string() },
+              handler: async (ctx, { id, name }) => {
+                await auth.getUserId(ctx);
+                await ctx.db.patch(id, { name });
+              },
+            });
+        """,
+    }
+    report = audit_project(tmp_path, files)
+    assert findings_of(report, "auth/public-function-without-auth") == [
+        ("auth/public-function-without-auth", "convex/app.ts", line_of(files, "convex/app.ts", "export const careless")),
+    ]
