@@ -193,5 +193,6 @@ def test_it_counts_convex_auths_auth_object_behind_an_alias_as_a_check(tmp_path:
     }
     report = audit_project(tmp_path, files)
     assert findings_of(report, "auth/public-function-without-auth") == [
-        ("auth/public-function-without-auth", "convex/app.ts", line_of(files, "convex/app.ts", "export const careless")),
+        ("auth/public-function-without-auth", "convex/app.ts",
+         line_of(files, "convex/app.ts", "export const careless")),
     ]
