@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from projects.codecontext import MAX_SPAN
+from projects.highlight import highlight_lines, language_for
 from projects.models import Audit, Finding
-from reports.highlight import highlight_lines, language_for
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class CodeLine:
     text: str
     hit: bool  # the finding's own line
     span: bool = False  # inside the finding's range, after its first line
-    html: str = ""  # the text, escaped and highlighted (reports.highlight)
+    html: str = ""  # the text, escaped and highlighted (projects.highlight)
 
 
 def code_lines(finding: Finding) -> list[CodeLine]:
@@ -28,8 +28,9 @@ def code_lines(finding: Finding) -> list[CodeLine]:
     if finding.context:
         last_hit = min(max(finding.end_line, finding.line), finding.line + MAX_SPAN)
         return [
-            CodeLine(int(number), str(text), number == finding.line, finding.line < number <= last_hit)
-            for number, text in finding.context
+            CodeLine(int(number), str(text), number == finding.line, finding.line < number <= last_hit,
+                     str(stored[0]) if stored else "")
+            for number, text, *stored in finding.context
         ]
     if finding.snippet:
         return [CodeLine(finding.line, finding.snippet, True)]
@@ -37,16 +38,16 @@ def code_lines(finding: Finding) -> list[CodeLine]:
 
 
 class CodeHighlighter:
-    """The code around findings, highlighted (a few stored lines each; the page body that shows
-    them is cached whole, reports.fragments)."""
+    """The code around findings, highlighted: as stored with the audit (projects.codecontext
+    highlights each file once), or here for an audit stored before that and for a lone snippet."""
 
     def __init__(self, audit: Audit) -> None:
         self.audit = audit
 
     def context(self, finding: Finding) -> list[CodeLine]:
         lines = code_lines(finding)
-        if not lines:
-            return []
+        if not lines or all(line.html for line in lines):
+            return lines  # highlighted when the audit was stored
 
         highlighted = highlight_lines([line.text for line in lines], language_for(finding.path))
         return [

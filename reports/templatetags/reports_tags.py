@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.highlight import highlight_block
+from projects.highlight import highlight_block
 
 register = template.Library()
 
@@ -128,7 +128,7 @@ def query_url(query: Any, **changes: Any) -> str:
 
 @register.filter
 def highlight_ts(code: str | None) -> SafeString:
-    """A block of TypeScript, highlighted (its text escaped by reports.highlight)."""
+    """A block of TypeScript, highlighted (its text escaped by projects.highlight)."""
     return mark_safe(highlight_block(code or ""))
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from auditor.engine.rules import rule_docs
 from projects.forge import forge_for
-from reports.highlight import highlight_lines, language_for
+from projects.highlight import highlight_lines, language_for
 from reports.templatetags.reports_tags import fix_blocks, inline_code
 from tests.factories import RepositoryFactory
 from tests.reportdata import INVENTORY, add_findings, inventory, make_audit

@@ -298,3 +298,23 @@ def test_it_confirms_a_run_and_shows_the_new_audits_own_time(client, personas, a
     assert "already queued" in again
     page = client.get(reverse("reports:projects")).content.decode()
     assert "queued just now" in page
+
+
+def test_it_highlights_the_code_once_when_the_audit_is_stored(client, personas, tmp_path, monkeypatch):
+    repository = RepositoryFactory(team=personas.team)
+    checkout = tmp_path / "checkout"
+    (checkout / "convex").mkdir(parents=True)
+    source = ["const a = 1;", "const note = `first", "inside the string", "last`;", "export default a;"]
+    (checkout / "convex" / "b.ts").write_text("\n".join(source))
+    audit = AuditFactory(repository=repository, state=Audit.State.ANALYSING, finished_at=None)
+    pipeline.store_results(audit, {"findings": [finding("hl", path="convex/b.ts", line=3)]}, workdir=checkout)
+    stored = audit.findings.get().context
+    # The whole file was highlighted: line 3 is still inside the template string.
+    assert stored[2] == [3, "inside the string", '<span class="sb">inside the string</span>']
+
+    def no_highlighting_per_request(*args, **kwargs):
+        raise AssertionError("highlighted again while rendering")
+
+    monkeypatch.setattr("reports.context.highlight_lines", no_highlighting_per_request)
+    body = login(client, personas.viewer).get(reverse("reports:audit", args=[audit.pk])).content.decode()
+    assert '<span class="num">3</span><span class="sb">inside the string</span>' in body
