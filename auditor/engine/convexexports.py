@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from auditor.engine import safefiles
+from auditor.engine.versions import ConvexVersion, parse_version
 
 CHECKED_MODULES = ("convex/server", "convex/values")
 DATA_FILE = Path(__file__).with_name("data") / "convex_exports.json"
@@ -45,6 +46,7 @@ class ConvexExports:
 
     names: dict[str, frozenset[str]]
     source: str  # "installed <version>" or "known list"
+    newest: str | None = None  # the known list: the newest release it covers
 
     def exports(self, module: str, name: str) -> bool | None:
         """Whether ``module`` exports ``name``; None when the module is not one we know."""
@@ -55,7 +57,20 @@ class ConvexExports:
 @cache
 def known_exports() -> ConvexExports:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return ConvexExports({module: frozenset(names) for module, names in data["modules"].items()}, "known list")
+    return ConvexExports({module: frozenset(names) for module, names in data["modules"].items()}, "known list",
+                         newest=data["versions"][-1] if data.get("versions") else None)
+
+
+def covers(exports: ConvexExports, version: ConvexVersion | None) -> bool:
+    """Whether ``exports`` speaks for the project's ``convex``: the installed declarations always;
+    the known list only for an exact version (read from a lock file) no newer than its newest
+    release, since a newer release may export names the list has never seen."""
+    if exports.source != "known list":
+        return True
+    if version is None or not version.known or "lower bound" in (version.source or ""):
+        return False
+    installed, newest = parse_version(version.version), parse_version(exports.newest)
+    return installed is not None and newest is not None and installed <= newest
 
 
 def detect_convex_exports(root: Path, convex_dir: str) -> ConvexExports:
@@ -196,5 +211,5 @@ def _specifier_names(specifiers: str) -> list[str]:
     return result
 
 
-__all__ = ["CHECKED_MODULES", "DATA_FILE", "ConvexExports", "declaration_exports", "detect_convex_exports",
+__all__ = ["CHECKED_MODULES", "DATA_FILE", "ConvexExports", "covers", "declaration_exports", "detect_convex_exports",
            "known_exports", "read_installed"]

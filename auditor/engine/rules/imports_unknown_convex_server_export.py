@@ -4,8 +4,9 @@ What it flags:
     A named import from `convex/server` or `convex/values` of a name the package does not
     export. The names come from the installed package's own type declarations and modules
     when `node_modules/convex` is present, else from the union of every released version's
-    exports (so a name any version offers is never reported). Registrars (`query`,
-    `mutation`, ...) are left to `imports/registrar-from-convex-server`.
+    exports (so a name any version offers is never reported); that list is used only when a
+    lock file gives the exact version and it is not newer than the list's newest release.
+    Registrars (`query`, `mutation`, ...) are left to `imports/registrar-from-convex-server`.
 
 Why it matters:
     TypeScript rejects the import and the bundler finds no such export, so the push or deploy
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.convexexports import CHECKED_MODULES, ConvexExports
+from auditor.engine.convexexports import CHECKED_MODULES, ConvexExports, covers
 from auditor.engine.derive import shadowed_convex_packages
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
@@ -48,7 +49,7 @@ ELSEWHERE = {
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     exports = project.convex_exports
-    if not isinstance(exports, ConvexExports):
+    if not isinstance(exports, ConvexExports) or not covers(exports, project.convex_version):
         return
     shadowed = shadowed_convex_packages(project)
     for module in [*project.modules.values(), *project.frontend.values()]:

@@ -10,8 +10,21 @@ from tests.engine.helpers import check_case, clean, flagged, rule_findings
 
 RULE_ID = "imports/unknown-convex-server-export"
 
+
+def locked(version: str) -> dict[str, str]:
+    """package.json and a lock file installing exactly ``version`` of convex."""
+    return {
+        "package.json": json.dumps({"name": "app", "dependencies": {"convex": f"^{version}"}}),
+        "package-lock.json": json.dumps({"name": "app", "lockfileVersion": 3, "packages": {
+            "": {"name": "app", "dependencies": {"convex": f"^{version}"}},
+            "node_modules/convex": {"version": version},
+        }}),
+    }
+
+
 FLAGGED = [
     flagged("an invented HttpResponse, Doc from the package and a made-up validator type", {
+        **locked("1.17.4"),
         "convex/http.ts": """
             import { httpRouter, HttpResponse } from "convex/server";
             import { Doc } from "convex/server";
@@ -25,6 +38,22 @@ FLAGGED = [
 ]
 
 CLEAN = [
+    clean("a release newer than the known list, which may export names the list has not seen", {
+        **locked("99.0.0"),
+        "convex/http.ts": """
+            import { httpRouter, brandNewHelper } from "convex/server";
+
+            export default httpRouter();
+        """,
+    }),
+    clean("no lock file: the version is only a lower bound", {
+        "package.json": json.dumps({"dependencies": {"convex": "^1.17.0"}}),
+        "convex/http.ts": """
+            import { httpRouter, brandNewHelper } from "convex/server";
+
+            export default httpRouter();
+        """,
+    }),
     clean("runtime and type exports of both modules, old names kept by the union of versions", {
         "convex/lib/types.ts": """
             import { GenericQueryCtx, paginationOptsValidator, defineSchema, cronJobs } from "convex/server";
@@ -93,7 +122,7 @@ def test_it_falls_back_to_the_known_list_when_the_install_is_unreadable(tmp_path
     package = tmp_path / "node_modules" / "convex"
     package.mkdir(parents=True)
     (package / "package.json").write_text("{ not json")
-    files = {"convex/schema.ts": """
+    files = {**locked("1.20.0"), "convex/schema.ts": """
         import { defineSchema, HttpResponse } from "convex/server";
 
         export default defineSchema({});
