@@ -46,6 +46,18 @@ CLEAN = [
             export const count = internalQuery({ args: {}, handler: async () => 0 });
         """,
     }),
+    clean("a hand-written builders module re-exporting the generic registrars under the usual names", {
+        "convex/lib/server.ts": """
+            export { queryGeneric as query, mutationGeneric as mutation } from "convex/server";
+            export { internalQueryGeneric as internalQuery } from "convex/server";
+        """,
+        "convex/tasks.ts": """
+            import { query, internalQuery } from "./lib/server";
+
+            export const list = query({ args: {}, handler: async () => [] });
+            export const count = internalQuery({ args: {}, handler: async () => 0 });
+        """,
+    }),
     clean("a project file that a tsconfig alias can send convex/server to", {
         "tsconfig.json": '{ "compilerOptions": { "baseUrl": "." } }',
         "convex/server.ts": """
