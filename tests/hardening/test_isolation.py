@@ -136,6 +136,10 @@ CLASSIFICATION = {
     "rule_profile": "scoped",
     "api_tokens": "auth",
     "api_token_revoke": "scoped",
+    "api_root": "auth",
+    "api_project_ignore_rules": "scoped",
+    "api_project_ignore_rule": "scoped",
+    "api_finding_triage": "scoped",
 }
 
 # The answers other than 404 that B may get, with the reason each one is no leak.
@@ -150,6 +154,7 @@ PK_BY_PREFIX = {
     "api/v1/projects/": "repository",
     "audits/": "audit",
     "api/v1/audits/": "audit",
+    "api/v1/findings/": "finding",
     "findings/": "finding",
     "settings/api-tokens/": "api_token",
 }
