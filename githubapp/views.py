@@ -24,10 +24,10 @@ from githubapp.models import AppDelivery, GitHubRepository, Installation
 from projects.access import get_repository_for_user
 from teams.access import current_membership, require_role
 from teams.models import Role
+from webhooks import services as webhook_services
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 SESSION_KEY = "githubapp.install"
 
 
@@ -41,15 +41,8 @@ def _require_app() -> None:
 def webhook(request: HttpRequest) -> HttpResponse:
     """GitHub → the App. Signature first; each delivery id acts once; replays change nothing."""
     _require_app()
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
-        return JsonResponse({"status": "too large"}, status=413)
-    # The stream, not request.body: payloads may exceed DATA_UPLOAD_MAX_MEMORY_SIZE.
-    body = request.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    body = webhook_services.read_github_body(request)
+    if body is None:
         return JsonResponse({"status": "too large"}, status=413)
     if not services.signature_valid(body, request.headers.get("X-Hub-Signature-256")):
         log.warning("GitHub App webhook: bad signature on delivery %r", request.headers.get("X-GitHub-Delivery"))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 
 from auditor import net
@@ -21,6 +22,22 @@ from webhooks.models import GitHubWebhook, OutgoingDelivery, OutgoingWebhook, ne
 
 USER_AGENT = "ConvexAuditor-Hookshot/1"
 TIMEOUT_SECONDS = 10
+
+
+MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+
+
+def read_github_body(request: HttpRequest) -> bytes | None:
+    """A GitHub delivery's body, or None when it is over GitHub's 25 MB cap. Read from the
+    stream, not request.body: push payloads may exceed DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return None
+    body = request.read(MAX_BODY_BYTES + 1)
+    return body if len(body) <= MAX_BODY_BYTES else None
 
 
 def sign(secret: str, body: bytes) -> str:

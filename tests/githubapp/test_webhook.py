@@ -219,3 +219,9 @@ def test_it_stops_scheduled_audits_of_a_repository_removed_from_the_installation
     Audit.objects.all().delete()
     deliver(client, "installation_repositories", removed)
     assert run_scheduled_audit(link.repository_id) is None and not Audit.objects.exists()
+
+
+def test_it_refuses_a_body_over_githubs_cap(client, github_app):
+    response = client.post(reverse("githubapp:webhook"), data=b"{}", content_type="application/json",
+                           CONTENT_LENGTH=str(26 * 1024 * 1024))
+    assert response.status_code == 413 and not AppDelivery.objects.exists()
