@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from githubkit import GitHub
 
 from gates import services as gates
 from githubapp import client
@@ -40,8 +41,9 @@ def audit_url(audit: Audit) -> str:
     return settings.SITE_URL + reverse("reports:audit", args=[audit.pk])
 
 
-def _owner_repo(link: GitHubRepository) -> tuple[str, str]:
-    return link.owner, link.name
+def _repository_client(link: GitHubRepository) -> tuple[GitHub, str, str]:
+    """A client holding a token minted now for this repository alone, and its owner and name."""
+    return client.installation(link.installation.installation_id, [link.github_id]), link.owner, link.name
 
 
 @dataclass
@@ -157,8 +159,7 @@ def start_check_run(run: PullRequestAudit) -> None:
         run = PullRequestAudit.objects.select_for_update().select_related("audit").get(pk=run.pk)
         if run.check_run_id is not None:
             return
-        gh = client.installation(link.installation.installation_id, [link.github_id])
-        owner, name = _owner_repo(link)
+        gh, owner, name = _repository_client(link)
         with client.call():
             response = gh.rest.checks.create(
                 owner,
@@ -189,8 +190,7 @@ def complete_check_run(run: PullRequestAudit) -> None:
     """
     link = run.pull_request.github_repository
     audit = run.audit
-    gh = client.installation(link.installation.installation_id, [link.github_id])
-    owner, name = _owner_repo(link)
+    gh, owner, name = _repository_client(link)
     if audit.state == Audit.State.FAILED:
         output = {"title": "The audit could not run", "summary": audit.failure_reason or "The audit failed."}
         conclusion, notes = "neutral", []
@@ -252,8 +252,7 @@ def update_comment(run: PullRequestAudit) -> None:
     if not link.pull_request_comments or published:
         return
     body = comment_body(run)
-    gh = client.installation(link.installation.installation_id, [link.github_id])
-    owner, name = _owner_repo(link)
+    gh, owner, name = _repository_client(link)
     with transaction.atomic():
         # One writer per pull request at a time, or two pushes could each post a comment.
         pull_request = PullRequest.objects.select_for_update().get(pk=run.pull_request_id)
@@ -298,8 +297,7 @@ def sarif_payload(audit: Audit) -> str:
 
 
 def upload_sarif(link: GitHubRepository, audit: Audit, ref: str) -> str:
-    gh = client.installation(link.installation.installation_id, [link.github_id])
-    owner, name = _owner_repo(link)
+    gh, owner, name = _repository_client(link)
     with client.call():
         receipt = gh.rest.code_scanning.upload_sarif(
             owner,

@@ -36,6 +36,15 @@ def _require_app() -> None:
         raise Http404("The GitHub App is not configured")
 
 
+def _current_team(request: HttpRequest):
+    """The user's current team membership, once the App is known to be configured."""
+    _require_app()
+    membership = current_membership(request)
+    if membership is None:
+        raise Http404("No team")
+    return membership
+
+
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest) -> HttpResponse:
@@ -87,10 +96,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connect(request: HttpRequest) -> HttpResponse:
     """"Connect GitHub": remember the team and a state value, then off to the App's install page."""
-    _require_app()
-    membership = current_membership(request)
-    if membership is None:
-        raise Http404("No team")
+    membership = _current_team(request)
     require_role(membership, Role.ADMIN)
     state = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {"state": state, "team": membership.team_id}
@@ -199,10 +205,7 @@ def repositories(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def installations(request: HttpRequest) -> HttpResponse:
     """The team's GitHub installations, and the "Connect GitHub" button."""
-    _require_app()
-    membership = current_membership(request)
-    if membership is None:
-        raise Http404("No team")
+    membership = _current_team(request)
     rows = Installation.objects.filter(team_id=membership.team_id).order_by("account_login")
     return render(request, "githubapp/installations.html", {"installations": rows, "membership": membership})
 
