@@ -82,6 +82,27 @@ DESCRIPTIONS = {
     ),
     "projects_gate_retrieve": "The quality gate's verdict on the project's latest finished audit.",
     "schema_retrieve": "This reference as an OpenAPI 3 document (YAML, or JSON with `?format=json`).",
+    "projects_create": (
+        "Connect a repository, as the Connect form does (admin role): the remote and branch are "
+        "checked with git before anything is saved, and a clear sentence says what is wrong when "
+        "they cannot be reached. The first audit is queued at once."
+    ),
+    "findings_triage_create": (
+        "Decide what a finding is: open again, an accepted risk, or a false positive. Dismissing "
+        "needs a comment saying why. The decision follows the finding's fingerprint into later "
+        "audits, and every count, the gate and the exports leave dismissed findings out."
+    ),
+    "projects_ignore_rules_list": (
+        "The project's ignore rules: findings of a rule (or a glob of rules) in matching paths that "
+        "stop counting, each with its reason and author."
+    ),
+    "projects_ignore_rules_create": (
+        "Add an ignore rule (admin role). A misspelt rule id is refused with the list of known ids. "
+        "Matching findings of every audit become ignored at once."
+    ),
+    "projects_ignore_rules_destroy": (
+        "Remove an ignore rule (admin role); the findings it matched count again in every audit."
+    ),
 }
 
 

@@ -30,10 +30,12 @@ def test_it_describes_each_operation_for_people(client, personas):
     assert "Authorization: Bearer" in schema["info"]["description"]
     operations = {op["operationId"]: op for item in schema["paths"].values() for op in item.values()
                   if isinstance(op, dict) and "operationId" in op}
-    described = ("projects_list", "projects_audits_create", "audits_findings_list", "audits_inventory_retrieve")
-    for operation_id in described:
+    from api.schema import DESCRIPTIONS
+
+    for operation_id in DESCRIPTIONS:
         description = operations[operation_id].get("description", "")
-        assert len(description.split()) >= 12, operation_id
+        assert len(description.split()) >= 8, f"{operation_id} has no description for people"
+    assert [op_id for op_id, op in operations.items() if not op.get("description")] == []
 
 
 def test_it_issues_tokens_with_an_optional_expiry_and_refuses_expired_ones(client, personas):
