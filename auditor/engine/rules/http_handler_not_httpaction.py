@@ -1,11 +1,11 @@
 """HTTP route handler that is not an httpAction.
 
 What it flags:
-    An `http.route` whose `handler` is a bare function (inline, or a local function or
-    constant), or a query, mutation or action registered with `query(...)`, `mutation(...)`,
-    `action(...)` or their internal forms, written inline, held in a constant, or imported
-    from another module. A handler built by a wrapper the auditor cannot see into, or
-    imported and not resolved, is left alone.
+    An `http.route` whose `handler` is a bare function (inline, a local function or constant,
+    or a plain function exported by another project module), or a query, mutation or action
+    registered with `query(...)`, `mutation(...)`, `action(...)` or their internal forms,
+    written inline, held in a constant, or imported from another module. A handler built by a
+    wrapper the auditor cannot see into, or imported and not resolved, is left alone.
 
 Why it matters:
     The router only serves functions registered with `httpAction`: it needs the request and
@@ -46,6 +46,12 @@ def _problem(project: ProjectFacts, route: RouteFact) -> str | None:
     function = project.functions.get(route.handler_function) if route.handler_function else None
     if function is not None and function.kind != "httpAction":
         return f"the {function.kind} {function.function_id}"
+    if route.handler_import is not None and function is None and route.handler_body is not None:
+        # Linked to a plain function of another module (`export async function handle(ctx, req)`);
+        # a registration the linker could not type (`export const h = wrap(...)`) has an export body.
+        body = project.bodies.get(route.handler_body)
+        if body is not None and not body.key.rpartition("#")[2].startswith(("export:", "route:")):
+            return f"the plain function {route.handler_import[1]} of {route.handler_import[0]}"
     return None
 
 

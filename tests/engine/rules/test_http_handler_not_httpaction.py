@@ -48,9 +48,48 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/http.ts", 'path: "/list"'), ("convex/http.ts", 'path: "/send"')),
+    flagged("a plain async function exported by another module", {
+        "convex/handlers.ts": """
+            export async function ping(ctx, request) {
+              return new Response("pong");
+            }
+        """,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { ping } from "./handlers";
+
+            const http = httpRouter();
+            http.route({ path: "/ping", method: "GET", handler: ping });
+            export default http;
+        """,
+    }, ("convex/http.ts", 'path: "/ping"')),
 ]
 
 CLEAN = [
+    clean("an imported handler built by a project wrapper the auditor does not type", {
+        "convex/lib/cors.ts": """
+            import { httpAction } from "../_generated/server";
+
+            export const withCors = (fn) => httpAction(async (ctx, request) => {
+              const response = await fn(ctx, request);
+              response.headers.set("Access-Control-Allow-Origin", "*");
+              return response;
+            });
+        """,
+        "convex/handlers.ts": """
+            import { withCors } from "./lib/cors";
+
+            export const ping = withCors(async (ctx, request) => new Response("pong"));
+        """,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { ping } from "./handlers";
+
+            const http = httpRouter();
+            http.route({ path: "/ping", method: "GET", handler: ping });
+            export default http;
+        """,
+    }),
     clean("httpAction inline, in a constant, imported, through a wrapper, and an unresolved import", {
         "convex/handlers.ts": """
             import { httpAction } from "./_generated/server";
