@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -161,22 +162,28 @@ def generate(root: Path) -> int:
     return total
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of the workers it has waited for (the parse pool's)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def in_process(root: Path, size: int) -> dict[str, object]:
     cache = ParseCache()
-    # CPU seconds of this one process: the targets are per core, and the figure should not
-    # move when something else runs on the machine. Wall seconds are printed beside them.
-    started, wall = time.process_time(), time.perf_counter()
+    # CPU seconds (the pool's workers included): the targets are per core, and the figure should
+    # not move when something else runs on the machine. Wall seconds are printed beside them.
+    started, wall = _cpu(), time.perf_counter()
     cold = audit_path(root, cache=cache)
-    cold_s, cold_wall = time.process_time() - started, time.perf_counter() - wall
-    started, wall = time.process_time(), time.perf_counter()
+    cold_s, cold_wall = _cpu() - started, time.perf_counter() - wall
+    started, wall = _cpu(), time.perf_counter()
     warm = audit_path(root, cache=cache)
-    warm_s, warm_wall = time.process_time() - started, time.perf_counter() - wall
+    warm_s, warm_wall = _cpu() - started, time.perf_counter() - wall
     touched = root / "convex" / "m7.ts"
     original = touched.read_text()
     touched.write_text(original + "\n// touched\n")
-    started = time.process_time()
+    started = _cpu()
     audit_path(root, cache=cache)
-    one_changed_s = time.process_time() - started
+    one_changed_s = _cpu() - started
     touched.write_text(original)
     sources = [(p.relative_to(root).as_posix(), p.read_text()) for p in sorted(root.rglob("*.ts"))]
     started = time.process_time()
