@@ -69,3 +69,71 @@ def _binding_or_key(parent: Node | None, key: str) -> bool:
     if parent.type == "MemberExpression" and key == "property" and not parent.computed:
         return True
     return parent.type == "Property" and key == "key" and not parent.computed and not parent.shorthand
+
+
+# Headers a server sends its shared secret in.
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-auth-token", "x-webhook-secret", "x-secret"})
+
+
+def env_secret_comparisons(fn: Node) -> list[Node]:
+    """Comparisons of a credential header's answer with an environment secret
+    (``request.headers.get("Authorization") !== `Bearer ${process.env.CRON_SECRET}` ``): only a
+    server that holds the secret can pass them, so the endpoint serves servers, not browsers."""
+    header_names: set[str] = set()
+    env_names: set[str] = set()  # locals holding an environment value (`const secret = process.env.X`)
+    comparisons: list[Node] = []
+    for node in _nodes(fn.body):
+        if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
+            if _header_read(node.init):
+                header_names.add(node.id.name)
+            elif any(_is_process_env(inner) for inner in _nodes(node.init)):
+                env_names.add(node.id.name)
+        elif node.type == "BinaryExpression" and node.operator in {"===", "!==", "==", "!="}:
+            comparisons.append(node)
+
+    def secret(inner: Node) -> bool:
+        return _is_process_env(inner) or (inner.type == "Identifier" and inner.name in env_names)
+
+    found = []
+    for node in comparisons:
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            reads_header = _header_read(side) or (side.type == "Identifier" and side.name in header_names)
+            if reads_header and any(secret(inner) for inner in _nodes(other)):
+                found.append(node)
+                break
+    return found
+
+
+def _header_read(node: Node | None) -> bool:
+    """``x.headers.get("authorization")`` (awaited or not), any receiver ending in ``headers``."""
+    call = _answered_call(node)
+    if call is None or not call.arguments or call.callee.type != "MemberExpression":
+        return False
+    callee = call.callee
+    name = callee.property.name if callee.property.type == "Identifier" and not callee.computed else None
+    target = callee.object
+    on_headers = target.type == "MemberExpression" and not target.computed \
+        and target.property.type == "Identifier" and target.property.name == "headers"
+    first = call.arguments[0]
+    header = first.value.lower() if first.type == "Literal" and isinstance(first.value, str) else None
+    return name == "get" and on_headers and header in _SECRET_HEADERS
+
+
+def _is_process_env(node: Node) -> bool:
+    return node.type == "MemberExpression" and node.object.type == "Identifier" and node.object.name == "process" \
+        and node.property.type == "Identifier" and node.property.name == "env"
+
+
+def _nodes(root: Node) -> list[Node]:
+    found: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        attributes = node.__dict__
+        for key in child_keys(node):
+            value = attributes.get(key)
+            for item in value if isinstance(value, list) else (value,):
+                if is_node(item):
+                    stack.append(item)
+    return found

@@ -296,9 +296,14 @@ def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bo
 
 
 def server_to_server_handler(project: ProjectFacts, body: BodyFacts) -> bool:
-    """A webhook receiver: it verifies a request signature, or every route to it is a webhook path."""
+    """A webhook receiver: it verifies a request signature, or every route to it is a webhook path;
+    or an endpoint for servers: it compares a credential header with an environment secret
+    (`Bearer ${process.env.CRON_SECRET}`), which no browser holds."""
     paths = [(r.path or r.path_prefix or "").lower() for r in project.routes if r.handler_body == body.key]
-    return (bool(paths) and all("webhook" in path for path in paths)) or handler_verifies_signature(project, body)
+    if bool(paths) and all("webhook" in path for path in paths):
+        return True
+    return handler_verifies_signature(project, body) or any(
+        b.compares_env_secret for b in project.reachable_bodies(body))
 
 
 def handler_verifies_signature(project: ProjectFacts, body: BodyFacts) -> bool:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.engine.aliases import ImportAliases
-from auditor.engine.answers import unused_answer_calls
+from auditor.engine.answers import env_secret_comparisons, unused_answer_calls
 from auditor.engine.argflow import analyse_args
 from auditor.engine.client import extract_client
 from auditor.engine.deployfacts import collect_deploy_facts
@@ -521,6 +521,7 @@ class FileExtractor:
         params = {p.name for p in fn.params if p.type == "Identifier"}
         params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
         _BodyWalker(self, body, ctx_aliases, params).run(fn)
+        body.compares_env_secret = [self.loc(node) for node in env_secret_comparisons(fn)]
         if "#export:" in key:
             analyse_args(fn, body, ctx_aliases, self.loc)
         return body

@@ -166,6 +166,8 @@ class BodyFacts:
     auth_checks: list[Location] = field(default_factory=list)
     reads_authorization: list[Location] = field(default_factory=list)
     verifies_signature: list[Location] = field(default_factory=list)
+    # A credential header compared with an environment secret: a caller that holds a server secret.
+    compares_env_secret: list[Location] = field(default_factory=list)
     responses: list[ResponseFact] = field(default_factory=list)
     date_now: list[Location] = field(default_factory=list)
     floating_promises: list[tuple[str, Location]] = field(default_factory=list)

@@ -10,8 +10,9 @@ What it flags:
     `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
     imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
     value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
-    headers), webhook handlers (they verify a request signature, or every route to them is a
-    `webhook` path: servers call them, not browsers), the bare `new Response()` an OPTIONS
+    headers), webhook and server handlers (they verify a request signature, compare a credential
+    header with an environment secret, or every route to them is a `webhook` path: servers call
+    them, not browsers), the bare `new Response()` an OPTIONS
     handler sends when the request is not a CORS preflight, next to the response with CORS
     headers it sends when it is (Convex's documented preflight handler), redirects (a 3xx
     status or a `Location` header) and the responses of a handler that answers with HTML pages

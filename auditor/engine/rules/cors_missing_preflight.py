@@ -8,9 +8,9 @@ What it flags:
 
     Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), routes
     whose path or method is computed at runtime, routes that an OPTIONS route with a computed
-    path (or a route with a computed method) may cover, and webhook handlers (they verify a
-    request signature, or every route to them is a `webhook` path: servers call them, not
-    browsers).
+    path (or a route with a computed method) may cover, and webhook and server handlers (they
+    verify a request signature, compare a credential header with an environment secret, or every
+    route to them is a `webhook` path: servers call them, not browsers).
 
 Why it matters:
     Before a cross-origin POST with a JSON body or an `Authorization` header, the browser sends

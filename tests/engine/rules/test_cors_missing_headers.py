@@ -86,6 +86,26 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/lib/responses.ts", "new Response"), ("convex/uploads.ts", "return new Response")),
+    flagged("a browser endpoint that verifies the user's token with a key from the environment", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { verifyToken } from "./lib/jwt";
+
+            const http = httpRouter();
+            http.route({
+              path: "/api/me",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const token = request.headers.get("Authorization");
+                const user = await verifyToken(token, process.env.JWT_KEY);
+                return new Response(JSON.stringify(user), { status: 200 });
+              }),
+            });
+            export default http;
+        """,
+        "convex/lib/jwt.ts": "export async function verifyToken(token: any, key: any) { return { token, key }; }\n",
+    }, ("convex/http.ts", "new Response(JSON")),
 ]
 
 CORS_LIB = """
@@ -327,6 +347,29 @@ CLEAN = [
                     headers: { "Content-Type": "text/html" },
                   });
                 }
+              }),
+            });
+            export default http;
+        """,
+    }),
+    clean("an endpoint for servers: the Authorization header compared with an environment secret", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/api/errors/digest",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const header = request.headers.get("Authorization");
+                const expected = process.env.DIGEST_SECRET;
+                if (!expected || header !== `Bearer ${expected}`) {
+                  return new Response("Unauthorized", { status: 401 });
+                }
+                await ctx.runMutation(internal.digests.store, { body: await request.text() });
+                return new Response(null, { status: 200 });
               }),
             });
             export default http;
