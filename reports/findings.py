@@ -21,10 +21,9 @@ from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
 from projects.models import Finding
+from reports.queries import SEVERITIES, STATES, FindingFilters
 
-SEVERITIES = ("error", "warning", "info")
 STATUSES = ("new", "reopened", "unchanged")
-STATES = ("open", "dismissed", "ignored", "suppressed", "all")
 GROUPINGS = ("rule", "file", "none")
 SORTS = ("severity", "file", "newest")
 GROUPS_PER_PAGE = 20
@@ -34,36 +33,23 @@ _NOTHING = Q(pk__lt=0)  # a condition no row meets (an empty IN list is not port
 
 
 @dataclass
-class FindingQuery:
-    """What the findings page was asked for: filters, grouping, order and page."""
+class FindingQuery(FindingFilters):
+    """What the findings page was asked for: the list's filters (as the API reads them),
+    grouping, order and page."""
 
-    severity: str = ""
-    rule: str = ""
-    path: str = ""
-    status: str = ""
-    state: str = "open"
     group: str = "rule"
     sort: str = "severity"
     page: str = ""
 
     @classmethod
     def from_query(cls, query: QueryDict) -> FindingQuery:
-        def pick(name: str, allowed: tuple[str, ...], default: str = "") -> str:
+        def pick(name: str, allowed: tuple[str, ...], default: str) -> str:
             value = query.get(name, default)
             return value if value in allowed else default
 
-        state = pick("state", STATES, "open")
-        # The page's earlier "suppressed" filter, for links saved before states existed.
-        legacy = {"include": "all", "only": "suppressed"}.get(query.get("suppressed", ""))
-        if legacy and "state" not in query:
-            state = legacy
+        filters = FindingFilters.from_query(query)
         return cls(
-            severity=pick("severity", SEVERITIES),
-            # PostgreSQL refuses NUL in a string parameter.
-            rule=query.get("rule", "").replace("\x00", "").strip()[:100],
-            path=query.get("path", "").replace("\x00", "").strip()[:500],
-            status=pick("status", STATUSES),
-            state=state,
+            **{f.name: getattr(filters, f.name) for f in fields(FindingFilters)},
             group=pick("group", GROUPINGS, "rule"),
             sort=pick("sort", SORTS, "severity"),
             page=query.get("page", "")[:10],
@@ -78,10 +64,6 @@ class FindingQuery:
             if values[f.name] and values[f.name] != f.default:
                 query[f.name] = values[f.name]
         return query.urlencode()
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.severity or self.rule or self.path or self.status or self.state != "open")
 
     @property
     def group_field(self) -> str | None:
