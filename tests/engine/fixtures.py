@@ -66,3 +66,36 @@ SIGNED_WEBHOOKS: Project = {
         });
     """,
 }
+
+# An OAuth callback answering the browser's popup with HTML pages (and one JSON error).
+OAUTH_CALLBACK: Project = {
+    "convex/http.ts": """
+        import { httpRouter } from "convex/server";
+        import { httpAction } from "./_generated/server";
+        import { internal } from "./_generated/api";
+
+        const PAGE = { "Content-Type": "text/html; charset=utf-8" };
+        const http = httpRouter();
+        http.route({
+          path: "/oauth/callback",
+          method: "GET",
+          handler: httpAction(async (ctx, request) => {
+            try {
+              const code = new URL(request.url).searchParams.get("code");
+              if (!code) return new Response(JSON.stringify({ error: "missing code" }), { status: 400 });
+              await ctx.runAction(internal.calendar.exchange, { code });
+              return new Response("<html><body>Connected. You can close this window.</body></html>", {
+                status: 200,
+                headers: PAGE,
+              });
+            } catch (error) {
+              return new Response("<html><body>Connection failed.</body></html>", {
+                status: 200,
+                headers: { "Content-Type": "text/html" },
+              });
+            }
+          }),
+        });
+        export default http;
+    """,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.fixtures import SIGNED_WEBHOOKS
+from tests.engine.fixtures import OAUTH_CALLBACK, SIGNED_WEBHOOKS
 from tests.engine.helpers import check_case, clean, flagged
 
 RULE_ID = "cors/missing-headers"
@@ -321,37 +321,7 @@ CLEAN = [
             export default http;
         """,
     }),
-    clean("HTML pages of an OAuth callback, which the browser navigates to", {
-        "convex/http.ts": """
-            import { httpRouter } from "convex/server";
-            import { httpAction } from "./_generated/server";
-            import { internal } from "./_generated/api";
-
-            const PAGE = { "Content-Type": "text/html; charset=utf-8" };
-            const http = httpRouter();
-            http.route({
-              path: "/oauth/callback",
-              method: "GET",
-              handler: httpAction(async (ctx, request) => {
-                try {
-                  const code = new URL(request.url).searchParams.get("code");
-                  if (!code) return new Response(JSON.stringify({ error: "missing code" }), { status: 400 });
-                  await ctx.runAction(internal.calendar.exchange, { code });
-                  return new Response("<html><body>Connected. You can close this window.</body></html>", {
-                    status: 200,
-                    headers: PAGE,
-                  });
-                } catch (error) {
-                  return new Response("<html><body>Connection failed.</body></html>", {
-                    status: 200,
-                    headers: { "Content-Type": "text/html" },
-                  });
-                }
-              }),
-            });
-            export default http;
-        """,
-    }),
+    clean("HTML pages of an OAuth callback, which the browser navigates to", OAUTH_CALLBACK),
     clean("an endpoint for servers: the Authorization header compared with an environment secret", {
         "convex/http.ts": """
             import { httpRouter } from "convex/server";

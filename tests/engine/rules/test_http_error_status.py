@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.engine.fixtures import OAUTH_CALLBACK
 from tests.engine.helpers import check_case, clean, flagged
 
 RULE_ID = "http/error-status"
@@ -89,36 +90,7 @@ CLEAN = [
             });
         """,
     }),
-    clean("HTML pages of an OAuth callback, which the browser navigates to", {
-        "convex/http.ts": """
-            import { httpRouter } from "convex/server";
-            import { httpAction } from "./_generated/server";
-            import { internal } from "./_generated/api";
-
-            const PAGE = { "Content-Type": "text/html; charset=utf-8" };
-            const http = httpRouter();
-            http.route({
-              path: "/oauth/callback",
-              method: "GET",
-              handler: httpAction(async (ctx, request) => {
-                try {
-                  const code = new URL(request.url).searchParams.get("code");
-                  await ctx.runAction(internal.calendar.exchange, { code });
-                  return new Response("<html><body>Connected. You can close this window.</body></html>", {
-                    status: 200,
-                    headers: PAGE,
-                  });
-                } catch (error) {
-                  return new Response("<html><body>Connection failed.</body></html>", {
-                    status: 200,
-                    headers: { "Content-Type": "text/html" },
-                  });
-                }
-              }),
-            });
-            export default http;
-        """,
-    }),
+    clean("HTML pages of an OAuth callback, which the browser navigates to", OAUTH_CALLBACK),
 ]
 
 
