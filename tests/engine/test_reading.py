@@ -126,12 +126,12 @@ def test_it_reads_a_frontend_file_the_schema_imports_with_esprima(tmp_path, monk
     write_project(tmp_path, {
         "convex/schema.ts": """
             import { defineSchema, defineTable } from "convex/server";
-            import { itemFields } from "../shared/fields";
+            import { itemFields } from "../common/fields";
             export default defineSchema({ items: defineTable(itemFields) });
         """,
-        "shared/fields.ts": 'import { v } from "convex/values";\nimport { more } from "./more";\n'
+        "common/fields.ts": 'import { v } from "convex/values";\nimport { more } from "./more";\n'
                             "export const itemFields = { name: v.string(), ...more };\n",
-        "shared/more.ts": 'import { v } from "convex/values";\nexport const more = { size: v.number() };\n',
+        "common/more.ts": 'import { v } from "convex/values";\nexport const more = { size: v.number() };\n',
         "app/page.tsx": 'export default function Page() { return "hello"; }\n',
     })
     calls: list[tuple[str, bool]] = []
@@ -144,7 +144,7 @@ def test_it_reads_a_frontend_file_the_schema_imports_with_esprima(tmp_path, monk
     monkeypatch.setattr(reading, "extract_entry", recording)
     audit_path(tmp_path, cache=ParseCache(max_bytes=0))
     assert ("app/page.tsx", True) in calls
-    assert ("shared/fields.ts", False) in calls and ("shared/more.ts", False) in calls
+    assert ("common/fields.ts", False) in calls and ("common/more.ts", False) in calls
     assert ("app/page.tsx", False) not in calls
 
 
@@ -153,17 +153,17 @@ def test_it_finds_an_import_cycle_through_a_file_outside_the_convex_folder(tmp_p
         "convex/schema.ts": """
             import { defineSchema, defineTable } from "convex/server";
             import { v } from "convex/values";
-            import { extra } from "../shared/extra";
+            import { extra } from "../common/extra";
             export const statusField = v.string();
             export default defineSchema({ items: defineTable({ status: statusField, ...extra }) });
         """,
-        "shared/extra.ts": """
+        "common/extra.ts": """
             import { statusField } from "../convex/schema";
             export const extra = { s: statusField };
         """,
     })
     report = audit_path(tmp_path, cache=ParseCache(max_bytes=0))
-    assert [f.loc.path for f in report.findings if f.rule == "schema/import-cycle"] == ["shared/extra.ts"]
+    assert [f.loc.path for f in report.findings if f.rule == "schema/import-cycle"] == ["common/extra.ts"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
