@@ -152,7 +152,7 @@ class FileExtractor:
         self.path = path
         self.module = module
         self.tree = tree
-        self.facts = ModuleFacts(path=path, module=module, source=source, tree=tree)
+        self.facts = ModuleFacts(path=path, module=module, source=source)
         self.scope = _Scope()
         self.facts.imports = self.scope.imports
         self.local_consts: dict[str, Node] = {}  # every const in the file, for value lookups
@@ -173,6 +173,7 @@ class FileExtractor:
         # One walk of the whole file; each step below reads the node kinds it needs.
         self.scopes = ScopeModel(self.tree, index=_INDEXED_TYPES)
         self.by_type = self.scopes.by_type
+        self.facts.top_level_reads = frozenset(self.scopes.module_reads)
         self._collect_scope()
         self._detect_directives()
         self._collect_strings_and_ids()
@@ -199,6 +200,11 @@ class FileExtractor:
         facts = self.facts
         for statement in self.tree.body:
             declaration = statement
+            if statement.type in {"ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration"} \
+                    and statement.source is not None and isinstance(statement.source.value, str):
+                names = tuple(spec.local.name for spec in statement.specifiers) \
+                    if statement.type == "ImportDeclaration" else ()
+                facts.import_statements.append((statement.source.value, self.loc(statement), names))
             if statement.type == "ImportDeclaration":
                 source = statement.source.value
                 for spec in statement.specifiers:
@@ -516,7 +522,7 @@ class FileExtractor:
 
     def analyse_body(self, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
         body = BodyFacts(key=key, path=self.path, name=name, loc=self.loc(fn),
-                         line_count=fn.loc.end.line - fn.loc.start.line + 1, node=fn)
+                         line_count=fn.loc.end.line - fn.loc.start.line + 1)
         ctx_aliases = self._ctx_aliases(fn, ctx_names)
         params = {p.name for p in fn.params if p.type == "Identifier"}
         params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
@@ -643,7 +649,7 @@ class FileExtractor:
         if argument.type in FUNCTION_TYPES:
             body = self.analyse_body(argument, key, exported, ctx_names=set())
             self.facts.bodies[f"export:{exported}"] = body
-            return Registration(exported, callee, loc, "function", key, conditional=conditional, node=call)
+            return Registration(exported, callee, loc, "function", key, conditional=conditional)
         spread = any(prop.type == "SpreadElement" for prop in argument.properties) \
             if argument.type == "ObjectExpression" else False
         if argument.type != "ObjectExpression":
@@ -653,7 +659,7 @@ class FileExtractor:
         if handler is None:
             return None
         registration = Registration(exported, callee, loc, "object", None, conditional=conditional,
-                                    options_spread=spread, node=call)
+                                    options_spread=spread)
         resolved_handler = self.resolve(handler)
         if resolved_handler is not None and resolved_handler.type in FUNCTION_TYPES:
             body = self.analyse_body(resolved_handler, key, exported, ctx_names=set())
@@ -1294,19 +1300,19 @@ class _BodyWalker:
         if area == "db" and len(ctx_path) == 2 and method in DB_METHODS:
             self.body.db_calls.append(self._db_call(method, innermost, chain, handled))
         elif area == "db" and len(ctx_path) == 3 and ctx_path[1] == "system":
-            self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled, node=innermost))
+            self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled))
         elif area in RUN_METHODS and len(ctx_path) == 1:
             reference = innermost.arguments[0] if innermost.arguments else None
             target, text, direct = x.function_ref(reference)
             self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops),
-                                               per_item=per_item, statement=statement, node=innermost,
+                                               per_item=per_item, statement=statement,
                                                target_string=x.string_reference(reference)))
         elif area == "scheduler" and method in SCHEDULER_RUNS:
             args = innermost.arguments
             reference = args[1] if len(args) > 1 else None
             target, text, direct = x.function_ref(reference)
             self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, bool(at.loops),
-                                               per_item=per_item, statement=statement, node=innermost,
+                                               per_item=per_item, statement=statement,
                                                target_string=x.string_reference(reference)))
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
@@ -1315,7 +1321,7 @@ class _BodyWalker:
 
     def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
         x = self.x
-        db = DbCall(method=method, loc=x.loc(call), awaited=handled, node=call)
+        db = DbCall(method=method, loc=x.loc(call), awaited=handled)
         if call.arguments:
             first = call.arguments[0]
             table = string_value(x.resolve(first))

@@ -1,16 +1,16 @@
 """The project's module import graph, as written in the source (type-only imports excluded).
 
-Extraction keeps each file's syntax tree; this reads its ``import`` and ``export ... from``
-declarations, resolves them to project files the way linking does (relative paths, plus
-``.js`` written for ``.ts``), and answers whether an imported name is read while the module
-loads (at its top level, outside any function body).
+Extraction records each file's ``import`` and ``export ... from`` declarations and the names it
+reads while it loads (``ModuleFacts.import_statements`` and ``top_level_reads``); this resolves
+them to project files the way linking does (relative paths, plus ``.js`` written for ``.ts``),
+and answers whether an imported name is read while the module loads (at its top level, outside
+any function body).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.engine.js import FUNCTION_TYPES, Node, child_keys, is_node, location
 from auditor.engine.link import Linker
 from auditor.engine.model import Location, ModuleFacts, ProjectFacts
 
@@ -38,23 +38,17 @@ class ImportGraph:
         found = self._edges.get(path)
         if found is None:
             module = self.module(path)
-            found = self._read(module) if module is not None and module.tree is not None else []
+            found = self._read(module) if module is not None else []
             self._edges[path] = found
         return found
 
     def _read(self, module: ModuleFacts) -> list[ImportEdge]:
         edges: list[ImportEdge] = []
-        for statement in module.tree.body:
-            source = getattr(statement, "source", None)
-            if statement.type not in {"ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration"} \
-                    or source is None or not isinstance(source.value, str):
-                continue
-            target = self.linker.resolve_module(module.path, source.value)
+        for source, loc, names in module.import_statements:
+            target = self.linker.resolve_module(module.path, source)
             if target is None or target.path == module.path:
                 continue
-            names = [spec.local.name for spec in statement.specifiers] \
-                if statement.type == "ImportDeclaration" else []
-            edges.append(ImportEdge(target.path, location(module.path, statement), names))
+            edges.append(ImportEdge(target.path, loc, list(names)))
         return edges
 
     def reachable(self, start: str) -> dict[str, list[str]]:
@@ -72,32 +66,4 @@ class ImportGraph:
 
 def reads_at_top_level(module: ModuleFacts, name: str) -> bool:
     """Whether ``name`` is read while the module loads: anywhere outside function bodies and imports."""
-    for statement in module.tree.body:
-        if statement.type == "ImportDeclaration":
-            continue
-        stack: list[tuple[Node, Node | None, str]] = [(statement, None, "")]
-        while stack:
-            node, parent, key = stack.pop()
-            if node.type in FUNCTION_TYPES:
-                continue
-            if node.type == "Identifier" and node.name == name and not _key_position(parent, key):
-                return True
-            attributes = node.__dict__
-            for child_key in child_keys(node):
-                value = attributes.get(child_key)
-                for item in value if isinstance(value, list) else (value,):
-                    if is_node(item):
-                        stack.append((item, node, child_key))
-    return False
-
-
-def _key_position(parent: Node | None, key: str) -> bool:
-    if parent is None:
-        return False
-    if parent.type == "MemberExpression" and key == "property" and not parent.computed:
-        return True
-    if parent.type in {"Property", "MethodDefinition", "PropertyDefinition"} and key == "key" and not parent.computed:
-        return True
-    if parent.type == "ExportSpecifier" or (parent.type == "VariableDeclarator" and key == "id"):
-        return True
-    return parent.type in {"LabeledStatement", "BreakStatement", "ContinueStatement"}
+    return name in module.top_level_reads

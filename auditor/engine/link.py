@@ -11,11 +11,13 @@ from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_so
 from auditor.engine.model import (
     BodyFacts,
     FunctionFact,
+    HelperCall,
     ModuleFacts,
     ObjectShape,
     ParseFailure,
     ProjectFacts,
     Registration,
+    ResponseFact,
     RouteFact,
     SchemaFact,
 )
@@ -39,13 +41,12 @@ class Linker:
         project = self.project
         project.parse_failures = parse_failures
         project.skipped = skipped
+        # Linked copies: the extracted (cached) bodies come out of every link unchanged.
         for module in project.modules.values():
             for body in module.bodies.values():
-                project.bodies[body.key] = body
-        for module in project.modules.values():
-            for body in module.bodies.values():
-                self._link_helper_calls(module, body)
-                self._link_headers(body)
+                project.bodies[body.key] = dataclasses.replace(
+                    body, helper_calls=self._linked_helper_calls(module, body),
+                    responses=self._linked_responses(module, body))
         for module in project.modules.values():
             for registration in module.registrations:
                 function = self._function(module, registration)
@@ -164,27 +165,28 @@ class Linker:
             return module.bodies[f"export:{exported}"].key
         return None
 
-    def _link_helper_calls(self, module: ModuleFacts, body: BodyFacts) -> None:
+    def _linked_helper_calls(self, module: ModuleFacts, body: BodyFacts) -> list[HelperCall]:
+        linked: list[HelperCall] = []
         for call in body.helper_calls:
             target = call.ref
             if target.startswith("local:"):
-                call.target = self._body_key_for(module, target[len("local:"):])
+                call = dataclasses.replace(call, target=self._body_key_for(module, target[len("local:"):]))
             elif target.startswith("import:"):
                 source, _, name = target[len("import:"):].rpartition("#")
                 found = self._resolve_import(module, source, name)
-                call.target = self._body_key_for(*found) if found else None
+                call = dataclasses.replace(call, target=self._body_key_for(*found) if found else None)
+            linked.append(call)
+        return linked
 
-    def _link_headers(self, body: BodyFacts) -> None:
-        module = self.project.modules[body.path]
+    def _linked_responses(self, module: ModuleFacts, body: BodyFacts) -> list[ResponseFact]:
+        linked: list[ResponseFact] = []
         for response in body.responses:
-            response.header_names = response.own_header_names
-            response.headers_known = response.own_headers_known
-            response.header_values = response.own_header_values
+            names, known, values = response.own_header_names, response.own_headers_known, response.own_header_values
             if response.header_refs:
                 shape = self._resolve_refs(module, response.header_refs, 0)
-                response.header_names = response.header_names | shape.keys
-                response.headers_known = response.headers_known and not shape.opaque
-                response.header_values = shape.values + response.own_header_values
+                names, known, values = names | shape.keys, known and not shape.opaque, shape.values + values
+            linked.append(dataclasses.replace(response, header_names=names, headers_known=known, header_values=values))
+        return linked
 
     def _resolve_refs(self, module: ModuleFacts, refs: tuple[tuple[str, str], ...], depth: int) -> ObjectShape:
         keys: set[str] = set()
@@ -259,7 +261,6 @@ class Linker:
             custom_context=kind[2][-1] if kind[2] else None,
             conditional=registration.conditional,
             options_spread=registration.options_spread,
-            node=registration.node,
         )
         return function
 

@@ -1,8 +1,8 @@
 """The typed facts the engine extracts from a Convex project.
 
 Extraction fills these per file; linking joins them across the project; rules read them.
-Syntax nodes are kept (``node`` fields) for the rare rule that needs to look closer, but
-they are never serialised.
+Facts are plain data: they hold no syntax-tree node, so they pickle (the facts cache keeps them
+on disk and sends them between processes) and a rule can only read what extraction recorded.
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class DbCall:
     terminal_loc: Location | None = None
     awaited: bool = True
     explicit_table: bool = False  # get/patch/replace/delete given the table name first ("t", id, ...)
-    node: Any = field(default=None, repr=False, compare=False)
 
     @property
     def is_write(self) -> bool:
@@ -88,7 +87,6 @@ class RunCall:
     in_loop: bool = False  # in any loop body or iteration callback (while loops included)
     per_item: bool = False  # once per item of a collection of unknown size (see loops.py)
     statement: tuple[int, int] | None = None  # (block, index) when the call is a whole statement of a block
-    node: Any = field(default=None, repr=False, compare=False)
     target_string: str | None = None  # a string literal given as the reference ("messages:send"), not cast
 
 
@@ -182,7 +180,6 @@ class BodyFacts:
     line_count: int = 0
     opaque_calls: list[Location] = field(default_factory=list)
     # calls that may have side effects: not ctx.*, a project helper, a built-in or a value method
-    node: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -248,7 +245,6 @@ class FunctionFact:
     custom_context: str | None = None  # body key of a convex-helpers customCtx function
     conditional: bool = False  # exported behind a condition (a ternary or `&&`)
     options_spread: bool = False  # the registration object spreads another (`{ ...shared, handler }`)
-    node: Any = field(default=None, repr=False, compare=False)
 
     @property
     def function_id(self) -> str:
@@ -312,7 +308,6 @@ class Registration:
     args_validator: Validator | None = None
     conditional: bool = False
     options_spread: bool = False
-    node: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,7 +514,9 @@ class ModuleFacts:
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
     # Top-level objects of `defineTable(...)` values a schema may spread in, by name.
     table_sets: dict[str, SchemaFact] = field(default_factory=dict)
-    tree: Any = field(default=None, repr=False, compare=False)
+    import_statements: list[tuple[str, Location, tuple[str, ...]]] = field(default_factory=list)
+    # every import and `export ... from` declaration: (source, loc, local names it binds)
+    top_level_reads: frozenset[str] = frozenset()  # names read while the module loads (outside functions)
 
 
 @dataclass(slots=True)

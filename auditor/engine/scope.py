@@ -25,6 +25,7 @@ API (``node`` is any node of the tree the model was built from):
   gives one; the variable of a loop over a constant array gives one per item
   (``for (const path of ["/a", "/b"]) http.route({ path, ... })``, also
   ``ROUTES.forEach(({ path }) => ...)`` and destructured items);
+* ``model.module_reads``: the names read outside every function, i.e. while the module loads;
 * ``model.template_parts(node)``: a template literal as ``("text", str)`` and ``("expr", node)``
   parts, with every constant expression folded into the text around it
   (`` `${SITE}/api` `` with ``const SITE = "https://x.convex.site"``).
@@ -139,6 +140,7 @@ class ScopeModel:
         # The nodes of the kinds asked for, in source order: the file's one walk serves both.
         self.by_type: dict[str, list[Node]] = {kind: [] for kind in index}
         by_type = self.by_type
+        self.module_reads: set[str] = set()  # names read outside every function: while the module loads
         self.module = Scope(tree, "module", None)
         self._scope_of: dict[int, Scope] = {}
         self._owned: dict[int, Scope] = {}  # by id of the node that opens the scope
@@ -168,6 +170,8 @@ class ScopeModel:
                     writes.append((name, scope))
             elif kind == "UpdateExpression" and node.argument.type == "Identifier":
                 writes.append((node.argument.name, scope))
+            elif kind == "Identifier" and at.function is None and not _not_a_read(at):
+                self.module_reads.add(node.name)
         for name, scope in writes:
             found = scope.lookup(name)
             if found is not None:
@@ -373,6 +377,25 @@ class ScopeModel:
             if id(scope) not in seen:
                 seen.add(id(scope))
                 yield from scope.bindings.values()
+
+
+_IMPORT_SPECIFIERS = frozenset({"ImportSpecifier", "ImportDefaultSpecifier", "ImportNamespaceSpecifier"})
+
+
+def _not_a_read(at: Visit) -> bool:
+    """An identifier that names something (a property, a declared or imported name, a label) rather than reading it."""
+    parent = at.parent
+    if parent is None:
+        return False
+    node, key = parent.node, at.key
+    kind = node.type
+    if kind == "MemberExpression" and key == "property" and not node.computed:
+        return True
+    if kind in {"Property", "MethodDefinition", "PropertyDefinition"} and key == "key" and not node.computed:
+        return True
+    if kind == "ExportSpecifier" or kind in _IMPORT_SPECIFIERS or (kind == "VariableDeclarator" and key == "id"):
+        return True
+    return kind in {"LabeledStatement", "BreakStatement", "ContinueStatement"}
 
 
 def _pattern_names(pattern: Node | None, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Node, tuple[str, ...]]]:

@@ -28,7 +28,9 @@ def same(light, full) -> bool:
 def esprima_facts(path: str, source: str):
     parsed = parse_source(path, source)
     assert parsed.tree is not None, parsed.error
-    return extract_module(path, None, source, parsed.tree)
+    facts = extract_module(path, None, source, parsed.tree)
+    # The import graph's facts come from esprima alone: a file the schema imports is read again by it.
+    return dataclasses.replace(facts, import_statements=[], top_level_reads=frozenset())
 
 
 def assert_same_facts(path: str, source: str) -> None:
