@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from functools import cache
 from types import ModuleType
@@ -110,7 +111,9 @@ def rule_modules() -> tuple[ModuleType, ...]:
 
 @cache
 def all_rules() -> tuple[RuleInfo, ...]:
-    return tuple(module.RULE for module in rule_modules())
+    """Every rule, titled by the first line of its module's docstring: a rule's title has one source."""
+    docs = rule_docs()
+    return tuple(dataclasses.replace(module.RULE, title=docs[module.RULE.id].title) for module in rule_modules())
 
 
 @cache

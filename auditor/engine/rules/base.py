@@ -15,9 +15,12 @@ DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Fix")
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
+    """A rule's id and default severity. Its title is the first line of the rule module's docstring:
+    the registry (``rules.all_rules``) fills it in; a title written here is ignored."""
+
     id: str
     severity: Severity
-    title: str
+    title: str = ""
 
     @property
     def category(self) -> str:
