@@ -1,4 +1,19 @@
-"""What every rule module shares: its identity card and the findings it returns."""
+"""What every rule module shares: its identity card, the context it reports through, and the findings it returns.
+
+``Finding`` is the engine's report contract: every rule returns them, suppressions and
+fingerprints fill in the rest, and ``report.py`` turns them into the JSON report (whose
+``format.version`` says which shape it is; the shape only ever gains fields) and SARIF.
+
+A rule reports through a ``RuleContext``, which fills in each finding's owner label (the
+function id of a handler, the key of a helper or inline route handler), the label fingerprints
+key on, instead of each rule working it out::
+
+    def check(project):
+        report = RuleContext(RULE, project)
+        for body in project.bodies.values():
+            for call in body.date_now:
+                yield report.at(call, "Date.now() in a query ...", body=body)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +23,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Protocol
 
-from auditor.engine.model import Location, ProjectFacts, Severity
+from auditor.engine.model import BodyFacts, FunctionFact, Location, ProjectFacts, Severity
 
 DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Fix")
 
@@ -41,6 +56,29 @@ class Finding:
     suppression: str | None = None  # why: "comment: reason", "config: path glob", ...
     fingerprint: str = ""
     snippet: str = ""
+
+
+class RuleContext:
+    """What a rule reports through: the rule and the project, and the owner label of each finding."""
+
+    def __init__(self, rule: RuleInfo, project: ProjectFacts) -> None:
+        self.rule = rule
+        self.project = project
+
+    def owner_of(self, body: BodyFacts) -> str:
+        """The label findings in ``body`` carry: its function id for a handler, else the body's key."""
+        from auditor.engine.derive import body_owner_labels
+
+        return body_owner_labels(self.project).get(body.key, body.key)
+
+    def at(self, loc: Location, message: str, *, body: BodyFacts | None = None,
+           function: FunctionFact | None = None, owner: str | None = None) -> Finding:
+        """A finding at ``loc``, owned by ``body``'s function, by ``function``, or by the label given."""
+        if owner is None and body is not None:
+            owner = self.owner_of(body)
+        elif owner is None and function is not None:
+            owner = function.function_id
+        return self.rule.finding(loc, message, function=owner)
 
 
 class RuleModule(Protocol):

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import bodies_with_owner
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/run-in-loop", "error", "ctx.run* inside a loop")
 
@@ -45,13 +45,14 @@ _RUNS = frozenset({"runQuery", "runMutation", "runAction"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body, _owner in bodies_with_owner(project):  # handlers first: a body reached twice keeps their label
         for call in body.run_calls:
             if not call.per_item or call.method not in _RUNS:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.{call.method}({call.target_text or '...'})` runs once per item of a loop, each its own "
                 "transaction; pass the list to one internal function and loop inside it.",
-                function=owner,
+                body=body,
             )

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import body_owner_labels, http_handler_bodies
+from auditor.engine.derive import http_handler_bodies
 from auditor.engine.model import BodyFacts, ProjectFacts, RunCall
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/sequential-runs-in-action", "info", "Several ctx.runQuery/ctx.runMutation in a row in an action")
 
@@ -44,16 +44,16 @@ _TRANSACTIONS = frozenset({"runQuery", "runMutation"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for body in _action_bodies(project):
         for sequence in _sequences(body):
             first = sequence[0]
             names = ", ".join(f"ctx.{call.method}({call.target_text})" for call in sequence)
-            yield RULE.finding(
+            yield report.at(
                 first.loc,
                 f"{len(sequence)} transactions in a row from an action ({names}); they are not atomic. "
                 "Combine them into one internal mutation or query.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )
 
 

@@ -30,21 +30,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("validators/missing-args", "warning", "Public function without an args validator")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
             continue
         if function.syntax != "object" or function.has_args or function.options_spread:
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"Public {function.kind} `{function.function_id}` has no `args` validator; any client can pass "
             "any arguments. Add `args: {...}` (or `args: {}`).",
-            function=function.function_id,
+            function=function,
         )
 
