@@ -24,8 +24,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from api.models import ApiToken
 from gates.models import QualityGate
+from githubapp.models import Installation
 from projects.models import Audit, Finding, Repository
 from teams.models import Invitation, Membership
+from tests.automation import free_port
 from tests.factories import (
     AuditFactory,
     FindingFactory,
@@ -140,6 +142,12 @@ CLASSIFICATION = {
     "api_project_ignore_rules": "scoped",
     "api_project_ignore_rule": "scoped",
     "api_finding_triage": "scoped",
+    "githubapp:webhook": "token",
+    "githubapp:installations": "auth",
+    "githubapp:connect": "auth",
+    "githubapp:setup": "auth",
+    "githubapp:repositories": "scoped",
+    "githubapp:repository_settings": "scoped",
 }
 
 # The answers other than 404 that B may get, with the reason each one is no leak.
@@ -157,6 +165,7 @@ PK_BY_PREFIX = {
     "api/v1/findings/": "finding",
     "findings/": "finding",
     "settings/api-tokens/": "api_token",
+    "github/installations/": "installation",
 }
 PARAM_KINDS = {
     "team_id": "team",
@@ -222,6 +231,9 @@ class Tenants:
                 github.save()
                 invitation = Invitation.objects.create(team=team, email=f"new{round_}@{side}.test", role="member")
                 token, _raw = ApiToken.issue(user, f"{side}-{round_}")
+                installation = Installation.objects.create(
+                    installation_id=1000 * round_ + (1 if side == "a" else 2),
+                    account_login=f"{side}-org-{round_}", team=team, bound_by=user)
                 objects = self.objects[side]
                 for kind, pk in (
                     ("repository", repository.pk),
@@ -231,6 +243,7 @@ class Tenants:
                     ("outgoing_hook", hook.pk),
                     ("invitation", invitation.pk),
                     ("api_token", token.pk),
+                    ("installation", installation.pk),
                 ):
                     objects.setdefault(kind, []).append(pk)
         self.objects["a"]["team"] = [self.team_a.pk]
@@ -254,12 +267,19 @@ class Tenants:
             sorted(Membership.objects.filter(team=self.team_a).values_list("user_id", "role")),
             ApiToken.objects.filter(user=self.owner_a).count(),
             sorted(GitHubWebhook.objects.filter(repository__team=self.team_a).values_list("key", flat=True)),
+            sorted(Installation.objects.filter(team=self.team_a).values_list("installation_id", flat=True)),
         )
 
 
 @pytest.fixture
 def tenants(settings) -> Tenants:
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The GitHub App's pages answer 404 to everyone while it is unset; configured, they must still
+    # answer 404 to another team. Its API is a closed port: no lookup here may reach GitHub first.
+    settings.GITHUB_APP_ID = "1"
+    settings.GITHUB_APP_SLUG = "convex-auditor-isolation"
+    settings.GITHUB_APP_WEBHOOK_SECRET = "isolation-secret"
+    settings.GITHUB_API_URL = f"http://127.0.0.1:{free_port()}"
     return Tenants()
 
 
