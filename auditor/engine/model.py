@@ -3,6 +3,8 @@
 Extraction fills these per file; linking joins them across the project; rules read them.
 Facts are plain data: they hold no syntax-tree node, so they pickle (the facts cache keeps them
 on disk and sends them between processes) and a rule can only read what extraction recorded.
+The facts linking and rules share (functions, validators, helper calls, indexes, strings...) are
+frozen; linking builds new objects (``dataclasses.replace``) rather than changing extracted ones.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class ResponseFact:
                    for name, value in self.header_values)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class HelperCall:
     """A call from one function body to a project-local helper, resolved at link time."""
 
@@ -128,7 +130,7 @@ class HelperCall:
     target: str | None = None  # body key of the helper, filled by linking
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ArgUse:
     """A handler reading one of its arguments in a way that decides access (see extract)."""
 
@@ -138,7 +140,7 @@ class ArgUse:
     detail: str = ""  # the other side of a comparison, or the field written
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ArgsWrite:
     """``ctx.db.patch``/``replace``/``insert`` given the handler's whole args, a spread or a rest of them."""
 
@@ -182,7 +184,7 @@ class BodyFacts:
     # calls that may have side effects: not ctx.*, a project helper, a built-in or a value method
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Validator:
     """A ``v.*`` validator, recursively described."""
 
@@ -223,7 +225,7 @@ class Validator:
             stack.extend(current.fields.values())
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FunctionFact:
     """An exported Convex function registration."""
 
@@ -280,7 +282,7 @@ class RouteFact:
         return self.path if self.path is not None else f"{self.path_prefix}*"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ObjectShape:
     """The static keys of an object a top-level constant or helper returns, for cross-file lookups."""
 
@@ -342,7 +344,7 @@ class ReturnedRead:
     loc: Location  # the returned expression
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class BuilderDef:
     """``const authedQuery = customQuery(query, customCtx(async (ctx) => ...))``."""
 
@@ -352,7 +354,7 @@ class BuilderDef:
     context_body: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class IndexFact:
     table: str
     name: str
@@ -362,7 +364,7 @@ class IndexFact:
     filter_fields: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FieldFact:
     name: str
     validator: Validator
@@ -410,7 +412,7 @@ class SchemaFact:
     table_paths: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CronFact:
     name: str
     schedule: str  # interval, hourly, daily, weekly, monthly, cron
@@ -423,7 +425,7 @@ class CronFact:
     top_level: bool = False  # a statement of the module's top level: it runs exactly once, when the module loads
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class IdReference:
     """``v.id("t")`` anywhere in project code (args validators included)."""
 
@@ -435,7 +437,7 @@ class IdReference:
     inside_call: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class StringFact:
     """A string literal or template literal, kept for text-pattern rules (secrets, URLs)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 from pathlib import Path
@@ -74,3 +75,18 @@ def test_it_links_helper_calls_on_copies_of_the_extracted_bodies(tmp_path: Path)
     [linked_call] = report.project.functions["tasks:list"].body.helper_calls
     assert linked_call.target == "convex/tasks.ts#load"
     assert extracted_call.target is None
+
+
+def test_it_freezes_the_facts_rules_and_linking_share(tmp_path: Path):
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "tasks.ts").write_text(
+        'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+        "async function load(ctx) { return await ctx.db.query(\"tasks\").collect(); }\n"
+        "export const list = query({ args: { id: v.id(\"tasks\") }, handler: async (ctx) => load(ctx) });\n")
+    project = audit_path(tmp_path, cache=ParseCache()).project
+    function = project.functions["tasks:list"]
+    frozen = [(function, "kind"), (function.args["id"], "table"), (function.body.helper_calls[0], "target"),
+              (project.modules["convex/tasks.ts"].id_references[0], "table")]
+    for fact, attribute in frozen:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(fact, attribute, None)
