@@ -15,6 +15,7 @@ from auditor.engine.extract import extract_module
 from auditor.engine.link import link_project
 from auditor.engine.model import ModuleFacts
 from auditor.engine.parsing import parse_source
+from tests.engine.helpers import audit_project
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECTS = sorted(
@@ -63,13 +64,16 @@ def test_it_leaves_extracted_facts_unchanged_when_it_links_them(project: Path):
     assert [_pickled(module) for module in modules] == before
 
 
+TASKS = {"convex/tasks.ts": """
+    import { query } from "./_generated/server";
+    import { v } from "convex/values";
+    async function load(ctx) { return await ctx.db.query("tasks").collect(); }
+    export const list = query({ args: { id: v.id("tasks") }, handler: async (ctx) => load(ctx) });
+"""}
+
+
 def test_it_links_helper_calls_on_copies_of_the_extracted_bodies(tmp_path: Path):
-    (tmp_path / "convex").mkdir()
-    (tmp_path / "convex" / "tasks.ts").write_text(
-        'import { query } from "./_generated/server";\n'
-        "async function load(ctx) { return await ctx.db.query(\"tasks\").collect(); }\n"
-        "export const list = query({ args: {}, handler: async (ctx) => load(ctx) });\n")
-    report = audit_path(tmp_path, cache=ParseCache())
+    report = audit_project(tmp_path, TASKS)
     module = report.project.modules["convex/tasks.ts"]
     [extracted_call] = module.bodies["export:list"].helper_calls
     [linked_call] = report.project.functions["tasks:list"].body.helper_calls
@@ -78,12 +82,7 @@ def test_it_links_helper_calls_on_copies_of_the_extracted_bodies(tmp_path: Path)
 
 
 def test_it_freezes_the_facts_rules_and_linking_share(tmp_path: Path):
-    (tmp_path / "convex").mkdir()
-    (tmp_path / "convex" / "tasks.ts").write_text(
-        'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
-        "async function load(ctx) { return await ctx.db.query(\"tasks\").collect(); }\n"
-        "export const list = query({ args: { id: v.id(\"tasks\") }, handler: async (ctx) => load(ctx) });\n")
-    project = audit_path(tmp_path, cache=ParseCache()).project
+    project = audit_project(tmp_path, TASKS).project
     function = project.functions["tasks:list"]
     frozen = [(function, "kind"), (function.args["id"], "table"), (function.body.helper_calls[0], "target"),
               (project.modules["convex/tasks.ts"].id_references[0], "table")]
