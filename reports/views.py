@@ -325,8 +325,9 @@ def endpoints(request: HttpRequest, pk: int) -> HttpResponse:
                 the_audit.commit_sha, function.get("path") or "", function.get("line")
             )
             # A list of pairs: the template would read `args.items` as the argument named "items".
+            # Sorted by name: PostgreSQL's jsonb keeps no key order, so any other order differs by database.
             args = function.get("args")
-            function["arg_pairs"] = list(args.items()) if isinstance(args, dict) else []
+            function["arg_pairs"] = sorted(args.items()) if isinstance(args, dict) else []
         return {
             "inventory": inventory,
             "routes": routes,
