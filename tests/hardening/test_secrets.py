@@ -25,7 +25,7 @@ from django.test import Client
 from api.models import ApiToken
 from notifications import services as digest_services
 from notifications.models import DigestSubscription
-from projects import pipeline
+from projects import after_audit, pipeline
 from projects.models import Audit, Repository
 from projects.tasks import audit_repository
 from tests.factories import PASSWORD, AuditFactory, FindingFactory, InventorySnapshotFactory, RepositoryFactory
@@ -382,7 +382,8 @@ def test_it_sends_a_content_security_policy_that_forbids_inline_script(personas)
 
 def test_it_sends_only_ids_to_celery_when_an_audit_finishes(secret_repository, personas,
                                                            django_capture_on_commit_callbacks):
-    """A finished audit queues the outgoing webhook and the digests: their messages carry ids."""
+    """A finished audit queues its after-audit chain, whose steps queue the outgoing webhook and the
+    digests: every message carries ids."""
     for membership in personas.team.memberships.all():
         subscription = digest_services.subscription_for(membership)
         DigestSubscription.objects.filter(pk=subscription.pk).update(enabled=True, frequency="immediate")
@@ -399,6 +400,10 @@ def test_it_sends_only_ids_to_celery_when_an_audit_finishes(secret_repository, p
         audit = AuditFactory(repository=secret_repository, state=Audit.State.ANALYSING, finished_at=None)
         with django_capture_on_commit_callbacks(execute=True):
             pipeline.store_results(audit, {"findings": [], "inventory": {}, "stats": {"files": 1}})
+        # The chain's first message carries the later steps; a worker would run them in this order.
+        for name in after_audit.STEPS:
+            with django_capture_on_commit_callbacks(execute=True):
+                app.tasks[name].apply(args=(audit.pk,))
     finally:
         app.conf.task_always_eager = eager
         before_task_publish.disconnect(on_publish)
