@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import cache
 
 from auditor.engine import factcache, safefiles
 from auditor.engine.aliases import ImportAliases
@@ -166,50 +165,33 @@ def estimated_seconds(jobs: list[_Job]) -> float:
     return sum(len(job.data) / (LIGHT_BYTES_PER_SECOND if job.light else ESPRIMA_BYTES_PER_SECOND) for job in jobs)
 
 
-@cache
-def facts_travel() -> bool:
-    """Whether extracted facts can be pickled to another process (they hold no syntax-tree nodes)."""
-    source = 'import { query } from "./_generated/server";\nexport const f = query({ handler: async () => 1 });\n'
-    parsed = parse_source("convex/probe.ts", source)
-    entry = CachedFile(extract_module("convex/probe.ts", "probe", source, parsed.tree), None)
-    return factcache.dumps(entry) is not None
-
-
 _worker_aliases: ImportAliases | None = None
-_worker_full = False
 
 
-def _start_worker(aliases: ImportAliases, full: bool) -> None:
-    global _worker_aliases, _worker_full
-    _worker_aliases, _worker_full = aliases, full
+def _start_worker(aliases: ImportAliases) -> None:
+    global _worker_aliases
+    _worker_aliases = aliases
 
 
 def _work(task: tuple[str, str | None, bytes, bool]) -> bytes | None:
-    """A file's entry, pickled; None when the caller should extract it (esprima facts that cannot travel)."""
+    """A file's entry, pickled; None when it cannot travel (the caller then extracts it itself)."""
     path, module, data, light = task
-    if _worker_full:
-        return factcache.dumps(extract_entry(path, module, data, _worker_aliases, light=light))
-    try:
-        facts = light_facts(path, decode_source(data)) if light else None
-    except (Exception, RecursionError):
-        facts = None
-    return factcache.dumps(CachedFile(facts, None, light=True)) if facts is not None else None
+    return factcache.dumps(extract_entry(path, module, data, _worker_aliases, light=light))
 
 
 def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cache: ParseCache,
                      entries: dict[str, CachedFile]) -> list[_Job]:
     """Extract what the pool can; return the jobs left for this process."""
-    full = facts_travel()
-    poolable = [job for job in jobs if job.light or full]
-    if len(poolable) < POOL_MIN_FILES:
+    if len(jobs) < POOL_MIN_FILES:
         return jobs
-    left = [job for job in jobs if not (job.light or full)]
-    poolable.sort(key=lambda job: -len(job.data))  # the biggest first, so no worker ends long after the rest
+    left: list[_Job] = []
+    # The biggest first, so no worker ends long after the rest.
+    poolable = sorted(jobs, key=lambda job: -len(job.data))
     tasks = [(job.source_file.path, job.source_file.module, job.data, job.light) for job in poolable]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(aliases, full)) as pool:
+                                 initargs=(aliases,)) as pool:
             results = list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
     except (BrokenProcessPool, OSError):
         return jobs  # a worker died (or none could start): this process reads every file itself
