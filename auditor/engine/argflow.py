@@ -11,10 +11,11 @@ Comparisons and conditions count at the handler's own level; inside a nested cal
   ``!==``, ``==`` or ``!=`` against an ownership field of a document (``doc.ownerId``,
   ``post.authorId``) or, for roles, against a literal (``args.role === "admin"``);
 * ``test``: a privilege flag argument (``isAdmin``, ``isOwner``...) used as a condition;
-* ``owner_write``: an identity-like argument written into an ownership field by
-  ``ctx.db.insert``/``patch``/``replace`` (``{ authorId: args.userId }``);
-* ``written``: any other identity-like argument stored as data by a write (``{ role: args.role }``
-  in an invitation): comparing it with a literal then validates input rather than the caller;
+* ``owner_write``: an argument naming a person written into a field naming who owns, wrote or
+  made the document, by ``ctx.db.insert``/``patch``/``replace`` (``{ authorId: args.userId }``);
+* ``written``: any other identity-like argument stored as data by a write: a role or flag being
+  set (``{ role: args.role }`` in an invitation or an admin's role change), an address stored as
+  a contact's ``email``. Comparing it with a literal then validates input rather than the caller;
 * ``verified``: the argument compared with the authenticated identity (``identity.subject``,
   ``user._id``, ``identity.email``...), which makes the other uses of that argument safe;
 * ``passed``: the argument (or the whole args object, as ``"*"``) handed to a function call,
@@ -44,6 +45,9 @@ OWNER_FIELDS = frozenset({
     "userId", "ownerId", "authorId", "creatorId", "createdBy", "owner", "ownerEmail", "email", "userEmail",
     "role", "roles", "tokenIdentifier", "clerkId", "clerkUserId", "uid", "user", "author", "creator",
 })
+# Fields whose written value says who owns, wrote or made a document. A role or an address written
+# is the value being set (an admin changing a member's role, a contact's email), not its owner.
+OWNER_WRITE_FIELDS = OWNER_FIELDS - {"role", "roles", "email"}
 # Roots and fields that name the authenticated caller: comparing an argument with them verifies it.
 IDENTITY_ROOTS = frozenset({"identity", "ident", "auth", "viewer", "me", "currentUser", "authUser", "sessionUser",
                             "caller", "session", "user", "self", "requester", "actor"})
@@ -222,8 +226,8 @@ def _write(aliases: _Aliases, call: Node, body: BodyFacts, ctx_aliases: dict[str
         key = property_name(prop) if prop.type == "Property" else None
         arg = aliases.arg_of(prop.value) if prop.type == "Property" else None
         if arg in IDENTITY_ARGS:
-            body.arg_uses.append(ArgUse("owner_write" if key in OWNER_FIELDS else "written", arg, loc(prop),
-                                        key or ""))
+            owner = key in OWNER_WRITE_FIELDS and arg not in ROLE_ARGS | FLAG_ARGS
+            body.arg_uses.append(ArgUse("owner_write" if owner else "written", arg, loc(prop), key or ""))
 
 
 __all__ = ["FLAG_ARGS", "IDENTITY_ARGS", "OWNER_FIELDS", "analyse_args"]

@@ -10,8 +10,14 @@ What it flags:
     * written as the owner of a document (`{ authorId: args.userId }`) by a function that never
       checks the caller's identity.
 
-    A role or flag that the function stores as data (`inviteMember({ email, role })` writing
-    `{ role }`) is input being validated when compared with a literal, and is not flagged.
+    An argument is spoofable only where it stands for the caller: the subject of the access
+    decision, or the owner of what is written. A role or flag that the function sets (an
+    invitation writing `{ role }`, an admin's `setRole({ userId, role })` patching it or handing
+    it to a helper that does) or looks up (`.eq("role", args.role)`) is the value being set or
+    asked about: writing it is not flagged, and comparing it with a literal validates input.
+    Nor is an address written as a document's `email` (a contact's, an invitation's): only
+    fields naming who owns, wrote or made the document (`userId`, `ownerId`, `authorId`,
+    `createdBy`...) take the caller's identity.
     An argument the handler first compares with the authenticated identity
     (`args.userId !== identity.subject`, `user._id !== args.userId`), or hands to a project
     helper that checks the identity (`await assertIsUser(ctx, args.userId)`), is verified and
@@ -44,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.argflow import FLAG_ARGS, ROLE_ARGS
 from auditor.engine.derive import function_checks_auth
 from auditor.engine.model import BodyFacts, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
@@ -84,6 +91,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         verified = {use.arg for use in body.arg_uses if use.kind == "verified"}
         verified |= _verified_by_helpers(project, body)
         stored = {use.arg for use in body.arg_uses if use.kind in {"owner_write", "written"}}
+        # A role handed on (to a helper that sets it, to an index lookup) is a value, not a claim.
+        stored |= {use.arg for use in body.arg_uses if use.kind == "passed" and use.arg in ROLE_ARGS | FLAG_ARGS}
         checks_auth: bool | None = None
         for use in body.arg_uses:
             if use.kind in {"verified", "passed", "written"} or use.arg in verified:

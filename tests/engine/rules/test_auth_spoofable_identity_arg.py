@@ -75,6 +75,34 @@ FLAGGED = [
             });
         """,
     }, ("convex/events.ts", "event.userId !== args.userId")),
+    flagged("the member written from an argument, not the role set beside it", {
+        "convex/teams.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const join = mutation({
+              args: { teamId: v.id("teams"), userId: v.id("users"), role: v.string() },
+              handler: async (ctx, args) => {
+                await ctx.db.insert("members", {
+                  teamId: args.teamId,
+                  userId: args.userId,
+                  role: args.role,
+                });
+              },
+            });
+        """,
+        "convex/me.ts": """
+            import { query } from "./_generated/server";
+
+            export const me = query({
+              args: {},
+              handler: async (ctx) => {
+                const identity = await ctx.auth.getUserIdentity();
+                return identity?.subject ?? null;
+              },
+            });
+        """,
+    }, ("convex/teams.ts", "userId: args.userId")),
 ]
 
 CLEAN = [
@@ -181,6 +209,80 @@ CLEAN = [
               handler: async (ctx, { orgId, userId }) => {
                 await requireUser(ctx);
                 await ctx.db.insert("members", { orgId, userId, role: "member" });
+              },
+            });
+        """,
+    }),
+    clean("an admin setting another user's role, and a role looked up rather than claimed", {
+        "convex/lib/admin.ts": """
+            export async function requireAdmin(ctx: any) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              const me = await ctx.db
+                .query("users")
+                .withIndex("by_token", (q: any) => q.eq("tokenIdentifier", identity.tokenIdentifier))
+                .unique();
+              if (me?.role !== "admin") throw new Error("Forbidden");
+              return me;
+            }
+
+            export async function applyRole(ctx: any, userId: string, role: string) {
+              await ctx.db.patch(userId, { role, updatedAt: Date.now() });
+            }
+        """,
+        "convex/users.ts": """
+            import { mutation, query } from "./_generated/server";
+            import { v } from "convex/values";
+            import { applyRole, requireAdmin } from "./lib/admin";
+
+            export const setRole = mutation({
+              args: { userId: v.id("users"), role: v.string() },
+              handler: async (ctx, args) => {
+                await requireAdmin(ctx);
+                if (args.role === "owner") throw new Error("There is one owner");
+                await applyRole(ctx, args.userId, args.role);
+              },
+            });
+
+            export const setRoleInline = mutation({
+              args: { userId: v.id("users"), role: v.string() },
+              handler: async (ctx, { userId, role }) => {
+                await requireAdmin(ctx);
+                await ctx.db.patch(userId, { role });
+              },
+            });
+
+            export const fieldsForRole = query({
+              args: { role: v.string() },
+              handler: async (ctx, args) => {
+                const rows = await ctx.db
+                  .query("fieldRules")
+                  .withIndex("by_role", (q) => q.eq("role", args.role))
+                  .take(50);
+                if (args.role === "admin") return { editable: true, rows };
+                return { editable: false, rows };
+              },
+            });
+        """,
+    }),
+    clean("an address stored as a contact's email", {
+        "convex/contacts.ts": """
+            import { mutation, query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const create = mutation({
+              args: { name: v.string(), email: v.string() },
+              handler: async (ctx, args) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+                return await ctx.db.insert("contacts", { name: args.name, email: args.email });
+              },
+            });
+
+            export const createUnchecked = mutation({
+              args: { name: v.string(), email: v.string() },
+              handler: async (ctx, args) => {
+                return await ctx.db.insert("contacts", { name: args.name, email: args.email });
               },
             });
         """,
