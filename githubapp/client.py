@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from githubkit.exception import (
     RequestFailed,
     SecondaryRateLimitExceeded,
 )
+from githubkit.response import Response
 from githubkit.retry import RetryServerError
 from githubkit.typing import RetryOption
 
@@ -146,14 +148,44 @@ def status_of(error: BaseException) -> int | None:
     return None
 
 
-def pages(fetch: Callable[[int], list[Any]], per_page: int = 100, limit: int = 10) -> Iterator[Any]:
-    """Every item of a paged list, asking page 1, 2, ... until a short page (at most `limit` pages)."""
-    for page in range(1, limit + 1):
+NEXT_LINK = re.compile(r'<([^<>]+)>;\s*rel="next"')
+
+
+def next_page(link: str | None) -> int | None:
+    """The page number GitHub's `Link` header names as rel="next", if any."""
+    match = NEXT_LINK.search(link or "")
+    if match is None:
+        return None
+    number = httpx.URL(match.group(1)).params.get("page", "")
+    return int(number) if number.isdigit() else None
+
+
+def pages(
+    fetch: Callable[[int], Response[Any]],
+    items: Callable[[Any], list[Any]],
+    limit: int = 10,
+) -> Iterator[Any]:
+    """Every item of a paged list, following GitHub's `Link: rel="next"` (at most `limit` pages).
+
+    Each page is asked for by number through the same typed call (`fetch(page)`), not by
+    requesting the header's URL: the token is only ever sent to GITHUB_API_URL, and every request
+    is one the API description knows. An item that moved onto the next page while paging (the
+    list changed) is given once. A "next" that does not move forward ends the list.
+    """
+    seen: set[Any] = set()
+    page = 1
+    while True:
         with call():
-            items = fetch(page)
-        yield from items
-        if len(items) < per_page:
+            response = fetch(page)
+        for item in items(response.parsed_data):
+            key = getattr(item, "id", None)
+            if key is None or key not in seen:
+                seen.add(key)
+                yield item
+        following = next_page(response.headers.get("link"))
+        if following is None or following <= page or following > limit:
             return
+        page = following
 
 
 __all__ = ["GitHubError", "RateLimited", "RequestError", "RequestFailed"]

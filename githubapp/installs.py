@@ -55,8 +55,8 @@ def bind(user, team: Team, installation_id: int) -> Installation:
     seen = None
     try:
         for item in client.pages(
-            lambda page: gh.rest.apps.list_installations_for_authenticated_user(per_page=100, page=page)
-            .parsed_data.installations
+            lambda page: gh.rest.apps.list_installations_for_authenticated_user(per_page=100, page=page),
+            lambda data: data.installations,
         ):
             if item.id == installation_id:
                 seen = item
@@ -116,7 +116,8 @@ def list_repositories(installation: Installation, query: str, page: int, per_pag
     matches = [
         repo
         for repo in client.pages(
-            lambda n: gh.rest.apps.list_repos_accessible_to_installation(per_page=100, page=n).parsed_data.repositories,
+            lambda n: gh.rest.apps.list_repos_accessible_to_installation(per_page=100, page=n),
+            lambda data: data.repositories,
             limit=MAX_LISTED_PAGES,
         )
         if needle in repo.full_name.lower() or needle in (repo.description or "").lower()
@@ -137,7 +138,8 @@ def connect_repositories(user, installation: Installation, github_ids: list[int]
     found = [
         repo
         for repo in client.pages(
-            lambda n: gh.rest.apps.list_repos_accessible_to_installation(per_page=100, page=n).parsed_data.repositories,
+            lambda n: gh.rest.apps.list_repos_accessible_to_installation(per_page=100, page=n),
+            lambda data: data.repositories,
             limit=MAX_LISTED_PAGES,
         )
         if repo.id in wanted

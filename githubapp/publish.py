@@ -281,7 +281,8 @@ def update_comment(run: PullRequestAudit) -> None:
 
 def _find_comment(gh, owner: str, name: str, number: int) -> int | None:
     for comment in client.pages(
-        lambda page: gh.rest.issues.list_comments(owner, name, number, per_page=100, page=page).parsed_data
+        lambda page: gh.rest.issues.list_comments(owner, name, number, per_page=100, page=page),
+        lambda data: data,
     ):
         if COMMENT_MARKER in (comment.body or ""):
             return comment.id

@@ -2,6 +2,12 @@
 description (npm @octokit/openapi) with request validation on, installed by `make test`
 (tools/github-api). Webhook payloads are GitHub's own examples (npm @octokit/webhooks-examples).
 
+Prism serves the official description with a small overlay (`overlay`): named response
+examples the official one lacks (a second page of a list, a second repository, the summary
+comment already on a pull request) and the 404 GitHub answers for a deleted comment. Every
+schema, parameter and default example stays the official one, so request validation is
+GitHub's. A test picks an overlay example with Prism's `Prefer` header (`prism_prefers`).
+
 Prism failing to start is a test failure, never a skip.
 """
 
@@ -12,11 +18,13 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,16 +58,73 @@ class Prism:
         return [line for line in self.log.read_text(errors="replace").splitlines() if "✖" in line]
 
 
+# Named examples the overlay adds, by (path, method, status).
+SECOND_PAGE = "second-page"
+FIRST_OF_TWO_PAGES = "first-of-two-pages"
+WITH_SUMMARY_COMMENT = "with-summary-comment"
+REPOSITORIES = "/installation/repositories"
+INSTALLATIONS = "/user/installations"
+ISSUE_COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+ISSUE_COMMENT = "/repos/{owner}/{repo}/issues/comments/{comment_id}"
+PER_PAGE_PICKED = 30  # githubapp.views.PER_PAGE: the overlay's first page is one full page of it
+SUMMARY_COMMENT_ID = 4242
+
+
+def _renamed_repository(repository: dict[str, Any], number: int, name: str) -> dict[str, Any]:
+    """GitHub's example repository as another repository of the same owner."""
+    old_full_name = repository["full_name"]
+    text = json.dumps(repository).replace(old_full_name, f"{repository['owner']['login']}/{name}")
+    renamed = json.loads(text)
+    renamed.update({"id": repository["id"] + number, "name": name, "node_id": f"R_test{number}"})
+    return renamed
+
+
+def overlay(document: dict[str, Any]) -> dict[str, Any]:
+    """The official description plus the named examples and the one response the tests need."""
+    from githubapp.publish import COMMENT_MARKER
+
+    def add_example(path: str, method: str, name: str, value: Any, status: str = "200") -> None:
+        content = document["paths"][path][method]["responses"][status]["content"]["application/json"]
+        content["examples"][name] = {"value": value}
+
+    repositories = openapi_example(REPOSITORIES)
+    first = repositories["repositories"][0]
+    page_one = [first] + [_renamed_repository(first, n, f"library-{n}") for n in range(1, PER_PAGE_PICKED)]
+    total = PER_PAGE_PICKED + 1
+    add_example(REPOSITORIES, "get", FIRST_OF_TWO_PAGES, {"total_count": total, "repositories": page_one})
+    convex_app = _renamed_repository(first, 1000, "convex-chat")
+    add_example(REPOSITORIES, "get", SECOND_PAGE, {"total_count": total, "repositories": [convex_app]})
+
+    installations = openapi_example(INSTALLATIONS)
+    later = copy.deepcopy(installations["installations"][0])
+    later["id"] = max(i["id"] for i in installations["installations"]) + 100
+    later["account"]["login"] = "octo-org"
+    add_example(INSTALLATIONS, "get", SECOND_PAGE, {"total_count": installations["total_count"] + 1,
+                                                    "installations": [later]})
+
+    comments = openapi_example(ISSUE_COMMENTS)
+    ours = copy.deepcopy(comments[0])
+    ours.update({"id": SUMMARY_COMMENT_ID, "body": f"{COMMENT_MARKER}\n### Convex Auditor\n\nAn earlier summary."})
+    add_example(ISSUE_COMMENTS, "get", WITH_SUMMARY_COMMENT, [*comments, ours])
+
+    # GitHub answers 404 for a comment deleted on the site; its description lists only 200 and 422.
+    document["paths"][ISSUE_COMMENT]["patch"]["responses"]["404"] = {"$ref": "#/components/responses/not_found"}
+    return document
+
+
 @pytest.fixture(scope="session")
 def prism(tmp_path_factory) -> Prism:
     for needed in (PRISM, OPENAPI, WEBHOOK_EXAMPLES):
         if not needed.exists():
             pytest.fail(f"{needed} is missing: `make github-api-tools` (part of `make test`) installs it")
-    log = tmp_path_factory.mktemp("prism") / "prism.log"
+    folder = tmp_path_factory.mktemp("prism")
+    log = folder / "prism.log"
+    description = folder / "api.github.com.json"
+    description.write_text(json.dumps(_overlaid()))
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), str(OPENAPI)],
+            [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), str(description)],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -136,22 +201,65 @@ def github_requests(prism) -> list[Sent]:
     assert prism.validation_errors()[before:] == []
 
 
+@dataclass
+class Preference:
+    method: str
+    path: re.Pattern[str]
+    prefer: str
+    when: Callable[[httpx.Request], bool] | None = None
+
+
+@pytest.fixture
+def prism_prefers(prism):
+    """`prefer(method, path_regex, "example=name" or "code=404", when=...)`: Prism answers the
+    matching requests with that example or status (the `Prefer` header is Prism's, and is set on
+    the request after the product built it; nothing else of the request changes)."""
+    preferences: list[Preference] = []
+
+    def choose(request: httpx.Request) -> None:
+        for preference in preferences:
+            if (request.method == preference.method and preference.path.fullmatch(request.url.path)
+                    and (preference.when is None or preference.when(request))):
+                request.headers["Prefer"] = preference.prefer
+                return
+
+    def prefer(method: str, path: str, prefer: str, when: Callable[[httpx.Request], bool] | None = None) -> None:
+        preferences.append(Preference(method, re.compile(path), prefer, when))
+
+    client.OBSERVERS.insert(0, choose)
+    yield prefer
+    client.OBSERVERS.remove(choose)
+
+
+def on_page(number: int) -> Callable[[httpx.Request], bool]:
+    return lambda request: request.url.params.get("page", "1") == str(number)
+
+
 @cache
 def _openapi() -> dict[str, Any]:
     return json.loads(OPENAPI.read_text())
 
 
-def openapi_example(path: str, method: str = "get", status: str = "200") -> Any:
-    """The example GitHub's description gives for a response (what Prism answers with)."""
+def openapi_example(path: str, method: str = "get", status: str = "200", example: str | None = None) -> Any:
+    """The example GitHub's description gives for a response (what Prism answers with), or the
+    overlay's example named `example`."""
+    if example is not None:
+        return copy.deepcopy(_overlaid()["paths"][path][method]["responses"][status]["content"]
+                             ["application/json"]["examples"][example]["value"])
     document = _openapi()
     response = document["paths"][path][method]["responses"][status]
     if "$ref" in response:
         response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
     examples = response["content"]["application/json"]["examples"]
-    example = next(iter(examples.values()))
-    if "$ref" in example:
-        example = document["components"]["examples"][example["$ref"].rsplit("/", 1)[1]]
-    return copy.deepcopy(example["value"])
+    example_data = next(iter(examples.values()))
+    if "$ref" in example_data:
+        example_data = document["components"]["examples"][example_data["$ref"].rsplit("/", 1)[1]]
+    return copy.deepcopy(example_data["value"])
+
+
+@cache
+def _overlaid() -> dict[str, Any]:
+    return overlay(json.loads(OPENAPI.read_text()))
 
 
 @cache

@@ -12,7 +12,15 @@ from django.urls import reverse
 from githubapp.models import GitHubRepository, Installation
 from projects.models import Audit, Repository
 from tests.automation import eager_celery
-from tests.githubapp.conftest import openapi_example, private_key_pem
+from tests.githubapp.conftest import (
+    FIRST_OF_TWO_PAGES,
+    INSTALLATIONS,
+    REPOSITORIES,
+    SECOND_PAGE,
+    on_page,
+    openapi_example,
+    private_key_pem,
+)
 from tests.githubapp.helpers import USER_TOKEN, github_remote, sign_in_with_github
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +175,62 @@ def test_it_explains_an_installation_waiting_for_approval(client, personas, gith
     state = start_connect(client, personas.admin)
     response = client.get(reverse("githubapp:setup"), {"setup_action": "request", "state": state})
     assert response.status_code == 202 and b"waiting for an owner" in response.content
+
+
+def test_it_finds_an_installation_on_the_second_page_of_the_users_list(client, personas, github_app, github_requests,
+                                                                        prism_prefers):
+    prism_prefers("GET", INSTALLATIONS, f"example={SECOND_PAGE}", when=on_page(2))
+    later = openapi_example(INSTALLATIONS, example=SECOND_PAGE)["installations"][0]
+    first_page = {i["id"] for i in openapi_example(INSTALLATIONS)["installations"]}
+    assert later["id"] not in first_page
+    sign_in_with_github(personas.admin)
+    state = start_connect(client, personas.admin)
+    response = client.get(reverse("githubapp:setup"), {"installation_id": later["id"], "state": state})
+    assert response.status_code == 302, response.content
+    installation = Installation.objects.get(installation_id=later["id"])
+    assert installation.team == personas.team and installation.account_login == later["account"]["login"]
+    asked = [r.query.get("page") for r in github_requests if r.path == INSTALLATIONS]
+    assert asked == ["1", "2"]
+
+
+def test_it_pages_through_the_installations_repositories(client, personas, github_app, github_requests,
+                                                         prism_prefers):
+    prism_prefers("GET", REPOSITORIES, f"example={FIRST_OF_TWO_PAGES}", when=on_page(1))
+    prism_prefers("GET", REPOSITORIES, f"example={SECOND_PAGE}", when=on_page(2))
+    first_page = openapi_example(REPOSITORIES, example=FIRST_OF_TWO_PAGES)["repositories"]
+    later = openapi_example(REPOSITORIES, example=SECOND_PAGE)["repositories"][0]
+    installation = Installation.objects.create(installation_id=visible_installation_id(), team=personas.team,
+                                               account_login="octocat")
+    url = reverse("githubapp:repositories", args=[installation.pk])
+    client.force_login(personas.admin)
+
+    # The picker shows GitHub's pages: the first, then the second.
+    page = client.get(url).content.decode()
+    assert all(f'value="{repo["id"]}"' in page for repo in first_page)
+    assert f'value="{later["id"]}"' not in page and "page=2" in page
+    page = client.get(url, {"page": 2}).content.decode()
+    assert f'value="{later["id"]}"' in page and f'value="{first_page[0]["id"]}"' not in page
+    asked = [(r.query["page"], r.query["per_page"]) for r in github_requests if r.path == REPOSITORIES]
+    assert asked[-1] == ("2", "30")
+
+    # A search reads every page, so a repository on the second page is found.
+    github_requests.clear()
+    page = client.get(url, {"q": later["name"]}).content.decode()
+    assert f'value="{later["id"]}"' in page
+    assert [r.query["page"] for r in github_requests if r.path == REPOSITORIES] == ["1", "2"]
+
+    # Ticking one from each page connects both.
+    response = client.post(url, {"repository": [str(first_page[0]["id"]), str(later["id"])]})
+    assert response.status_code == 302
+    assert set(GitHubRepository.objects.values_list("github_id", flat=True)) == {first_page[0]["id"], later["id"]}
+
+
+def test_it_stops_paging_where_githubs_link_header_has_no_next_page():
+    from githubapp import client as github
+
+    link = '<https://api.github.com/installation/repositories?per_page=100&page=3>; rel="next", ' \
+           '<https://api.github.com/installation/repositories?per_page=100&page=5>; rel="last"'
+    assert github.next_page(link) == 3
+    last = '<https://api.github.com/installation/repositories?per_page=100&page=4>; rel="prev", ' \
+           '<https://api.github.com/installation/repositories?per_page=100&page=1>; rel="first"'
+    assert github.next_page(last) is None and github.next_page(None) is None
