@@ -10,7 +10,7 @@ from projects import pipeline
 from projects.models import Audit
 from tests.automation import finding, store
 from tests.factories import AuditFactory, RepositoryFactory
-from tests.githubapp.conftest import openapi_example
+from tests.githubapp.conftest import ISSUE_COMMENTS, SUMMARY_COMMENT_ID, WITH_SUMMARY_COMMENT, openapi_example
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,52 @@ def test_it_lists_a_pull_requests_audit_in_history_without_charting_it(link, cli
     assert f"#{base.pk} {base.short_sha}" in page and f"#{run.audit_id} {run.audit.short_sha}" not in page
     link.repository.refresh_from_db()
     assert link.repository.last_audit_id == base.pk
+
+
+def comment_writes(requests) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in requests if "/comments" in r.path and r.method in ("POST", "PATCH")]
+
+
+def test_it_posts_a_new_comment_when_the_stored_one_was_deleted(link, github_requests, prism_prefers):
+    deleted = 99
+    prism_prefers("PATCH", rf".*/issues/comments/{deleted}", "code=404")
+    run = pull_request_audit(link, None, finding("a"))
+    PullRequest.objects.filter(pk=run.pull_request_id).update(comment_id=deleted)
+    publish.update_comment(run)
+    posted = openapi_example(ISSUE_COMMENTS, "post", "201")["id"]
+    assert posted != deleted
+    assert comment_writes(github_requests) == [
+        ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{deleted}"),
+        ("POST", "/repos/octocat/Hello-World/issues/7/comments"),
+    ]
+    # The new one is stored: the next push updates it.
+    assert PullRequest.objects.get().comment_id == posted
+    github_requests.clear()
+    later = pull_request_audit(link, None, finding("b"))
+    publish.update_comment(later)
+    assert comment_writes(github_requests) == [("PATCH", f"/repos/octocat/Hello-World/issues/comments/{posted}")]
+
+
+def test_it_updates_the_summary_comment_it_finds_instead_of_posting_a_second(link, github_requests, prism_prefers):
+    # Ours is still on the pull request (found by its marker) though the stored id answers 404
+    # (a comment moved by GitHub, or a stored id from before a restore): it is updated, not doubled.
+    prism_prefers("PATCH", r".*/issues/comments/99", "code=404")
+    prism_prefers("GET", r".*/issues/7/comments", f"example={WITH_SUMMARY_COMMENT}")
+    run = pull_request_audit(link, None, finding("a"))
+    PullRequest.objects.filter(pk=run.pull_request_id).update(comment_id=99)
+    publish.update_comment(run)
+    assert comment_writes(github_requests) == [
+        ("PATCH", "/repos/octocat/Hello-World/issues/comments/99"),
+        ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{SUMMARY_COMMENT_ID}"),
+    ]
+    assert PullRequest.objects.get().comment_id == SUMMARY_COMMENT_ID
+
+
+def test_it_adopts_the_marked_comment_when_none_is_stored(link, github_requests, prism_prefers):
+    prism_prefers("GET", r".*/issues/7/comments", f"example={WITH_SUMMARY_COMMENT}")
+    run = pull_request_audit(link, None, finding("a"))
+    publish.update_comment(run)
+    assert comment_writes(github_requests) == [
+        ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{SUMMARY_COMMENT_ID}"),
+    ]
+    assert PullRequest.objects.get().comment_id == SUMMARY_COMMENT_ID
