@@ -123,6 +123,7 @@ class PullRequestAudit(models.Model):
 
     class CheckState(models.TextChoices):
         PENDING = "pending", "Not created yet"
+        QUEUED = "queued", "Queued"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
 

@@ -153,7 +153,8 @@ def _title(run: PullRequestAudit, comparison: Comparison) -> str:
 
 
 def start_check_run(run: PullRequestAudit) -> None:
-    """Create the check run as in_progress (once; a second call changes nothing)."""
+    """Create the check run as queued, as the audit is queued (once: a second call, or one after
+    the worker already started the audit, changes nothing)."""
     link = run.pull_request.github_repository
     with transaction.atomic():
         run = PullRequestAudit.objects.select_for_update().select_related("audit").get(pk=run.pk)
@@ -167,17 +168,48 @@ def start_check_run(run: PullRequestAudit) -> None:
                 data={
                     "name": CHECK_NAME,
                     "head_sha": run.head_sha,
-                    "status": "in_progress",
-                    "started_at": timezone.now(),
+                    "status": "queued",
                     "external_id": str(run.audit_id),
                     "details_url": audit_url(run.audit),
                     "output": {
-                        "title": "Auditing…",
-                        "summary": f"Auditing `{run.head_sha[:7]}` against `{run.base_ref}`.",
+                        "title": "Waiting for a worker…",
+                        "summary": f"The audit of `{run.head_sha[:7]}` against `{run.base_ref}` is queued.",
                     },
                 },
             )
         run.check_run_id = response.parsed_data.id
+        run.check_state = PullRequestAudit.CheckState.QUEUED
+        run.save(update_fields=["check_run_id", "check_state"])
+
+
+def mark_in_progress(run: PullRequestAudit) -> None:
+    """The worker started the audit: the check run moves to in_progress (created so if the queued
+    one is not there yet). Never moves a completed check run back."""
+    link = run.pull_request.github_repository
+    with transaction.atomic():
+        run = PullRequestAudit.objects.select_for_update().select_related("audit").get(pk=run.pk)
+        if run.check_state in (PullRequestAudit.CheckState.IN_PROGRESS, PullRequestAudit.CheckState.COMPLETED):
+            return
+        gh, owner, name = _repository_client(link)
+        data: dict[str, Any] = {
+            "status": "in_progress",
+            "started_at": run.audit.started_at or timezone.now(),
+            "details_url": audit_url(run.audit),
+            "output": {
+                "title": "Auditing…",
+                "summary": f"Auditing `{run.head_sha[:7]}` against `{run.base_ref}`.",
+            },
+        }
+        with client.call():
+            if run.check_run_id is None:
+                response = gh.rest.checks.create(
+                    owner,
+                    name,
+                    data={"name": CHECK_NAME, "head_sha": run.head_sha, "external_id": str(run.audit_id), **data},
+                )
+                run.check_run_id = response.parsed_data.id
+            else:
+                gh.rest.checks.update(owner, name, run.check_run_id, data=data)
         run.check_state = PullRequestAudit.CheckState.IN_PROGRESS
         run.save(update_fields=["check_run_id", "check_state"])
 

@@ -44,13 +44,25 @@ def _calling(task, work: Callable[[], None], what: str) -> None:
 
 @shared_task(**RETRYING)
 def start_check_run(self, run_id: int) -> None:
-    """The check run, in progress, as the pull request's audit is queued."""
+    """The check run, queued, as the pull request's audit is queued."""
     run = PullRequestAudit.objects.select_related("audit", "pull_request__github_repository__installation").filter(
         pk=run_id
     ).first()
     if run is None or run.check_run_id is not None:
         return
     _calling(self, lambda: publish.start_check_run(run), f"the check run of {run}")
+
+
+@shared_task(**RETRYING)
+def audit_started(self, audit_id: int) -> None:
+    """Step after a worker starts an audit (projects.after_audit.started): a pull request's check
+    run moves to in_progress."""
+    run = PullRequestAudit.objects.select_related("audit", "pull_request__github_repository__installation").filter(
+        audit_id=audit_id
+    ).first()
+    if run is None:
+        return
+    _calling(self, lambda: publish.mark_in_progress(run), f"the check run of {run}")
 
 
 @shared_task(**RETRYING)

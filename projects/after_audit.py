@@ -1,5 +1,6 @@
 """The work after an audit is stored, as one ordered Celery chain: gate → GitHub (check run,
-comment, SARIF) → webhooks → digests → schedule run; after an audit fails, the GitHub step alone.
+comment, SARIF) → webhooks → digests → schedule run; after an audit fails, the GitHub step alone;
+when a worker starts a pull request's audit, the GitHub step that marks its check run in progress.
 
 Each step is a task of its own app, named here rather than imported (the apps build on
 projects, not the other way round). Each takes the audit's id, is idempotent (it stores its
@@ -38,6 +39,8 @@ RETRY_OPTIONS = {
 
 
 FAILED_STEPS = ("githubapp.tasks.publish_audit",)
+# Once a worker starts a pull request's audit: its check run goes in_progress.
+STARTED_STEPS = ("githubapp.tasks.audit_started",)
 
 
 def delivery_retries(failure: type[Exception], *, first_wait: int, attempts: int, time_limit: int) -> dict:
@@ -75,3 +78,9 @@ def start_failed(audit: Audit) -> None:
     """Queue the steps that follow a failed audit (a pull request's check run is completed)."""
     audit_id = audit.pk
     transaction.on_commit(lambda: steps(audit_id, FAILED_STEPS).apply_async())
+
+
+def started(audit: Audit) -> None:
+    """Queue the steps that follow a worker starting a pull request's audit."""
+    audit_id = audit.pk
+    transaction.on_commit(lambda: steps(audit_id, STARTED_STEPS).apply_async())

@@ -117,6 +117,8 @@ def run_audit(audit: Audit) -> Audit:
     # The rule profile as it is now: changing it later affects the next audit, not this one.
     _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=branch, failure_reason="",
                rule_profile=repository.rule_profile or {})
+    if audit.trigger == Audit.Trigger.PULL_REQUEST:
+        after_audit.started(audit)
     try:
         token = access_token(repository)
         commit = gitops.fetch_checkout(workdir, repository.url, branch, token, sha=audit.requested_sha or None)

@@ -104,10 +104,12 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     repo_path = f"/repos/{link.full_name}"
     created = [r for r in github_requests if r.method == "POST" and r.path == f"{repo_path}/check-runs"]
     assert len(created) == 1
-    assert created[0].body["name"] == CHECK_NAME and created[0].body["status"] == "in_progress"
-    assert created[0].body["head_sha"] == head
+    assert created[0].body["name"] == CHECK_NAME and created[0].body["head_sha"] == head
     updates = [r for r in github_requests if r.method == "PATCH" and r.path.startswith(f"{repo_path}/check-runs/")]
-    completed = updates[0].body
+    # Queued with the audit, in progress once the worker starts it, then completed.
+    assert [created[0].body["status"], *(u.body.get("status") for u in updates[:2])] == [
+        "queued", "in_progress", "completed"]
+    completed = updates[1].body
     assert (completed["status"], completed["conclusion"]) == ("completed", "failure")
     assert completed["details_url"].endswith(reverse("reports:audit", args=[run.audit_id]))
     annotations = [a for update in updates for a in update.body["output"].get("annotations", [])]
@@ -146,7 +148,7 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     assert second.conclusion == "success" and second.base_audit == base_audit
     created = [r for r in github_requests if r.method == "POST" and r.path == f"{repo_path}/check-runs"]
     assert len(created) == 1 and created[0].body["head_sha"] == fixed_head
-    completed = next(r.body for r in github_requests if r.method == "PATCH" and "/check-runs/" in r.path)
+    completed = [r.body for r in github_requests if r.method == "PATCH" and "/check-runs/" in r.path][-1]
     assert (completed["status"], completed["conclusion"]) == ("completed", "success")
     assert not completed["output"].get("annotations")
     comments = [r for r in github_requests if "/comments" in r.path and r.method in ("POST", "PATCH")]

@@ -212,3 +212,43 @@ def test_it_adopts_the_marked_comment_when_none_is_stored(link, github_requests,
         ("PATCH", f"/repos/octocat/Hello-World/issues/comments/{SUMMARY_COMMENT_ID}"),
     ]
     assert PullRequest.objects.get().comment_id == SUMMARY_COMMENT_ID
+
+
+def check_statuses(requests) -> list[tuple[str, str | None]]:
+    return [(r.method, r.body.get("status")) for r in requests if "/check-runs" in r.path and r.method != "GET"]
+
+
+def test_it_queues_the_check_run_then_marks_it_in_progress_then_completes_it(link, github_requests):
+    from githubapp import tasks
+
+    run = pull_request_audit(link, None, finding("a"))
+    tasks.start_check_run(run.pk)
+    tasks.start_check_run(run.pk)  # a redelivered task
+    tasks.audit_started(run.audit_id)
+    tasks.audit_started(run.audit_id)
+    publish.complete_check_run(PullRequestAudit.objects.select_related("audit").get(pk=run.pk))
+    assert check_statuses(github_requests) == [("POST", "queued"), ("PATCH", "in_progress"), ("PATCH", "completed")]
+    run.refresh_from_db()
+    check_paths = {r.path for r in github_requests if r.method == "PATCH"}
+    assert check_paths == {f"/repos/octocat/Hello-World/check-runs/{run.check_run_id}"}
+
+
+def test_it_creates_the_check_run_in_progress_when_the_worker_starts_first(link, github_requests):
+    from githubapp import tasks
+
+    run = pull_request_audit(link, None, finding("a"))
+    tasks.audit_started(run.audit_id)
+    tasks.start_check_run(run.pk)  # the queue-time task, late: nothing more
+    assert check_statuses(github_requests) == [("POST", "in_progress")]
+    run.refresh_from_db()
+    assert run.check_state == PullRequestAudit.CheckState.IN_PROGRESS and run.check_run_id is not None
+
+
+def test_it_never_moves_a_completed_check_run_back_to_in_progress(link, github_requests):
+    from githubapp import tasks
+
+    run = pull_request_audit(link, None, finding("a"))
+    tasks.start_check_run(run.pk)
+    publish.complete_check_run(PullRequestAudit.objects.select_related("audit").get(pk=run.pk))
+    tasks.audit_started(run.audit_id)  # delivered after the audit finished
+    assert check_statuses(github_requests) == [("POST", "queued"), ("PATCH", "completed")]
