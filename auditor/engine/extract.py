@@ -28,7 +28,7 @@ from auditor.engine.js import (
     walk,
 )
 from auditor.engine.librarytables import LIBRARY_TABLES, library_table
-from auditor.engine.loops import block_statements, enters_per_item, statement_call
+from auditor.engine.loops import block_statements, per_item_below, statement_call
 from auditor.engine.model import (
     BodyFacts,
     BuilderDef,
@@ -1417,7 +1417,7 @@ class _BodyWalker:
 def _inherit(parent: Visit, key: str, child: Node) -> tuple[bool, bool]:
     """(handled, per item) of a child: handled when its value is used (awaited, returned, stored,
     passed on) rather than dropped; per item when it runs once per item of a collection."""
-    return _handled(parent, key), parent.data[1] or enters_per_item(parent, key, child)
+    return _handled(parent, key), per_item_below(parent, key, child, parent.data[1])
 
 
 def _handled(parent: Visit, key: str) -> bool:

@@ -2,7 +2,8 @@
 
 ``npx convex dev`` (and ``npx convex codegen``) writes every file of the Convex folder's
 ``_generated/`` with a header: ``/* eslint-disable */`` and a doc comment saying "THIS CODE IS
-AUTOMATICALLY GENERATED" and how to regenerate it. The code itself has a fixed shape, whatever the
+AUTOMATICALLY GENERATED" and how to regenerate it (convex 1.12 to 1.16 put a
+``/* prettier-ignore-start */`` line above it). The code itself has a fixed shape, whatever the
 formatter (codegen uses the project's Prettier settings, so only tokens are compared):
 
 * ``server.js``: imports from ``convex/server`` and ``export const <name> = <name>Generic;``, plus
@@ -88,9 +89,15 @@ def _continues(current: list[str]) -> bool:
     return text.endswith((",", "=", "{", "(", "from", "import", "export", "const"))
 
 
+# Codegen of convex 1.12 to 1.16 wrapped every file in prettier-ignore comments, the opening one
+# above the header.
+_PRETTIER_IGNORE_START = "/* prettier-ignore-start */"
+
+
 def has_header(text: str) -> bool:
-    head = text.lstrip("\ufeff")[:2000]
-    return head.lstrip().startswith("/* eslint-disable */") and HEADER_MARKER in head
+    head = text.lstrip("\ufeff")[:2000].lstrip()
+    head = head.removeprefix(_PRETTIER_IGNORE_START).lstrip()
+    return head.startswith("/* eslint-disable */") and HEADER_MARKER in head
 
 
 def check_generated_file(path: str, text: str, convex_dir: str, convex_files: set[str]) -> list[GeneratedIssue]:

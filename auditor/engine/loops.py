@@ -6,9 +6,10 @@ Extraction reads these while it walks a body, so that rules read ``RunCall.per_i
 *Per item* means inside the body of a ``for``, ``for...of`` or ``for...in`` loop, or inside a
 callback given to an array iteration method (``items.map(cb)``), over a collection of unknown
 size. ``while``/``do...while`` loops are left out (they page through a table: one call per
-page), and so are loops that already batch or are bounded by a constant: a counting ``for``
-whose condition reads no ``.length``/``.size`` or that steps by more than one, a loop over a
-literal array, and loops or callbacks whose list or item is named as a batch, chunk or page.
+page, also when the paging loop sits inside a loop over items), and so are loops that already
+batch or are bounded by a constant: a counting ``for`` whose condition reads no
+``.length``/``.size`` or that steps by more than one, a loop over a literal array, and loops or
+callbacks whose list or item is named as a batch, chunk or page.
 
 A *statement call* is a call that makes up a whole statement of a block: ``await call``,
 ``x = await call``, ``const x = await call`` or ``return [await] call``.
@@ -22,7 +23,20 @@ from auditor.engine.js import FUNCTION_TYPES, Node, walk
 from auditor.engine.walk import Visit, is_iteration_call
 
 _ITEM_LOOPS = frozenset({"ForStatement", "ForOfStatement", "ForInStatement"})
+_PAGE_LOOPS = frozenset({"WhileStatement", "DoWhileStatement"})
 _BATCH_NAMES = re.compile(r"batch|chunk|page", re.IGNORECASE)
+
+
+def per_item_below(parent: Visit, key: str, child: Node, inherited: bool) -> bool:
+    """Whether ``child`` of ``parent`` runs once per item, given whether ``parent`` does.
+
+    The body of a ``while``/``do...while`` loop runs once per page, also inside a loop over items
+    (``for (const table of tables) { while (!done) { done = await ctx.runMutation(...) } }``
+    clears each table a page at a time): one transaction per item would not fit there.
+    """
+    if parent.node.type in _PAGE_LOOPS and key == "body":
+        return False
+    return inherited or enters_per_item(parent, key, child)
 
 
 def enters_per_item(parent: Visit, key: str, child: Node) -> bool:
@@ -102,4 +116,4 @@ def _batched_callback(call: Node, callback: Node) -> bool:
     return _batched(callee.object, *callback.params[:1]) or callee.object.type == "ArrayExpression"
 
 
-__all__ = ["block_statements", "enters_per_item", "statement_call"]
+__all__ = ["block_statements", "enters_per_item", "per_item_below", "statement_call"]

@@ -68,6 +68,13 @@ def test_it_accepts_codegen_output_reformatted_by_prettier() -> None:
     assert check_generated_file("convex/_generated/server.js", text, "convex", FILES) == []
 
 
+def test_it_accepts_the_prettier_ignore_wrapper_of_older_codegen() -> None:
+    for name, text in (("server.js", SERVER_JS), ("api.js", API_JS), ("api.d.ts", API_D_TS)):
+        wrapped = "/* prettier-ignore-start */\n\n" + text + "\n/* prettier-ignore-end */\n"
+        assert check_generated_file(f"convex/_generated/{name}", wrapped, "convex", FILES) == []
+    assert not has_header("/* prettier-ignore-start */\nexport const api = anyApi;\n")
+
+
 def test_it_flags_a_hand_written_stub_without_the_header() -> None:
     stub = ('/* eslint-disable */\n/**\n * Generated server functions (stub for development)\n */\n\n'
             'export { query, mutation, action } from "convex/server";\n')

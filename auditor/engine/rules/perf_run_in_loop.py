@@ -7,7 +7,8 @@ What it flags:
     common `await Promise.all(items.map((item) => ctx.runMutation(...)))`. `while` and
     `do...while` loops are left alone: they are how an action pages through a table
     (`while (!isDone) { ... ctx.runQuery(internal.x.page, { cursor }) ... }`), one call per page
-    rather than per item. So are loops that already batch or are bounded by a constant: a
+    rather than per item, also when the paging loop sits in a loop over tables or items (a loop
+    over items inside it is per item again). So are loops that already batch or are bounded by a constant: a
     counting `for` whose condition reads no `.length`/`.size` (retries: `for (let attempt = 0;
     attempt < 3; attempt++)`) or that steps by more than one (`i += BATCH`), a loop over a
     literal array (`for (const table of ["a", "b"])`), and loops or callbacks whose list or

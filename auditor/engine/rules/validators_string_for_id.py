@@ -11,8 +11,9 @@ What it flags:
     identity.subject`), which is an auth-provider id, not a document id, or a field named after
     its own table (`users.userId` holds an outside id: a document needs no reference to itself).
     When the referenced table keys its rows by an outside id (`users` has a string `userId`,
-    `clerkId`, `externalId`, `tokenIdentifier`...), a string reference to it may hold that id
-    and is not flagged either.
+    `clerkId`, `externalId`, `tokenIdentifier`...), or by a string key of its own that an index
+    looks up (`chats.initialId`, `pages.slug`: client-made ids, URL slugs), a string reference
+    to it may hold that key and is not flagged either.
 
 Why it matters:
     `v.id("users")` checks at run time that the value is an id of that table. With `v.string()`
@@ -39,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.model import ProjectFacts, Validator
+from auditor.engine.model import ProjectFacts, TableFact, Validator
 from auditor.engine.rules.base import Finding, RuleInfo
 from auditor.engine.versions import STORAGE_ID_SINCE, at_least
 
@@ -91,7 +92,31 @@ EXTERNAL_KEYS = frozenset({"clerkId", "clerkUserId", "externalId", "externalUser
                            "authId", "authUserId", "providerId"})
 
 
-def _keyed_by_outside_id(project: ProjectFacts, table: str, name: str) -> bool:
+# Fields that name who a row belongs to: a string key by one of these is a reference to a person,
+# not the table's own second key.
+_PERSON_ROLE = re.compile(r"^(user|owner|author|creator|member|sender|recipient|account|person|profile|org|"
+                          r"organization|team|workspace|tenant|parent)", re.IGNORECASE)
+_OWN_KEY = re.compile(r"^(?:[a-z][A-Za-z0-9]*(?:Id|_id|Key|_key|Uuid|_uuid)|slug|uuid|key|code|handle|shortId)$")
+
+
+def _own_string_key(fact: TableFact, tables: dict[str, str]) -> bool:
+    """The table keys its rows by a string of its own (`chats.initialId`, `docs.slug`) that an index looks up.
+
+    Such tables are addressed by that key as often as by `_id` (client-made ids, URL slugs), so a
+    string reference to them may well hold it. A key that names another table, or a person
+    (`ownerId`), is a reference held by the row, not the row's own key.
+    """
+    for index_field in fact.leading_index_fields:
+        field = fact.fields.get(index_field)
+        if field is None or field.validator.inner.kind != "string" or not _OWN_KEY.match(index_field):
+            continue
+        if _PERSON_ROLE.match(index_field) or _table_for(index_field, tables) is not None:
+            continue
+        return True
+    return False
+
+
+def _keyed_by_outside_id(project: ProjectFacts, table: str, name: str, tables: dict[str, str]) -> bool:
     schema = project.schema
     fact = schema.tables.get(table) if schema else None
     if fact is None:
@@ -99,7 +124,7 @@ def _keyed_by_outside_id(project: ProjectFacts, table: str, name: str) -> bool:
     for field_name, field in fact.fields.items():
         if (field_name == name or field_name in EXTERNAL_KEYS) and field.validator.inner.kind == "string":
             return True
-    return False
+    return _own_string_key(fact, tables)
 
 
 def _filled_from_identity(project: ProjectFacts, name: str) -> bool:
@@ -123,7 +148,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             return None
         if found is None or found[0] == own_table or not _is_string(validator, found[1]):
             return None
-        if _keyed_by_outside_id(project, found[0], name):
+        if _keyed_by_outside_id(project, found[0], name, tables):
             return None
         if name not in identity_cache:
             identity_cache[name] = _filled_from_identity(project, name)

@@ -52,6 +52,28 @@ FLAGGED = [
     }, ("convex/orders.ts", "internal.orders.insert"), ("convex/orders.ts", "internal.orders.markImported"),
        ("convex/orders.ts", "internal.customers.byStripeId"), ("convex/orders.ts", "internal.email.send"),
        ("convex/orders.ts", "internal.orders.touch")),
+    flagged("a loop over the items of each page, inside a paging while loop", {
+        "convex/sync.ts": """
+            import { internalAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            export const syncAll = internalAction({
+              args: {},
+              handler: async (ctx) => {
+                let cursor: string | null = null;
+                let done = false;
+                while (!done) {
+                  const result = await ctx.runQuery(internal.sync.list, { cursor });
+                  for (const row of result.rows) {
+                    await ctx.runMutation(internal.sync.upsert, { row });
+                  }
+                  cursor = result.cursor;
+                  done = result.done;
+                }
+              },
+            });
+        """,
+    }, ("convex/sync.ts", "internal.sync.upsert")),
 ]
 
 CLEAN = [
@@ -106,6 +128,18 @@ CLEAN = [
               for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
               return out;
             }
+
+            export const wipe = internalAction({
+              args: { tables: v.array(v.string()) },
+              handler: async (ctx, { tables }) => {
+                for (const table of tables) {
+                  let cleared = false;
+                  while (!cleared) {
+                    cleared = await ctx.runMutation(internal.migrations.deletePage, { table });
+                  }
+                }
+              },
+            });
 
             export const fanOut = internalMutation({
               args: { userIds: v.array(v.id("users")) },

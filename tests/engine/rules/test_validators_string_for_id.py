@@ -94,6 +94,38 @@ FLAGGED.append(flagged("a storage id as a string where convex types storage ids 
     "convex/files.ts": STORAGE_ARGS,
 }, ("convex/files.ts", "storageId: v.string()")))
 
+
+OWN_KEY_SCHEMA = """
+    import { defineSchema, defineTable } from "convex/server";
+    import { v } from "convex/values";
+
+    export default defineSchema({
+      boards: defineTable({ clientKey: v.string(), title: v.string() }).index("by_client_key", ["clientKey"]),
+      lists: defineTable({ ownerId: v.string(), title: v.string() }).index("by_owner", ["ownerId"]),
+    });
+"""
+
+OWN_KEY_FUNCTIONS = """
+    import { query } from "./_generated/server";
+    import { v } from "convex/values";
+
+    export const board = query({
+      args: { boardId: v.string() },
+      handler: async (ctx, { boardId }) =>
+        await ctx.db.query("boards").withIndex("by_client_key", (q) => q.eq("clientKey", boardId)).unique(),
+    });
+
+    export const list = query({
+      args: { listId: v.string() },
+      handler: async (ctx, { listId }) => await ctx.db.get(listId as any),
+    });
+"""
+
+FLAGGED.append(flagged("a table whose only string key names its owner, not the row", {
+    "convex/schema.ts": OWN_KEY_SCHEMA,
+    "convex/boards.ts": OWN_KEY_FUNCTIONS,
+}, ("convex/boards.ts", "args: { listId: v.string() }")))
+
 CLEAN = [
     clean("a storage id as a string where storage ids were strings (convex 1.5.1)", {
         "package.json": '{"dependencies": {"convex": "1.5.1"}}',
@@ -170,6 +202,10 @@ CLEAN = [
               },
             });
         """,
+    }),
+    clean("a string reference to a table keyed by a client-made string id of its own", {
+        "convex/schema.ts": OWN_KEY_SCHEMA.replace("ownerId", "slug").replace("by_owner", "by_slug"),
+        "convex/boards.ts": OWN_KEY_FUNCTIONS,
     }),
 ]
 
