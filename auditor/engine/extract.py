@@ -555,7 +555,28 @@ class FileExtractor:
                     key = property_name(prop)
                     if key:
                         aliases[prop.value.name] = (key,)
+        self._body_ctx_aliases(fn, aliases)
         return aliases
+
+    @staticmethod
+    def _body_ctx_aliases(fn: Node, aliases: dict[str, tuple[str, ...]]) -> None:
+        """Names the body takes from the context: ``const { db, auth } = ctx`` or ``const db = ctx.db``."""
+        body = fn.body
+        if body is None or body.type != "BlockStatement":
+            return
+        for node in walk(body):
+            if node.type != "VariableDeclarator" or node.init is None:
+                continue
+            init = node.init
+            if init.type == "Identifier" and init.name in aliases and node.id.type == "ObjectPattern":
+                for prop in node.id.properties:
+                    key = property_name(prop) if prop.type == "Property" else None
+                    if key and prop.value.type == "Identifier":
+                        aliases.setdefault(prop.value.name, aliases[init.name] + (key,))
+            elif init.type == "MemberExpression" and node.id.type == "Identifier":
+                path = member_path(init)
+                if path and path[0] in aliases and len(path) > 1:
+                    aliases.setdefault(node.id.name, aliases[path[0]] + tuple(path[1:]))
 
     def _database_typed(self, param: Node) -> bool:
         """``name: DatabaseReader`` (Writer, Generic...<DataModel>): read from the source, the type
@@ -1505,14 +1526,20 @@ def _equality_field(callback: Node) -> str | None:
             return property_name_of_member(side)
         return None
 
-    def mentions_row(side: Node) -> bool:
-        return any(n.type == "Identifier" and (n.name == row or n.name in names) for n in walk(side))
+    # Items of another list, met in a nested callback (`others.some((o) => o.fileId === row._id)`):
+    # comparing with them is a join in memory, which no index range of this table answers.
+    joined = {n.name for inner in walk(callback.body) if inner.type in FUNCTION_TYPES
+              for param in inner.params for n in walk(param) if n.type == "Identifier"}
+
+    def mentions_row_or_join(side: Node) -> bool:
+        return any(n.type == "Identifier" and (n.name == row or n.name in names or n.name in joined)
+                   for n in walk(side))
 
     for node in walk(callback.body):
         if node.type == "BinaryExpression" and node.operator in {"===", "=="}:
             for side, other in ((node.left, node.right), (node.right, node.left)):
                 found = field_of(side)
-                if found is not None and not mentions_row(other):
+                if found is not None and not mentions_row_or_join(other):
                     return found
     return None
 

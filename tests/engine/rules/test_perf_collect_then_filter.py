@@ -67,6 +67,23 @@ CLEAN = [
             });
         """,
     }),
+    clean("an in-memory join of two collected lists", {
+        "convex/boards.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const pinnedCards = query({
+              args: { boardId: v.id("boards") },
+              handler: async (ctx, { boardId }) => {
+                const cards = await ctx.db.query("cards").withIndex("by_board", (q) => q.eq("boardId", boardId))
+                  .collect();
+                const pins = await ctx.db.query("pins").withIndex("by_board", (q) => q.eq("boardId", boardId))
+                  .collect();
+                return cards.filter((card) => pins.some((pin) => pin.cardId === card._id));
+              },
+            });
+        """,
+    }),
 ]
 
 

@@ -59,6 +59,30 @@ FLAGGED = [
             }
         """,
     }, ("convex/lib/users.ts", ".filter(")),
+    flagged("the database taken from the context in the body: destructured, or as a property", {
+        "convex/schema.ts": SCHEMA,
+        "convex/posts.ts": """
+            import { mutation, query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const rename = mutation({
+              args: { category: v.string(), title: v.string() },
+              handler: async (mutationCtx, args) => {
+                const { db } = mutationCtx;
+                const post = await db.query("posts").filter((q) => q.eq(q.field("category"), args.category)).first();
+                if (post) await db.patch(post._id, { title: args.title });
+              },
+            });
+
+            export const firstPublished = query({
+              args: {},
+              handler: async (ctx) => {
+                const database = ctx.db;
+                return await database.query("posts").filter((q) => q.eq(q.field("published"), true)).first();
+              },
+            });
+        """,
+    }, ("convex/posts.ts", "q.field(\"category\")"), ("convex/posts.ts", "q.field(\"published\")")),
 ]
 
 FLAGGED += [
