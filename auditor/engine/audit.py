@@ -15,6 +15,7 @@ from auditor.engine.aliases import read_import_aliases
 from auditor.engine.compat import Inventory, load_baseline
 from auditor.engine.config import AuditConfig, load_config, with_profile
 from auditor.engine.convexexports import detect_convex_exports
+from auditor.engine.datafiles import read_data_files
 from auditor.engine.discovery import discover
 from auditor.engine.factcache import ParseCache
 from auditor.engine.generated import check_generated
@@ -122,7 +123,8 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
                       rule_errors)
     findings = _check(project, config, rule_errors)
-    lines = SourceLines({m.path: m.source for m in [*modules, *frontend]})
+    lines = SourceLines({**{m.path: m.source for m in [*modules, *frontend]},
+                         **{d.path: d.source for d in project.data_files}})
     _apply_suppressions(findings, lines, config)
     findings.sort(key=lambda f: (f.loc.path, f.loc.line, f.loc.column, f.rule))
     _fingerprint(findings, lines)
@@ -158,6 +160,7 @@ def _repository_facts(project: ProjectFacts, root: Path, convex_dir: str, convex
     steps = (
         ("convex_version", lambda: detect_convex_version(root, convex_dir)),
         ("repository", lambda: repository_files(root)),
+        ("data_files", lambda: read_data_files(root, project.repository)),
         ("generated_issues", lambda: check_generated(root, convex_dir, project.generated_files, known)),
         ("convex_exports", lambda: detect_convex_exports(root, convex_dir)),
     )

@@ -551,6 +551,7 @@ class ProjectFacts:
     convex_version: Any = None  # versions.ConvexVersion, filled by the audit
     import_aliases: Any = None  # aliases.ImportAliases: tsconfig paths and workspace packages
     repository: Any = None  # repofiles.RepositoryFiles, filled by the audit
+    data_files: list[Any] = field(default_factory=list)  # datafiles.DataFile holding storage URLs, by the audit
     generated_issues: list[Any] = field(default_factory=list)  # generated.GeneratedIssue, filled by the audit
     hook_calls: list[HookCall] = field(default_factory=list)  # client hook calls, wrappers resolved
     unexported_functions: list[tuple[str, FunctionKind, UnexportedRegistration]] = field(default_factory=list)

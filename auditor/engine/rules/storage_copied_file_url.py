@@ -4,7 +4,9 @@ What it flags:
     A string literal, anywhere in the project, holding the complete URL of one stored file: a
     Convex host (`*.convex.cloud`, `*.convex.site`) followed by `/api/storage/` (or `/storage/`)
     and the file's id, with nothing filled in at runtime, as `ctx.storage.getUrl` once answered
-    it. Reported once per file, at the first such URL, with the count. URLs built from an id
+    it. JSON data files (sample data, seeds, fixtures) are read too, except those `.gitignore`
+    keeps out and those in folders the audit never reads (`node_modules`, build output).
+    Reported once per file, at the first such URL, with the count. URLs built from an id
     (a template or concatenation) are `storage/manual-url`; glob patterns (`/api/storage/**`)
     are not flagged.
 
@@ -37,14 +39,15 @@ RULE = RuleInfo("storage/copied-file-url", "info", "Storage URL of one file past
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     own_storage_routes = routes_storage(project)
-    for module in [*project.modules.values(), *project.frontend.values()]:
-        copied = [string for string in module.strings if is_copied_file_url(string)
+    files = [*project.modules.values(), *project.frontend.values(), *project.data_files]
+    for file in files:
+        copied = [string for string in file.strings if is_copied_file_url(string)
                   and not (own_storage_routes and storage_host(string) == "site")]
         if not copied:
             continue
         how_many = "a pasted URL" if len(copied) == 1 else f"{len(copied)} pasted URLs (this is the first)"
         yield RULE.finding(
             copied[0].loc,
-            f"{module.path} holds {how_many} of a stored file on one deployment, which breaks when the file or the "
+            f"{file.path} holds {how_many} of a stored file on one deployment, which breaks when the file or the "
             "deployment changes; keep the storage id and call ctx.storage.getUrl(id) when serving it.",
         )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.helpers import check_case, clean, flagged
+from auditor.engine.audit import ParseCache, audit_path
+from tests.engine.helpers import check_case, clean, findings_of, flagged, write_project
+from tests.gitrepos import git
 
 RULE_ID = "storage/copied-file-url"
+
+SAMPLE_JSON = '[{"image": "https://brave-heron-42.convex.cloud/api/storage/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}]'
 
 FLAGGED = [
     flagged("sample data with several URLs (one finding per file), and one in a frontend fixture", {
@@ -35,6 +39,15 @@ FLAGGED = [
             };
         """,
     }, ("convex/seed.ts", "happy-otter"), ("src/fixtures/posts.ts", "quiet-lynx")),
+    flagged("JSON sample data with two URLs: one finding at the first", {
+        "convex/schema.ts": "export default {};\n",
+        "data/products.json": """
+            [
+              {"name": "Mug", "image": "https://brave-heron-42.convex.cloud/api/storage/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"},
+              {"name": "Cap", "image": "https://brave-heron-42.convex.cloud/api/storage/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"}
+            ]
+        """,
+    }, ("data/products.json", "Mug")),
 ]
 
 CLEAN = [
@@ -62,6 +75,15 @@ CLEAN = [
             export const docs = "Files live under https://<deployment>.convex.cloud/api/storage/<id>.";
         """,
     }),
+    clean("JSON data the audit does not read: ignored by .gitignore, installed, built, or only a pattern", {
+        "convex/schema.ts": "export default {};\n",
+        ".gitignore": "local-exports/\n*.local.json\n",
+        "local-exports/products.json": SAMPLE_JSON,
+        "data/products.local.json": SAMPLE_JSON,
+        "node_modules/some-package/data.json": SAMPLE_JSON,
+        "dist/data.json": SAMPLE_JSON,
+        "next-images.json": '{"remotePatterns": ["https://*.convex.cloud/api/storage/**"]}',
+    }),
 ]
 
 
@@ -73,3 +95,18 @@ def test_it_flags_pasted_file_urls_once_per_file(tmp_path, case):
 @pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
 def test_it_accepts_built_urls_patterns_and_own_routes(tmp_path, case):
     check_case(tmp_path, RULE_ID, case)
+
+
+def test_it_reads_json_data_that_git_tracks_and_not_what_git_ignores(tmp_path):
+    files = {
+        "convex/schema.ts": "export default {};\n",
+        ".gitignore": "exports/\n",
+        "seed/users.json": SAMPLE_JSON,
+        "exports/users.json": SAMPLE_JSON,
+    }
+    write_project(tmp_path, files)
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    (tmp_path / "seed" / "extra.json").write_text(SAMPLE_JSON, encoding="utf-8")  # untracked, not ignored
+    found = findings_of(audit_path(tmp_path, cache=ParseCache()), RULE_ID)
+    assert found == [(RULE_ID, "seed/extra.json", 1), (RULE_ID, "seed/users.json", 1)]
