@@ -1,5 +1,6 @@
-"""End to end against Prism: bind an installation, pick a repository, audit it, then two pull
-request deliveries (GitHub's own example payloads, re-pointed at the local repository's commits).
+"""End to end against Prism: bind an installation, pick two repositories (one on the second page
+of the installation's list), audit them, then two pull request deliveries (GitHub's own example
+payloads, re-pointed at a local repository's commits).
 
 What was published is read from the requests the product sent (Prism validated each against
 GitHub's description), not from a fake server.
@@ -14,7 +15,15 @@ from githubapp.models import GitHubRepository, Installation, PullRequest, PullRe
 from githubapp.publish import ANNOTATIONS_PER_REQUEST, CHECK_NAME, COMMENT_MARKER
 from projects.models import Audit
 from tests.automation import eager_celery
-from tests.githubapp.conftest import deliver, openapi_example, webhook_example
+from tests.githubapp.conftest import (
+    FIRST_OF_TWO_PAGES,
+    REPOSITORIES,
+    SECOND_PAGE,
+    deliver,
+    on_page,
+    openapi_example,
+    webhook_example,
+)
 from tests.githubapp.helpers import github_remote, sign_in_with_github
 from tests.gitrepos import git
 
@@ -54,8 +63,17 @@ def pull_request_payload(action: str, link: GitHubRepository, number: int, head_
     return payload
 
 
+def move_into(remote, folder: str) -> None:
+    """The app's files moved under `folder`, as in a repository whose Convex app is not at the root."""
+    (remote.work / folder).mkdir()
+    for entry in sorted(remote.work.iterdir()):
+        if entry.name not in (".git", folder):
+            git("mv", entry.name, f"{folder}/{entry.name}", cwd=remote.work)
+    remote.commit(f"Move the app into {folder}/")
+
+
 def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_requests, allow_local_repos,
-                                          tmp_path, django_capture_on_commit_callbacks):
+                                          prism_prefers, tmp_path, django_capture_on_commit_callbacks):
     # 1. The installation callback binds the installation to the team.
     sign_in_with_github(personas.admin)
     client.force_login(personas.admin)
@@ -64,31 +82,47 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     client.get(reverse("githubapp:setup"), {"installation_id": installation_id, "state": state})
     installation = Installation.objects.get(installation_id=installation_id, team=personas.team)
 
-    # 2. Repositories are picked from the installation's list and their first audits run.
-    listed = openapi_example("/installation/repositories")["repositories"]
+    # 2. Two repositories are picked, one from each page of the installation's list, and their
+    # first audits run; the second keeps its Convex app in a folder that discovery finds.
+    prism_prefers("GET", REPOSITORIES, f"example={FIRST_OF_TWO_PAGES}", when=on_page(1))
+    prism_prefers("GET", REPOSITORIES, f"example={SECOND_PAGE}", when=on_page(2))
+    picked = [openapi_example(REPOSITORIES, example=FIRST_OF_TWO_PAGES)["repositories"][0],
+              openapi_example(REPOSITORIES, example=SECOND_PAGE)["repositories"][0]]
     git_root = tmp_path / "git"
     github_app.GITHUB_GIT_URL = str(git_root)
-    remotes = {repo["id"]: github_remote(git_root, repo["full_name"], repo["default_branch"]) for repo in listed}
+    remotes = {repo["id"]: github_remote(git_root, repo["full_name"], repo["default_branch"]) for repo in picked}
+    move_into(remotes[picked[1]["id"]], "web")
+    picker = reverse("githubapp:repositories", args=[installation.pk])
+    assert f'value="{picked[0]["id"]}"' in client.get(picker).content.decode()
+    assert f'value="{picked[1]["id"]}"' in client.get(picker, {"page": 2}).content.decode()
     with eager_celery(), django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("githubapp:repositories", args=[installation.pk]),
-                    {"repository": [str(repo["id"]) for repo in listed]})
-    links = list(GitHubRepository.objects.select_related("repository", "installation"))
-    assert len(links) == len(listed) >= 1
-    for link in links:
-        first = Audit.objects.get(repository=link.repository)
+        client.post(picker, {"repository": [str(repo["id"]) for repo in picked]})
+    links = {link.github_id: link for link in GitHubRepository.objects.select_related("repository", "installation")}
+    assert set(links) == {repo["id"] for repo in picked}
+    for repo in picked:
+        repository = links[repo["id"]].repository
+        assert (repository.name, repository.branch, repository.team) == (repo["full_name"], repo["default_branch"],
+                                                                         personas.team)
+        first = Audit.objects.get(repository=repository)
         assert first.state == Audit.State.DONE, first.failure_reason
-    link = links[0]
+        assert first.commit_sha == git("rev-parse", "HEAD", cwd=remotes[repo["id"]].work)
+    assert links[picked[1]["id"]].repository.last_audit.stats["convex_dir"] == "web/convex"
+    assert links[picked[1]["id"]].repository.last_audit.findings.filter(path__startswith="web/convex/").exists()
+
+    # The pull requests are opened on the second repository, whose app is under web/.
+    link = links[picked[1]["id"]]
     remote = remotes[link.github_id]
     base_audit = link.repository.last_audit
     number = webhook_example("pull_request", "opened")["number"]
+    app = remote.work / "web"
 
     # 3. A pull request whose head adds a finding and a required schema field.
-    messages_ts = (remote.work / "convex" / "messages.ts").read_text() + PURGE
-    remote.write("convex/messages.ts", messages_ts)
-    schema_ts = (remote.work / "convex" / "schema.ts").read_text().replace(
+    messages_ts = (app / "convex" / "messages.ts").read_text() + PURGE
+    remote.write("web/convex/messages.ts", messages_ts)
+    schema_ts = (app / "convex" / "schema.ts").read_text().replace(
         "    body: v.string(),\n", "    body: v.string(),\n    pinned: v.boolean(),\n"
     )
-    remote.write("convex/schema.ts", schema_ts)
+    remote.write("web/convex/schema.ts", schema_ts)
     git("add", "-A", cwd=remote.work)
     git("commit", "-q", "-m", "Purge and pin messages", cwd=remote.work)
     head = push_branch(remote, "feature/purge")
@@ -117,15 +151,15 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     purge_line = line_of(messages_ts, "ctx.db.delete(message._id)")
     pinned_line = line_of(schema_ts, "pinned: v.boolean()")
     located = {(a["path"], a["start_line"], a["title"]) for a in annotations}
-    assert ("convex/messages.ts", purge_line, "functions/query-writes-db") in located
-    assert ("convex/schema.ts", pinned_line, "compat/required-field-added") in located
+    assert ("web/convex/messages.ts", purge_line, "functions/query-writes-db") in located
+    assert ("web/convex/schema.ts", pinned_line, "compat/required-field-added") in located
     # Only what the pull request introduces is annotated: the base's findings are not.
     base_rules = set(base_audit.findings.values_list("rule", "path", "line"))
     assert not {(a["title"], a["path"], a["start_line"]) for a in annotations} & base_rules
     summary = completed["output"]["summary"]
     assert "Failed" in summary and "functions/query-writes-db" in summary
     deploy_safety = summary.split("**Deploy safety**", 1)[1].split("**Top new findings**", 1)[0]
-    assert "new: `compat/required-field-added` at `convex/schema.ts:" in deploy_safety
+    assert "new: `compat/required-field-added` at `web/convex/schema.ts:" in deploy_safety
 
     comments = [r for r in github_requests if "/comments" in r.path and r.method in ("POST", "PATCH")]
     assert [r.method for r in comments] == ["POST"] and comments[0].path == f"{repo_path}/issues/{number}/comments"
@@ -134,8 +168,8 @@ def test_it_runs_pull_requests_end_to_end(client, personas, github_app, github_r
     assert comment_id is not None
 
     # 4. A synchronize that fixes both: the same comment is updated, a new check run succeeds.
-    remote.write("convex/messages.ts", messages_ts.replace(PURGE, ""))
-    remote.write("convex/schema.ts", schema_ts.replace("pinned: v.boolean()", "pinned: v.optional(v.boolean())"))
+    remote.write("web/convex/messages.ts", messages_ts.replace(PURGE, ""))
+    remote.write("web/convex/schema.ts", schema_ts.replace("pinned: v.boolean()", "pinned: v.optional(v.boolean())"))
     git("add", "-A", cwd=remote.work)
     git("commit", "-q", "-m", "Keep messages, pin optionally", cwd=remote.work)
     fixed_head = push_branch(remote, "feature/purge")
