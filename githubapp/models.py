@@ -130,7 +130,11 @@ class PullRequestAudit(models.Model):
     audit = models.OneToOneField(Audit, models.CASCADE, related_name="pull_request")
     pull_request = models.ForeignKey(PullRequest, models.CASCADE, related_name="audits")
     head_sha = models.CharField(max_length=40)
+    # A branch of the repository itself, or pull/<n>/head: the head lives in a fork (or its name is
+    # not a branch name git takes), so the audit fetches refs/pull/<n>/head of the repository.
     head_ref = models.CharField(max_length=255)
+    # The fork the head comes from ("" for a branch of the repository itself).
+    head_repository = models.CharField(max_length=200, blank=True)
     base_ref = models.CharField(max_length=255)
     # The latest done audit of the base branch when the pull request's audit was queued.
     base_audit = models.ForeignKey(Audit, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -146,3 +150,9 @@ class PullRequestAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pull_request} @ {self.head_sha[:7]}"
+
+    @property
+    def fetch_ref(self) -> str | None:
+        """The ref of the base repository that holds the head, when it is not a branch of it."""
+        pull_head = f"pull/{self.pull_request.number}/head"
+        return f"refs/{pull_head}" if self.head_ref == pull_head else None

@@ -169,6 +169,18 @@ def _on_pull_request(delivery: AppDelivery, payload: dict[str, Any]) -> Outcome:
     return Outcome(AppDelivery.Status.QUEUED, f"audit of #{number} at {head['sha'][:7]}", audit)
 
 
+def head_fork(data: dict[str, Any]) -> str | None:
+    """The full name of the fork a pull request comes from, None when its head is a branch of the
+    repository itself. A head repository GitHub no longer knows (a deleted fork) counts as a fork."""
+    head_repo = (data.get("head") or {}).get("repo")
+    base_repo = (data.get("base") or {}).get("repo") or {}
+    if not isinstance(head_repo, dict):
+        return "(deleted fork)"
+    if head_repo.get("id") == base_repo.get("id") and head_repo.get("id") is not None:
+        return None
+    return str(head_repo.get("full_name") or "(fork)")
+
+
 def queue_pull_request_audit(link: GitHubRepository, number: int, data: dict[str, Any]) -> Audit:
     """Queue an audit of the pull request's head, to be compared with the base branch's latest."""
     from githubapp import tasks
@@ -179,10 +191,15 @@ def queue_pull_request_audit(link: GitHubRepository, number: int, data: dict[str
         number=number,
         defaults={"title": str(data.get("title") or "")[:300], "html_url": str(data.get("html_url") or "")[:500]},
     )
+    fork = head_fork(data)
     head_ref = str(head.get("ref") or "")
     try:
         head_ref = gitops.validate_branch(head_ref)
     except gitops.RemoteError:
+        head_ref = f"pull/{number}/head"
+    if fork is not None:
+        # The installation's token reads the repository, not the fork, and a branch of the same
+        # name in the repository is another branch: GitHub keeps the head at refs/pull/<n>/head.
         head_ref = f"pull/{number}/head"
     existing = PullRequestAudit.objects.filter(pull_request=pull_request, head_sha=head["sha"]).select_related("audit")
     for run in existing:
@@ -200,6 +217,7 @@ def queue_pull_request_audit(link: GitHubRepository, number: int, data: dict[str
         pull_request=pull_request,
         head_sha=head["sha"],
         head_ref=head_ref,
+        head_repository=(fork or "")[:200],
         base_ref=str(base.get("ref") or ""),
         base_audit=latest_branch_audit(link.repository, link.repository.branch),
     )
@@ -240,6 +258,13 @@ def installation_token_for(repository: Repository) -> str | None:
         raise gitops.RemoteError(
             gitops.RemoteError.AUTH, "GitHub refused an access token for the App's installation."
         ) from None
+
+
+def pull_request_ref(audit: Audit) -> str | None:
+    """For a pull request's audit whose head is not a branch of the repository (a fork's), the ref
+    of the repository to fetch instead: refs/pull/<n>/head."""
+    run = PullRequestAudit.objects.filter(audit=audit).select_related("pull_request").first()
+    return run.fetch_ref if run is not None else None
 
 
 def clone_url(full_name: str, reported: str) -> str:

@@ -61,6 +61,7 @@ class RemoteError(Exception):
 
 SCP_LIKE = re.compile(r"^(?:(?P<user>[A-Za-z0-9._~-]+)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<path>.+)$")
 BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9._/+-]+(?<!\.lock)(?<![/.])$")
+PULL_REQUEST_REF = re.compile(r"refs/pull/[1-9][0-9]*/head")
 
 
 def allow_local() -> bool:
@@ -507,23 +508,30 @@ def _is_git_checkout(path: Path) -> bool:
     return True
 
 
-def fetch_checkout(workdir: Path, url: str, branch: str, token: str | None, sha: str | None = None) -> CommitInfo:
+def fetch_checkout(
+    workdir: Path, url: str, branch: str, token: str | None, sha: str | None = None, ref: str | None = None
+) -> CommitInfo:
     """Bring `workdir` to the head of `branch` (or `sha`): a shallow fetch into a cached clone.
+
+    `ref` (refs/pull/<n>/head, a pull request's head kept by GitHub in the base repository) is
+    fetched instead of the branch when the commit cannot be fetched by `sha`.
 
     The remote is never written to the clone's config: each fetch names the URL, so a
     changed URL or token just works and nothing about the remote rests on disk.
     """
     remote = validate_remote_url(url)
     branch = validate_branch(branch)
+    if ref is not None and not PULL_REQUEST_REF.fullmatch(ref):
+        raise RemoteError(RemoteError.BRANCH, f"{ref!r} is not a pull request's head ref.")
     deadline = time.monotonic() + settings.AUDITOR_CLONE_TIMEOUT
     fresh = not _is_git_checkout(workdir)
     try:
-        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh)
+        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh, ref)
     except RemoteError as error:
         # Shallow fetches leave old objects behind; a cache that outgrew the limit starts over once.
         if error.kind != RemoteError.TOO_LARGE or fresh:
             raise
-        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh=True)
+        return _fetch_checkout(workdir, remote, branch, token, sha, deadline, fresh=True, ref=ref)
 
 
 def _fetch_checkout(
@@ -534,6 +542,7 @@ def _fetch_checkout(
     sha: str | None,
     deadline: float,
     fresh: bool,
+    ref: str | None = None,
 ) -> CommitInfo:
     url = remote.url
     limit = settings.AUDITOR_CLONE_MAX_BYTES
@@ -577,7 +586,15 @@ def _fetch_checkout(
         except RemoteError as error:
             if error.kind in (RemoteError.TIMEOUT, RemoteError.TOO_LARGE):
                 raise
-    if not fetched:
+    if not fetched and ref is not None:
+        try:
+            git_limited([*common, ref])
+        except RemoteError as error:
+            if error.kind == RemoteError.BRANCH:
+                missing = f"The pull request's head ({ref}) is not on the remote."
+                raise RemoteError(RemoteError.BRANCH, missing) from None
+            raise
+    elif not fetched:
         try:
             git_limited([*common, f"+refs/heads/{branch}:refs/remotes/origin/{branch}"])
         except RemoteError as error:

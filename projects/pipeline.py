@@ -108,6 +108,15 @@ def access_token(repository: Repository) -> str | None:
     return minted if minted is not None else repository.get_token()
 
 
+def pull_request_ref(audit: Audit) -> str | None:
+    """The ref holding a pull request's head when it is not a branch of the repository (a fork's)."""
+    if audit.trigger != Audit.Trigger.PULL_REQUEST:
+        return None
+    from githubapp.services import pull_request_ref as github_ref
+
+    return github_ref(audit)
+
+
 def run_audit(audit: Audit) -> Audit:
     """Fetch, analyse and store one audit. The caller holds the repository's audit lock."""
     repository = audit.repository
@@ -121,7 +130,8 @@ def run_audit(audit: Audit) -> Audit:
         after_audit.started(audit)
     try:
         token = access_token(repository)
-        commit = gitops.fetch_checkout(workdir, repository.url, branch, token, sha=audit.requested_sha or None)
+        commit = gitops.fetch_checkout(workdir, repository.url, branch, token, sha=audit.requested_sha or None,
+                                       ref=pull_request_ref(audit))
     except gitops.RemoteError as error:
         fail(audit, error.message)
         return audit
