@@ -1,0 +1,679 @@
+"""Function bodies: what a handler or helper does with ``ctx`` (database calls, runs, the scheduler,
+storage, identity checks), with requests and responses, and which calls may have side effects.
+
+One pass of the shared walk (``walk.visit``) per body; ``_inherit`` carries, from parent to child,
+whether a value is used (awaited, returned, stored, passed on) and whether it runs once per item.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from auditor.engine.answers import env_secret_comparisons, unused_answer_calls
+from auditor.engine.argflow import analyse_args
+from auditor.engine.js import (
+    FUNCTION_TYPES,
+    Node,
+    callee_path,
+    member_path,
+    number_value,
+    object_properties,
+    property_name,
+    property_name_of_member,
+    string_value,
+    unwrap,
+    walk,
+)
+from auditor.engine.loops import block_statements, per_item_below, statement_call
+from auditor.engine.model import BodyFacts, DbCall, HelperCall, Location, ResponseFact, RunCall
+from auditor.engine.moduleuses import random_call
+from auditor.engine.walk import Visit, visit
+
+if TYPE_CHECKING:
+    from auditor.engine.extract.extractor import FileExtractor
+
+# Identity helpers from libraries; a project helper counts only through what it really calls.
+LIBRARY_IDENTITY_HELPERS = {
+    "@convex-dev/auth/server": frozenset({"getAuthUserId", "getAuthSessionId"}),
+}
+# Identity methods of library clients the project creates (better-auth's createClient(...)),
+# counted when the call is handed the function's ctx.
+# Convex Auth's `auth` object (`export const { auth } = convexAuth(...)`) answers getUserId(ctx)
+# and getSessionId(ctx) in the releases that predate getAuthUserId.
+LIBRARY_IDENTITY_METHODS = frozenset({"getAuthUser", "safeGetAuthUser", "getAuthUserId", "getUserId",
+                                      "getSessionId"})
+SIDE_EFFECT_GLOBALS = frozenset({"fetch", "setTimeout", "setInterval", "XMLHttpRequest", "WebSocket"})
+SIDE_EFFECT_PACKAGES = frozenset({"axios", "node-fetch", "got", "ky", "undici", "nodemailer", "resend",
+                                  "stripe", "openai", "@anthropic-ai/sdk", "twilio", "@sendgrid/mail"})
+AUTHORIZATION_HEADERS = frozenset({"authorization", "x-api-key", "cookie"})
+# Other credential-carrying headers: x-webhook-secret, x-auth-token, x-api-key variants.
+AUTHORIZATION_HEADER_WORDS = re.compile(
+    r"(?:^|[-_])(?:auth|token|secret|api[-_]?key|access[-_]?key)(?:[-_]|$)|authori[sz]ation", re.IGNORECASE)
+# Project imports through a path alias (tsconfig "paths"): helpers the linker cannot follow.
+ALIAS_IMPORT_PREFIXES = ("@/", "~/", "#/")
+SIGNATURE_HEADER = re.compile(r"signature|svix-id|webhook-id", re.IGNORECASE)
+SIGNATURE_CALLS = frozenset({"verify", "constructEvent", "constructEventAsync", "verifyWebhook",
+                             "validateRequest", "timingSafeEqual", "verifySignature", "validateWebhook"})
+DB_METHODS = frozenset({"query", "get", "insert", "patch", "replace", "delete", "normalizeId", "system"})
+RUN_METHODS = frozenset({"runQuery", "runMutation", "runAction"})
+SCHEDULER_RUNS = frozenset({"runAfter", "runAt"})
+# Globals and value methods that have no side effects outside the function.
+SAFE_GLOBALS = frozenset({
+    "Error", "ConvexError", "String", "Number", "Boolean", "Array", "Object", "Date", "Promise", "Set", "Map",
+    "JSON", "Math", "console", "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent",
+    "decodeURIComponent", "structuredClone", "BigInt", "Symbol", "Intl", "RegExp",
+})
+SAFE_METHODS = frozenset({
+    "map", "filter", "forEach", "reduce", "find", "findIndex", "some", "every", "includes", "join", "slice",
+    "splice", "push", "pop", "shift", "unshift", "sort", "reverse", "flatMap", "flat", "concat", "indexOf", "at",
+    "trim", "toLowerCase", "toUpperCase", "split", "startsWith", "endsWith", "replace", "replaceAll", "padStart",
+    "padEnd", "substring", "charAt", "toFixed", "toString", "toISOString", "getTime", "valueOf", "keys", "values",
+    "entries", "get", "set", "has", "add", "delete", "then", "catch", "finally", "localeCompare", "repeat",
+})
+CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
+# A parameter's type annotation naming Convex's database interface.
+DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
+
+
+def collect_helper_bodies(x: FileExtractor) -> None:
+    """The body of each top-level function, by name."""
+    for name, fn in x.scope.functions.items():
+        x.facts.bodies[name] = analyse_body(x, fn, f"{x.path}#{name}", name)
+
+
+def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
+    body = BodyFacts(key=key, path=x.path, name=name, loc=x.loc(fn),
+                     line_count=fn.loc.end.line - fn.loc.start.line + 1)
+    ctx_aliases = _ctx_aliases(x, fn, ctx_names)
+    params = {p.name for p in fn.params if p.type == "Identifier"}
+    params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
+    _BodyWalker(x, body, ctx_aliases, params).run(fn)
+    body.compares_env_secret = [x.loc(node) for node in env_secret_comparisons(fn)]
+    if "#export:" in key:
+        analyse_args(fn, body, ctx_aliases, x.loc)
+    return body
+
+
+def _ctx_aliases(x: FileExtractor, fn: Node, ctx_names: set[str] | None) -> dict[str, tuple[str, ...]]:
+    aliases: dict[str, tuple[str, ...]] = {"ctx": ()}
+    for name in ctx_names or ():
+        aliases[name] = ()
+    for param in fn.params:
+        # A helper handed the database itself (`db: DatabaseReader`, or a parameter named `db`).
+        param = param.left if param.type == "AssignmentPattern" else param
+        if param.type == "Identifier" and (param.name == "db" or _database_typed(x, param)):
+            aliases[param.name] = ("db",)
+    first = fn.params[0] if fn.params else None
+    if first is None:
+        return aliases
+    if first.type == "AssignmentPattern":
+        first = first.left
+    if first.type == "Identifier" and (ctx_names is not None or "ctx" in first.name.lower()
+                                       or first.name.lower() in {"context", "c"}):
+        aliases[first.name] = ()
+    elif first.type == "ObjectPattern":
+        for prop in first.properties:
+            if prop.type == "Property" and prop.value.type == "Identifier":
+                key = property_name(prop)
+                if key:
+                    aliases[prop.value.name] = (key,)
+    _body_ctx_aliases(fn, aliases)
+    return aliases
+
+
+def _body_ctx_aliases(fn: Node, aliases: dict[str, tuple[str, ...]]) -> None:
+    """Names the body takes from the context: ``const { db, auth } = ctx`` or ``const db = ctx.db``."""
+    body = fn.body
+    if body is None or body.type != "BlockStatement":
+        return
+    for node in walk(body):
+        if node.type != "VariableDeclarator" or node.init is None:
+            continue
+        init = node.init
+        if init.type == "Identifier" and init.name in aliases and node.id.type == "ObjectPattern":
+            for prop in node.id.properties:
+                key = property_name(prop) if prop.type == "Property" else None
+                if key and prop.value.type == "Identifier":
+                    aliases.setdefault(prop.value.name, aliases[init.name] + (key,))
+        elif init.type == "MemberExpression" and node.id.type == "Identifier":
+            path = member_path(init)
+            if path and path[0] in aliases and len(path) > 1:
+                aliases.setdefault(node.id.name, aliases[path[0]] + tuple(path[1:]))
+
+
+def _database_typed(x: FileExtractor, param: Node) -> bool:
+    """``name: DatabaseReader`` (Writer, Generic...<DataModel>): read from the source, the type
+    annotation being blanked out of the tree."""
+    return DATABASE_TYPE.match(x.facts.source, param.range[1]) is not None
+
+
+class _BodyWalker:
+    """Walks one function body and records what it does with ``ctx``, requests and responses."""
+
+    def __init__(self, extractor: FileExtractor, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]],
+                 params: set[str]) -> None:
+        self.x = extractor
+        self.body = body
+        self.ctx = ctx_aliases
+        self.params = params
+        self.consumed: set[int] = set()
+        self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
+        self.unused_answers: set[int] = set()  # calls whose answer nothing reads (see answers.py)
+        self.statement_calls: dict[int, tuple[int, int]] = {}  # id of a statement call -> (block, index)
+        self.blocks = 0
+        # Calls that are safe only if the name is a project helper (known once the walk is done).
+        self.unvouched: list[tuple[str | None, Location]] = []
+
+    def run(self, fn: Node) -> None:
+        start = fn.body
+        self.unused_answers = unused_answer_calls(fn)
+        self.ctx_params = _first_param_names(fn)
+        imports = self.x.scope.imports
+        self.unsafe_imports = {local for local, found in imports.items() if not _safe_import(*found)}
+        if fn.expression:
+            self._returned(start)
+        for at in visit(start, function=fn, annotate=_inherit, data=(fn.expression, False)):
+            node = at.node
+            kind = node.type
+            statements = block_statements(node)
+            if statements is not None:
+                self._block(statements)
+            elif kind in {"CallExpression", "NewExpression"}:
+                self._vouch(node)
+            # Inner links of a chain already read as part of it; their arguments still get walked.
+            if id(node) not in self.consumed and kind in {"CallExpression", "NewExpression"}:
+                self._call(node, at)
+            elif kind in {"VariableDeclarator", "ReturnStatement", "ThrowStatement"}:
+                self._statement(node, at)
+        helpers = {call.name.split(".")[0] for call in self.body.helper_calls}
+        self.body.opaque_calls.extend(loc for name, loc in self.unvouched if name is None or name not in helpers)
+
+    def _block(self, statements: list[Node]) -> None:
+        self.blocks += 1
+        for index, statement in enumerate(statements):
+            call = statement_call(statement)
+            if call is not None:
+                self.statement_calls[id(call)] = (self.blocks, index)
+
+    def _vouch(self, node: Node) -> None:
+        """Note a call that may have side effects the engine cannot see (for client/action-from-client)."""
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        imports = self.x.scope.imports
+        if callee.type == "Identifier":
+            name = callee.name
+            if name in self.ctx_params or (name not in self.unsafe_imports
+                                           and (name in SAFE_GLOBALS or name in imports)):
+                return
+            self.unvouched.append((name, self.x.loc(node)))
+            return
+        path = member_path(callee)
+        if path is None:
+            if callee.type != "MemberExpression" or _static_method(callee) not in SAFE_METHODS:
+                self.unvouched.append((None, self.x.loc(node)))
+            return
+        root = path[0]
+        if root in self.ctx_params or (root not in self.unsafe_imports
+                                       and (root in SAFE_GLOBALS or path[-1] in SAFE_METHODS)):
+            return
+        self.unvouched.append((root, self.x.loc(node)))
+
+
+    def _statement(self, node: Node, at: Visit) -> None:
+        if node.type == "VariableDeclarator":
+            if node.id.type == "Identifier" and node.init is not None:
+                collect = self._collect_loc(node.init)
+                if collect is not None:
+                    self.collected[node.id.name] = collect
+        elif node.type == "ReturnStatement":
+            if not at.nested and node.argument is not None:
+                self._returned(node.argument)
+        elif node.argument is not None and node.argument.type in {"NewExpression", "CallExpression"}:
+            callee = node.argument.callee
+            if callee.type == "Identifier" and callee.name == "Error" and "Error" not in self.x.local_consts:
+                self.body.error_throws.append(self.x.loc(node))
+
+    def _collect_loc(self, node: Node | None) -> Location | None:
+        """The `.collect` of ``node`` when it is (an await of) a ``ctx.db.query(...)...collect()`` chain."""
+        node = unwrap(node)
+        if node is None or node.type != "CallExpression":
+            return None
+        innermost, chain = _unwrap_chain(node)
+        if not chain or chain[-1][0] != "collect" or innermost.type != "CallExpression":
+            return None
+        if self._ctx_path(innermost.callee) != ["db", "query"]:
+            return None
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        return self.x.loc(callee.property) if callee.type == "MemberExpression" else self.x.loc(node)
+
+    def _collected(self, node: Node | None) -> Location | None:
+        """A `.collect()` chain, or a local bound to one."""
+        inner = unwrap(node)
+        if inner is not None and inner.type == "Identifier":
+            return self.collected.get(inner.name)
+        return self._collect_loc(inner)
+
+    def _returned(self, node: Node) -> None:
+        """A returned value: a collected list as is, mapped or filtered, or through ``Promise.all``."""
+        node = unwrap(node)
+        if node is None:
+            return
+        if node.type == "CallExpression":
+            callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+            if member_path(callee) == ["Promise", "all"] and node.arguments:
+                self._returned(node.arguments[0])
+                return
+            if callee.type == "MemberExpression" and property_name_of_member(callee) in {"map", "filter"}:
+                node = callee.object
+        found = self._collected(node)
+        if found is not None:
+            self.body.returned_collects.append(found)
+
+    def _collect_filter(self, node: Node) -> None:
+        """``rows.filter((r) => r.field === value)`` where ``rows`` is a `.collect()` result."""
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if callee.type != "MemberExpression" or property_name_of_member(callee) != "filter" or not node.arguments:
+            return
+        if self._collected(callee.object) is None:
+            return
+        field_name = _equality_field(node.arguments[0])
+        if field_name is not None:
+            self.body.collect_filters.append((field_name, self.x.loc(callee.property)))
+
+
+    def _ctx_path(self, node: Node) -> list[str] | None:
+        """``ctx.db.query`` as ["db", "query"] when rooted at a ctx alias."""
+        path = member_path(node)
+        if not path or path[0] not in self.ctx:
+            return None
+        return list(self.ctx[path[0]]) + path[1:]
+
+    def _call(self, node: Node, at: Visit) -> None:
+        x = self.x
+        loc = x.loc(node)
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if node.type == "NewExpression":
+            if callee.type == "Identifier" and callee.name == "Response":
+                self.body.responses.append(self._response(node, callee, node.arguments, at, json=False))
+            elif callee.type == "Identifier" and callee.name == "Date" and not node.arguments:
+                self.body.date_now.append(loc)
+            elif callee.type == "Identifier" and callee.name in {"XMLHttpRequest", "WebSocket"}:
+                self.body.side_effect_calls.append((callee.name, loc))
+            return
+        innermost, chain = _unwrap_chain(node)
+        ctx_path = self._ctx_path(innermost.callee if innermost.type == "CallExpression" else innermost)
+        if ctx_path:
+            for inner in chain[:-1]:
+                self.consumed.add(id(inner[1]))
+            self._ctx_call(ctx_path, innermost, chain, node, at)
+            return
+        self._collect_filter(node)
+        path = member_path(callee)
+        if path == ["Response", "json"]:
+            self.body.responses.append(self._response(node, callee.object, node.arguments, at, json=True))
+            return
+        if path == ["Date", "now"]:
+            self.body.date_now.append(loc)
+            return
+        random = random_call(self.x, callee)
+        if random is not None:
+            self.body.random_calls.append((random, loc))
+            return
+        if callee.type == "Identifier":
+            self._identifier_call(callee.name, node, loc)
+        elif path:
+            self._member_call(path, node, loc)
+        elif callee.type == "MemberExpression" and property_name_of_member(callee) in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)  # new Webhook(secret).verify(...), getStripe().webhooks...
+
+    def _identifier_call(self, name: str, node: Node, loc: Location) -> None:
+        x = self.x
+        if name in SIDE_EFFECT_GLOBALS and name not in x.scope.imports and name not in x.local_consts:
+            if name == "fetch":
+                self.body.fetch_calls.append(loc)
+            else:
+                self.body.side_effect_calls.append((name, loc))
+            return
+        imported = x.scope.imports.get(name)
+        if imported is not None:
+            source, original = imported
+            if original in LIBRARY_IDENTITY_HELPERS.get(source, ()):
+                self._identity_check(node, loc)
+            elif source in SIDE_EFFECT_PACKAGES:
+                self.body.side_effect_calls.append((f"{source}", loc))
+            elif (x.project_source(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
+                    and "_generated" not in source:
+                self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}"))
+            return
+        if name in x.scope.functions:
+            self.body.helper_calls.append(HelperCall(name, loc, ref=f"local:{name}"))
+        if name in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)
+
+    def _member_call(self, path: list[str], node: Node, loc: Location) -> None:
+        x = self.x
+        root = path[0]
+        method = path[-1]
+        imported = x.scope.imports.get(root)
+        if imported is not None:
+            source, original = imported
+            if source in SIDE_EFFECT_PACKAGES:
+                self.body.side_effect_calls.append((".".join(path), loc))
+            elif original == "*" and len(path) == 2 and x.project_source(source) and "_generated" not in source:
+                self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
+            elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
+                self._identity_check(node, loc)
+            elif original != "*" and x.project_source(source) and "_generated" not in source \
+                    and method not in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
+                # A method of a project object (`auth.requireUser(ctx)`): project code out of sight.
+                self.body.helper_calls.append(HelperCall(".".join(path), loc,
+                                                         ref=f"import:{source}#{original}.{method}"))
+        if method in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
+            self._identity_check(node, loc)
+        elif method == "getUserIdentity" and len(path) >= 2 and path[-2] == "auth":
+            # `q.auth.getUserIdentity()` with a ctx parameter of any name, or `const { auth } = ctx`.
+            self._identity_check(node, loc)
+        if method in SIGNATURE_CALLS:
+            self.body.verifies_signature.append(loc)
+        if method == "get" and len(path) >= 2 and node.arguments:
+            # request.headers.get(...), or the headers through an alias (`const h = req.headers`):
+            # names specific to credentials and signatures count on any receiver.
+            header = (string_value(node.arguments[0]) or "").lower()
+            on_headers = path[-2] == "headers"
+            if SIGNATURE_HEADER.search(header):
+                self.body.verifies_signature.append(loc)
+            elif header in AUTHORIZATION_HEADERS or (on_headers and AUTHORIZATION_HEADER_WORDS.search(header)):
+                self.body.reads_authorization.append(loc)
+        if path[:2] in (["crypto", "subtle"],) and method == "verify":
+            self.body.verifies_signature.append(loc)
+
+    def _identity_check(self, call: Node, loc: Location) -> None:
+        """An identity call checks who calls only when its answer is used (RULES.md)."""
+        if id(call) not in self.unused_answers:
+            self.body.auth_checks.append(loc)
+
+    def _passes_ctx(self, call: Node) -> bool:
+        return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)
+
+    def _ctx_call(self, ctx_path: list[str], innermost: Node, chain: list[tuple[str, Node]], outer: Node,
+                  at: Visit) -> None:
+        x = self.x
+        loc = x.loc(innermost)
+        area = ctx_path[0]
+        method = ctx_path[-1] if len(ctx_path) > 1 else area
+        handled, per_item = at.data
+        statement = self.statement_calls.get(id(innermost))
+        if not handled:
+            self.body.floating_promises.append((".".join(["ctx", *ctx_path]), loc))
+        if area == "db" and len(ctx_path) == 2 and method in DB_METHODS:
+            self.body.db_calls.append(self._db_call(method, innermost, chain, handled))
+        elif area == "db" and len(ctx_path) == 3 and ctx_path[1] == "system":
+            self.body.db_calls.append(DbCall(method=f"system.{method}", loc=loc, awaited=handled))
+        elif area in RUN_METHODS and len(ctx_path) == 1:
+            reference = innermost.arguments[0] if innermost.arguments else None
+            target, text, direct = x.function_ref(reference)
+            self.body.run_calls.append(RunCall(area, loc, target, text, direct, handled, bool(at.loops),
+                                               per_item=per_item, statement=statement,
+                                               target_string=x.string_reference(reference)))
+        elif area == "scheduler" and method in SCHEDULER_RUNS:
+            args = innermost.arguments
+            reference = args[1] if len(args) > 1 else None
+            target, text, direct = x.function_ref(reference)
+            self.body.run_calls.append(RunCall(method, loc, target, text, direct, handled, bool(at.loops),
+                                               per_item=per_item, statement=statement,
+                                               target_string=x.string_reference(reference)))
+        elif area == "storage":
+            self.body.storage_calls.append((method, loc))
+        elif area == "auth" and method == "getUserIdentity":
+            self._identity_check(innermost, loc)
+
+    def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
+        x = self.x
+        db = DbCall(method=method, loc=x.loc(call), awaited=handled)
+        if call.arguments:
+            first = call.arguments[0]
+            table = string_value(x.resolve(first))
+            if method in {"query", "insert"} and table is not None:
+                db.table = table
+                db.table_loc = x.loc(first)
+            elif method in {"get", "delete", "patch", "replace"} and (
+                    len(call.arguments) >= (2 if method in {"get", "delete"} else 3)
+                    or any(arg.type == "SpreadElement" for arg in call.arguments)):
+                db.explicit_table = True  # ctx.db.get("t", id): the table-first form of convex 1.31
+                if table is not None:
+                    db.table, db.table_loc = table, x.loc(first)
+        for name, link in chain[1:]:
+            db.chain.append(name)
+            args = link.arguments
+            member = link.callee.expression if link.callee.type == "ChainExpression" else link.callee
+            prop_loc = x.loc(member.property) if member.type == "MemberExpression" else x.loc(link)
+            db.chain_locs.append(prop_loc)
+            if name in {"withIndex", "withSearchIndex"} and args:
+                index_name = x.scopes.value(args[0])  # a literal, or a constant that folds to one
+                db.index = index_name if isinstance(index_name, str) else None
+                db.index_loc = x.loc(args[0])
+                db.index_kind = "search" if name == "withSearchIndex" else "regular"
+                if len(args) > 1:
+                    db.index_has_range = True
+                    db.index_eq_fields = _index_eq_fields(args[1])
+                    if name == "withIndex":
+                        db.index_range_calls = _range_builder_calls(x, args[1])
+            elif name == "filter" and args and db.filter_loc is None:
+                db.filter_fields = _filter_fields(args[0])
+                db.filter_loc = prop_loc
+            elif name in CHAIN_TERMINALS:
+                db.terminal = name
+                db.terminal_loc = prop_loc
+        return db
+
+
+    def _response(self, node: Node, anchor: Node, args: list[Node], at: Visit, *, json: bool) -> ResponseFact:
+        x = self.x
+        fact = ResponseFact(loc=x.loc(anchor), in_catch=at.catch is not None)
+        body = args[0] if args else None
+        init = x.resolve(args[1]) if len(args) > 1 else None
+        fact.body_has_error_key = self._has_error_key(body, json)
+        if (len(args) > 1 and init is None) or (init is not None and init.type != "ObjectExpression"):
+            fact.status_known = fact.own_headers_known = False
+            return fact
+        props = {}
+        if init is not None:
+            for prop in init.properties:
+                if prop.type == "SpreadElement":
+                    fact.status_known = fact.own_headers_known = False
+                    continue
+                name = property_name(prop)
+                if name is not None:
+                    props[name] = prop.value
+        status = props.get("status")
+        if status is not None:
+            value = number_value(x.resolve(status))
+            if isinstance(value, int):
+                fact.status = value
+            else:
+                fact.status_known = False
+        headers = props.get("headers")
+        if headers is not None:
+            shape = x.object_shape(headers)
+            if shape is None:
+                fact.own_headers_known = False
+            else:
+                fact.own_header_names = shape.keys
+                fact.own_header_values = shape.values
+                fact.header_refs = shape.refs
+                fact.own_headers_known = not shape.opaque
+        return fact
+
+    def _has_error_key(self, body: Node | None, json: bool) -> bool:
+        x = self.x
+        body = x.resolve(body)
+        if body is None:
+            return False
+        if not json and body.type == "CallExpression" and callee_path(body) == ["JSON", "stringify"] \
+                and body.arguments:
+            body = x.resolve(body.arguments[0])
+        if body is None or body.type != "ObjectExpression":
+            return False
+        error = object_properties(body).get("error")
+        # { data, error: null } is a success envelope, not an error body.
+        return error is not None and not (
+            (error.type == "Literal" and error.value in (None, False))
+            or (error.type == "Identifier" and error.name == "undefined"))
+
+
+def _inherit(parent: Visit, key: str, child: Node) -> tuple[bool, bool]:
+    """(handled, per item) of a child: handled when its value is used (awaited, returned, stored,
+    passed on) rather than dropped; per item when it runs once per item of a collection."""
+    return _handled(parent, key), per_item_below(parent, key, child, parent.data[1])
+
+
+def _handled(parent: Visit, key: str) -> bool:
+    kind = parent.node.type
+    if kind == "ExpressionStatement":
+        return False
+    if kind == "SequenceExpression":
+        return parent.data[0]
+    if (kind == "UnaryExpression" and parent.node.operator == "void") or (
+            kind == "ArrowFunctionExpression" and key == "body"):
+        return True
+    if kind in {"ConditionalExpression", "LogicalExpression"} and key != "test":
+        return parent.data[0]
+    return True
+
+
+def _first_param_names(fn: Node) -> set[str]:
+    """The first parameter's name, or the names destructured from it: ``ctx`` or ``{ db, auth }``."""
+    if not fn.params:
+        return set()
+    first = fn.params[0]
+    if first.type == "Identifier":
+        return {first.name}
+    if first.type == "ObjectPattern":
+        return {prop.value.name for prop in first.properties
+                if prop.type == "Property" and prop.value.type == "Identifier"}
+    return set()
+
+
+def _safe_import(source: str, name: str) -> bool:
+    """Convex's own values and server helpers, generated code, and library identity helpers."""
+    if source in {"convex/values", "convex/server"} or "_generated/" in source:
+        return True
+    return name in LIBRARY_IDENTITY_HELPERS.get(source, ())
+
+
+def _static_method(member: Node) -> str | None:
+    prop = member.property
+    return prop.name if not member.computed and prop.type == "Identifier" else None
+
+
+def _unwrap_chain(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
+    """For ``a.b(x).c(y).d()`` return the innermost call and [(name, call)] from innermost out."""
+    chain: list[tuple[str, Node]] = []
+    current = node
+    while current.type == "CallExpression":
+        callee = current.callee.expression if current.callee.type == "ChainExpression" else current.callee
+        if callee.type != "MemberExpression":
+            chain.append(("", current))
+            break
+        name = property_name_of_member(callee) or ""
+        chain.append((name, current))
+        inner = callee.object
+        if inner.type == "ChainExpression":
+            inner = inner.expression
+        if inner.type != "CallExpression":
+            break
+        current = inner
+    chain.reverse()
+    return current, chain
+
+
+def _equality_field(callback: Node) -> str | None:
+    """The row field an array filter callback compares with ``===``/``==``: ``(m) => m.status === s``."""
+    if callback.type not in FUNCTION_TYPES or not callback.params:
+        return None
+    param = callback.params[0]
+    names: dict[str, str] = {}  # destructured local -> field
+    row: str | None = None
+    if param.type == "Identifier":
+        row = param.name
+    elif param.type == "ObjectPattern":
+        for prop in param.properties:
+            key = property_name(prop) if prop.type == "Property" else None
+            if key is not None and prop.value.type == "Identifier":
+                names[prop.value.name] = key
+    else:
+        return None
+
+    def field_of(side: Node) -> str | None:
+        if side.type == "Identifier":
+            return names.get(side.name)
+        if side.type == "MemberExpression" and row is not None and side.object.type == "Identifier" \
+                and side.object.name == row and not side.computed:
+            return property_name_of_member(side)
+        return None
+
+    # Items of another list, met in a nested callback (`others.some((o) => o.fileId === row._id)`):
+    # comparing with them is a join in memory, which no index range of this table answers.
+    joined = {n.name for inner in walk(callback.body) if inner.type in FUNCTION_TYPES
+              for param in inner.params for n in walk(param) if n.type == "Identifier"}
+
+    def mentions_row_or_join(side: Node) -> bool:
+        return any(n.type == "Identifier" and (n.name == row or n.name in names or n.name in joined)
+                   for n in walk(side))
+
+    for node in walk(callback.body):
+        if node.type == "BinaryExpression" and node.operator in {"===", "=="}:
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                found = field_of(side)
+                if found is not None and not mentions_row_or_join(other):
+                    return found
+    return None
+
+
+def _index_eq_fields(callback: Node) -> list[str]:
+    fields: list[str] = []
+    for node in walk(callback):
+        if node.type == "CallExpression" and node.callee.type == "MemberExpression" \
+                and property_name_of_member(node.callee) == "eq" and node.arguments:
+            value = string_value(node.arguments[0])
+            if value is not None:
+                fields.append(value)
+    fields.reverse()
+    return fields
+
+
+def _range_builder_calls(x: FileExtractor, callback: Node) -> list[tuple[str, Location]]:
+    """Methods called on a ``withIndex`` callback's range builder, along chains that start at it."""
+    callback = x.resolve(callback)
+    if callback is None or callback.type not in FUNCTION_TYPES or not callback.params \
+            or callback.params[0].type != "Identifier":
+        return []
+    builder = callback.params[0].name
+    calls: list[tuple[str, Location]] = []
+    for node in walk(callback.body):
+        if node.type != "CallExpression":
+            continue
+        callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
+        if callee.type != "MemberExpression":
+            continue
+        root = callee.object
+        while root.type in {"CallExpression", "MemberExpression", "ChainExpression"}:
+            root = root.expression if root.type == "ChainExpression" else (
+                root.callee if root.type == "CallExpression" else root.object)
+        if root.type == "Identifier" and root.name == builder:
+            name = property_name_of_member(callee)
+            if name is not None:
+                calls.append((name, x.loc(callee.property)))
+    calls.sort(key=lambda call: (call[1].line, call[1].column))
+    return calls
+
+
+def _filter_fields(callback: Node) -> list[str]:
+    fields: list[str] = []
+    for node in walk(callback):
+        if node.type == "CallExpression" and node.callee.type == "MemberExpression" \
+                and property_name_of_member(node.callee) == "field" and node.arguments:
+            value = string_value(node.arguments[0])
+            if value is not None and value not in fields:
+                fields.append(value)
+    return fields
