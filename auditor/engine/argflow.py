@@ -29,8 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, unwrap, walk
+from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, unwrap
 from auditor.engine.model import ArgsWrite, ArgUse, BodyFacts, Location
+from auditor.engine.walk import visit
 
 Locate = Callable[[Node], Location]
 
@@ -105,8 +106,9 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
         param = param.left
     aliases = _Aliases()
     aliases.pattern(param)
-    nodes = list(walk(fn.body))
-    for node in nodes:  # destructuring and copies of args inside the body
+    visits = list(visit(fn.body, function=fn))
+    for at in visits:  # destructuring and copies of args inside the body
+        node = at.node
         if node.type != "VariableDeclarator" or node.init is None:
             continue
         init = unwrap(node.init)
@@ -120,10 +122,12 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
                 aliases.objects[node.id.name] = init
     if not aliases.whole and not aliases.fields and not aliases.rests:
         return
-    nested = _inside_callbacks(fn.body)
-    for node in nodes:
+    # An expression body that is itself a function (`(ctx, args) => async () => ...`) is all callback.
+    all_nested = fn.body.type in FUNCTION_TYPES
+    for at in visits:
+        node = at.node
         kind = node.type
-        if id(node) in nested and kind != "CallExpression":
+        if (at.nested or all_nested) and kind != "CallExpression":
             continue  # `rows.filter((r) => r.userId === userId)` selects data, it does not gate access
         if kind == "BinaryExpression" and node.operator in EQUALITY:
             _comparison(aliases, node, body, loc)
@@ -137,15 +141,6 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
         elif kind == "CallExpression":
             _write(aliases, node, body, ctx_aliases, loc)
             _passed(aliases, node, body, loc)
-
-
-def _inside_callbacks(root: Node) -> set[int]:
-    """Ids of the nodes inside functions nested in the handler's body."""
-    inside: set[int] = set()
-    for node in walk(root):
-        if node.type in FUNCTION_TYPES and id(node) not in inside:
-            inside.update(id(child) for child in walk(node))
-    return inside
 
 
 def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> None:
