@@ -163,6 +163,12 @@ def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
             yield body, key
 
 
+def convex_bodies(project: ProjectFacts) -> Iterator[BodyFacts]:
+    """Every body of the Convex folder once, in ``bodies_with_owner``'s order (handlers first)."""
+    for body, _label in bodies_with_owner(project):
+        yield body
+
+
 def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
     """Body key -> label, as ``bodies_with_owner`` gives it.
 

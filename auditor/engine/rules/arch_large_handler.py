@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("arch/large-handler", "info", "Handler longer than 80 lines")
 
@@ -38,15 +38,16 @@ MAX_LINES = 80
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     seen: set[str] = set()
     for function in project.functions.values():
         body = function.body
         if body is None or body.key in seen or body.line_count <= MAX_LINES:
             continue
         seen.add(body.key)
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"The handler of `{function.function_id}` is {body.line_count} lines long (over {MAX_LINES}); move its "
             "steps into helper functions that take ctx.",
-            function=function.function_id,
+            function=function,
         )

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("arch/no-convex-error", "info", "throw new Error in a public function")
 
@@ -36,13 +36,14 @@ _KINDS = frozenset({"query", "mutation", "action"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in _KINDS or function.body is None:
             continue
         for loc in function.body.error_throws:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`{function.function_id}` throws a plain Error, whose message clients never see in production; "
                 "throw a ConvexError with data the client can show or act on.",
-                function=function.function_id,
+                function=function,
             )

@@ -4,15 +4,33 @@
 fingerprints fill in the rest, and ``report.py`` turns them into the JSON report (whose
 ``format.version`` says which shape it is; the shape only ever gains fields) and SARIF.
 
-A rule reports through a ``RuleContext``, which fills in each finding's owner label (the
-function id of a handler, the key of a helper or inline route handler), the label fingerprints
-key on, instead of each rule working it out::
+How a rule is written: a module with ``RULE = RuleInfo(id, severity)`` and ``check(project)``,
+which the registry calls with the project's facts and which yields findings. ``check`` builds a
+``RuleContext`` first and reports every finding through it, never with ``Finding`` or
+``RuleInfo.finding`` itself (a test holds every rule module to this)::
 
     def check(project):
         report = RuleContext(RULE, project)
-        for body in project.bodies.values():
+        for body in convex_bodies(project):
             for call in body.date_now:
                 yield report.at(call, "Date.now() in a query ...", body=body)
+
+The context fills in each finding's owner label, the ``function`` that fingerprints key on, so
+that the labelling lives here once. Say what owns the finding and it picks the label:
+
+* ``body=``: the body the fact was found in; a handler is labelled with its function id, any
+  other body (helper, inline route handler, custom builder context) with its body key;
+* ``function=``: a registered function, labelled with its function id;
+* ``route=``: an HTTP route, labelled with its handler's function id when the handler is an
+  exported ``httpAction``, else the handler's body key;
+* ``enclosing=True``: whatever body's span holds ``loc`` (the innermost), for facts read from a
+  module's text rather than from a body (strings, ``v.id`` references); none outside any body;
+* ``owner=``: a label the rule already has (a client component's name, a function id carried
+  by a compat change, an HTTP handler named as in its message);
+* nothing: the finding has no owner (a schema table or index, a cron, a file, the project).
+
+The registry keeps calling ``check(project)``, so a rule stays a plain function of the facts
+that a test or a script can call without the registry.
 """
 
 from __future__ import annotations
@@ -23,7 +41,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Protocol
 
-from auditor.engine.model import BodyFacts, FunctionFact, Location, ProjectFacts, Severity
+from auditor.engine.derive import body_owner_labels, owner_at
+from auditor.engine.model import BodyFacts, FunctionFact, Location, ProjectFacts, RouteFact, Severity
 
 DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Fix")
 
@@ -67,17 +86,25 @@ class RuleContext:
 
     def owner_of(self, body: BodyFacts) -> str:
         """The label findings in ``body`` carry: its function id for a handler, else the body's key."""
-        from auditor.engine.derive import body_owner_labels
-
         return body_owner_labels(self.project).get(body.key, body.key)
 
+    def owner_at(self, loc: Location) -> str | None:
+        """The label of the innermost body whose span holds ``loc``; None outside every body."""
+        return owner_at(self.project, loc)
+
     def at(self, loc: Location, message: str, *, body: BodyFacts | None = None,
-           function: FunctionFact | None = None, owner: str | None = None) -> Finding:
-        """A finding at ``loc``, owned by ``body``'s function, by ``function``, or by the label given."""
-        if owner is None and body is not None:
-            owner = self.owner_of(body)
-        elif owner is None and function is not None:
-            owner = function.function_id
+           function: FunctionFact | None = None, route: RouteFact | None = None,
+           enclosing: bool = False, owner: str | None = None) -> Finding:
+        """A finding at ``loc``, owned by what the keyword names (see the module docstring), or by no one."""
+        if owner is None:
+            if body is not None:
+                owner = self.owner_of(body)
+            elif function is not None:
+                owner = function.function_id
+            elif route is not None:
+                owner = route.handler_function or route.handler_body
+            elif enclosing:
+                owner = self.owner_at(loc)
         return self.rule.finding(loc, message, function=owner)
 
 

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import has_unresolved_helpers
 from auditor.engine.model import FunctionFact, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("client/action-from-client", "info", "useAction for work a mutation or query could do")
 
@@ -45,6 +45,7 @@ _DB_RUNS = frozenset({"runQuery", "runMutation", "runAfter", "runAt"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     verdicts: dict[str, bool] = {}
     for call in project.hook_calls:
         if call.hook != "useAction" or call.target is None:
@@ -56,12 +57,12 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             verdicts[function.function_id] = _database_only(project, function)
         if not verdicts[function.function_id]:
             continue
-        yield RULE.finding(
+        yield report.at(
             call.loc,
             f"{call.component} calls the action `{function.function_id}` with useAction, but it only reads and writes "
             "the database through ctx.runQuery/ctx.runMutation; make it a mutation (or query) and use "
             "useMutation.",
-            function=call.component,
+            owner=call.component,
         )
 
 

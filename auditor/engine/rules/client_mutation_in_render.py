@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("client/mutation-in-render", "error", "Mutation or action called while rendering")
 
@@ -39,6 +39,7 @@ _HOOKS = frozenset({"useMutation", "useAction"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for call in project.hook_calls:
         if call.hook not in _HOOKS:
             continue
@@ -46,9 +47,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         via = f" (through {call.wrapper})" if call.wrapper else ""
         target = f" {call.target_text}" if call.target_text else ""
         for loc in call.render_calls:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"The {what}{target} from {call.hook}{via} is called while {call.component} renders, so it runs on "
                 "every render; call it from an event handler or an effect.",
-                function=call.component,
+                owner=call.component,
             )

@@ -34,21 +34,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("client/unhandled-loading", "warning", "useQuery result used before it has loaded")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for call in project.hook_calls:
         if call.hook != "useQuery" or call.skip or not call.unguarded_uses:
             continue
         name = f"`{call.variable}`" if call.variable else "The destructured result"
         target = f" of {call.target_text}" if call.target_text else ""
         via = f" (through {call.wrapper})" if call.wrapper else ""
-        yield RULE.finding(
+        yield report.at(
             call.unguarded_uses[0],
             f"{name}{target} from useQuery{via} is undefined while loading, but {call.component} dereferences it "
             "without a check; handle `undefined` first (a loading state, `?? []` or `?.`).",
-            function=call.component,
+            owner=call.component,
         )

@@ -28,12 +28,13 @@ from collections.abc import Iterator
 
 from auditor.engine.compat import change_location, project_changes
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("compat/field-type-narrowed", "error", "Field validator narrowed")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for change in project_changes(project):
         if change.rule == RULE.id:
-            yield RULE.finding(change_location(project, change), change.message)
+            yield report.at(change_location(project, change), change.message)

@@ -32,14 +32,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import Location, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("config/generated-code-edited", "warning", "Generated code that codegen did not write")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for issue in project.generated_issues:
-        yield RULE.finding(
+        yield report.at(
             Location(issue.path, issue.line, 0, issue.line, 0),
             f"`{issue.path}` {issue.message}. Regenerate it with `npx convex dev` and do not edit it.",
         )

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("config/missing-auth-config", "error", "ctx.auth used without an auth.config file")
 
@@ -38,6 +38,7 @@ _SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     base = f"{project.convex_dir}/auth.config"
     present = {*project.modules, *(failure.path for failure in project.parse_failures),
                *(entry["path"] for entry in project.skipped)}
@@ -47,16 +48,16 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                    if f"{project.convex_dir}/convex.config{suffix}" in project.modules), None)
     if config is not None and "defineComponent" in config.source:
         return
-    reads = sorted(((loc, owner) for body, owner in bodies_with_owner(project) for loc in body.auth_checks),
+    reads = sorted(((loc, body) for body in convex_bodies(project) for loc in body.auth_checks),
                    key=lambda item: (item[0].path, item[0].line, item[0].column))
     if not reads:
         return
-    loc, owner = reads[0]
+    loc, body = reads[0]
     others = len({(r.path, r.line) for r, _ in reads}) - 1
     more = f" (and {others} other place{'s' if others != 1 else ''})" if others > 0 else ""
-    yield RULE.finding(
+    yield report.at(
         loc,
         f"The caller's identity is read here{more}, but `{project.convex_dir}/` has no `auth.config.ts`: no "
         "identity provider is trusted and `getUserIdentity()` always returns null. Add `auth.config.ts`.",
-        function=owner,
+        body=body,
     )

@@ -27,19 +27,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import rule_allowed
 
 RULE = RuleInfo("config/process-env", "info", "process.env where the typed env object is available")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
     version = project.convex_version.label
     for module in project.modules.values():
         for loc in module.process_env:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`process.env` in Convex code, where convex {version} offers typed environment variables: "
                 "declare it in `convex.config.ts` (`defineApp({ env })`) and read the generated `env` object.",

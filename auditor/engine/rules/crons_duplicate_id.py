@@ -25,12 +25,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import CronFact, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("crons/duplicate-id", "error", "Two cron jobs registered under the same name")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     first: dict[tuple[str, str, str], CronFact] = {}
     for cron in project.crons:
         if not (cron.name_literal and cron.top_level):
@@ -39,7 +40,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         earlier = first.setdefault(key, cron)
         if earlier is cron:
             continue
-        yield RULE.finding(
+        yield report.at(
             cron.loc,
             f"The cron job {cron.name!r} is already registered on line {earlier.loc.line}; cronJobs() throws "
             "\"Cron identifier registered twice\" and no cron is deployed. Give this job its own name.",

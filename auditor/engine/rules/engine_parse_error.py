@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import Location, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("engine/parse-error", "info", "File could not be parsed")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for failure in project.parse_failures:
         loc = Location(failure.path, failure.line, failure.column, failure.line, failure.column)
-        yield RULE.finding(loc, f"Could not parse this file: {failure.message}; the audit skipped it.")
+        yield report.at(loc, f"Could not parse this file: {failure.message}; the audit skipped it.")

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, StringFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("frontend/cloud-domain-for-http", "error", "HTTP route called on the .convex.cloud host")
 
@@ -48,10 +48,11 @@ def route_on_cloud_host(string: StringFact) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.frontend.values():
         for string in module.strings:
             if route_on_cloud_host(string):
-                yield RULE.finding(
+                yield report.at(
                     string.loc,
                     "This URL calls an HTTP route on the `.convex.cloud` host, which answers 404 for HTTP "
                     "actions. Use the `.convex.site` host: "
