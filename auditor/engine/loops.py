@@ -9,7 +9,8 @@ size. ``while``/``do...while`` loops are left out (they page through a table: on
 page, also when the paging loop sits inside a loop over items), and so are loops that already
 batch or are bounded by a constant: a counting ``for`` whose condition reads no
 ``.length``/``.size`` or that steps by more than one, a loop over a literal array, and loops or
-callbacks whose list or item is named as a batch, chunk or page.
+callbacks whose list or item is named as a batch, chunk or page. A loop that waits on a timer
+(``setTimeout``) each round spaces its calls out on purpose and is left out too.
 
 A *statement call* is a call that makes up a whole statement of a block: ``await call``,
 ``x = await call``, ``const x = await call`` or ``return [await] call``.
@@ -44,7 +45,7 @@ def enters_per_item(parent: Visit, key: str, child: Node) -> bool:
     node = parent.node
     kind = node.type
     if kind in _ITEM_LOOPS and key == "body":
-        return _iterates_items(node)
+        return _iterates_items(node) and not _paced(child)
     return kind == "CallExpression" and key == "arguments" and child.type in FUNCTION_TYPES \
         and is_iteration_call(node) and not _batched_callback(node, child)
 
@@ -109,6 +110,13 @@ def _iterates_items(loop: Node) -> bool:
     if right.type == "ArrayExpression":
         return False  # a fixed, written-out list
     return not _batched(loop.left, right)
+
+
+def _paced(body: Node) -> bool:
+    """The loop waits on a timer each round (``await new Promise((r) => setTimeout(r, ms))``): the
+    calls are spaced out on purpose (rate limits, benchmarks), which one transaction cannot do."""
+    return any(n.type == "CallExpression" and n.callee.type == "Identifier" and n.callee.name == "setTimeout"
+               for n in walk(body))
 
 
 def _batched_callback(call: Node, callback: Node) -> bool:

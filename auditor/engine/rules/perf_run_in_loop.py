@@ -12,7 +12,9 @@ What it flags:
     counting `for` whose condition reads no `.length`/`.size` (retries: `for (let attempt = 0;
     attempt < 3; attempt++)`) or that steps by more than one (`i += BATCH`), a loop over a
     literal array (`for (const table of ["a", "b"])`), and loops or callbacks whose list or
-    item is named as a batch, chunk or page (`for (const batch of chunk(ids, 100))`).
+    item is named as a batch, chunk or page (`for (const batch of chunk(ids, 100))`), and loops
+    that wait on a timer each round (`await new Promise((r) => setTimeout(r, 1000))`), which
+    space their calls out on purpose.
     Scheduler calls (`ctx.scheduler.runAfter`) are fan-out by design and not flagged.
 
 Why it matters:

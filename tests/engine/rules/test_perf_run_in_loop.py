@@ -129,6 +129,16 @@ CLEAN = [
               return out;
             }
 
+            export const replay = internalAction({
+              args: { events: v.array(v.any()) },
+              handler: async (ctx, { events }) => {
+                for (const event of events) {
+                  await ctx.runAction(internal.partner.deliver, { event });
+                  await new Promise((resolve) => setTimeout(resolve, 1000));
+                }
+              },
+            });
+
             export const wipe = internalAction({
               args: { tables: v.array(v.string()) },
               handler: async (ctx, { tables }) => {
