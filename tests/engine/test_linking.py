@@ -180,3 +180,25 @@ def test_it_records_run_targets_as_api_or_internal_references(tmp_path: Path) ->
         ("runAt", "api.nested.deep.fn"),
     ]
     assert body.run_calls[1].target is not None and body.run_calls[1].target.module == "nested/deep"
+
+
+def test_it_registers_a_function_under_each_name_it_is_exported_as(tmp_path: Path) -> None:
+    project = project_facts(tmp_path, {
+        "convex/seed.ts": """
+            import { mutation } from "./_generated/server";
+
+            export const reset = mutation({
+              args: {},
+              handler: async (ctx) => {
+                await ctx.db.insert("notes", { text: "hello" });
+              },
+            });
+
+            export default reset;
+        """,
+    })
+    assert {"seed:reset", "seed:default"} <= set(project.functions)
+    named, default = project.functions["seed:reset"], project.functions["seed:default"]
+    assert named.kind == default.kind == "mutation"
+    assert named.body is not None and default.body is not None
+    assert named.body.db_calls and default.body.db_calls

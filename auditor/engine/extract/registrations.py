@@ -54,25 +54,31 @@ def _custom_context_function(x: FileExtractor, node: Node) -> Node | None:
 
 
 def collect_registrations(x: FileExtractor) -> None:
-    exported_locals = {local: exported for exported, local in x.facts.exports.items()}
+    # One local can be exported under several names (`export const run = ...; export default run;`):
+    # Convex registers it under each of them.
+    exported_locals: dict[str, list[str]] = {}
+    for exported_name, local_name in x.facts.exports.items():
+        exported_locals.setdefault(local_name, []).append(exported_name)
     for local, init in x.scope.consts.items():
-        exported = exported_locals.get(local)
-        if exported is None:
-            continue
-        declaration = _export_statement_for(x, local)
-        conditional = False
-        call = init
-        if call.type == "ConditionalExpression":
-            conditional = True
-            call = call.consequent if call.consequent.type == "CallExpression" else call.alternate
-        if call.type == "LogicalExpression":
-            conditional = True
-            call = call.right
-        if call.type != "CallExpression" or call.callee.type != "Identifier" or not call.arguments:
-            continue
-        registration = _registration(x, exported, call, declaration or init, conditional)
-        if registration is not None:
-            x.facts.registrations.append(registration)
+        for exported in exported_locals.get(local, ()):
+            _collect_registration(x, local, exported, init)
+
+
+def _collect_registration(x: FileExtractor, local: str, exported: str, init: Node) -> None:
+    declaration = _export_statement_for(x, local)
+    conditional = False
+    call = init
+    if call.type == "ConditionalExpression":
+        conditional = True
+        call = call.consequent if call.consequent.type == "CallExpression" else call.alternate
+    if call.type == "LogicalExpression":
+        conditional = True
+        call = call.right
+    if call.type != "CallExpression" or call.callee.type != "Identifier" or not call.arguments:
+        return
+    registration = _registration(x, exported, call, declaration or init, conditional)
+    if registration is not None:
+        x.facts.registrations.append(registration)
 
 
 def _export_statement_for(x: FileExtractor, local: str) -> Node | None:
