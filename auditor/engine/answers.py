@@ -10,16 +10,25 @@ counts as used.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from auditor.engine.js import Node, child_keys, is_node
 
 
 def unused_answer_calls(fn: Node) -> set[int]:
     """``id()`` of each call expression in ``fn`` whose answer is never used."""
-    unused: set[int] = set()
-    bound: list[tuple[int, str]] = []  # (call id, local name it is bound to)
-    reads: Counter[str] = Counter()
+    return {call for call, use in answer_uses(fn).items() if use is None}
+
+
+def answer_uses(fn: Node) -> dict[int, Node | None]:
+    """Where the answer of each call of ``fn`` that is a statement or bound to a local name is first
+    read: ``id()`` of the call -> the first identifier (in source order) that reads the local, or
+    None when nothing does. Calls missing from the map are used where they stand (tested, returned,
+    passed on), so their answer is read at the call itself.
+
+    A check takes effect where its answer is read: an identity bound to a name and tested only after
+    the function writes guards none of those writes."""
+    uses: dict[int, Node | None] = {}
+    bound: list[tuple[int, str, Node]] = []  # (call id, local name it is bound to, the call)
+    reads: dict[str, list[Node]] = {}
     stack: list[tuple[Node, Node | None, str]] = [(fn.body, None, "")]
     while stack:
         node, parent, key = stack.pop()
@@ -27,21 +36,28 @@ def unused_answer_calls(fn: Node) -> set[int]:
         if kind == "ExpressionStatement":
             call = _answered_call(node.expression)
             if call is not None:
-                unused.add(id(call))
+                uses[id(call)] = None
         elif kind == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
             call = _answered_call(node.init)
             if call is not None:
-                bound.append((id(call), node.id.name))
+                bound.append((id(call), node.id.name, call))
         elif kind == "Identifier" and not _binding_or_key(parent, key):
-            reads[node.name] += 1
+            reads.setdefault(node.name, []).append(node)
         attributes = node.__dict__
         for child_key in child_keys(node):
             value = attributes.get(child_key)
             for item in value if isinstance(value, list) else (value,):
                 if is_node(item):
                     stack.append((item, node, child_key))
-    unused.update(call for call, name in bound if reads[name] == 0)
-    return unused
+    for call_id, name, call in bound:
+        after = [read for read in reads.get(name, ()) if _position(read) > _position(call)]
+        uses[call_id] = min(after, key=_position) if after else None
+    return uses
+
+
+def _position(node: Node) -> tuple[int, int]:
+    start = node.loc.start
+    return start.line, start.column
 
 
 def _answered_call(node: Node | None) -> Node | None:
@@ -137,3 +153,38 @@ def _nodes(root: Node) -> list[Node]:
                 if is_node(item):
                     stack.append(item)
     return found
+
+
+def if_test_nodes(fn: Node) -> tuple[set[int], set[int]]:
+    """``id()`` of every node in the test of an ``if`` of ``fn``, and of those whose ``if`` throws
+    when the test holds (a ``throw`` in its consequent, outside nested functions).
+
+    In a mutation a failed check that throws rolls back what was written before it; one that
+    returns keeps it."""
+    tested: set[int] = set()
+    throwing: set[int] = set()
+    for node in _nodes(fn.body):
+        if node.type != "IfStatement":
+            continue
+        ids = {id(inner) for inner in _nodes(node.test)}
+        tested |= ids
+        if _throws(node.consequent):
+            throwing |= ids
+    return tested, throwing
+
+
+def _throws(root: Node) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ThrowStatement":
+            return True
+        if node.type in {"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"}:
+            continue
+        attributes = node.__dict__
+        for key in child_keys(node):
+            value = attributes.get(key)
+            for item in value if isinstance(value, list) else (value,):
+                if is_node(item):
+                    stack.append(item)
+    return False

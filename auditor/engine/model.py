@@ -70,6 +70,10 @@ class DbCall:
     terminal_loc: Location | None = None
     awaited: bool = True
     explicit_table: bool = False  # get/patch/replace/delete given the table name first ("t", id, ...)
+    # insert/patch/replace: the keys of the object written (None when not an object literal the
+    # extractor could read), and those whose value only counts: a number step, a literal, the time.
+    fields: frozenset[str] | None = None
+    counter_fields: frozenset[str] = frozenset()
 
     @property
     def is_write(self) -> bool:
@@ -164,6 +168,12 @@ class BodyFacts:
     side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
     storage_calls: list[tuple[str, Location]] = field(default_factory=list)
     auth_checks: list[Location] = field(default_factory=list)
+    # Where each identity check of auth_checks takes effect, in the same order: where its answer is
+    # first read (tested, or passed into a query or write), which may be well after the call.
+    auth_tested_at: list[Location] = field(default_factory=list)
+    # The auth_tested_at of checks that fail without throwing (`if (!identity) return null;`, or an
+    # identity only passed on): in a mutation, what was written before them is not rolled back.
+    auth_returning_checks: list[Location] = field(default_factory=list)
     reads_authorization: list[Location] = field(default_factory=list)
     verifies_signature: list[Location] = field(default_factory=list)
     # A credential header compared with an environment secret: a caller that holds a server secret.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from auditor.engine.answers import env_secret_comparisons, unused_answer_calls
+from auditor.engine.answers import answer_uses, env_secret_comparisons, if_test_nodes
 from auditor.engine.argflow import analyse_args
 from auditor.engine.js import (
     FUNCTION_TYPES,
@@ -29,6 +29,7 @@ from auditor.engine.loops import block_statements, per_item_below, statement_cal
 from auditor.engine.model import BodyFacts, DbCall, HelperCall, Location, ResponseFact, RunCall
 from auditor.engine.moduleuses import random_call
 from auditor.engine.walk import Visit, visit
+from auditor.engine.writes import written_fields
 
 if TYPE_CHECKING:
     from auditor.engine.extract.extractor import FileExtractor
@@ -159,7 +160,9 @@ class _BodyWalker:
         self.params = params
         self.consumed: set[int] = set()
         self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
-        self.unused_answers: set[int] = set()  # calls whose answer nothing reads (see answers.py)
+        self.answer_uses: dict[int, Node | None] = {}  # where a call's answer is first read (see answers.py)
+        self.if_tests: set[int] = set()  # nodes in an `if` test
+        self.throwing_tests: set[int] = set()  # nodes in the test of an `if` that throws
         self.statement_calls: dict[int, tuple[int, int]] = {}  # id of a statement call -> (block, index)
         self.blocks = 0
         # Calls that are safe only if the name is a project helper (known once the walk is done).
@@ -167,7 +170,8 @@ class _BodyWalker:
 
     def run(self, fn: Node) -> None:
         start = fn.body
-        self.unused_answers = unused_answer_calls(fn)
+        self.answer_uses = answer_uses(fn)
+        self.if_tests, self.throwing_tests = if_test_nodes(fn)
         self.ctx_params = _first_param_names(fn)
         imports = self.x.scope.imports
         self.unsafe_imports = {local for local, found in imports.items() if not _safe_import(*found)}
@@ -389,8 +393,17 @@ class _BodyWalker:
 
     def _identity_check(self, call: Node, loc: Location) -> None:
         """An identity call checks who calls only when its answer is used (RULES.md)."""
-        if id(call) not in self.unused_answers:
-            self.body.auth_checks.append(loc)
+        use = self.answer_uses.get(id(call), call)
+        if use is None:
+            return
+        body = self.body
+        body.auth_checks.append(loc)
+        body.auth_tested_at.append(loc if use is call else self.x.loc(use))
+        # A failing check that does not throw (`if (!identity) return`, an identity only passed on)
+        # keeps what a mutation wrote before it; a call used in place throws on null (destructured).
+        in_test = id(use) in self.if_tests
+        if (in_test and id(use) not in self.throwing_tests) or (not in_test and use is not call):
+            body.auth_returning_checks.append(body.auth_tested_at[-1])
 
     def _passes_ctx(self, call: Node) -> bool:
         return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)
@@ -442,6 +455,9 @@ class _BodyWalker:
                 db.explicit_table = True  # ctx.db.get("t", id): the table-first form of convex 1.31
                 if table is not None:
                     db.table, db.table_loc = table, x.loc(first)
+        if method in {"insert", "patch", "replace"} and len(call.arguments) >= 2:
+            value = call.arguments[1] if method == "insert" else call.arguments[-1]
+            db.fields, db.counter_fields = written_fields(value, x.resolve)
         for name, link in chain[1:]:
             db.chain.append(name)
             args = link.arguments
