@@ -43,6 +43,91 @@ def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
 
 
 RUN_CALLS_WITH_IDENTITY = frozenset({"runQuery", "runMutation", "runAction"})
+# Calls that change something: the function they run or schedule writes, or spends.
+WRITING_RUNS = frozenset({"runMutation", "runAction", "runAfter", "runAt"})
+
+
+def writes_before_auth_check(project: ProjectFacts, function: FunctionFact) -> list[tuple[str, Location]]:
+    """The writes (``ctx.db`` inserts, patches, replaces and deletes, mutations and actions run or
+    scheduled) a function that checks the caller makes before its first check takes effect, as
+    (what, where) in the handler's file or its helpers'.
+
+    A check takes effect where its answer is read (``answers.py``): ``const id = await
+    getAuthUserId(ctx)`` read only after ``ctx.db.patch(...)`` guards none of that patch. A helper
+    that checks (``await requireUser(ctx)``) takes effect at its call; a helper called before it
+    writes unguarded. A write whose arguments hold the check (``ctx.db.insert("t", { owner: await
+    requireUser(ctx) })``) runs after it. A custom builder's context runs before the handler: when
+    it checks, nothing is written first. Empty when the function checks nothing at all (that is
+    another finding).
+
+    A mutation is one transaction: a failing check that throws, wherever it stands, rolls back
+    what was written before it. There only checks that fail by returning (``if (!identity)
+    return null;``) leave earlier writes in place. An action has no transaction: what it ran or
+    scheduled before a check stays done."""
+    if function.custom_context and function.custom_context in project.bodies and _first_check(
+            project, project.bodies[function.custom_context], set()) is not None:
+        return []
+    if function.body is None or _first_check(project, function.body, set()) is None:
+        return []
+    if function.kind == "mutation" and any(throws for _, throws in _check_points(project, function.body, set())):
+        return []  # a mutation is one transaction: a check that throws rolls back what came before it
+    return _unguarded(project, function.body, set())
+
+
+def _start(loc: Location) -> tuple[int, int]:
+    return loc.line, loc.column
+
+
+def _end(loc: Location) -> tuple[int, int]:
+    return loc.end_line, loc.end_column
+
+
+def _check_points(project: ProjectFacts, body: BodyFacts, seen: set[str]) -> list[tuple[tuple[int, int], bool]]:
+    """Where each identity check of the body takes effect, and whether a failing one throws: its own
+    checks, and helpers or functions run in the caller's name that check (at the call; they are
+    taken to throw, as `requireUser(ctx)` does)."""
+    if body.key in seen:
+        return []
+    seen = seen | {body.key}
+    returning = {_start(loc) for loc in body.auth_returning_checks}
+    points = [(_start(loc), _start(loc) not in returning) for loc in body.auth_tested_at]
+    for call in body.helper_calls:
+        if call.target in project.bodies and _check_points(project, project.bodies[call.target], seen):
+            points.append((_start(call.loc), True))
+    for run in body.run_calls:
+        target = project.functions.get(run.target.function_id) if run.target else None
+        if run.method in RUN_CALLS_WITH_IDENTITY and target is not None and function_checks_auth(project, target):
+            points.append((_start(run.loc), True))
+    return points
+
+
+def _first_check(project: ProjectFacts, body: BodyFacts, seen: set[str]) -> tuple[int, int] | None:
+    """Where the body's first identity check takes effect, its own or a helper's (at the call)."""
+    return min((point for point, _ in _check_points(project, body, seen)), default=None)
+
+
+def _writes(body: BodyFacts) -> list[tuple[str, Location]]:
+    found = [(f"ctx.db.{call.method}", call.loc) for call in body.db_calls if call.is_write]
+    found.extend((run.target_text or f"ctx.{run.method}", run.loc) for run in body.run_calls
+                 if run.method in WRITING_RUNS)
+    return found
+
+
+def _unguarded(project: ProjectFacts, body: BodyFacts, seen: set[str]) -> list[tuple[str, Location]]:
+    if body.key in seen:
+        return []
+    seen.add(body.key)
+    first = _first_check(project, body, set())
+    unguarded = [(what, loc) for what, loc in _writes(body) if first is None or _end(loc) <= first]
+    for call in body.helper_calls:
+        target = project.bodies.get(call.target) if call.target else None
+        if target is None:
+            continue
+        if first is None or _end(call.loc) <= first:
+            unguarded.extend(write for reached in project.reachable_bodies(target) for write in _writes(reached))
+        elif _start(call.loc) == first:
+            unguarded.extend(_unguarded(project, target, seen))  # the checking helper's own writes before its check
+    return sorted(set(unguarded), key=lambda write: (write[1].path, _start(write[1])))
 
 
 def body_checks_http_auth(project: ProjectFacts, body: BodyFacts) -> bool:

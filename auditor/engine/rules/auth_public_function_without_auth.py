@@ -8,6 +8,14 @@ What it flags:
     that does. An identity call on a line of its own, or bound to a name nothing reads, checks
     nothing. The finding sits at the `export const` line.
 
+    A check guards only what comes after it takes effect: where its answer is read, or where
+    a checking helper is called. An action that writes (runs or schedules a mutation or action,
+    directly or in a helper) before its first check is flagged at that first write: an action
+    has no transaction, so the write stays done when the check then fails. A mutation is one
+    transaction, and a check that throws rolls back what was written before it; a mutation is
+    flagged only when its checks fail by returning (`const identity = ...; await
+    ctx.db.patch(...); if (!identity) return null;`), which keeps the earlier write.
+
     Only in projects that sign users in at all (an `auth.config.ts`, or an identity check
     somewhere): in an app without sign-in, every function is public by design. A helper's
     name never counts; what it calls does. Not flagged when the handler is wrapped in a way
@@ -38,7 +46,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import function_checks_auth, has_unresolved_helpers, project_uses_auth
+from auditor.engine.derive import (
+    function_checks_auth,
+    has_unresolved_helpers,
+    project_uses_auth,
+    writes_before_auth_check,
+)
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -54,7 +67,18 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if function.body is None:
             continue  # a wrapped or unresolved handler: its checks are out of sight
         bodies = project.function_bodies(function)
-        if function_checks_auth(project, function) or has_unresolved_helpers(project, bodies):
+        if has_unresolved_helpers(project, bodies):
+            continue
+        if function_checks_auth(project, function):
+            early = writes_before_auth_check(project, function)
+            if early:
+                what, loc = early[0]
+                yield RULE.finding(
+                    loc,
+                    f"The public {function.kind} `{function.function_id}` runs `{what}` before it checks who is "
+                    "calling; anyone can make this write before the check fails. Check the identity first.",
+                    function=function.function_id,
+                )
             continue
         yield RULE.finding(
             function.loc,

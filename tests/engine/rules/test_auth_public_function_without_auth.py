@@ -134,6 +134,55 @@ FLAGGED = [
             });
         """,
     }, ("convex/later.ts", "export const kick")),
+    flagged("writes before a check that returns (mutation) or any check (action: no rollback)", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/guard.ts": """
+            export async function requireUser(ctx: any) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              return identity;
+            }
+
+            export async function queueCleanup(ctx: any) {
+              await ctx.scheduler.runAfter(0, internal.docs.purge, {});
+            }
+        """,
+        "convex/docs.ts": """
+            import { action, mutation } from "./_generated/server";
+            import { internal } from "./_generated/api";
+            import { v } from "convex/values";
+            import { queueCleanup, requireUser } from "./lib/guard";
+
+            export const rename = mutation({
+              args: { id: v.id("docs"), title: v.string() },
+              handler: async (ctx, { id, title }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                await ctx.db.patch(id, { title });
+                if (!identity) return null;
+                return identity.subject;
+              },
+            });
+
+            export const publishAll = action({
+              args: {},
+              handler: async (ctx) => {
+                await ctx.runMutation(internal.docs.publishEverything, {});
+                await requireUser(ctx);
+              },
+            });
+
+            export const reset = action({
+              args: {},
+              handler: async (ctx) => {
+                await queueCleanup(ctx);
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+              },
+            });
+        """,
+    }, ("convex/docs.ts", "await ctx.db.patch(id, { title });"),
+       ("convex/docs.ts", "await ctx.runMutation(internal.docs.publishEverything"),
+       ("convex/lib/guard.ts", "await ctx.scheduler.runAfter(0, internal.docs.purge")),
 ]
 
 CLEAN = [
@@ -334,6 +383,71 @@ CLEAN = [
               handler: withUser(async (ctx) => {
                 await ctx.db.delete(ctx.user._id);
               }),
+            });
+        """,
+    }),
+    clean("checks that take effect before the writes they guard", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/lib/guard.ts": """
+            export async function requireUser(ctx: any) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              return identity.subject;
+            }
+
+            export async function getOrCreateUser(ctx: any) {
+              const identity = await ctx.auth.getUserIdentity();
+              if (!identity) throw new Error("Unauthenticated");
+              const found = await ctx.db.query("users").withIndex("by_token", (q: any) =>
+                q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();
+              return found?._id ?? (await ctx.db.insert("users", { tokenIdentifier: identity.tokenIdentifier }));
+            }
+        """,
+        "convex/docs.ts": """
+            import { mutation } from "./_generated/server";
+            import { v } from "convex/values";
+            import { getOrCreateUser, requireUser } from "./lib/guard";
+
+            export const create = mutation({
+              args: { title: v.string() },
+              handler: async (ctx, { title }) => {
+                return await ctx.db.insert("docs", { title, owner: await requireUser(ctx) });
+              },
+            });
+
+            export const join = mutation({
+              args: { id: v.id("docs") },
+              handler: async (ctx, { id }) => {
+                const userId = await getOrCreateUser(ctx);
+                await ctx.db.patch(id, { lastEditor: userId });
+              },
+            });
+
+            export const rename = mutation({
+              args: { id: v.id("docs"), title: v.string() },
+              handler: async (ctx, { id, title }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                if (!identity) throw new Error("Unauthenticated");
+                await ctx.db.patch(id, { title });
+              },
+            });
+
+            // One transaction: the check throws, and the write before it is rolled back.
+            export const retitle = mutation({
+              args: { id: v.id("docs"), title: v.string() },
+              handler: async (ctx, { id, title }) => {
+                const identity = await ctx.auth.getUserIdentity();
+                await ctx.db.patch(id, { title });
+                if (!identity) throw new Error("Unauthenticated");
+              },
+            });
+
+            export const publish = mutation({
+              args: { id: v.id("docs") },
+              handler: async (ctx, { id }) => {
+                await ctx.db.patch(id, { published: true });
+                await requireUser(ctx);
+              },
             });
         """,
     }),
