@@ -601,7 +601,8 @@ def _fetch_checkout(
             if error.kind == RemoteError.BRANCH:
                 raise RemoteError(RemoteError.BRANCH, f"The branch {branch!r} does not exist on the remote.") from None
             raise
-    git_limited(["checkout", "-q", "-f", "--detach", "FETCH_HEAD"])
+    # Writing out the fetched files (a fork's, say) needs no access: git has no token from here on.
+    git_limited(["checkout", "-q", "-f", "--detach", "FETCH_HEAD"], with_token=False)
     git_limited(["clean", "-q", "-ffdx"], with_token=False)
     commit = git.Repo(workdir).head.commit
     return CommitInfo(

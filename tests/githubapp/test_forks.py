@@ -87,9 +87,15 @@ def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
     assert head != same_name
 
     seen: list[list[str]] = []
+    environments: list[dict[str, str]] = []
     real_popen = gitops.subprocess.Popen
-    monkeypatch.setattr(gitops.subprocess, "Popen",
-                        lambda command, *a, **k: seen.append(list(command)) or real_popen(command, *a, **k))
+
+    def watched_popen(command, *args, **kwargs):
+        seen.append(list(command))
+        environments.append(dict(kwargs.get("env") or {}))
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(gitops.subprocess, "Popen", watched_popen)
     refs: list[str | None] = []
     real_fetch = gitops.fetch_checkout
     monkeypatch.setattr(gitops, "fetch_checkout", lambda *a, **k: refs.append(k.get("ref")) or real_fetch(*a, **k))
@@ -110,6 +116,9 @@ def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
     fetches = [command for command in seen if "fetch" in command]
     assert fetches and all(command[command.index("--") + 1] == link.repository.url for command in fetches)
     assert not any(HEAD_BRANCH in part or fork_remote.url in part for command in seen for part in command)
+    # Only fetching has the token; writing out the fork's files (checkout, clean) runs without it.
+    for command, env in zip(seen, environments, strict=True):
+        assert ("AUDITOR_GIT_TOKEN" in env) == ("fetch" in command), command
     # Tokens are minted by the repository's installation for the repository alone.
     minted = [r for r in github_requests if r.path.endswith("/access_tokens")]
     assert minted and {r.path for r in minted} == {f"/app/installations/{installation.installation_id}/access_tokens"}
