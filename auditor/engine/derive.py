@@ -417,12 +417,12 @@ QUERY_RUNNERS = frozenset({"collect", "take", "first", "unique", "paginate"})
 
 
 def missing_query_methods(project: ProjectFacts, method: str, *, after_builder: bool = False
-                          ) -> Iterator[tuple[DbCall, Location, str]]:
-    """``ctx.db.query(...)`` chains calling ``method`` before anything runs the query, with the owner label.
+                          ) -> Iterator[tuple[DbCall, Location, BodyFacts]]:
+    """``ctx.db.query(...)`` chains calling ``method`` before anything runs the query, with their body.
 
     ``after_builder``: only where ``method`` follows another method of the chain (``withIndex``,
     ``filter``, ``order``...), not straight on ``ctx.db.query("t")``."""
-    for body, owner in bodies_with_owner(project):
+    for body in convex_bodies(project):
         for call in body.db_calls:
             if call.method != "query":
                 continue
@@ -431,7 +431,7 @@ def missing_query_methods(project: ProjectFacts, method: str, *, after_builder: 
                     break
                 if name == method:
                     if position > 0 or not after_builder:
-                        yield call, loc, owner
+                        yield call, loc, body
                     break
 
 

@@ -26,13 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import deprecated_validators, rule_allowed
 
 RULE = RuleInfo("correctness/deprecated-validator", "warning", "Validator deprecated by the installed Convex version")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
     deprecated = deprecated_validators(project.convex_version)
@@ -42,7 +43,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             replacement = deprecated.get(name)
             if replacement is None:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`v.{name}()` is deprecated in convex {version}; use `{replacement}`.",
             )

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import BodyFacts, ProjectFacts, RunCall
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/direct-function-ref", "warning", "Function value passed to ctx.run* or the scheduler")
 
@@ -58,16 +58,17 @@ def _imported_function_value(project: ProjectFacts, body: BodyFacts, call: RunCa
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for call in body.run_calls:
             if not call.target_is_direct:
                 continue
             if _imported_function_value(project, body, call) is False:
                 continue
             name = _CALL.get(call.method, f"ctx.{call.method}")
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`{name}` is given the function value `{call.target_text}` instead of a reference; pass "
                 "`internal.<module>.<name>` (or `api.*`) from `_generated/api`.",
-                function=owner,
+                body=body,
             )

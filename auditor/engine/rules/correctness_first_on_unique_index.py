@@ -31,9 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/first-on-unique-index", "info", ".first() on a lookup that pins a unique key")
 
@@ -44,13 +44,14 @@ KEY_FIELD = re.compile(
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     schema = project.schema
     if schema is None:
         return
-    bodies = list(bodies_with_owner(project))
-    unique_lookups = {(call.table, call.index) for body, _ in bodies for call in body.db_calls
+    bodies = list(convex_bodies(project))
+    unique_lookups = {(call.table, call.index) for body in bodies for call in body.db_calls
                       if call.method == "query" and call.terminal == "unique" and call.index}
-    for body, owner in bodies:
+    for body in bodies:
         for call in body.db_calls:
             if call.method != "query" or call.terminal != "first" or call.index is None or call.table is None:
                 continue
@@ -64,9 +65,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             keyed = any(KEY_FIELD.search(field) for field in fields)
             if not keyed and (call.table, call.index) not in unique_lookups:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 call.terminal_loc or call.loc,
                 f"`.first()` on `{call.table}.{call.index}` with every index field pinned: the lookup is meant "
                 "to be unique. `.unique()` says so and throws on a duplicate instead of picking one.",
-                function=owner,
+                body=body,
             )

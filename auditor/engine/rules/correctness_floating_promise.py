@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/floating-promise", "warning", "Convex call whose promise is not awaited")
 
@@ -42,7 +42,8 @@ _SYNCHRONOUS = frozenset({"ctx.db.normalizeId"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         builders = {
             (call.loc.line, call.loc.column)
             for call in body.db_calls
@@ -53,9 +54,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             if name == "ctx.db.query" and (loc.line, loc.column) in builders:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"The promise of `{name}(...)` is not awaited, returned or stored; the function can finish "
                 "before it does and its error is lost. Add `await`.",
-                function=owner,
+                body=body,
             )

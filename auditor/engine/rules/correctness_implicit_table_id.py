@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import rule_allowed
 
 RULE = RuleInfo("correctness/implicit-table-id", "info", "ctx.db call without the table name")
@@ -37,15 +37,16 @@ _METHODS = {"get": "id", "delete": "id", "patch": "id, value", "replace": "id, v
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
-    for body, owner in bodies_with_owner(project):
+    for body in convex_bodies(project):
         for call in body.db_calls:
             if call.method not in _METHODS or call.explicit_table:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.db.{call.method}({_METHODS[call.method]})` infers the table from the id; this Convex "
                 f"version takes it first: `ctx.db.{call.method}(\"table\", {_METHODS[call.method]})`.",
-                function=owner,
+                body=body,
             )

@@ -30,20 +30,21 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/mutation-from-query", "error", "ctx.runMutation or ctx.runAction inside a query")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"query"}):
         body = reached.body
         for call in body.run_calls:
             if call.method not in {"runMutation", "runAction"}:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.{call.method}` inside a query{reached.via}: queries cannot write or run actions, and the call "
                 "fails at run time. Make it a mutation, or call a mutation from the client.",
-                function=reached.owner,
+                body=reached.body,
             )

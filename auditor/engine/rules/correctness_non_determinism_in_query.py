@@ -34,19 +34,20 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/non-determinism-in-query", "warning", "Math.random() or crypto randomness in a query")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"query"}):
         body = reached.body
         for name, loc in body.random_calls:
             shown = name.replace(":", ".") if ":" in name else name
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`{shown}()` inside a query{reached.via}: queries are cached and must be deterministic, so the value "
                 "is fixed for every cached reader. Pass a seed in, or generate it in a mutation.",
-                function=reached.owner,
+                body=reached.body,
             )

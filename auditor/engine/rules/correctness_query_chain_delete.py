@@ -25,22 +25,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/query-chain-delete", "error", ".delete() on a database query, which has no such method")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for call in body.db_calls:
             if call.method != "query" or "delete" not in call.chain:
                 continue
             table = f'"{call.table}"' if call.table else "..."
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.db.query({table})...delete()` throws: a query has no `delete` method. Collect the documents "
                 "(or a page of them) and call `ctx.db.delete(doc._id)` for each.",
-                function=owner,
+                body=body,
             )

@@ -26,16 +26,17 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import missing_query_methods
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/query-count-method", "error", "`.count()` on a database query")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for call, loc, owner in missing_query_methods(project, "count", after_builder=True):
-        yield RULE.finding(
+    report = RuleContext(RULE, project)
+    for call, loc, body in missing_query_methods(project, "count", after_builder=True):
+        yield report.at(
             loc,
             f'A database query has no `.count()` method; ctx.db.query("{call.table or "..."}")...count() throws. '
             "Count a bounded `.take(n)`, or keep a counter (or the aggregate component) for large sets.",
-            function=owner,
+            body=body,
         )

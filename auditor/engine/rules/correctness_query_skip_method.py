@@ -22,16 +22,17 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import missing_query_methods
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/query-skip-method", "error", "`.skip()` on a database query")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for call, loc, owner in missing_query_methods(project, "skip"):
-        yield RULE.finding(
+    report = RuleContext(RULE, project)
+    for call, loc, body in missing_query_methods(project, "skip"):
+        yield report.at(
             loc,
             f'A database query has no `.skip()` method; ctx.db.query("{call.table or "..."}")...skip() throws. '
             "Paginate with `.paginate(paginationOpts)` or continue from a cursor with an index range.",
-            function=owner,
+            body=body,
         )

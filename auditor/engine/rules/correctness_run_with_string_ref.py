@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import rule_allowed
 
 RULE = RuleInfo("correctness/run-with-string-ref", "error", "String given as a function reference")
@@ -38,9 +38,10 @@ _CALL = {"runAfter": "ctx.scheduler.runAfter", "runAt": "ctx.scheduler.runAt"}
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return
-    for body, owner in bodies_with_owner(project):
+    for body in convex_bodies(project):
         if not body.path.endswith(TYPESCRIPT):
             continue
         for call in body.run_calls:
@@ -49,10 +50,10 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             module, _, name = call.target_string.rpartition(":")
             suggestion = (f"`internal.{module.removesuffix('.js').replace('/', '.')}.{name or 'default'}`"
                           if module else "an `api.*`/`internal.*` reference")
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f'`{_CALL.get(call.method, f"ctx.{call.method}")}` is given the string "{call.target_string}" '
                 f"instead of a function reference; it does not type-check, so a push that type-checks fails. Pass "
                 f"{suggestion} (or `api.*`) from `_generated/api`.",
-                function=owner,
+                body=body,
             )

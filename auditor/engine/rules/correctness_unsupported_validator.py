@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/unsupported-validator", "error", "v.map() or v.set(), which convex/values lacks")
 
@@ -36,11 +36,12 @@ REPLACEMENTS = {
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.modules.values():
         for name, loc in module.validator_calls:
             replacement = REPLACEMENTS.get(name)
             if replacement is not None:
-                yield RULE.finding(
+                yield report.at(
                     loc,
                     f"`v.{name}()` does not exist in convex/values (Convex stores no {name.title()} values), so "
                     f"this module throws when it loads; use {replacement}.",

@@ -25,21 +25,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("correctness/withindex-range-method", "error", "`.range()` inside a withIndex callback")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for call in body.db_calls:
             for name, loc in call.index_range_calls:
                 if name == "range":
-                    yield RULE.finding(
+                    yield report.at(
                         loc,
                         f'`.range()` is not a method of the index range builder of withIndex("{call.index}"); '
                         "chain the bounds instead: `q.eq(...).gte(...).lt(...)`.",
-                        function=owner,
+                        body=body,
                     )

@@ -29,29 +29,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels, http_handler_bodies
+from auditor.engine.derive import bodies_of_kind, http_handler_bodies
 from auditor.engine.model import BodyFacts, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/action-uses-db", "error", "Action uses ctx.db")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     reached: list[tuple[str, BodyFacts]] = [
         (f"action `{function.function_id}`", body) for function, body in bodies_of_kind(project, {"action"})
     ]
     for handler, label in http_handler_bodies(project):
         reached.extend((f"HTTP action `{label}`", body) for body in project.reachable_bodies(handler))
     seen: set[str] = set()
-    for owner, body in reached:
+    for caller, body in reached:
         if body.key in seen:
             continue
         seen.add(body.key)
         for call in body.db_calls:
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
-                f"`ctx.db.{call.method}` in the {owner}: actions have no `ctx.db`, so this throws at "
+                f"`ctx.db.{call.method}` in the {caller}: actions have no `ctx.db`, so this throws at "
                 "runtime. Read and write through `ctx.runQuery`/`ctx.runMutation` with an internal function.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )

@@ -28,18 +28,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/old-syntax", "warning", "Function registered with the old bare-function syntax")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.syntax != "function" or function.kind == "httpAction":
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"`{function.name}` is registered as `{function.builder}(async (ctx) => ...)`; use "
             f"`{function.builder}({{ args: {{...}}, handler: async (ctx, args) => ... }})`.",
-            function=function.function_id,
+            function=function,
         )

@@ -31,20 +31,21 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/query-writes-db", "error", "Query writes to the database")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"query"}):
         body = reached.body
         for call in body.db_calls:
             if not call.is_write:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.db.{call.method}` in a query{reached.via}: queries are read-only and this call fails at "
                 "runtime. Move the write to a mutation.",
-                function=reached.owner,
+                body=reached.body,
             )

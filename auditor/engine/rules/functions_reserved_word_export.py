@@ -27,18 +27,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import Location, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/reserved-word-export", "error", "Convex function exported under a reserved word")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     prefix = f"{project.convex_dir}/" if project.convex_dir not in {"", "."} else ""
     for failure in project.parse_failures:
         if failure.reserved_export and failure.path.startswith(prefix):
             word = failure.reserved_export
             loc = Location(failure.path, failure.line, failure.column, failure.line, failure.column + len(word))
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`export const {word}` does not compile: `{word}` is a JavaScript reserved word and the "
                 f"push fails. Rename the export (for example `{_synonym(word)}`).",

@@ -32,20 +32,21 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/side-effect-in-transaction", "error", "Side effect in a query or mutation")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"query", "mutation"}):
         function, body = reached.function, reached.body
         calls = [("fetch", loc) for loc in body.fetch_calls] + list(body.side_effect_calls)
         for name, loc in calls:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`{name}` in a {function.kind}{reached.via}: queries and mutations are transactions without "
                 "network access or timers, and may be retried. Do this in an action scheduled with "
                 "`ctx.scheduler.runAfter(0, ...)`.",
-                function=reached.owner,
+                body=reached.body,
             )

@@ -29,16 +29,17 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import is_entry_point
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("functions/unexported-function", "warning", "Convex function defined but never exported")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for path, kind, registration in project.unexported_functions:
         if kind == "httpAction" or not is_entry_point(path):
             continue
-        yield RULE.finding(
+        yield report.at(
             registration.loc,
             f"The {kind} `{registration.local}` is never exported, so Convex never registers it and no client or "
             f"scheduler can call it; write `export const {registration.local} = {registration.callee}(...)` or "
