@@ -12,10 +12,14 @@ compares both on every frontend file of the fixtures and the corpus): tree-sitte
 esprima would read (TypeScript blanked by ``parsing``), strings are unescaped and positioned as
 esprima does (lines split at ``\\r\\n``, ``\\r``, ``\\n``, U+2028 and U+2029; columns in characters).
 
-A file gets ``None`` here, and goes through esprima, when it needs the client extraction (it
-imports from ``convex/react`` or a project hook: ``client.needs_client_extraction``), when
-tree-sitter finds a syntax error (esprima decides what the error is), or when it is not
-TypeScript or JavaScript that tree-sitter's grammars read.
+A file that imports from ``convex/react`` or a project hook (``client.needs_client_extraction``)
+also gets its hook facts here, over the same tree (``clienthooks``); ``client_facts`` gives them
+alone for a frontend file esprima reads.
+
+A file gets ``None`` here, and goes through esprima, when tree-sitter finds a syntax error
+(esprima decides what the error is; a bare ``&`` in JSX text, which JSX allows and tree-sitter's
+grammar does not, is read as a space first), when its text holds what may be a legacy octal
+escape, or when it is not TypeScript or JavaScript that tree-sitter's grammars read.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from esprima.xhtml_entities import XHTMLEntities
 
 from auditor.engine.client import needs_client_extraction
 from auditor.engine.extract import CONVEX_URL_VARS, URL_TEXT
-from auditor.engine.model import Location, ModuleFacts, StringFact
+from auditor.engine.model import HookCall, HookWrapper, Location, ModuleFacts, StringFact
 from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, CharOffsets, blank_for_light_read
 
 Node = tree_sitter.Node
@@ -43,6 +47,7 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "
 _JSX_ENTITY = re.compile("&([^;<{&\"' \t\r\n\u2028\u2029]*);")
 _TEMPLATE_BREAK = re.compile(r"\r\n?")
 _LEGACY_OCTAL = re.compile(r"\\(?:[1-7]|0[0-9])")
+_MAX_AMPERSAND_ROUNDS = 16
 _QUERY_SOURCE = """
 (string) @string
 (template_string) @template
@@ -61,32 +66,94 @@ _PARSERS = {tsx: tree_sitter.Parser(TSX_LANGUAGE if tsx else TS_LANGUAGE) for ts
 
 def light_facts(path: str, source: str) -> ModuleFacts | None:
     """The file's facts when tree-sitter alone can give them all, else None (see the module docstring)."""
+    read = _read(path, source)
+    if read is None or _LEGACY_OCTAL.search(read.text):
+        return None  # TypeScript tree-sitter cannot read, or escapes esprima reads its own way
+    facts = ModuleFacts(path=path, module=None, source=source)
+    read.scope(facts)
+    facts.use_node = read.use_node()
+    facts.strings = read.strings()
+    if needs_client_extraction(facts.imports):
+        from auditor.engine.clienthooks import read_client_facts  # most frontend files need none of it
+
+        read_client_facts(read, facts)
+    return facts
+
+
+def client_facts(path: str, source: str) -> tuple[dict[str, HookWrapper], list[HookCall]]:
+    """The hook wrappers and hook calls of a frontend file esprima reads (see ``reading``); none when
+    tree-sitter cannot read it."""
+    read = _read(path, source)
+    if read is None:
+        return {}, []
+    facts = ModuleFacts(path=path, module=None, source=source)
+    read.scope(facts)
+    if needs_client_extraction(facts.imports):
+        from auditor.engine.clienthooks import read_client_facts
+
+        read_client_facts(read, facts)
+    return facts.hook_wrappers, facts.hook_calls
+
+
+def _read(path: str, source: str) -> TreeReader | None:
     lowered = path.lower()
     if not lowered.endswith(_LIGHT_EXTENSIONS) or lowered.endswith((".d.ts", ".d.mts", ".d.cts")):
         return None
     tsx = lowered.endswith(_JSX_GRAMMAR_EXTENSIONS)
     typescript = lowered.endswith((".ts", ".tsx", ".mts", ".cts"))
-    text = blank_for_light_read(source, tsx=tsx) if typescript else source
-    if text is None or _LEGACY_OCTAL.search(text):
-        return None  # TypeScript tree-sitter cannot read, or escapes esprima reads its own way
+    read = _parsed(path, source, source, tsx, typescript)
+    if read is None and tsx and "&" in source:
+        readable = _without_bare_ampersands(source)
+        if readable is not None:
+            read = _parsed(path, readable, source, tsx, typescript)
+    return read
+
+
+def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) -> TreeReader | None:
+    text = blank_for_light_read(readable, tsx=tsx) if typescript else readable
+    if text is None:
+        return None
     data = text.encode("utf-8", errors="surrogatepass")
     root = _PARSERS[tsx].parse(data).root_node
     if root.has_error:
         return None
-    reader = _Reader(path, text, data, root, tsx)
-    facts = ModuleFacts(path=path, module=None, source=source)
-    reader.scope(facts)
-    if needs_client_extraction(facts.imports):
-        return None
-    facts.use_node = reader.use_node()
-    facts.strings = reader.strings()
-    return facts
+    return TreeReader(path, text, data, root, tsx, source)
 
 
-class _Reader:
-    def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool) -> None:
+def _without_bare_ampersands(source: str) -> str | None:
+    """The source with each ``&`` of JSX text that starts no character reference made a space.
+
+    tree-sitter's grammar refuses ``Tom & Jerry`` between tags, which JSX allows; JSX text is no
+    fact, and a space keeps every offset. None when that is not what stops tree-sitter.
+    """
+    data = bytearray(source.encode("utf-8", errors="surrogatepass"))
+    changed = False
+    for _ in range(_MAX_AMPERSAND_ROUNDS):
+        root = _PARSERS[True].parse(bytes(data)).root_node
+        if not root.has_error:
+            break
+        spots = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "ERROR" and node.child_count and node.children[0].type == "&" \
+                    and node.parent is not None and node.parent.type == "jsx_element":
+                spots.append(node.start_byte)
+            elif node.has_error:
+                stack.extend(node.children)
+        if not spots:
+            return None
+        for spot in spots:
+            data[spot] = 0x20
+        changed = True
+    return data.decode("utf-8", errors="surrogatepass") if changed else None
+
+
+class TreeReader:
+    def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool, source: str) -> None:
         self.path = path
-        self.text = text
+        self.text = text  # what tree-sitter read: the source with TypeScript blanked
+        self.source = source
         self.root = root
         self.chars = CharOffsets(text) if len(data) != len(text) else None
         self.line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
@@ -109,6 +176,10 @@ class _Reader:
 
     def source_of(self, node: Node) -> str:
         return self.text[self.offset(node.start_byte):self.offset(node.end_byte)]
+
+    def original_text(self, node: Node) -> str:
+        """The node's text in the file as written (blanking keeps every offset)."""
+        return self.source[self.offset(node.start_byte):self.offset(node.end_byte)]
 
     # Imports, exports, directives ------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Each file is read and hashed once; a cache hit costs nothing more. A miss is extracted:
 
 * a frontend file (outside the Convex folder) by tree-sitter alone when that gives all its facts
-  (``frontend.light_facts``), else by esprima like a Convex file (``extract``);
+  (``frontend.light_facts``), else by esprima like a Convex file (``extract``), its client hooks
+  still read by tree-sitter (``frontend.client_facts``);
 * when enough work misses (``POOL_MIN_SECONDS``) and the machine has the cores, across a pool of
   processes, each file on its own: a file that fails costs that file, a worker that dies sends
   the files it had back to this process.
@@ -14,6 +15,7 @@ as the module import graph, walked from the schema, reads syntax trees (``import
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -27,7 +29,7 @@ from auditor.engine.aliases import ImportAliases
 from auditor.engine.discovery import SourceFile
 from auditor.engine.extract import extract_module
 from auditor.engine.factcache import CachedFile, CacheKey, ParseCache
-from auditor.engine.frontend import light_facts
+from auditor.engine.frontend import client_facts, light_facts
 from auditor.engine.imports import ImportGraph
 from auditor.engine.model import ModuleFacts, ParseFailure, ProjectFacts
 from auditor.engine.parsing import decode_source, parse_source
@@ -135,7 +137,11 @@ def extract_entry(path: str, module: str | None, data: bytes, aliases: ImportAli
         failure.reserved_export = reserved_export_at(source, failure.line, failure.column)
         return CachedFile(None, failure)
     try:
-        return CachedFile(extract_module(path, module, source, parsed.tree, aliases), None)
+        facts = extract_module(path, module, source, parsed.tree, aliases)
+        if module is None:  # hooks are read by tree-sitter alone, in every frontend file
+            wrappers, calls = client_facts(path, source)
+            facts = dataclasses.replace(facts, hook_wrappers=wrappers, hook_calls=calls)
+        return CachedFile(facts, None)
     except RecursionError:
         return CachedFile(None, ParseFailure(path, "Nesting too deep to analyse", 1, 0))
     except Exception as error:  # one file must never stop the audit of the others

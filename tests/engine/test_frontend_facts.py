@@ -1,4 +1,7 @@
-"""Frontend facts from tree-sitter alone: the same facts esprima's extraction gives, or a hand-over to esprima."""
+"""Frontend facts from tree-sitter alone: the same facts esprima's extraction gives, or a hand-over to esprima.
+
+Client hooks are compared with the esprima walker of the engine's first design (``esprima_hooks``).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from auditor.engine.discovery import discover
-from auditor.engine.extract import extract_module
 from auditor.engine.frontend import light_facts
 from auditor.engine.parsing import decode_source, parse_source
+from tests.engine.esprima_hooks import esprima_facts as esprima_facts_with_hooks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # What only the module import graph reads, and only for files the schema imports, which esprima
@@ -26,9 +29,7 @@ def same(light, full) -> bool:
 
 
 def esprima_facts(path: str, source: str):
-    parsed = parse_source(path, source)
-    assert parsed.tree is not None, parsed.error
-    facts = extract_module(path, None, source, parsed.tree)
+    facts = esprima_facts_with_hooks(path, source)
     # The import graph's facts come from esprima alone: a file the schema imports is read again by it.
     return dataclasses.replace(facts, import_statements=[], top_level_reads=frozenset())
 
@@ -199,8 +200,7 @@ def test_it_matches_esprima_on_real_apps():
             source = decode_source(absolute.read_bytes())
             light = light_facts(path, source)
             parsed = parse_source(path, source) if light is not None else None
-            if light is not None and parsed.tree is not None and not same(light, extract_module(path, None, source,
-                                                                                                parsed.tree)):
+            if light is not None and parsed.tree is not None and not same(light, esprima_facts(path, source)):
                 differing.append(f"{root}/{path}")
     assert differing == []
 
@@ -208,13 +208,6 @@ def test_it_matches_esprima_on_real_apps():
 # Handing a file over to esprima -----------------------------------------------------------------
 
 HANDED_OVER = {
-    "convex react hooks": ("src/a.tsx", 'import { useQuery } from "convex/react";\nexport const A = 1;\n'),
-    "convex react namespace": ("src/b.tsx", 'import * as convex from "convex/react";\n'),
-    "helpers cache hooks": ("src/c.tsx", 'import { useQuery } from "convex-helpers/react/cache/hooks";\n'),
-    "a project hook": ("src/d.tsx", 'import { useTasks } from "../hooks/useTasks";\n'),
-    "a project hook by alias": ("src/e.tsx", 'import { useTasks } from "@/hooks";\n'),
-    "a default project hook": ("src/f.tsx", 'import useTasks from "./useTasks";\n'),
-    "a project namespace": ("src/g.tsx", 'import * as hooks from "./hooks";\n'),
     "a syntax error": ("src/h.ts", "const = ;\n"),
     "a typescript error": ("src/i.ts", "function f(a: ) {}\n"),
     "a declaration file": ("src/j.d.ts", "export declare const a: string;\n"),

@@ -5,7 +5,7 @@ functions), then hands itself to each part in turn: strings (``strings.py``), fu
 (``bodies.py``), object shapes and validators (``args.py``), registrations and custom builders
 (``registrations.py``), routers, routes and crons (``http.py``), the schema (``schema.py``), and
 the module-level facts other modules collect (imports, deployment, returned documents). Client
-files (outside the Convex folder) get their own facts (``client.py``).
+files (outside the Convex folder) get their hooks from tree-sitter (``clienthooks.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.engine.aliases import ImportAliases
-from auditor.engine.client import extract_client
 from auditor.engine.deployfacts import collect_deploy_facts
 from auditor.engine.exposure import collect_returned_reads
 from auditor.engine.extract.args import collect_object_shapes, object_shape, validator, validator_fields
@@ -74,8 +73,7 @@ class FileExtractor:
         self._collect_scope()
         self._detect_directives()
         collect_strings_and_ids(self)
-        if self.module is None:
-            extract_client(self)
+        if self.module is None:  # a frontend file's hooks are read by tree-sitter (clienthooks)
             return self.facts
         collect_helper_bodies(self)
         collect_object_shapes(self)
