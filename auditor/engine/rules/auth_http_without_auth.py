@@ -15,11 +15,22 @@ What it flags:
     webhook (`/clerk-webhook`, `/stripe/webhook`, `/hooks/...`), which a server calls and should
     sign. Not flagged when the handler calls project code the auditor cannot resolve.
 
-    Who calls an action decides what auth it needs: a handler whose only mutations are
-    bookkeeping (a rate-limit counter, a view or visit count, analytics:
-    `internal.rateLimit.consume`, `internal.posts.incrementViewCount`) changes no user data,
-    and a public feed served by GET (RSS, Atom, sitemaps, `robots.txt`, link previews) is
-    public by design; neither is flagged.
+    Who calls an action decides what auth it needs. A public feed served by GET (RSS, Atom,
+    sitemaps, `robots.txt`, link previews) is public by design and never flagged. Nor is a
+    handler whose only writes are bookkeeping, which changes no user data. What a function run
+    or scheduled (`ctx.runMutation`, `ctx.runAction`, `ctx.scheduler.runAfter`/`runAt`) does is
+    judged from what it writes, through its helpers and the functions it runs in turn:
+
+    * bookkeeping: a write whose every field only counts (a number step such as `views:
+      post.views + 1` or `count: (row?.count ?? 0) + 1`, a number literal, the current time), or
+      an insert into a table named for bookkeeping (rate limits, logs, analytics, metrics, views,
+      visits, hits, counters, stats, usage); a function that writes nothing;
+    * user data: any other write (a field that may hold what the caller sent), or a `fetch`,
+      an email or another side effect (what the caller could make the app spend or send);
+    * unknown: a delete, or a write whose fields or table the auditor cannot read. Only then,
+      and for functions out of sight (a component's), the function's own name decides
+      (`internal.rateLimit.consume`, `internal.posts.incrementViewCount`: rate limits, throttles,
+      analytics, view/visit/hit counts).
 
 Why it matters:
     HTTP routes are open to the internet. A route that writes through a mutation on the word
@@ -54,7 +65,7 @@ from auditor.engine.derive import (
     http_handler_bodies,
     project_uses_auth,
 )
-from auditor.engine.model import BodyFacts, Location, ProjectFacts, RunCall
+from auditor.engine.model import BodyFacts, DbCall, FunctionFact, Location, ProjectFacts, RunCall
 from auditor.engine.rules.base import Finding, RuleInfo
 
 RULE = RuleInfo("auth/http-without-auth", "warning", "HTTP action runs a mutation or action without auth")
@@ -69,7 +80,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             continue
         bodies = project.reachable_bodies(handler)
         runs = [call for body in bodies for call in body.run_calls
-                if call.method in {"runMutation", "runAction"} and not _bookkeeping(call)]
+                if call.method in WRITING_RUNS and not _run_is_bookkeeping(project, call, set())]
         if not runs or body_checks_http_auth(project, handler) or has_unresolved_helpers(project, bodies):
             continue
         if any(_target_checks_auth(project, call.target.function_id) for call in runs if call.target):
@@ -100,8 +111,67 @@ def _public_feed(project: ProjectFacts, handler: BodyFacts) -> bool:
         for route in routes)
 
 
+WRITING_RUNS = frozenset({"runMutation", "runAction", "runAfter", "runAt"})
+# Words of a table's name that mark bookkeeping: what counts or limits requests, not user data.
+_BOOKKEEPING_TABLE_WORDS = {"ratelimit", "ratelimits", "throttle", "throttles", "log", "logs", "analytics",
+                            "metric", "metrics", "view", "views", "visit", "visits", "hit", "hits", "counter",
+                            "counters", "stat", "stats", "usage", "impression", "impressions", "pageview",
+                            "pageviews"}
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _run_is_bookkeeping(project: ProjectFacts, call: RunCall, seen: set[str]) -> bool:
+    """The function run or scheduled writes nothing but bookkeeping: by its writes where they tell,
+    by its name where they do not or it is out of sight."""
+    function = project.functions.get(call.target.function_id) if call.target else None
+    verdict = _function_bookkeeping(project, function, seen) if function is not None else None
+    return verdict if verdict is not None else _bookkeeping(call)
+
+
+def _function_bookkeeping(project: ProjectFacts, function: FunctionFact, seen: set[str]) -> bool | None:
+    """True when all the function writes is bookkeeping, False when it writes user data or has a
+    side effect, None when the facts cannot tell."""
+    if function.function_id in seen:
+        return True  # a cycle: the other writes decide
+    seen.add(function.function_id)
+    bodies = project.function_bodies(function)
+    if function.body is None or has_unresolved_helpers(project, bodies):
+        return None
+    verdicts: list[bool | None] = []
+    for body in bodies:
+        if body.fetch_calls or body.side_effect_calls:
+            return False
+        verdicts.extend(_write_bookkeeping(call) for call in body.db_calls if call.is_write)
+        for run in body.run_calls:
+            if run.method in WRITING_RUNS:
+                target = project.functions.get(run.target.function_id) if run.target else None
+                verdicts.append(_function_bookkeeping(project, target, seen) if target is not None else None)
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def _write_bookkeeping(call: DbCall) -> bool | None:
+    if call.method == "delete":
+        return None
+    if call.fields and call.fields <= call.counter_fields:
+        return True
+    if call.table is not None and _bookkeeping_table(call.table):
+        return True
+    if call.method == "insert" and call.table is not None:
+        return False
+    return False if call.fields else None
+
+
+def _bookkeeping_table(name: str) -> bool:
+    words = [word.lower() for word in _WORD.findall(name)]
+    return bool(_BOOKKEEPING_TABLE_WORDS.intersection(words)) or ("rate" in words and any(
+        word.startswith("limit") for word in words))
+
+
 def _bookkeeping(call: RunCall) -> bool:
-    """A rate-limit, view-count or analytics write (judged by the target's module and name)."""
+    """A rate-limit, view-count or analytics write, judged by the target's module and name: only
+    where its writes cannot tell, or it is out of sight (a component's function)."""
     if call.target is None:
         return False
     words = {word.lower() for part in (*call.target.module.split("/"), call.target.name)

@@ -9,6 +9,41 @@ from tests.engine.helpers import check_case, clean, flagged
 
 RULE_ID = "auth/http-without-auth"
 
+BOOKKEEPING_FUNCTIONS = """
+    import { internalMutation } from "./_generated/server";
+    import { v } from "convex/values";
+
+    export const markSeen = internalMutation({
+      args: { slug: v.string() },
+      handler: async (ctx, { slug }) => {
+        const page = await ctx.db.query("pages").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();
+        if (!page) return;
+        await ctx.db.patch(page._id, { seenCount: (page.seenCount ?? 0) + 1, lastSeenAt: Date.now() });
+      },
+    });
+
+    export const note = internalMutation({
+      args: { ip: v.string() },
+      handler: async (ctx, { ip }) => {
+        await ctx.db.insert("requestLogs", { ip, at: Date.now() });
+      },
+    });
+
+    export const track = internalMutation({
+      args: { slug: v.string(), text: v.string() },
+      handler: async (ctx, { slug, text }) => {
+        await ctx.db.insert("comments", { slug, text });
+      },
+    });
+
+    export const setStatus = internalMutation({
+      args: { id: v.id("jobs"), status: v.string() },
+      handler: async (ctx, { id, status }) => {
+        await ctx.db.patch(id, { status });
+      },
+    });
+"""
+
 FLAGGED = [
     flagged("a Clerk webhook that trusts its payload, in a project with no other auth", {
         "convex/http.ts": """
@@ -104,6 +139,36 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/http.ts", "http.route({", 3)),
+    flagged("writes judged by what they write: user data behind a counting name, a scheduled write", {
+        "convex/auth.config.ts": 'export default { providers: [] };\n',
+        "convex/pages.ts": BOOKKEEPING_FUNCTIONS,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/api/track",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const { slug, text } = await request.json();
+                await ctx.runMutation(internal.pages.track, { slug, text });
+                return new Response(null, { status: 204 });
+              }),
+            });
+            http.route({
+              path: "/api/jobs/status",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const { id, status } = await request.json();
+                await ctx.scheduler.runAfter(0, internal.pages.setStatus, { id, status });
+                return new Response(null, { status: 202 });
+              }),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", "http.route({", 1), ("convex/http.ts", "http.route({", 2)),
 ]
 
 CLEAN = [
@@ -215,6 +280,37 @@ CLEAN = [
               path: "/hooks/stats",
               method: "GET",
               handler: httpAction(async (ctx) => Response.json(await ctx.runQuery(api.stats.get, {}))),
+            });
+            export default http;
+        """,
+    }),
+    clean("bookkeeping told by its writes: counter fields, a log table, a scheduled counter", {
+        "convex/auth.config.ts": 'export default { providers: [] };\n',
+        "convex/pages.ts": BOOKKEEPING_FUNCTIONS,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { internal } from "./_generated/api";
+
+            const http = httpRouter();
+            http.route({
+              path: "/api/seen",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const { slug } = await request.json();
+                await ctx.runMutation(internal.pages.markSeen, { slug });
+                await ctx.runMutation(internal.pages.note, { ip: request.headers.get("x-forwarded-for") ?? "" });
+                return new Response(null, { status: 204 });
+              }),
+            });
+            http.route({
+              path: "/api/open",
+              method: "GET",
+              handler: httpAction(async (ctx, request) => {
+                const slug = new URL(request.url).searchParams.get("slug") ?? "";
+                await ctx.scheduler.runAfter(0, internal.pages.markSeen, { slug });
+                return new Response("ok");
+              }),
             });
             export default http;
         """,
