@@ -160,6 +160,8 @@ class _BodyWalker:
         self.params = params
         self.consumed: set[int] = set()
         self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
+        # Locals bound to such a list mapped, filtered or awaited through Promise.all -> its `.collect`.
+        self.listed: dict[str, Location] = {}
         self.answer_uses: dict[int, Node | None] = {}  # where a call's answer is first read (see answers.py)
         self.if_tests: set[int] = set()  # nodes in an `if` test
         self.throwing_tests: set[int] = set()  # nodes in the test of an `if` that throws
@@ -229,6 +231,10 @@ class _BodyWalker:
                 collect = self._collect_loc(node.init)
                 if collect is not None:
                     self.collected[node.id.name] = collect
+                else:
+                    listed = self._list_of(node.init)
+                    if listed is not None:
+                        self.listed[node.id.name] = listed
         elif node.type == "ReturnStatement":
             if not at.nested and node.argument is not None:
                 self._returned(node.argument)
@@ -259,19 +265,25 @@ class _BodyWalker:
 
     def _returned(self, node: Node) -> None:
         """A returned value: a collected list as is, mapped or filtered, or through ``Promise.all``."""
+        found = self._list_of(node)
+        if found is not None:
+            self.body.returned_collects.append(found)
+
+    def _list_of(self, node: Node | None) -> Location | None:
+        """The `.collect` whose list ``node`` is: as is, mapped or filtered, through ``Promise.all``,
+        or a local holding one of those (``const rows = await Promise.all(docs.map(...))``)."""
         node = unwrap(node)
         if node is None:
-            return
+            return None
+        if node.type == "Identifier" and node.name in self.listed:
+            return self.listed[node.name]
         if node.type == "CallExpression":
             callee = node.callee.expression if node.callee.type == "ChainExpression" else node.callee
             if member_path(callee) == ["Promise", "all"] and node.arguments:
-                self._returned(node.arguments[0])
-                return
+                return self._list_of(node.arguments[0])
             if callee.type == "MemberExpression" and property_name_of_member(callee) in {"map", "filter"}:
-                node = callee.object
-        found = self._collected(node)
-        if found is not None:
-            self.body.returned_collects.append(found)
+                return self._list_of(callee.object)
+        return self._collected(node)
 
     def _collect_filter(self, node: Node) -> None:
         """``rows.filter((r) => r.field === value)`` where ``rows`` is a `.collect()` result."""

@@ -5,7 +5,9 @@ What it flags:
     the client: directly (`return await ctx.db.query("t")...collect()`, or as an arrow
     function's body), through a local of the handler (`const rows = await ...collect();
     return rows;`), or mapped or filtered (`return rows.map(...)`,
-    `return Promise.all(rows.map(...))`). Reported at that `.collect`. Lists built by project
+    `return Promise.all(rows.map(...))`), also through a local holding the mapped or filtered
+    list (`const withUrls = await Promise.all(rows.map(...)); return withUrls;`). Reported at
+    that `.collect`. Lists built by project
     helpers are not followed; internal queries are not flagged.
 
 Why it matters:

@@ -38,6 +38,34 @@ FLAGGED = [
         """,
     }, ("convex/messages.ts", ".collect();"), ("convex/messages.ts", "export const all"),
        ("convex/messages.ts", "const messages =")),
+    flagged("a list narrowed and decorated through locals before it is returned", {
+        "convex/files.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+
+            export const inFolder = query({
+              args: { folderId: v.id("folders"), kind: v.optional(v.string()) },
+              handler: async (ctx, args) => {
+                let files = await ctx.db.query("files").withIndex("by_folder", (q) => q.eq("folderId", args.folderId))
+                  .collect();
+                if (args.kind) files = files.filter((file) => file.kind === args.kind);
+                const withUrls = await Promise.all(
+                  files.map(async (file) => ({ ...file, url: await ctx.storage.getUrl(file.storageId) })),
+                );
+                return withUrls;
+              },
+            });
+
+            export const counted = query({
+              args: {},
+              handler: async (ctx) => {
+                const folders = await ctx.db.query("folders").collect();
+                const rows = Promise.all(folders.map(async (folder) => ({ ...folder, size: 0 })));
+                return rows;
+              },
+            });
+        """,
+    }, ("convex/files.ts", "  .collect();"), ("convex/files.ts", "const folders =")),
 ]
 
 CLEAN = [
