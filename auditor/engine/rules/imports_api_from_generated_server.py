@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from auditor.engine.extract import is_generated_server
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("imports/api-from-generated-server", "error", "api or internal imported from _generated/server")
 
@@ -32,11 +32,12 @@ REFERENCE_ROOTS = frozenset({"api", "internal"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in [*project.modules.values(), *project.frontend.values()]:
         for source, name, loc in module.import_specifiers:
             if name in REFERENCE_ROOTS and is_generated_server(source):
                 api_source = source.replace("_generated/server", "_generated/api")
-                yield RULE.finding(
+                yield report.at(
                     loc,
                     f'`{name}` is imported from "{source}", which does not export it; import it from '
                     f'"{api_source.removesuffix(".js")}".',

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import shadowed_convex_packages
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("imports/registrar-from-convex-server", "error", "Registrar imported from convex/server")
 
@@ -37,12 +37,13 @@ REGISTRARS = frozenset({"query", "mutation", "action", "internalQuery", "interna
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if "convex/server" in shadowed_convex_packages(project):
         return
     for module in [*project.modules.values(), *project.frontend.values()]:
         for source, name, loc in module.import_specifiers:
             if source == "convex/server" and name in REGISTRARS:
-                yield RULE.finding(
+                yield report.at(
                     loc,
                     f'`{name}` is imported from "convex/server", which does not export it; import it from '
                     '"./_generated/server" (relative to this file).',

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from auditor.engine.convexexports import CHECKED_MODULES, ConvexExports, covers
 from auditor.engine.derive import shadowed_convex_packages
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.rules.imports_registrar_from_convex_server import REGISTRARS
 
 RULE = RuleInfo("imports/unknown-convex-server-export", "error", "Name convex/server or convex/values does not export")
@@ -48,6 +48,7 @@ ELSEWHERE = {
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     exports = project.convex_exports
     if not isinstance(exports, ConvexExports) or not covers(exports, project.convex_version):
         return
@@ -60,7 +61,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             if exports.exports(source, name) is False:
                 where = f" it lives in {ELSEWHERE[name]}" if name in ELSEWHERE else ""
-                yield RULE.finding(
+                yield report.at(
                     loc,
                     f'"{source}" does not export `{name}` ({exports.source});{where or " check the name"}.',
                 )

@@ -30,15 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/action-calls-action", "warning", "Action calling an action in the same runtime")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for function, body in bodies_of_kind(project, {"action"}):
         caller = project.modules.get(function.path)
         if caller is None:
@@ -53,9 +53,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if callee is None or callee.use_node != caller.use_node:
                 continue
             runtime = "Node" if caller.use_node else "default Convex"
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.runAction({call.target_text})` starts a separate action in the same ({runtime}) runtime as "
                 f"`{function.function_id}`; call the logic as a plain helper function instead.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )

@@ -27,19 +27,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/collect-then-filter", "warning", "Array filter on a .collect() result")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for field, loc in body.collect_filters:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f'Every document is collected and then filtered in memory on "{field}"; an index on "{field}" '
                 "reads only the matching ones.",
-                function=owner,
+                body=body,
             )

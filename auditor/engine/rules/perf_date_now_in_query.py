@@ -34,18 +34,19 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/date-now-in-query", "warning", "Date.now() or new Date() inside a query")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"query"}):
         body = reached.body
         for loc in body.date_now:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"The current time is read inside a query{reached.via}; the result is cached with that time and "
                 "never refreshes as time passes. Pass the time as an argument or store the state.",
-                function=reached.owner,
+                body=reached.body,
             )

@@ -29,12 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/missing-pagination-validator", "warning", "Paginated function without paginationOpts in its args")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.modules.values():
         if module.module is None:
             continue
@@ -42,10 +43,10 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             function = project.functions.get(f"{module.module}:{read.export_name}")
             if function is None or not read.has_args or read.args_keys is None or read.key in read.args_keys:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 read.loc,
                 f"`{function.function_id}` paginates with `args.{read.key}`, but its `args` do not declare "
                 f"`{read.key}`, so Convex rejects every call; add `{read.key}: paginationOptsValidator` "
                 "(from convex/server) to its args.",
-                function=function.function_id,
+                function=function,
             )

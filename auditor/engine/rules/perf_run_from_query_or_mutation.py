@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_of_kind, body_owner_labels
+from auditor.engine.derive import bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/run-from-query-or-mutation", "warning", "ctx.runQuery/runMutation inside a query or mutation")
 
@@ -42,15 +42,15 @@ _FLAGGED = {"query": frozenset({"runQuery"}), "mutation": frozenset({"runQuery",
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for function, body in bodies_of_kind(project, {"query", "mutation"}):
         for call in body.run_calls:
             if call.method not in _FLAGGED[function.kind] or call.target is None:
                 continue
             helper = "helper function that takes ctx"
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"`ctx.{call.method}({call.target_text})` inside the {function.kind} `{function.function_id}` runs a "
                 f"separate sub-transaction; call a plain {helper} instead.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )

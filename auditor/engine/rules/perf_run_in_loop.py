@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
@@ -49,7 +49,7 @@ _RUNS = frozenset({"runQuery", "runMutation", "runAction"})
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
-    for body, _owner in bodies_with_owner(project):  # handlers first: a body reached twice keeps their label
+    for body in convex_bodies(project):  # handlers first: a body reached twice keeps their label
         for call in body.run_calls:
             if not call.per_item or call.method not in _RUNS:
                 continue

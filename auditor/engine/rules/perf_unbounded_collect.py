@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/unbounded-collect", "info", ".collect() without an index range or a limit")
 
@@ -35,7 +35,8 @@ _BOUNDED = frozenset({"take", "paginate", "first", "unique"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for call in body.db_calls:
             if call.method != "query" or call.terminal != "collect" or call.terminal_loc is None:
                 continue
@@ -45,9 +46,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             table = f'"{call.table}"' if call.table else "a table"
             how = f'the index "{call.index}" without a range' if call.index else "no index"
-            yield RULE.finding(
+            yield report.at(
                 call.terminal_loc,
                 f".collect() reads every document of {table} ({how}, no limit); use an index range, "
                 ".take(n) or .paginate().",
-                function=owner,
+                body=body,
             )

@@ -33,19 +33,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("perf/unpaginated-public-list", "warning", "Public query returning a whole .collect()")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.kind != "query" or function.visibility != "public" or function.body is None:
             continue
         for loc in function.body.returned_collects:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"The public query `{function.function_id}` returns every collected document to the client; paginate "
                 "with .paginate(paginationOpts) or bound it with .take(n).",
-                function=function.function_id,
+                function=function,
             )

@@ -26,17 +26,18 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import is_entry_point
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("runtime/misplaced-use-node", "warning", '"use node" outside the directive prologue')
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.modules.values():
         if not is_entry_point(module.path):
             continue  # Convex does not bundle it (`*.test.ts`): its directives mean nothing
         for loc in module.misplaced_use_node:
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f'This "use node" is not at the top of {module.path}, so Convex ignores it and the file runs in the '
                 "default runtime; move it to the first line, before the imports.",

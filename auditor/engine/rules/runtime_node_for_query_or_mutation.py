@@ -27,21 +27,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("runtime/node-for-query-or-mutation", "warning", 'Query or mutation in a "use node" module')
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.kind not in {"query", "mutation"}:
             continue
         module = project.modules.get(function.path)
         if module is None or not module.use_node:
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f'`{function.function_id}` is a {function.kind} in a "use node" module; only actions run in Node.js '
             "and the deploy fails. Move it to a module without the directive.",
-            function=function.function_id,
+            function=function,
         )

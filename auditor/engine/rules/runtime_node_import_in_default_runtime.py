@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
 from auditor.engine.moduleuses import is_node_builtin
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("runtime/node-import-in-default-runtime", "error", "Node-only import in the default Convex runtime")
 
@@ -46,6 +46,7 @@ def is_entry_point(path: str) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for path, imports in project.module_imports.items():
         module = project.modules.get(path)
         if module is None or module.use_node or not is_entry_point(path):
@@ -60,4 +61,4 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                            "`ctx.runAction` instead.")
             else:
                 continue
-            yield RULE.finding(loc, message)
+            yield report.at(loc, message)

@@ -27,21 +27,22 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import distinct_bodies_of_kind
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("scheduler/action-called-from-mutation", "error", "Mutation calls ctx.runAction")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for reached in distinct_bodies_of_kind(project, {"mutation"}):
         function, body = reached.function, reached.body
         for call in body.run_calls:
             if call.method != "runAction":
                 continue
             target = f" `{call.target_text}`" if call.target_text else ""
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"The mutation `{function.function_id}` runs the action{target} directly; mutations cannot "
                 "run actions. Schedule it instead: `ctx.scheduler.runAfter(0, ...)`.",
-                function=reached.owner,
+                body=reached.body,
             )

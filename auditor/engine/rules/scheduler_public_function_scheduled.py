@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("scheduler/public-function-scheduled", "warning", "Public function scheduled or run from the server")
 
@@ -41,22 +41,23 @@ _VERB = {
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    for body, owner in bodies_with_owner(project):
+    report = RuleContext(RULE, project)
+    for body in convex_bodies(project):
         for call in body.run_calls:
             if call.target is None or call.target.namespace != "api":
                 continue
             internal = f"internal.{str(call.target).split('.', 1)[1]}"
-            yield RULE.finding(
+            yield report.at(
                 call.loc,
                 f"{_VERB.get(call.method, call.method)} the public function `{call.target}`; "
                 f"make it internal and use `{internal}`.",
-                function=owner,
+                body=body,
             )
     for cron in project.crons:
         if cron.target is None or cron.target.namespace != "api":
             continue
         internal = f"internal.{str(cron.target).split('.', 1)[1]}"
-        yield RULE.finding(
+        yield report.at(
             cron.loc,
             f"Cron job {cron.name!r} runs the public function `{cron.target}`; make it internal and use "
             f"`{internal}`.",
