@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -85,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+# A one-shot process builds many objects and frees few: the collector's default thresholds
+# would scan the growing heap again and again (about a fifth of a cold run's CPU time, and of
+# reading cached facts). Young objects are still collected, so cyclic garbage stays bounded.
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def run() -> None:
     """The ``convex-audit`` console script."""
+    gc.set_threshold(*_GC_THRESHOLDS)
     sys.exit(main())

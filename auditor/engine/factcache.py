@@ -9,7 +9,9 @@ an engine that extracts differently never reads facts an older one wrote. Entrie
   atomically (a temporary file renamed into place), so concurrent audits and processes share it.
 
 Memory holds pickles rather than live objects, so every audit unpickles its own copy: whatever a
-later step does to the facts never reaches the cache. A disk entry that cannot be read or
+later step does to the facts never reaches the cache. A pickle leaves out the facts' source text,
+which is the file itself: whoever asks for an entry has just read the file to hash it, and puts
+the text back (``with_source``). A disk entry that cannot be read or
 unpickled is ignored (a miss) and rewritten; a folder that cannot be created or written turns the
 disk half off for that cache and says why in ``disk_error``; neither ever stops an audit.
 
@@ -29,17 +31,20 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from cachetools import LRUCache
 from esprima.objects import Object as _EsprimaObject
 
-from auditor.engine.model import Location, ModuleFacts, ParseFailure
+from auditor.engine import model
+from auditor.engine.model import ModuleFacts, ParseFailure
 
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 # What a fact set that still holds its syntax tree costs in memory, per source character
 # (measured on real apps: about 150 bytes a character).
@@ -111,14 +116,40 @@ class _HoldsNodes(Exception):
     pass
 
 
-def _by_constructor(location: Location) -> tuple[type[Location], tuple[object, ...]]:
-    # Rebuilt through __init__, not a slots dataclass's Python __setstate__: a file's facts hold
-    # hundreds of locations, and this makes reading an entry about a quarter faster.
-    return Location, tuple(getattr(location, f.name) for f in dataclasses.fields(Location))
+def _constructor_reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(value: object) -> tuple[type, tuple[object, ...]]:
+        return cls, tuple(getattr(value, name) for name in names)
+
+    return reduce
+
+
+def _module_facts(facts: ModuleFacts) -> tuple[type, tuple[object, ...]]:
+    # The source is the file itself, which every reader has just read to hash it: it is left out
+    # and put back by ``with_source`` (it was most of a pickle's bytes).
+    return ModuleFacts, tuple("" if name == "source" else getattr(facts, name) for name in _MODULE_FIELDS)
+
+
+def _reducers() -> dict[type, Callable[[Any], tuple[type, tuple[object, ...]]]]:
+    """A reducer for each fact class: rebuilt through its constructor, not a slots dataclass's Python
+    ``__setstate__`` (which looks the fields up again for every object; a file's facts hold hundreds),
+    and without the field names a ``__dict__`` would carry."""
+    reducers: dict[type, Callable[[Any], tuple[type, tuple[object, ...]]]] = {}
+    for value in vars(model).values():
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == model.__name__ \
+                and all(f.init for f in dataclasses.fields(value)):
+            reducers[value] = _constructor_reducer(value)
+    reducers[ModuleFacts] = _module_facts
+    reducers[CachedFile] = _constructor_reducer(CachedFile)
+    return reducers
+
+
+_MODULE_FIELDS = tuple(f.name for f in dataclasses.fields(ModuleFacts))
 
 
 class _NodeFreePickler(pickle.Pickler):
-    dispatch_table = {**copyreg.dispatch_table, Location: _by_constructor}
+    dispatch_table = {**copyreg.dispatch_table, **_reducers()}
 
     def reducer_override(self, obj: object) -> object:
         if isinstance(obj, _EsprimaObject):
@@ -134,6 +165,13 @@ def dumps(entry: CachedFile) -> bytes | None:
     except _HoldsNodes:
         return None
     return buffer.getvalue()
+
+
+def with_source(entry: CachedFile, source: str) -> CachedFile:
+    """The entry with its facts' source text, which pickles leave out, put back."""
+    if entry.facts is not None and not entry.facts.source and source:
+        return dataclasses.replace(entry, facts=dataclasses.replace(entry.facts, source=source))
+    return entry
 
 
 def loads(data: bytes) -> CachedFile | None:

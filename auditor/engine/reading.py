@@ -16,6 +16,7 @@ as the module import graph, walked from the schema, reads syntax trees (``import
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ from auditor.engine import factcache, safefiles
 from auditor.engine.aliases import ImportAliases
 from auditor.engine.discovery import SourceFile
 from auditor.engine.extract import extract_module
-from auditor.engine.factcache import CachedFile, CacheKey, ParseCache
+from auditor.engine.factcache import CachedFile, CacheKey, ParseCache, with_source
 from auditor.engine.frontend import client_facts, light_facts
 from auditor.engine.imports import ImportGraph
 from auditor.engine.model import ModuleFacts, ParseFailure, ProjectFacts
@@ -61,18 +62,26 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
     """Each readable file's cached or freshly extracted entry, by path; unreadable files go to ``skipped``."""
     entries: dict[str, CachedFile] = {}
     jobs: list[_Job] = []
-    for source_file in files:
-        try:
-            data = safefiles.read_bytes(source_file.absolute)
-        except OSError as error:
-            skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
-            continue
-        key = _key(source_file, data, aliases)
-        entry = cache.get(key)
-        if entry is not None:
-            entries[source_file.path] = entry
-        else:
-            jobs.append(_Job(source_file, data, key, light=not source_file.in_convex))
+    # Unpickling makes no reference cycles, and the collector's passes over the growing heap
+    # cost as much as the unpickling itself: it rests while the cache is read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for source_file in files:
+            try:
+                data = safefiles.read_bytes(source_file.absolute)
+            except OSError as error:
+                skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
+                continue
+            key = _key(source_file, data, aliases)
+            entry = cache.get(key)
+            if entry is not None:
+                entries[source_file.path] = with_source(entry, decode_source(data))
+            else:
+                jobs.append(_Job(source_file, data, key, light=not source_file.in_convex))
+    finally:
+        if collecting:
+            gc.enable()
     if not jobs:
         return entries
     count = _worker_count(jobs) if workers is None else workers
@@ -116,6 +125,8 @@ def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[M
             if entry is None:
                 entry = extract_entry(path, None, data, aliases, light=False)
                 cache.put(key, entry)
+            else:
+                entry = with_source(entry, decode_source(data))
             if entry.facts is not None:
                 frontend[path] = entry.facts
 
@@ -207,5 +218,5 @@ def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cac
             left.append(job)
             continue
         cache.put_pickled(job.key, data)  # type: ignore[arg-type]
-        entries[job.source_file.path] = entry
+        entries[job.source_file.path] = with_source(entry, decode_source(job.data))
     return left
