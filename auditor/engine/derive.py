@@ -154,6 +154,26 @@ def cors_routed_bodies(project: ProjectFacts) -> set[str]:
     return {route.handler_body for route in project.routes if route.adds_cors and route.handler_body}
 
 
+def cors_left_out_by_choice(project: ProjectFacts, route: RouteFact) -> bool:
+    """A route registered on a router that a convex-helpers ``corsRouter`` of the same file wraps.
+
+    The file puts its browser routes on the ``corsRouter``; a route it registers on the plain
+    router beside it (a server-to-server proxy, an admin endpoint) was left without CORS on purpose."""
+    if route.adds_cors:
+        return False
+    module = project.modules.get(route.loc.path)
+    return module is not None and any(router.wraps == route.router for router in module.cors_routers)
+
+
+def cors_left_out_bodies(project: ProjectFacts) -> set[str]:
+    """Handler bodies every route to which is left without CORS by choice (``cors_left_out_by_choice``)."""
+    by_body: dict[str, list[bool]] = {}
+    for route in project.routes:
+        if route.handler_body:
+            by_body.setdefault(route.handler_body, []).append(cors_left_out_by_choice(project, route))
+    return {body for body, choices in by_body.items() if all(choices)}
+
+
 def route_has_preflight(project: ProjectFacts, route: RouteFact) -> bool:
     """An OPTIONS route answers for the same path, or a prefix covers it (also one we cannot read)."""
     if route.adds_cors or route.method == "OPTIONS":

@@ -293,6 +293,19 @@ class RouteFact:
 
 
 @dataclass(frozen=True, slots=True)
+class CorsRouterFact:
+    """``const cors = corsRouter(http, { allowedOrigins, allowCredentials })`` (convex-helpers)."""
+
+    local: str
+    loc: Location
+    wraps: str | None  # the local name of the router it registers its routes on
+    # The literal origins, None when given by a function or a value the extractor cannot read;
+    # ("*",) when left out (the library's default).
+    allowed_origins: tuple[str, ...] | None = ("*",)
+    allow_credentials: bool | None = False  # None when not a literal
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectShape:
     """The static keys of an object a top-level constant or helper returns, for cross-file lookups."""
 
@@ -518,6 +531,7 @@ class ModuleFacts:
     process_env: list[Location] = field(default_factory=list)  # `process.env` reads
     use_node: bool = False
     routers: list[tuple[str, Location]] = field(default_factory=list)  # httpRouter()s created: (local, loc)
+    cors_routers: list[CorsRouterFact] = field(default_factory=list)
     misplaced_use_node: list[Location] = field(default_factory=list)  # "use node" outside the prologue
     unexported_registrations: list[UnexportedRegistration] = field(default_factory=list)
     paginate_reads: list[PaginateRead] = field(default_factory=list)

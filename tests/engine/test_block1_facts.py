@@ -57,14 +57,28 @@ def test_it_does_not_take_a_null_error_for_an_error_body(tmp_path):
     assert [r.body_has_error_key for r in body.responses] == [False, True]
 
 
-def test_it_treats_a_headers_variable_as_open_to_later_additions(tmp_path):
+def test_it_reads_the_headers_a_variable_gets_through_set_and_append(tmp_path):
     project = project_facts(tmp_path, {
         "convex/http.ts": """
             import { httpAction } from "./_generated/server";
+            import { addCors } from "./cors";
 
             export const hook = httpAction(async () => {
               const headers = new Headers({ "Content-Type": "text/plain" });
               headers.set("Access-Control-Allow-Origin", "*");
+              headers.append("Access-Control-Allow-Credentials", "true");
+              return new Response("ok", { headers });
+            });
+
+            export const later = httpAction(async () => {
+              const response = new Response("ok");
+              response.headers.set("Access-Control-Allow-Origin", "*");
+              return response;
+            });
+
+            export const handedOn = httpAction(async (_ctx, request) => {
+              const headers = new Headers();
+              addCors(headers, request);
               return new Response("ok", { headers });
             });
 
@@ -73,9 +87,14 @@ def test_it_treats_a_headers_variable_as_open_to_later_additions(tmp_path):
             });
         """,
     })
-    [open_response] = project.functions["http:hook"].body.responses
+    [set_response] = project.functions["http:hook"].body.responses
+    [later_response] = project.functions["http:later"].body.responses
+    [handed_response] = project.functions["http:handedOn"].body.responses
     [inline_response] = project.functions["http:inline"].body.responses
-    assert not open_response.headers_known
+    assert set_response.headers_known and set_response.has_cors
+    assert dict(set_response.header_values)["access-control-allow-credentials"] == "true"
+    assert later_response.headers_known and later_response.has_cors
+    assert not handed_response.headers_known
     assert inline_response.headers_known and not inline_response.has_cors
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from auditor.engine.extract.headers import AddedHeaders, binding_added
 from auditor.engine.js import FUNCTION_TYPES, Node, callee_path, property_name, string_value, walk
 from auditor.engine.model import ObjectShape, Validator
 
@@ -27,15 +28,15 @@ def collect_object_shapes(x: FileExtractor) -> None:
 
 
 def object_shape(x: FileExtractor, node: Node | None, depth: int = 0) -> ObjectShape | None:
-    named = node is not None and node.type == "Identifier"
+    holder = x.scopes.binding(node) if node is not None and node.type == "Identifier" else None
     node = x.resolve(node)
     if node is None or depth > 6:
         return None
     if node.type == "NewExpression" and node.callee.type == "Identifier" and node.callee.name == "Headers":
         shape = object_shape(x, node.arguments[0], depth + 1) if node.arguments else ObjectShape()
-        if named and shape is not None:
-            # A Headers held in a variable may get more names through .set/.append later.
-            shape = ObjectShape(shape.keys, shape.refs, opaque=True)
+        if holder is not None and shape is not None:
+            # A Headers held in a variable gets more names through its .set/.append calls.
+            shape = with_added(shape, binding_added(x, holder))
         return shape
     if node.type == "CallExpression" and node.callee.type == "Identifier":
         name = node.callee.name
@@ -82,6 +83,22 @@ def object_shape(x: FileExtractor, node: Node | None, depth: int = 0) -> ObjectS
         else:
             values.pop(name.lower(), None)
     return ObjectShape(frozenset(keys), tuple(refs), opaque, tuple(values.items()))
+
+
+def with_added(shape: ObjectShape, added: AddedHeaders | None) -> ObjectShape:
+    """A shape with the headers ``set``/``append`` calls add to it (see headers.py)."""
+    if added is None:
+        return shape
+    values = dict(shape.values)
+    for name, value in added.values:
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    keys = shape.keys | {name for name, _ in added.values}
+    return ObjectShape(keys, shape.refs, shape.opaque or added.open, tuple(values.items()))
+
+
 def validator_fields(x: FileExtractor, node: Node | None) -> dict[str, Validator] | None:
     node = x.resolve(node)
     if node is None:

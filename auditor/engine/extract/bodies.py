@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from auditor.engine.answers import answer_uses, env_secret_comparisons, if_test_nodes
 from auditor.engine.argflow import analyse_args
+from auditor.engine.extract.args import with_added
+from auditor.engine.extract.headers import response_added
 from auditor.engine.js import (
     FUNCTION_TYPES,
     Node,
@@ -26,7 +28,7 @@ from auditor.engine.js import (
     walk,
 )
 from auditor.engine.loops import block_statements, per_item_below, statement_call
-from auditor.engine.model import BodyFacts, DbCall, HelperCall, Location, ResponseFact, RunCall
+from auditor.engine.model import BodyFacts, DbCall, HelperCall, Location, ObjectShape, ResponseFact, RunCall
 from auditor.engine.moduleuses import random_call
 from auditor.engine.walk import Visit, visit
 from auditor.engine.writes import written_fields
@@ -530,6 +532,13 @@ class _BodyWalker:
                 fact.own_header_values = shape.values
                 fact.header_refs = shape.refs
                 fact.own_headers_known = not shape.opaque
+        added = response_added(x, node)
+        if added is not None:  # `const res = new Response(...); res.headers.set(...)`
+            own = ObjectShape(fact.own_header_names, fact.header_refs, not fact.own_headers_known,
+                              fact.own_header_values)
+            shape = with_added(own, added)
+            fact.own_header_names, fact.own_header_values = shape.keys, shape.values
+            fact.own_headers_known = not shape.opaque
         return fact
 
     def _has_error_key(self, body: Node | None, json: bool) -> bool:

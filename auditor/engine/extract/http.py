@@ -15,7 +15,7 @@ from auditor.engine.js import (
     property_name,
     string_value,
 )
-from auditor.engine.model import CronFact, RouteFact
+from auditor.engine.model import CorsRouterFact, CronFact, RouteFact
 
 if TYPE_CHECKING:
     from auditor.engine.extract.extractor import FileExtractor
@@ -31,6 +31,7 @@ def collect_routers_and_crons(x: FileExtractor) -> None:
                 routers[name] = False
             elif path and path[-1] == "corsRouter":
                 routers[name] = True
+                x.facts.cors_routers.append(_cors_router(x, name, init))
             elif path and path[-1] == "cronJobs":
                 crons.add(name)
         elif init.type == "NewExpression" and init.callee.type == "Identifier" \
@@ -49,6 +50,23 @@ def collect_routers_and_crons(x: FileExtractor) -> None:
             _route(x, node, path[0], adds_cors=routers[path[0]], top_level=id(node) in top_level)
         elif path[0] in crons:
             _cron(x, node, path[1], path[0], top_level=id(node) in top_level)
+
+
+def _cors_router(x: FileExtractor, name: str, call: Node) -> CorsRouterFact:
+    args = call.arguments
+    wraps = args[0].name if args and args[0].type == "Identifier" else None
+    options = object_properties(x.resolve(args[1])) if len(args) > 1 else {}
+    origins: tuple[str, ...] | None = ("*",)
+    if "allowedOrigins" in options:
+        value = x.scopes.value(options["allowedOrigins"])
+        origins = value if isinstance(value, tuple) and all(isinstance(item, str) for item in value) else None
+    credentials: bool | None = False
+    if "allowCredentials" in options:
+        value = x.scopes.value(options["allowCredentials"])
+        credentials = value if isinstance(value, bool) else None
+    if len(args) > 1 and (x.resolve(args[1]) is None or x.resolve(args[1]).type != "ObjectExpression"):
+        origins, credentials = None, None  # options the extractor cannot read
+    return CorsRouterFact(name, x.loc(call), wraps, origins, credentials)
 
 
 def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level: bool) -> None:

@@ -10,9 +10,11 @@ What it flags:
     `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
     imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
     value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
-    headers), webhook and server handlers (they verify a request signature, compare a credential
-    header with an environment secret, or every route to them is a `webhook` path: servers call
-    them, not browsers), the bare `new Response()` an OPTIONS
+    headers) or on the plain router a `corsRouter` of the same file wraps (the file puts its
+    browser routes on the `corsRouter`; one it registers beside them, such as a server-to-server
+    proxy, is left without CORS on purpose), webhook and server handlers (they verify a request
+    signature, compare a credential header with an environment secret, or every route to them is
+    a `webhook` path: servers call them, not browsers), the bare `new Response()` an OPTIONS
     handler sends when the request is not a CORS preflight, next to the response with CORS
     headers it sends when it is (Convex's documented preflight handler), redirects (a 3xx
     status or a `Location` header) and the responses of a handler that answers with HTML pages
@@ -44,6 +46,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import (
     body_owner_labels,
+    cors_left_out_bodies,
     cors_routed_bodies,
     http_handler_bodies,
     server_to_server_handler,
@@ -56,7 +59,7 @@ RULE = RuleInfo("cors/missing-headers", "error", "HTTP response without CORS hea
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     labels = body_owner_labels(project)
-    cors_routed = cors_routed_bodies(project)
+    cors_routed = cors_routed_bodies(project) | cors_left_out_bodies(project)
     seen: set[str] = set()
     for handler, label in http_handler_bodies(project):
         if handler.key in cors_routed or server_to_server_handler(project, handler):

@@ -6,7 +6,8 @@ What it flags:
     header, which makes browsers preflight) with no OPTIONS route for the same path, or an
     OPTIONS `pathPrefix` route that covers it. The finding sits at `http.route(`.
 
-    Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself), routes
+    Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself) or on the
+    plain router a `corsRouter` of the same file wraps (left without CORS on purpose), routes
     whose path or method is computed at runtime, routes that an OPTIONS route with a computed
     path (or a route with a computed method) may cover, and webhook and server handlers (they
     verify a request signature, compare a credential header with an environment secret, or every
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import route_has_preflight, server_to_server_handler
+from auditor.engine.derive import cors_left_out_by_choice, route_has_preflight, server_to_server_handler
 from auditor.engine.model import ProjectFacts, RouteFact
 from auditor.engine.rules.base import Finding, RuleInfo
 
@@ -46,7 +47,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     for route in project.routes:
         if (route.path is None and route.path_prefix is None) or route.method == "*":
             continue  # path or method computed at runtime
-        if route_has_preflight(project, route):
+        if route_has_preflight(project, route) or cors_left_out_by_choice(project, route):
             continue
         handler = project.bodies.get(route.handler_body) if route.handler_body else None
         if handler is not None and server_to_server_handler(project, handler):

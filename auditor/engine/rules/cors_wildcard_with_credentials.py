@@ -4,9 +4,14 @@ What it flags:
     A `Response` (`new Response(...)`, `Response.json(...)`) whose resolved header set holds
     both `Access-Control-Allow-Origin: *` and `Access-Control-Allow-Credentials: true`. Header
     values are read from literals and constants, also through spreads and objects imported from
-    another file, with later keys overriding earlier ones as JavaScript does. Headers added at
-    runtime (`headers.set(...)`) are not read. Reported once per function body, at its first
-    such response.
+    another file, with later keys overriding earlier ones as JavaScript does, and through the
+    `set`/`append` calls of a `new Headers()` variable or of a response's `headers`
+    (`response.headers.set(...)`). Reported once per function body, at its first such response.
+
+    Also a convex-helpers `corsRouter(http, { allowCredentials: true })` whose `allowedOrigins`
+    hold `"*"` (its default): the library then answers every origin with that origin and
+    credentials, so every website can make credentialed requests on a user's behalf. Reported
+    at `corsRouter(`.
 
 Why it matters:
     Browsers refuse the pair: a credentialed request (cookies, `fetch(..., { credentials:
@@ -39,6 +44,15 @@ RULE = RuleInfo("cors/wildcard-with-credentials", "error", "CORS allows any orig
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    for module in project.modules.values():
+        for router in module.cors_routers:
+            if router.allow_credentials and router.allowed_origins is not None and "*" in router.allowed_origins:
+                yield RULE.finding(
+                    router.loc,
+                    f"`{router.local}` allows the origin \"*\" with credentials: corsRouter then answers every "
+                    "origin with that origin and Access-Control-Allow-Credentials: true, so any website can make "
+                    "requests with a user's credentials. List the allowed origins, or drop allowCredentials.",
+                )
     for body, owner in bodies_with_owner(project):
         response = next((r for r in body.responses if wildcard_with_credentials(r)), None)
         if response is None:

@@ -106,6 +106,24 @@ FLAGGED = [
         """,
         "convex/lib/jwt.ts": "export async function verifyToken(token: any, key: any) { return { token, key }; }\n",
     }, ("convex/http.ts", "new Response(JSON")),
+    flagged("a Headers variable given only a content type at runtime", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            http.route({
+              path: "/data",
+              method: "GET",
+              handler: httpAction(async () => {
+                const headers = new Headers();
+                headers.set("Content-Type", "application/json");
+                return new Response("{}", { headers });
+              }),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", 'return new Response("{}"')),
 ]
 
 CORS_LIB = """
@@ -340,6 +358,30 @@ CLEAN = [
                 }
                 await ctx.runMutation(internal.digests.store, { body: await request.text() });
                 return new Response(null, { status: 200 });
+              }),
+            });
+            export default http;
+        """,
+    }),
+    clean("a proxy registered on the plain router beside the file's corsRouter", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const cors = corsRouter(http, { allowedOrigins: ["https://app.example.com"] });
+            cors.route({
+              path: "/messages",
+              method: "POST",
+              handler: httpAction(async () => new Response(JSON.stringify({ ok: true }), { status: 200 })),
+            });
+            http.route({
+              pathPrefix: "/llm-proxy/",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const upstream = await fetch("https://llm.example.com/v1", { method: "POST", body: request.body });
+                return new Response(upstream.body, { status: upstream.status });
               }),
             });
             export default http;

@@ -201,6 +201,23 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("a proxy registered on the plain router beside the file's corsRouter", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const cors = corsRouter(http);
+            cors.route({ path: "/messages", method: "POST", handler: httpAction(async () => new Response("ok")) });
+            http.route({
+              pathPrefix: "/llm-proxy/",
+              method: "POST",
+              handler: httpAction(async (_ctx, request) => new Response((await fetch("https://x.io", request)).body)),
+            });
+            export default http;
+        """,
+    }),
 ]
 
 

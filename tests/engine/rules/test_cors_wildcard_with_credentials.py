@@ -39,6 +39,42 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/http.ts", 'new Response("a"'), ("convex/http.ts", "status: 400")),
+    flagged("headers set at runtime, and a corsRouter answering any origin with credentials", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const cors = corsRouter(http, { allowedOrigins: ["*"], allowCredentials: true });
+            const api = httpRouter();
+            const apiCors = corsRouter(api, { allowCredentials: true });
+            cors.route({ path: "/c", method: "GET", handler: httpAction(async () => new Response("c")) });
+            apiCors.route({ path: "/d", method: "GET", handler: httpAction(async () => new Response("d")) });
+            http.route({
+              path: "/a",
+              method: "GET",
+              handler: httpAction(async () => {
+                const headers = new Headers({ "Content-Type": "text/plain" });
+                headers.set("Access-Control-Allow-Origin", "*");
+                headers.append("Access-Control-Allow-Credentials", "true");
+                return new Response("a", { headers });
+              }),
+            });
+            http.route({
+              path: "/b",
+              method: "GET",
+              handler: httpAction(async () => {
+                const response = Response.json({ ok: true });
+                response.headers.set("Access-Control-Allow-Origin", "*");
+                response.headers.set("Access-Control-Allow-Credentials", "true");
+                return response;
+              }),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", "const cors = corsRouter("), ("convex/http.ts", "const apiCors = corsRouter("),
+       ("convex/http.ts", 'return new Response("a"'), ("convex/http.ts", "Response.json({ ok: true })")),
 ]
 
 CLEAN = [
@@ -70,6 +106,20 @@ CLEAN = [
                 return new Response("ok", { headers: open });
               }),
             });
+            export default http;
+        """,
+    }),
+    clean("corsRouters that list their origins, or allow any origin without credentials", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const cors = corsRouter(http, { allowedOrigins: ["https://app.example.com"], allowCredentials: true });
+            const open = corsRouter(http, { allowedOrigins: ["*"] });
+            cors.route({ path: "/c", method: "GET", handler: httpAction(async () => new Response("c")) });
+            open.route({ path: "/d", method: "GET", handler: httpAction(async () => new Response("d")) });
             export default http;
         """,
     }),
