@@ -32,24 +32,25 @@ from auditor.engine.rules.base import Finding, RuleInfo
 RULE = RuleInfo("schema/unbounded-id-array", "warning", "Array of ids in a document")
 
 
-def _id_arrays(validator: Validator) -> Iterator[Validator]:
-    stack = [validator]
+def _id_arrays(validator: Validator, path: str) -> Iterator[tuple[str, Validator]]:
+    """Each array of ids inside a field's validator, with the dotted path of the object field holding it."""
+    stack = [(path, validator)]
     while stack:
-        current = stack.pop()
+        where, current = stack.pop()
         if current.kind == "array" and current.children and current.children[0].inner.kind == "id":
-            yield current
+            yield where, current
             continue
-        stack.extend(current.children)
-        stack.extend(current.fields.values())
+        stack.extend((where, child) for child in current.children)  # union members, optional, array items
+        stack.extend((f"{where}.{name}", child) for name, child in current.fields.items())
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     for _, table in schema_tables(project):
         for field in table.fields.values():
-            for array in _id_arrays(field.validator):
+            for where, array in _id_arrays(field.validator, f"{table.name}.{field.name}"):
                 target = array.children[0].inner.table or "another table"
                 yield RULE.finding(
                     array.loc or field.loc or table.loc,
-                    f'"{table.name}.{field.name}" holds an array of ids of "{target}", which grows without '
+                    f'"{where}" holds an array of ids of "{target}", which grows without '
                     "bound; model the relation as a join table with an index on each side.",
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.helpers import check_case, clean, flagged
+from tests.engine.helpers import audit_project, check_case, clean, flagged
 
 RULE_ID = "schema/unbounded-id-array"
 
@@ -67,3 +67,25 @@ def test_it_flags_arrays_of_ids_in_documents(tmp_path, case):
 @pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
 def test_it_accepts_join_tables_and_id_arrays_in_arguments(tmp_path, case):
     check_case(tmp_path, RULE_ID, case)
+
+
+def test_it_names_the_nested_field_that_holds_the_ids(tmp_path):
+    files = {
+        "convex/schema.ts": """
+            import { defineSchema, defineTable } from "convex/server";
+            import { v } from "convex/values";
+
+            export default defineSchema({
+              users: defineTable({ name: v.string() }),
+              posts: defineTable({
+                author: v.union(
+                  v.object({ kind: v.literal("bot"), promptIds: v.array(v.id("posts")) }),
+                  v.object({ kind: v.literal("user"), userId: v.id("users") }),
+                ),
+              }),
+            });
+        """,
+    }
+    report = audit_project(tmp_path, files)
+    messages = [f.message for f in report.active_findings if f.rule == RULE_ID]
+    assert len(messages) == 1 and messages[0].startswith('"posts.author.promptIds" holds an array of ids of "posts"')
