@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, RouteFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/duplicate-route", "error", "HTTP route registered twice")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     first: dict[tuple[str, str, str, str, str], RouteFact] = {}
     for route in project.routes:
         if not route.top_level or route.method_literal is None or route.spec_open:
@@ -44,7 +45,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         earlier = first.setdefault(key, route)
         if earlier is route:
             continue
-        yield RULE.finding(
+        yield report.at(
             route.loc,
             f'{route.method} {kind} "{value}" is already registered on line {earlier.loc.line}; the router throws '
             "when http.ts loads and the push fails. Give this route its own path or remove it.",

@@ -27,15 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import body_owner_labels
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/error-status", "warning", "Error response without an error status")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for body in project.bodies.values():
         for response in body.responses:
             if not (response.in_catch or response.body_has_error_key) or not response.status_known:
@@ -46,9 +45,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue  # an HTML page telling a person what went wrong (an OAuth popup), not an API answer
             why = "in a `catch` block" if response.in_catch else "with an `error` body"
             status = "no status (200)" if response.status is None else f"status {response.status}"
-            yield RULE.finding(
+            yield report.at(
                 response.loc,
                 f"This response is created {why} but sent with {status}; clients and webhook senders "
                 "will take it for a success. Use a 4xx or 5xx status.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from auditor.engine.extract import BASE_BUILDERS
 from auditor.engine.model import ProjectFacts, RouteFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/handler-not-httpaction", "error", "HTTP route handler not wrapped in httpAction")
 
@@ -56,10 +56,11 @@ def _problem(project: ProjectFacts, route: RouteFact) -> str | None:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for route in project.routes:
         problem = _problem(project, route)
         if problem is not None:
-            yield RULE.finding(
+            yield report.at(
                 route.loc,
                 f"The handler of {route.method} {route.route_key} is {problem}, not an `httpAction`; the router "
                 "cannot serve it. Wrap the handler in `httpAction(...)` from `./_generated/server`.",

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, RouteFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/invalid-route-spec", "error", "HTTP route spec the router rejects")
 
@@ -38,11 +38,12 @@ RESERVED = "/.files"
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for route in project.routes:
         problem = route_spec_problem(route)
         if problem is not None:
-            yield RULE.finding(route.loc,
-                               f"This route {problem}; the router throws when http.ts loads and the push fails.")
+            yield report.at(route.loc,
+                            f"This route {problem}; the router throws when http.ts loads and the push fails.")
 
 
 def route_spec_problem(route: RouteFact) -> str | None:

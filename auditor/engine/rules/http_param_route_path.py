@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/param-route-path", "error", "Route path with a :param or * segment")
 
@@ -33,6 +33,7 @@ _PARAM_SEGMENT = re.compile(r"^:[A-Za-z_$][\w$]*\??$|^\*+$")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for route in project.routes:
         for key, value in (("path", route.path), ("pathPrefix", route.path_prefix)):
             if value is None:
@@ -41,7 +42,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if segment is None:
                 continue
             stem = value.split(segment, 1)[0]
-            yield RULE.finding(
+            yield report.at(
                 route.loc,
                 f'The route {key} "{value}" has the segment "{segment}", but Convex matches paths literally; '
                 f'no request reaches it. Use `pathPrefix: "{stem or "/"}"` and read the segment from '

@@ -28,7 +28,7 @@ import posixpath
 from collections.abc import Iterator
 
 from auditor.engine.model import ModuleFacts, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("http/router-not-exported", "error", "HTTP router that Convex never sees")
 
@@ -36,15 +36,16 @@ ENTRY_NAMES = ("http.ts", "http.js", "http.mts", "http.mjs", "http.tsx", "http.j
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     entries = {posixpath.join(project.convex_dir, name) if project.convex_dir else name for name in ENTRY_NAMES}
     imported = {target for sites in project.module_imports.values() for _, target, _ in sites if target}
     for module in project.modules.values():
         if module.path in entries:
-            yield from _entry(module)
+            yield from _entry(report, module)
         elif module.routes and module.path not in imported and not _is_test(module.path):
             for name, loc in module.routers:
                 if any(route.router == name for route in module.routes):
-                    yield RULE.finding(
+                    yield report.at(
                         loc,
                         f"The router `{name}` gets routes in {module.path}, but no module imports this file, so its "
                         "routes never reach convex/http.ts and Convex serves none of them. Register them on the "
@@ -52,11 +53,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                     )
 
 
-def _entry(module: ModuleFacts) -> Iterator[Finding]:
+def _entry(report: RuleContext, module: ModuleFacts) -> Iterator[Finding]:
     if "default" in module.exports or not (module.routers or module.routes):
         return
     name, loc = module.routers[0] if module.routers else ("http", module.routes[0].loc)
-    yield RULE.finding(
+    yield report.at(
         loc,
         f"{module.path} has no `export default`, so Convex serves none of its routes; add `export default {name};`.",
     )

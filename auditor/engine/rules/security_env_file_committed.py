@@ -28,12 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import Location, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("security/env-file-committed", "error", "Env file committed or not ignored")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     repository = project.repository
     if repository is None:
         return
@@ -44,4 +45,4 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         else:
             message = (f"`{path}` is not covered by `.gitignore`: the next `git add .` commits its secrets. Add "
                        "it (or `.env*.local`) to `.gitignore`.")
-        yield RULE.finding(Location(path, 1, 0, 1, 0), message)
+        yield report.at(Location(path, 1, 0, 1, 0), message)

@@ -33,9 +33,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from auditor.engine.derive import owner_at
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("security/hardcoded-secret", "error", "Hardcoded secret")
 
@@ -88,6 +87,7 @@ def _public_jwt(token: str) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in [*project.modules.values(), *project.frontend.values()]:
         if TEST_PATH.search(module.path):
             continue
@@ -96,9 +96,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             kind = next((found for found in map(secret_kind, texts) if found), None)
             if kind is None:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 string.loc,
                 f"This string holds what looks like {kind}. Secrets in code are published with it: rotate the "
                 "key and read it from an environment variable (`npx convex env set`).",
-                function=owner_at(project, string.loc) if module.module is not None else None,
+                enclosing=module.module is not None,  # frontend files hold no function bodies
             )

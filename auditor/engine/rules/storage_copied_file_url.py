@@ -31,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.rules.storage_manual_url import is_copied_file_url, routes_storage, storage_host
 
 RULE = RuleInfo("storage/copied-file-url", "info", "Storage URL of one file pasted into code or data")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     own_storage_routes = routes_storage(project)
     files = [*project.modules.values(), *project.frontend.values(), *project.data_files]
     for file in files:
@@ -46,7 +47,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if not copied:
             continue
         how_many = "a pasted URL" if len(copied) == 1 else f"{len(copied)} pasted URLs (this is the first)"
-        yield RULE.finding(
+        yield report.at(
             copied[0].loc,
             f"{file.path} holds {how_many} of a stored file on one deployment, which breaks when the file or the "
             "deployment changes; keep the storage id and call ctx.storage.getUrl(id) when serving it.",

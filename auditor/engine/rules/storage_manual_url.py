@@ -29,9 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.derive import owner_at
 from auditor.engine.model import ProjectFacts, StringFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("storage/manual-url", "error", "Storage URL built by hand")
 
@@ -73,6 +72,7 @@ def routes_storage(project: ProjectFacts) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     own_storage_routes = routes_storage(project)
     for module in [*project.modules.values(), *project.frontend.values()]:
         for string in module.strings:
@@ -81,9 +81,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue  # "*": a pattern (next.config images.remotePatterns), not a URL
             if is_copied_file_url(string):
                 continue  # pasted, not built: storage/copied-file-url
-            yield RULE.finding(
+            yield report.at(
                 string.loc,
                 "This storage URL is built by hand; Convex file URLs are generated and such URLs return "
                 "404 or null. Use `await ctx.storage.getUrl(storageId)`.",
-                function=owner_at(project, string.loc) if module.module is not None else None,
+                enclosing=module.module is not None,  # frontend files hold no function bodies
             )

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("validators/any-in-public-args", "warning", "v.any() in a public mutation's or action's args")
 
@@ -40,6 +40,7 @@ def _any_validators(validator: Validator) -> list[Validator]:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"mutation", "action"}:
             continue
@@ -47,9 +48,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             continue
         for validator in _any_validators(function.args_validator):
             loc = validator.loc or function.args_loc or function.loc
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f"`v.any()` in the args of the public {function.kind} `{function.function_id}`: any client can "
                 "send any value there. Describe the value with a precise validator.",
-                function=function.function_id,
+                function=function,
             )

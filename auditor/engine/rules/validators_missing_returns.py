@@ -32,13 +32,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import rule_allowed
 
 RULE = RuleInfo("validators/missing-returns", "info", "Public function without a returns validator")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if rule_allowed(project.convex_version, RULE.id) is not True:
         return  # `returns:` exists from convex 1.13.0; below it (or unknown) the advice cannot be followed
     for function in project.functions.values():
@@ -46,9 +47,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             continue
         if function.syntax != "object" or function.has_returns:
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"Public {function.kind} `{function.function_id}` has no `returns` validator; whatever it returns "
             "reaches the client unchecked. Add `returns: ...` (`v.null()` when it returns nothing).",
-            function=function.function_id,
+            function=function,
         )

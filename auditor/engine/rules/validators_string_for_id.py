@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, TableFact, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.versions import STORAGE_ID_SINCE, at_least
 
 RULE = RuleInfo("validators/string-for-id", "warning", "Id-named value validated as v.string()")
@@ -133,6 +133,7 @@ def _filled_from_identity(project: ProjectFacts, name: str) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     schema = project.schema
     if schema is None:
         return
@@ -160,7 +161,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for field in table.fields.values():
             target = flagged(field.name, field.validator, table.name)
             if target is not None and field.validator.loc is not None:
-                yield RULE.finding(
+                yield report.at(
                     field.validator.loc,
                     f"Field `{table.name}.{field.name}` is validated as a string but names a `{target}` "
                     f"reference; use `v.id(\"{target}\")`.",
@@ -169,9 +170,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for name, validator in (function.args or {}).items():
             target = flagged(name, validator)
             if target is not None and validator.loc is not None:
-                yield RULE.finding(
+                yield report.at(
                     validator.loc,
                     f"Argument `{name}` of `{function.function_id}` is validated as a string but names a "
                     f"`{target}` reference; use `v.id(\"{target}\")` so Convex checks the table.",
-                    function=function.function_id,
+                    function=function,
                 )
