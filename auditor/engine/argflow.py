@@ -28,10 +28,14 @@ object spreading it, or a rest element of it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, unwrap
-from auditor.engine.model import ArgsWrite, ArgUse, BodyFacts, Location
+from auditor.engine.model import ArgsWrite, ArgUse, Location
 from auditor.engine.walk import visit
+
+if TYPE_CHECKING:
+    from auditor.engine.extract.bodies import BodyDraft
 
 Locate = Callable[[Node], Location]
 
@@ -97,7 +101,7 @@ class _Aliases:
         return None
 
 
-def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]], loc: Locate) -> None:
+def analyse_args(fn: Node, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]], loc: Locate) -> None:
     """Fill ``body.arg_uses`` and ``body.args_writes`` for a handler ``(ctx, args) => ...``."""
     if len(fn.params) < 2:
         return
@@ -143,7 +147,7 @@ def analyse_args(fn: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ..
             _passed(aliases, node, body, loc)
 
 
-def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> None:
+def _comparison(aliases: _Aliases, node: Node, body: BodyDraft, loc: Locate) -> None:
     for side, other in ((node.left, node.right), (node.right, node.left)):
         arg = aliases.arg_of(side)
         if arg is None or arg not in IDENTITY_ARGS:
@@ -164,7 +168,7 @@ def _comparison(aliases: _Aliases, node: Node, body: BodyFacts, loc: Locate) -> 
             body.arg_uses.append(ArgUse("compare", arg, loc(node), ".".join(path)))
 
 
-def _passed(aliases: _Aliases, call: Node, body: BodyFacts, loc: Locate) -> None:
+def _passed(aliases: _Aliases, call: Node, body: BodyDraft, loc: Locate) -> None:
     callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
     if callee.type not in {"Identifier", "MemberExpression"}:
         return
@@ -180,13 +184,13 @@ def _passed(aliases: _Aliases, call: Node, body: BodyFacts, loc: Locate) -> None
             body.arg_uses.append(ArgUse("passed", arg, loc(call)))
 
 
-def _test(aliases: _Aliases, node: Node | None, body: BodyFacts, loc: Locate) -> None:
+def _test(aliases: _Aliases, node: Node | None, body: BodyDraft, loc: Locate) -> None:
     arg = aliases.arg_of(node)
     if arg is not None and arg in FLAG_ARGS:
         body.arg_uses.append(ArgUse("test", arg, loc(node)))
 
 
-def _write(aliases: _Aliases, call: Node, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]],
+def _write(aliases: _Aliases, call: Node, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]],
            loc: Locate) -> None:
     callee = call.callee.expression if call.callee.type == "ChainExpression" else call.callee
     path = member_path(callee)

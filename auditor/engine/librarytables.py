@@ -12,7 +12,7 @@ with a leading ``?`` for ``v.optional(...)``.
 
 from __future__ import annotations
 
-from auditor.engine.model import FieldFact, IndexFact, Location, TableFact, Validator
+from auditor.engine.model import FieldFact, FrozenDict, IndexFact, Location, TableFact, Validator
 
 TableSpec = tuple[dict[str, str], tuple[tuple[str, tuple[str, ...]], ...]]  # (fields, regular indexes)
 
@@ -58,7 +58,7 @@ LIBRARY_TABLES: dict[str, tuple[str, ...]] = {name: tuple(tables) for name, tabl
 
 def _validator(spec: str, loc: Location) -> Validator:
     if spec.startswith("?"):
-        return Validator("optional", children=[_validator(spec[1:], loc)], loc=loc)
+        return Validator("optional", children=(_validator(spec[1:], loc),), loc=loc)
     kind, _, table = spec.partition(":")
     return Validator(kind, table=table or None, loc=loc)
 
@@ -69,11 +69,11 @@ def library_table(library: str, name: str, loc: Location) -> TableFact | None:
     if spec is None:
         return None
     fields, indexes = spec
-    table = TableFact(name, loc, library=library)
-    for field_name, field_spec in fields.items():
-        table.fields[field_name] = FieldFact(field_name, _validator(field_spec, loc), loc)
-    table.indexes = [IndexFact(name, index, "regular", list(columns), loc) for index, columns in indexes]
-    return table
+    return TableFact(name, loc, library=library,
+                     fields=FrozenDict({field_name: FieldFact(field_name, _validator(field_spec, loc), loc)
+                                        for field_name, field_spec in fields.items()}),
+                     indexes=tuple(IndexFact(name, index, "regular", tuple(columns), loc)
+                                   for index, columns in indexes))
 
 
 __all__ = ["AUTH_TABLES", "LIBRARY_SPREADS", "LIBRARY_TABLES", "library_table"]

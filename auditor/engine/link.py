@@ -7,7 +7,8 @@ import posixpath
 
 from auditor.engine.aliases import ImportAliases
 from auditor.engine.client import link_hook_calls
-from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path, schema_id_references
+from auditor.engine.extract import BASE_BUILDERS, is_generated_server, module_source_path
+from auditor.engine.extract.schema import SchemaDraft
 from auditor.engine.model import (
     BodyFacts,
     FunctionFact,
@@ -45,8 +46,8 @@ class Linker:
         for module in project.modules.values():
             for body in module.bodies.values():
                 project.bodies[body.key] = dataclasses.replace(
-                    body, helper_calls=self._linked_helper_calls(module, body),
-                    responses=self._linked_responses(module, body))
+                    body, helper_calls=tuple(self._linked_helper_calls(module, body)),
+                    responses=tuple(self._linked_responses(module, body)))
         for module in project.modules.values():
             for registration in module.registrations:
                 function = self._function(module, registration)
@@ -66,10 +67,7 @@ class Linker:
             ]
         for module in project.modules.values():
             for extracted in module.routes:
-                # A copy: cached module facts must come out of every link unchanged.
-                route = dataclasses.replace(extracted)
-                self._link_route(module, route)
-                project.routes.append(route)
+                project.routes.append(self._linked_route(module, extracted))
         project.hook_calls = link_hook_calls(self)
         return project
 
@@ -129,16 +127,16 @@ class Linker:
             schema = module.schema
             if schema is None or not schema.spread_refs:
                 continue
-            merged = dataclasses.replace(schema, tables=dict(schema.tables), unread_spreads=list(schema.unread_spreads),
-                                         spread_refs=[], table_paths=[])
+            merged = SchemaDraft.of(schema)
+            merged.spread_refs = []
+            merged.table_paths = []
             self._merge_spreads(module, schema, merged, 0)
             merged.open = bool(merged.unread_spreads) or (schema.open and not schema.unread_spreads)
-            merged.id_references = schema_id_references(merged.tables)
-            linked = dataclasses.replace(module, schema=merged)
+            linked = dataclasses.replace(module, schema=merged.freeze())
             self.project.modules[path] = linked
             self._by_path[path] = linked
 
-    def _merge_spreads(self, module: ModuleFacts, source: SchemaFact, merged: SchemaFact, depth: int) -> None:
+    def _merge_spreads(self, module: ModuleFacts, source: SchemaFact, merged: SchemaDraft, depth: int) -> None:
         for import_source, name, text in source.spread_refs:
             found = self._resolve_import(module, import_source, name) if depth < 8 else None
             tables = found[0].table_sets.get(found[1]) if found else None
@@ -266,25 +264,25 @@ class Linker:
 
     # Routes ----------------------------------------------------------------------------------
 
-    def _link_route(self, module: ModuleFacts, route: RouteFact) -> None:
+    def _linked_route(self, module: ModuleFacts, route: RouteFact) -> RouteFact:
+        """The route with its handler's function and body found; the extracted one unchanged."""
         target: tuple[ModuleFacts, str] | None = None
         if route.handler_import is not None:
             target = self._resolve_import(module, *route.handler_import)
         elif route.handler_local is not None:
             target = (module, route.handler_local)
         if target is None:
-            return
+            return route
         target_module, local = target
         exported = next((e for e, name in target_module.exports.items() if name == local), local)
         if target_module.module is not None:
             function_id = f"{target_module.module}:{exported}"
             if function_id in self.project.functions:
-                route.handler_function = function_id
                 body = self.project.functions[function_id].body
-                route.handler_body = body.key if body else None
-                route.handler_label = f"{target_module.module}:{exported}"
-                return
-        route.handler_body = self._body_key_for(target_module, local)
+                return dataclasses.replace(route, handler_function=function_id,
+                                           handler_body=body.key if body else None,
+                                           handler_label=f"{target_module.module}:{exported}")
+        return dataclasses.replace(route, handler_body=self._body_key_for(target_module, local))
 
 
 def link_project(root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts],

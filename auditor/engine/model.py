@@ -3,21 +3,53 @@
 Extraction fills these per file; linking joins them across the project; rules read them.
 Facts are plain data: they hold no syntax-tree node, so they pickle (the facts cache keeps them
 on disk and sends them between processes) and a rule can only read what extraction recorded.
-The facts linking and rules share (functions, validators, helper calls, indexes, strings...) are
-frozen; linking builds new objects (``dataclasses.replace``) rather than changing extracted ones.
+They are frozen, and hold tuples and ``FrozenDict``s rather than lists and dicts: extraction
+builds them from its own mutable drafts, and linking builds new objects (``dataclasses.replace``)
+or project-level structures rather than changing extracted ones, so cached facts come out of
+every audit as they went in. ``ProjectFacts`` is the one mutable holder: the audit fills it.
+(``ModuleFacts``, ``HookCall``, ``HookWrapper`` and ``ParseFailure`` are still built by assignment
+in the client and frontend readers, and so stay mutable for now; nothing after extraction changes them.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn, TypeVar
 
 FunctionKind = Literal["query", "mutation", "action", "httpAction"]
 Visibility = Literal["public", "internal"]
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class FrozenDict(dict[_K, _V]):
+    """A dict that refuses changes: the mappings frozen facts hold.
+
+    A dict underneath, so lookups cost what a dict's do and JSON writes it as an object."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a frozen fact's mapping cannot change; build a new one")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V]], tuple[dict[_K, _V]]]:
+        # Pickle's default for a dict subclass fills it through __setitem__, which refuses.
+        return FrozenDict, (dict(self),)
+
+    def __copy__(self) -> FrozenDict[_K, _V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrozenDict[_K, _V]:
+        import copy
+
+        return FrozenDict({key: copy.deepcopy(value, memo) for key, value in self.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +79,7 @@ class FunctionRef:
         return f"{self.namespace}.{self.module.replace('/', '.')}.{self.name}"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DbCall:
     """One ``ctx.db`` call; for ``query`` the whole chain that follows it."""
 
@@ -59,12 +91,12 @@ class DbCall:
     index_loc: Location | None = None
     index_kind: Literal["regular", "search", "vector"] | None = None
     index_has_range: bool = False
-    index_eq_fields: list[str] = field(default_factory=list)
-    filter_fields: list[str] = field(default_factory=list)
+    index_eq_fields: tuple[str, ...] = ()
+    filter_fields: tuple[str, ...] = ()
     filter_loc: Location | None = None
-    chain: list[str] = field(default_factory=list)  # e.g. ["withIndex", "order", "collect"]
-    chain_locs: list[Location] = field(default_factory=list)  # where each method of `chain` is named
-    index_range_calls: list[tuple[str, Location]] = field(default_factory=list)
+    chain: tuple[str, ...] = ()  # e.g. ["withIndex", "order", "collect"]
+    chain_locs: tuple[Location, ...] = ()  # where each method of `chain` is named
+    index_range_calls: tuple[tuple[str, Location], ...] = ()
     # methods called on the `withIndex` callback's range builder: ("eq", loc), ("gte", loc), ...
     terminal: str | None = None  # collect, take, first, unique, paginate
     terminal_loc: Location | None = None
@@ -80,7 +112,7 @@ class DbCall:
         return self.method in {"insert", "patch", "replace", "delete"}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RunCall:
     """``ctx.runQuery``/``runMutation``/``runAction`` or ``ctx.scheduler.runAfter``/``runAt``."""
 
@@ -96,7 +128,7 @@ class RunCall:
     target_string: str | None = None  # a string literal given as the reference ("messages:send"), not cast
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ResponseFact:
     """A ``new Response(...)`` or ``Response.json(...)`` expression."""
 
@@ -154,7 +186,7 @@ class ArgsWrite:
     excluded: frozenset[str] = frozenset()  # names destructured away from a rest element
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class BodyFacts:
     """What one function body (a handler or a helper) does, before linking."""
 
@@ -162,35 +194,35 @@ class BodyFacts:
     path: str
     name: str
     loc: Location
-    db_calls: list[DbCall] = field(default_factory=list)
-    run_calls: list[RunCall] = field(default_factory=list)
-    fetch_calls: list[Location] = field(default_factory=list)
-    side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
-    storage_calls: list[tuple[str, Location]] = field(default_factory=list)
-    auth_checks: list[Location] = field(default_factory=list)
+    db_calls: tuple[DbCall, ...] = ()
+    run_calls: tuple[RunCall, ...] = ()
+    fetch_calls: tuple[Location, ...] = ()
+    side_effect_calls: tuple[tuple[str, Location], ...] = ()
+    storage_calls: tuple[tuple[str, Location], ...] = ()
+    auth_checks: tuple[Location, ...] = ()
     # Where each identity check of auth_checks takes effect, in the same order: where its answer is
     # first read (tested, or passed into a query or write), which may be well after the call.
-    auth_tested_at: list[Location] = field(default_factory=list)
+    auth_tested_at: tuple[Location, ...] = ()
     # The auth_tested_at of checks that fail without throwing (`if (!identity) return null;`, or an
     # identity only passed on): in a mutation, what was written before them is not rolled back.
-    auth_returning_checks: list[Location] = field(default_factory=list)
-    reads_authorization: list[Location] = field(default_factory=list)
-    verifies_signature: list[Location] = field(default_factory=list)
+    auth_returning_checks: tuple[Location, ...] = ()
+    reads_authorization: tuple[Location, ...] = ()
+    verifies_signature: tuple[Location, ...] = ()
     # A credential header compared with an environment secret: a caller that holds a server secret.
-    compares_env_secret: list[Location] = field(default_factory=list)
-    responses: list[ResponseFact] = field(default_factory=list)
-    date_now: list[Location] = field(default_factory=list)
-    floating_promises: list[tuple[str, Location]] = field(default_factory=list)
-    helper_calls: list[HelperCall] = field(default_factory=list)
-    collect_filters: list[tuple[str, Location]] = field(default_factory=list)
+    compares_env_secret: tuple[Location, ...] = ()
+    responses: tuple[ResponseFact, ...] = ()
+    date_now: tuple[Location, ...] = ()
+    floating_promises: tuple[tuple[str, Location], ...] = ()
+    helper_calls: tuple[HelperCall, ...] = ()
+    collect_filters: tuple[tuple[str, Location], ...] = ()
     # (field, loc of `.filter`): an array filter on a field of a `.collect()` result
-    returned_collects: list[Location] = field(default_factory=list)  # `.collect()` results returned as is
-    error_throws: list[Location] = field(default_factory=list)  # `throw new Error(...)`
-    random_calls: list[tuple[str, Location]] = field(default_factory=list)  # Math.random(), crypto.randomUUID()
-    arg_uses: list[ArgUse] = field(default_factory=list)  # handlers only
-    args_writes: list[ArgsWrite] = field(default_factory=list)  # handlers only
+    returned_collects: tuple[Location, ...] = ()  # `.collect()` results returned as is
+    error_throws: tuple[Location, ...] = ()  # `throw new Error(...)`
+    random_calls: tuple[tuple[str, Location], ...] = ()  # Math.random(), crypto.randomUUID()
+    arg_uses: tuple[ArgUse, ...] = ()  # handlers only
+    args_writes: tuple[ArgsWrite, ...] = ()  # handlers only
     line_count: int = 0
-    opaque_calls: list[Location] = field(default_factory=list)
+    opaque_calls: tuple[Location, ...] = ()
     # calls that may have side effects: not ctx.*, a project helper, a built-in or a value method
 
 
@@ -200,8 +232,8 @@ class Validator:
 
     kind: str  # string, number, id, object, array, optional, union, literal, any, ...
     table: str | None = None  # for v.id("t")
-    children: list[Validator] = field(default_factory=list)
-    fields: dict[str, Validator] = field(default_factory=dict)  # for v.object
+    children: tuple[Validator, ...] = ()
+    fields: FrozenDict[str, Validator] = field(default_factory=FrozenDict)  # for v.object
     loc: Location | None = None
     value: str | None = None  # for v.literal(x): x as JSON text; None when not a literal the extractor read
     open: bool = False  # an object with fields the extractor could not read (an unresolved spread)
@@ -248,7 +280,7 @@ class FunctionFact:
     syntax: Literal["object", "function"]
     loc: Location
     has_args: bool = False
-    args: dict[str, Validator] | None = None
+    args: FrozenDict[str, Validator] | None = None
     args_loc: Location | None = None
     has_returns: bool = False
     returns: Validator | None = None
@@ -263,7 +295,7 @@ class FunctionFact:
         return f"{self.module}:{self.name}"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RouteFact:
     """An ``http.route({...})`` registration."""
 
@@ -315,7 +347,7 @@ class ObjectShape:
     values: tuple[tuple[str, str], ...] = ()  # (key, value) of keys whose value is a constant string or boolean
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Registration:
     """``export const name = builder({...})`` before linking tells what ``builder`` is."""
 
@@ -326,7 +358,7 @@ class Registration:
     body_key: str | None
     handler_ref: tuple[str, str] | None = None  # (import source, name) of an imported handler
     has_args: bool = False
-    args: dict[str, Validator] | None = None
+    args: FrozenDict[str, Validator] | None = None
     args_loc: Location | None = None
     has_returns: bool = False
     returns: Validator | None = None
@@ -382,9 +414,9 @@ class IndexFact:
     table: str
     name: str
     kind: Literal["regular", "search", "vector"]
-    fields: list[str]
+    fields: tuple[str, ...]
     loc: Location
-    filter_fields: list[str] = field(default_factory=list)
+    filter_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,14 +430,14 @@ class FieldFact:
         return self.validator.optional
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TableFact:
     name: str
     loc: Location
     opaque: bool = False  # defined by a library (e.g. authTables): fields and indexes unknown
     library: str | None = None  # the library spread that added it ("authTables"), see librarytables
-    fields: dict[str, FieldFact] = field(default_factory=dict)
-    indexes: list[IndexFact] = field(default_factory=list)
+    fields: FrozenDict[str, FieldFact] = field(default_factory=FrozenDict)
+    indexes: tuple[IndexFact, ...] = ()
     document: Validator | None = None  # the validator given to defineTable, when read
 
     def index_named(self, name: str) -> IndexFact | None:
@@ -417,22 +449,22 @@ class TableFact:
         return {index.fields[0] for index in self.indexes if index.kind == "regular" and index.fields}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SchemaFact:
     path: str
     loc: Location
-    tables: dict[str, TableFact] = field(default_factory=dict)
-    id_references: list[tuple[str, str, str, Location]] = field(default_factory=list)
+    tables: FrozenDict[str, TableFact] = field(default_factory=FrozenDict)
+    id_references: tuple[tuple[str, str, str, Location], ...] = ()
     # (from_table, field, to_table, loc)
     open: bool = False  # a spread the extractor could not resolve may add tables
     # `schemaValidation: false` in defineSchema's options: documents are not checked on write.
     validation: bool = True
     # The source text of each spread of tables the extractor could not follow (`...moreTables`).
-    unread_spreads: list[str] = field(default_factory=list)
+    unread_spreads: tuple[str, ...] = ()
     # Spreads of imported objects of tables, (import source, name, source text): linking reads them.
-    spread_refs: list[tuple[str, str, str]] = field(default_factory=list)
+    spread_refs: tuple[tuple[str, str, str], ...] = ()
     # Files besides ``path`` whose tables linking merged in (`...agentTables` from agent/schema.ts).
-    table_paths: list[str] = field(default_factory=list)
+    table_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +474,7 @@ class CronFact:
     loc: Location
     target: FunctionRef | None = None
     target_text: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: FrozenDict[str, Any] = field(default_factory=FrozenDict)
     name_literal: bool = True  # the name is a string literal (else `name` is the expression's text)
     registry: str = ""  # the local name of the cronJobs() object
     top_level: bool = False  # a statement of the module's top level: it runs exactly once, when the module loads
@@ -466,7 +498,7 @@ class StringFact:
 
     value: str  # template literals: quasis joined with "${}" where expressions were
     loc: Location
-    parts: list[tuple[str, str]] = field(default_factory=list)
+    parts: tuple[tuple[str, str], ...] = ()
     # ("text", literal text) or ("expr", kind): kind is "convex_cloud_url" (the deployment URL
     # from an env var), "convex_site_url" (the same rewritten to .convex.site) or "other"
     is_template: bool = False

@@ -428,5 +428,5 @@ def test_it_names_the_spreads_of_tables_it_could_not_follow(tmp_path):
         """,
     })
     assert project.schema is not None
-    assert project.schema.unread_spreads == ["gameTables"]
+    assert project.schema.unread_spreads == ("gameTables",)
     assert project.schema.validation is True

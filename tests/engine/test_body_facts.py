@@ -71,7 +71,7 @@ def test_it_lists_calls_that_may_have_side_effects_the_engine_cannot_see(tmp_pat
           },
         });
     """, "convex/lib.ts": "export async function helper(ctx, ids) { return ids; }\n"})
-    assert project.functions["mixed:clean"].body.opaque_calls == []
+    assert project.functions["mixed:clean"].body.opaque_calls == ()
     lines = [loc.line for loc in project.functions["mixed:opaque"].body.opaque_calls]
     assert lines == [16, 16, 17]  # `new Stripe(...)` and its `.charges.create`, then the unknown global
 

@@ -56,6 +56,6 @@ def test_it_records_filters_returns_and_throws(tmp_path: Path) -> None:
     assert [loc.line for loc in project.functions["tasks:all"].body.returned_collects] == [at("export const all")]
     mapped = project.functions["tasks:mapped"].body
     assert [loc.line for loc in mapped.returned_collects] == [at("const rows", 2)]
-    assert mapped.collect_filters == []  # no equality on a row field
+    assert mapped.collect_filters == ()  # no equality on a row field
     bounded = project.functions["tasks:bounded"].body
-    assert bounded.collect_filters == [] and bounded.returned_collects == []
+    assert bounded.collect_filters == () and bounded.returned_collects == ()

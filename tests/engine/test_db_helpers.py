@@ -83,4 +83,4 @@ def test_it_leaves_other_parameters_alone(tmp_path: Path) -> None:
         """,
     })
     body = report.project.bodies["convex/lib/cache.ts#remember"]
-    assert body.db_calls == []
+    assert body.db_calls == ()

@@ -80,7 +80,7 @@ def test_it_merges_tables_spread_in_from_other_modules(tmp_path: Path) -> None:
     report = audit_project(tmp_path, GAME)
     schema = report.project.schema
     assert sorted(schema.tables) == ["agentNotes", "memories", "music", "worldStatus", "worlds"]
-    assert not schema.open and schema.unread_spreads == []
+    assert not schema.open and schema.unread_spreads == ()
     assert schema.tables["memories"].fields["importance"].validator.kind == "number"
     assert schema.tables["worldStatus"].loc.path == "convex/world/status.ts"
     assert ("worldStatus", "worldId", "worlds") in {ref[:3] for ref in schema.id_references}
@@ -116,7 +116,7 @@ def test_it_keeps_the_schema_open_when_a_spread_cannot_be_followed(tmp_path: Pat
     })
     schema = report.project.schema
     assert schema.open
-    assert schema.unread_spreads == ["migrationsTables", "gone"]
+    assert schema.unread_spreads == ("migrationsTables", "gone")
 
 
 def test_it_knows_the_documented_tables_of_auth_tables(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from auditor.engine.extract.headers import AddedHeaders, binding_added
 from auditor.engine.js import FUNCTION_TYPES, Node, callee_path, property_name, string_value, walk
-from auditor.engine.model import ObjectShape, Validator
+from auditor.engine.model import FrozenDict, ObjectShape, Validator
 
 if TYPE_CHECKING:
     from auditor.engine.extract.extractor import FileExtractor
@@ -99,7 +99,7 @@ def with_added(shape: ObjectShape, added: AddedHeaders | None) -> ObjectShape:
     return ObjectShape(keys, shape.refs, shape.opaque or added.open, tuple(values.items()))
 
 
-def validator_fields(x: FileExtractor, node: Node | None) -> dict[str, Validator] | None:
+def validator_fields(x: FileExtractor, node: Node | None) -> FrozenDict[str, Validator] | None:
     node = x.resolve(node)
     if node is None:
         return None
@@ -117,7 +117,7 @@ def validator_fields(x: FileExtractor, node: Node | None) -> dict[str, Validator
         name = property_name(prop)
         if name is not None:
             fields[name] = validator(x, prop.value)
-    return fields
+    return FrozenDict(fields)
 
 
 def _fields_complete(x: FileExtractor, node: Node | None, depth: int = 0) -> bool:
@@ -144,7 +144,7 @@ def validator(x: FileExtractor, node: Node | None, depth: int = 0) -> Validator:
         return Validator("unknown")
     loc = x.loc(original if original is not None else node)
     if node.type == "ObjectExpression":
-        return Validator("object", fields=validator_fields(x, node) or {}, loc=loc,
+        return Validator("object", fields=validator_fields(x, node) or FrozenDict(), loc=loc,
                          open=not _fields_complete(x, node))
     if node.type != "CallExpression":
         return Validator("unknown", loc=loc)
@@ -159,20 +159,20 @@ def validator(x: FileExtractor, node: Node | None, depth: int = 0) -> Validator:
     if kind == "id":
         return Validator("id", table=string_value(args[0]) if args else None, loc=loc)
     if kind == "object":
-        return Validator("object", fields=validator_fields(x, args[0]) or {} if args else {}, loc=loc,
-                         open=bool(args) and not _fields_complete(x, args[0]))
+        fields = (validator_fields(x, args[0]) if args else None) or FrozenDict()
+        return Validator("object", fields=fields, loc=loc, open=bool(args) and not _fields_complete(x, args[0]))
     if kind == "literal":
         literal = args[0] if args else None
         value = json.dumps(literal.value) if literal is not None and literal.type == "Literal" \
             and isinstance(literal.value, str | int | float | bool) else None
         return Validator("literal", loc=loc, value=value)
     if kind in {"optional", "array", "nullable"}:
-        child = [validator(x, args[0], depth + 1)] if args else []
+        child = (validator(x, args[0], depth + 1),) if args else ()
         return Validator(kind, children=child, loc=loc)
     if kind == "union":
-        return Validator("union", children=[validator(x, arg, depth + 1) for arg in args], loc=loc)
+        return Validator("union", children=tuple(validator(x, arg, depth + 1) for arg in args), loc=loc)
     if kind == "record":
-        return Validator("record", children=[validator(x, arg, depth + 1) for arg in args], loc=loc)
+        return Validator("record", children=tuple(validator(x, arg, depth + 1) for arg in args), loc=loc)
     return Validator(kind, loc=loc)
 
 

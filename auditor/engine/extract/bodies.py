@@ -8,7 +8,8 @@ whether a value is used (awaited, returned, stored, passed on) and whether it ru
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from auditor.engine.answers import answer_uses, env_secret_comparisons, if_test_nodes
 from auditor.engine.argflow import analyse_args
@@ -28,7 +29,17 @@ from auditor.engine.js import (
     walk,
 )
 from auditor.engine.loops import block_statements, per_item_below, statement_call
-from auditor.engine.model import BodyFacts, DbCall, HelperCall, Location, ObjectShape, ResponseFact, RunCall
+from auditor.engine.model import (
+    ArgsWrite,
+    ArgUse,
+    BodyFacts,
+    DbCall,
+    HelperCall,
+    Location,
+    ObjectShape,
+    ResponseFact,
+    RunCall,
+)
 from auditor.engine.moduleuses import random_call
 from auditor.engine.walk import Visit, visit
 from auditor.engine.writes import written_fields
@@ -79,6 +90,47 @@ CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
 DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
 
 
+@dataclass(slots=True)
+class BodyDraft:
+    """A body's facts while its walk (and argflow) fill them: ``BodyFacts`` with lists, then ``freeze``."""
+
+    key: str
+    path: str
+    name: str
+    loc: Location
+    line_count: int
+    db_calls: list[DbCall] = field(default_factory=list)
+    run_calls: list[RunCall] = field(default_factory=list)
+    fetch_calls: list[Location] = field(default_factory=list)
+    side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
+    storage_calls: list[tuple[str, Location]] = field(default_factory=list)
+    auth_checks: list[Location] = field(default_factory=list)
+    auth_tested_at: list[Location] = field(default_factory=list)
+    auth_returning_checks: list[Location] = field(default_factory=list)
+    reads_authorization: list[Location] = field(default_factory=list)
+    verifies_signature: list[Location] = field(default_factory=list)
+    compares_env_secret: list[Location] = field(default_factory=list)
+    responses: list[ResponseFact] = field(default_factory=list)
+    date_now: list[Location] = field(default_factory=list)
+    floating_promises: list[tuple[str, Location]] = field(default_factory=list)
+    helper_calls: list[HelperCall] = field(default_factory=list)
+    collect_filters: list[tuple[str, Location]] = field(default_factory=list)
+    returned_collects: list[Location] = field(default_factory=list)
+    error_throws: list[Location] = field(default_factory=list)
+    random_calls: list[tuple[str, Location]] = field(default_factory=list)
+    arg_uses: list[ArgUse] = field(default_factory=list)
+    args_writes: list[ArgsWrite] = field(default_factory=list)
+    opaque_calls: list[Location] = field(default_factory=list)
+
+    def freeze(self) -> BodyFacts:
+        # Every field of BodyFacts, by name: a field the draft lacks fails here, not silently.
+        values = {name: getattr(self, name) for name in _BODY_FIELDS}
+        return BodyFacts(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
+
+
+_BODY_FIELDS = tuple(f.name for f in fields(BodyFacts))
+
+
 def collect_helper_bodies(x: FileExtractor) -> None:
     """The body of each top-level function, by name."""
     for name, fn in x.scope.functions.items():
@@ -86,7 +138,7 @@ def collect_helper_bodies(x: FileExtractor) -> None:
 
 
 def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
-    body = BodyFacts(key=key, path=x.path, name=name, loc=x.loc(fn),
+    body = BodyDraft(key=key, path=x.path, name=name, loc=x.loc(fn),
                      line_count=fn.loc.end.line - fn.loc.start.line + 1)
     ctx_aliases = _ctx_aliases(x, fn, ctx_names)
     params = {p.name for p in fn.params if p.type == "Identifier"}
@@ -95,7 +147,7 @@ def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set
     body.compares_env_secret = [x.loc(node) for node in env_secret_comparisons(fn)]
     if "#export:" in key:
         analyse_args(fn, body, ctx_aliases, x.loc)
-    return body
+    return body.freeze()
 
 
 def _ctx_aliases(x: FileExtractor, fn: Node, ctx_names: set[str] | None) -> dict[str, tuple[str, ...]]:
@@ -154,7 +206,7 @@ def _database_typed(x: FileExtractor, param: Node) -> bool:
 class _BodyWalker:
     """Walks one function body and records what it does with ``ctx``, requests and responses."""
 
-    def __init__(self, extractor: FileExtractor, body: BodyFacts, ctx_aliases: dict[str, tuple[str, ...]],
+    def __init__(self, extractor: FileExtractor, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]],
                  params: set[str]) -> None:
         self.x = extractor
         self.body = body
@@ -456,61 +508,64 @@ class _BodyWalker:
 
     def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
         x = self.x
-        db = DbCall(method=method, loc=x.loc(call), awaited=handled)
+        db: dict[str, Any] = {}  # the DbCall's other fields, as they are found
+        names: list[str] = []
+        locs: list[Location] = []
         if call.arguments:
             first = call.arguments[0]
             table = string_value(x.resolve(first))
             if method in {"query", "insert"} and table is not None:
-                db.table = table
-                db.table_loc = x.loc(first)
+                db["table"] = table
+                db["table_loc"] = x.loc(first)
             elif method in {"get", "delete", "patch", "replace"} and (
                     len(call.arguments) >= (2 if method in {"get", "delete"} else 3)
                     or any(arg.type == "SpreadElement" for arg in call.arguments)):
-                db.explicit_table = True  # ctx.db.get("t", id): the table-first form of convex 1.31
+                db["explicit_table"] = True  # ctx.db.get("t", id): the table-first form of convex 1.31
                 if table is not None:
-                    db.table, db.table_loc = table, x.loc(first)
+                    db["table"], db["table_loc"] = table, x.loc(first)
         if method in {"insert", "patch", "replace"} and len(call.arguments) >= 2:
             value = call.arguments[1] if method == "insert" else call.arguments[-1]
-            db.fields, db.counter_fields = written_fields(value, x.resolve)
+            db["fields"], db["counter_fields"] = written_fields(value, x.resolve)
         for name, link in chain[1:]:
-            db.chain.append(name)
+            names.append(name)
             args = link.arguments
             member = link.callee.expression if link.callee.type == "ChainExpression" else link.callee
             prop_loc = x.loc(member.property) if member.type == "MemberExpression" else x.loc(link)
-            db.chain_locs.append(prop_loc)
+            locs.append(prop_loc)
             if name in {"withIndex", "withSearchIndex"} and args:
                 index_name = x.scopes.value(args[0])  # a literal, or a constant that folds to one
-                db.index = index_name if isinstance(index_name, str) else None
-                db.index_loc = x.loc(args[0])
-                db.index_kind = "search" if name == "withSearchIndex" else "regular"
+                db["index"] = index_name if isinstance(index_name, str) else None
+                db["index_loc"] = x.loc(args[0])
+                db["index_kind"] = "search" if name == "withSearchIndex" else "regular"
                 if len(args) > 1:
-                    db.index_has_range = True
-                    db.index_eq_fields = _index_eq_fields(args[1])
+                    db["index_has_range"] = True
+                    db["index_eq_fields"] = tuple(_index_eq_fields(args[1]))
                     if name == "withIndex":
-                        db.index_range_calls = _range_builder_calls(x, args[1])
-            elif name == "filter" and args and db.filter_loc is None:
-                db.filter_fields = _filter_fields(args[0])
-                db.filter_loc = prop_loc
+                        db["index_range_calls"] = tuple(_range_builder_calls(x, args[1]))
+            elif name == "filter" and args and db.get("filter_loc") is None:
+                db["filter_fields"] = tuple(_filter_fields(args[0]))
+                db["filter_loc"] = prop_loc
             elif name in CHAIN_TERMINALS:
-                db.terminal = name
-                db.terminal_loc = prop_loc
-        return db
+                db["terminal"] = name
+                db["terminal_loc"] = prop_loc
+        return DbCall(method=method, loc=x.loc(call), awaited=handled, chain=tuple(names), chain_locs=tuple(locs),
+                      **db)
 
 
     def _response(self, node: Node, anchor: Node, args: list[Node], at: Visit, *, json: bool) -> ResponseFact:
         x = self.x
-        fact = ResponseFact(loc=x.loc(anchor), in_catch=at.catch is not None)
+        fact: dict[str, Any] = {}  # the ResponseFact's other fields, as they are found
         body = args[0] if args else None
         init = x.resolve(args[1]) if len(args) > 1 else None
-        fact.body_has_error_key = self._has_error_key(body, json)
+        fact["body_has_error_key"] = self._has_error_key(body, json)
         if (len(args) > 1 and init is None) or (init is not None and init.type != "ObjectExpression"):
-            fact.status_known = fact.own_headers_known = False
-            return fact
+            fact["status_known"] = fact["own_headers_known"] = False
+            return ResponseFact(loc=x.loc(anchor), in_catch=at.catch is not None, **fact)
         props = {}
         if init is not None:
             for prop in init.properties:
                 if prop.type == "SpreadElement":
-                    fact.status_known = fact.own_headers_known = False
+                    fact["status_known"] = fact["own_headers_known"] = False
                     continue
                 name = property_name(prop)
                 if name is not None:
@@ -519,27 +574,27 @@ class _BodyWalker:
         if status is not None:
             value = number_value(x.resolve(status))
             if isinstance(value, int):
-                fact.status = value
+                fact["status"] = value
             else:
-                fact.status_known = False
+                fact["status_known"] = False
         headers = props.get("headers")
         if headers is not None:
             shape = x.object_shape(headers)
             if shape is None:
-                fact.own_headers_known = False
+                fact["own_headers_known"] = False
             else:
-                fact.own_header_names = shape.keys
-                fact.own_header_values = shape.values
-                fact.header_refs = shape.refs
-                fact.own_headers_known = not shape.opaque
+                fact["own_header_names"] = shape.keys
+                fact["own_header_values"] = shape.values
+                fact["header_refs"] = shape.refs
+                fact["own_headers_known"] = not shape.opaque
         added = response_added(x, node)
         if added is not None:  # `const res = new Response(...); res.headers.set(...)`
-            own = ObjectShape(fact.own_header_names, fact.header_refs, not fact.own_headers_known,
-                              fact.own_header_values)
+            own = ObjectShape(fact.get("own_header_names", frozenset()), fact.get("header_refs", ()),
+                              not fact.get("own_headers_known", True), fact.get("own_header_values", ()))
             shape = with_added(own, added)
-            fact.own_header_names, fact.own_header_values = shape.keys, shape.values
-            fact.own_headers_known = not shape.opaque
-        return fact
+            fact["own_header_names"], fact["own_header_values"] = shape.keys, shape.values
+            fact["own_headers_known"] = not shape.opaque
+        return ResponseFact(loc=x.loc(anchor), in_catch=at.catch is not None, **fact)
 
     def _has_error_key(self, body: Node | None, json: bool) -> bool:
         x = self.x

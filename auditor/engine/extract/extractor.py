@@ -24,7 +24,7 @@ from auditor.engine.extract.registrations import collect_builder_defs, collect_r
 from auditor.engine.extract.schema import collect_schema, collect_table_sets
 from auditor.engine.extract.strings import collect_strings_and_ids
 from auditor.engine.js import FUNCTION_TYPES, Node, location, member_path, string_value
-from auditor.engine.model import BodyFacts, FunctionRef, Location, ModuleFacts, ObjectShape, Validator
+from auditor.engine.model import BodyFacts, FrozenDict, FunctionRef, Location, ModuleFacts, ObjectShape, Validator
 from auditor.engine.moduleuses import collect_module_uses
 from auditor.engine.scope import ScopeModel
 
@@ -240,7 +240,7 @@ class FileExtractor:
         """A ``v.*`` validator, recursively described (see args.py)."""
         return validator(self, node)
 
-    def validator_fields(self, node: Node | None) -> dict[str, Validator] | None:
+    def validator_fields(self, node: Node | None) -> FrozenDict[str, Validator] | None:
         """The fields of an object of validators, or None when it is not one (see args.py)."""
         return validator_fields(self, node)
 

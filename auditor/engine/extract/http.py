@@ -15,7 +15,7 @@ from auditor.engine.js import (
     property_name,
     string_value,
 )
-from auditor.engine.model import CorsRouterFact, CronFact, RouteFact
+from auditor.engine.model import CorsRouterFact, CronFact, FrozenDict, RouteFact
 
 if TYPE_CHECKING:
     from auditor.engine.extract.extractor import FileExtractor
@@ -85,14 +85,15 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
         x.facts.routes.append(route)
         return
     resolved = x.resolve(handler)
-    route.handler_form, route.handler_builder = _handler_form(x, handler, resolved)
+    form, builder = _handler_form(x, handler, resolved)
+    route = dataclasses.replace(route, handler_form=form, handler_builder=builder)
     if handler.type == "Identifier":
-        route.handler_label = handler.name
+        route = dataclasses.replace(route, handler_label=handler.name)
         if handler.name in x.scope.imports:
-            route.handler_import = x.scope.imports[handler.name]
+            route = dataclasses.replace(route, handler_import=x.scope.imports[handler.name])
         elif f"export:{handler.name}" in x.facts.bodies or handler.name in x.scope.consts:
             exported = next((e for e, local in x.facts.exports.items() if local == handler.name), None)
-            route.handler_local = exported if exported is not None else handler.name
+            route = dataclasses.replace(route, handler_local=exported if exported is not None else handler.name)
             if exported is None and handler.name not in x.facts.bodies:
                 _local_http_handler(x, handler.name)
     wrapped = resolved.arguments[0] if resolved is not None and resolved.type == "CallExpression" \
@@ -100,9 +101,9 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
     if wrapped is not None and wrapped.type == "Identifier":
         # `handler: httpAction(handleIngest)`: the function is defined elsewhere, linking finds it.
         if wrapped.name in x.scope.imports:
-            route.handler_import = x.scope.imports[wrapped.name]
+            route = dataclasses.replace(route, handler_import=x.scope.imports[wrapped.name])
         elif wrapped.name in x.scope.functions:
-            route.handler_local = wrapped.name
+            route = dataclasses.replace(route, handler_local=wrapped.name)
     if route.handler_local is None and route.handler_import is None and resolved is not None:
         fn = None
         if resolved.type == "CallExpression" and resolved.arguments \
@@ -115,7 +116,7 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
             label = f"route {route.method} {route.route_key}"
             x.facts.bodies[f"route:{call.loc.start.line}:{call.loc.start.column}"] = x.analyse_body(
                 fn, key, label, ctx_names=set())
-            route.handler_body = key
+            route = dataclasses.replace(route, handler_body=key)
     x.facts.routes.extend(_route_per_value(x, route, props))
 
 
@@ -184,5 +185,5 @@ def _cron(x: FileExtractor, call: Node, method: str, registry: str, top_level: b
             details[key] = literal if literal is not None else string_value(value)
     target, text, _ = x.function_ref(call.arguments[target_index])
     x.facts.crons.append(CronFact(name=name, schedule=method, loc=x.loc(call), target=target,
-                                     target_text=text, details=details, name_literal=literal_name is not None,
-                                     registry=registry, top_level=top_level))
+                                     target_text=text, details=FrozenDict(details),
+                                     name_literal=literal_name is not None, registry=registry, top_level=top_level))

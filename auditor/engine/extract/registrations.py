@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.engine.extract.builders import BASE_BUILDERS, CUSTOM_BUILDER_FACTORIES, declared_names
 from auditor.engine.js import FUNCTION_TYPES, Node, callee_path, object_properties
@@ -116,23 +116,23 @@ def _registration(x: FileExtractor, exported: str, call: Node, anchor: Node, con
     handler = props.get("handler")
     if handler is None:
         return None
-    registration = Registration(exported, callee, loc, "object", None, conditional=conditional,
-                                options_spread=spread)
+    found: dict[str, Any] = {}  # the Registration's other fields, as they are found
     resolved_handler = x.resolve(handler)
     if resolved_handler is not None and resolved_handler.type in FUNCTION_TYPES:
         body = x.analyse_body(resolved_handler, key, exported, ctx_names=set())
         x.facts.bodies[f"export:{exported}"] = body
-        registration.body_key = key
+        found["body_key"] = key
     elif handler.type == "Identifier" and handler.name in x.scope.functions:
-        registration.body_key = f"{x.path}#{handler.name}"
+        found["body_key"] = f"{x.path}#{handler.name}"
     elif handler.type == "Identifier" and handler.name in x.scope.imports:
-        registration.handler_ref = x.scope.imports[handler.name]
+        found["handler_ref"] = x.scope.imports[handler.name]
     if "args" in props:
-        registration.has_args = True
-        registration.args_loc = x.loc(props["args"])
-        registration.args = x.validator_fields(props["args"])
-        registration.args_validator = x.validator(props["args"])
+        found["has_args"] = True
+        found["args_loc"] = x.loc(props["args"])
+        found["args"] = x.validator_fields(props["args"])
+        found["args_validator"] = x.validator(props["args"])
     if "returns" in props:
-        registration.has_returns = True
-        registration.returns = x.validator(props["returns"])
-    return registration
+        found["has_returns"] = True
+        found["returns"] = x.validator(props["returns"])
+    return Registration(exported, callee, loc, "object", found.pop("body_key", None), conditional=conditional,
+                        options_spread=spread, **found)

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from auditor.engine.js import Node, callee_path, object_properties, property_name, property_name_of_member, string_value
 from auditor.engine.librarytables import LIBRARY_TABLES, library_table
-from auditor.engine.model import FieldFact, IndexFact, Location, SchemaFact, TableFact, Validator
+from auditor.engine.model import FieldFact, FrozenDict, IndexFact, Location, SchemaFact, TableFact, Validator
 
 if TYPE_CHECKING:
     from auditor.engine.extract.extractor import FileExtractor
+
+
+@dataclass(slots=True)
+class SchemaDraft:
+    """A schema (or an object of tables) while extraction or linking fills it: see ``SchemaFact``."""
+
+    path: str
+    loc: Location
+    tables: dict[str, TableFact] = field(default_factory=dict)
+    open: bool = False
+    validation: bool = True
+    unread_spreads: list[str] = field(default_factory=list)
+    spread_refs: list[tuple[str, str, str]] = field(default_factory=list)
+    table_paths: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, schema: SchemaFact) -> SchemaDraft:
+        return cls(schema.path, schema.loc, dict(schema.tables), schema.open, schema.validation,
+                   list(schema.unread_spreads), list(schema.spread_refs), list(schema.table_paths))
+
+    def freeze(self) -> SchemaFact:
+        return SchemaFact(path=self.path, loc=self.loc, tables=FrozenDict(self.tables),
+                          id_references=tuple(schema_id_references(self.tables)), open=self.open,
+                          validation=self.validation, unread_spreads=tuple(self.unread_spreads),
+                          spread_refs=tuple(self.spread_refs), table_paths=tuple(self.table_paths))
 
 
 def collect_schema(x: FileExtractor) -> None:
@@ -20,11 +47,11 @@ def collect_schema(x: FileExtractor) -> None:
 
 
 def _schema(x: FileExtractor, call: Node) -> SchemaFact:
-    schema = SchemaFact(path=x.path, loc=x.loc(call))
+    schema = SchemaDraft(path=x.path, loc=x.loc(call))
     tables_node = x.resolve(call.arguments[0])
     if tables_node is None or tables_node.type != "ObjectExpression":
         schema.open = True
-        return schema
+        return schema.freeze()
     options = object_properties(x.resolve(call.arguments[1])) if len(call.arguments) > 1 else {}
     validation = options.get("schemaValidation")
     if validation is not None and validation.type == "Literal" and validation.value is False:
@@ -37,11 +64,10 @@ def _schema(x: FileExtractor, call: Node) -> SchemaFact:
             _schema_spread(x, schema, prop)
             continue
         _schema_table(x, schema, prop)
-    schema.id_references = schema_id_references(schema.tables)
-    return schema
+    return schema.freeze()
 
 
-def _schema_spread(x: FileExtractor, schema: SchemaFact, prop: Node) -> None:
+def _schema_spread(x: FileExtractor, schema: SchemaDraft, prop: Node) -> None:
     """``...authTables`` (a library's documented tables), a local object of tables, or an imported
     one: linking reads the tables the other module defines (``schema.spread_refs``)."""
     spread = prop.argument
@@ -62,7 +88,7 @@ def _schema_spread(x: FileExtractor, schema: SchemaFact, prop: Node) -> None:
         schema.spread_refs.append((source, imported, x.text(spread)))
 
 
-def _schema_tables(x: FileExtractor, schema: SchemaFact, node: Node) -> None:
+def _schema_tables(x: FileExtractor, schema: SchemaDraft, node: Node) -> None:
     for prop in node.properties:
         if prop.type == "Property":
             _schema_table(x, schema, prop)
@@ -81,9 +107,9 @@ def collect_table_sets(x: FileExtractor) -> None:
             continue
         if not any(prop.type == "Property" and _is_table_chain(x, prop.value) for prop in node.properties):
             continue
-        tables = SchemaFact(path=x.path, loc=x.loc(node))
+        tables = SchemaDraft(path=x.path, loc=x.loc(node))
         _schema_tables(x, tables, node)
-        x.facts.table_sets[name] = tables
+        x.facts.table_sets[name] = tables.freeze()
 
 
 def _is_table_chain(x: FileExtractor, node: Node | None) -> bool:
@@ -98,40 +124,40 @@ def _is_table_chain(x: FileExtractor, node: Node | None) -> bool:
     return False
 
 
-def _schema_table(x: FileExtractor, schema: SchemaFact, prop: Node) -> None:
+def _schema_table(x: FileExtractor, schema: SchemaDraft, prop: Node) -> None:
     name = property_name(prop)
     if name is None:
         schema.open = True
         return
-    table = TableFact(name, x.loc(prop.key))
     chain = x.resolve(prop.value)
     calls: list[tuple[str, Node, Node]] = []  # (method, call, property node)
     # A table built elsewhere (an imported constant, a library helper) has unknown indexes.
-    table.opaque = True
+    opaque = True
+    document: Validator | None = None
+    table_fields: dict[str, FieldFact] = {}
     while chain is not None and chain.type == "CallExpression":
         callee = chain.callee
         if callee.type == "MemberExpression":
             calls.append((property_name_of_member(callee) or "", chain, callee.property))
             chain = x.resolve(callee.object)
         elif callee.type == "Identifier" and callee.name == "defineTable":
-            table.opaque = False
+            opaque = False
             definition = x.resolve(chain.arguments[0]) if chain.arguments else None
             validator = x.validator(definition)
-            table.document = validator
-            fields = validator.fields if validator.kind == "object" else {}
+            document = validator
+            fields = dict(validator.fields) if validator.kind == "object" else {}
             if validator.kind == "union":
                 for option in validator.children:
                     fields.update(option.fields)
             for field_name, field_validator in fields.items():
-                table.fields[field_name] = FieldFact(field_name, field_validator, field_validator.loc)
+                table_fields[field_name] = FieldFact(field_name, field_validator, field_validator.loc)
             break
         else:
             break
-    for method, call, prop_node in reversed(calls):
-        index = _index(x, name, method, call, prop_node)
-        if index is not None:
-            table.indexes.append(index)
-    schema.tables[name] = table
+    indexes = [index for method, call, prop_node in reversed(calls)
+               if (index := _index(x, name, method, call, prop_node)) is not None]
+    schema.tables[name] = TableFact(name, x.loc(prop.key), opaque=opaque, fields=FrozenDict(table_fields),
+                                    indexes=tuple(indexes), document=document)
 
 
 def _index(x: FileExtractor, table: str, method: str, call: Node, prop_node: Node) -> IndexFact | None:
@@ -153,7 +179,8 @@ def _index(x: FileExtractor, table: str, method: str, call: Node, prop_node: Nod
             if value is not None:
                 fields = [value]
         filter_fields = _string_list(x.resolve(props.get("filterFields")))
-    return IndexFact(table, name, kinds[method], fields, x.loc(prop_node), filter_fields)  # type: ignore[arg-type]
+    return IndexFact(table, name, kinds[method], tuple(fields), x.loc(prop_node),  # type: ignore[arg-type]
+                     tuple(filter_fields))
 
 
 def _string_list(node: Node | None) -> list[str]:
@@ -162,7 +189,7 @@ def _string_list(node: Node | None) -> list[str]:
     return [value for value in (string_value(e) for e in node.elements if e is not None) if value is not None]
 
 
-def schema_id_references(tables: dict[str, TableFact]) -> list[tuple[str, str, str, Location]]:
+def schema_id_references(tables: Mapping[str, TableFact]) -> list[tuple[str, str, str, Location]]:
     """(from table, field, to table, loc) for each ``v.id("t")`` in the tables' fields."""
     return [(table.name, field_fact.name, ref_table, ref_loc)
             for table in tables.values() for field_fact in table.fields.values()

@@ -55,7 +55,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 continue
             names = ", ".join(f'"{f}"' for f in fields)
             usable = next((index for field in fields for index in table.indexes
-                           if index.kind == "regular" and index.fields[:1] == [field]), None)
+                           if index.kind == "regular" and index.fields[:1] == (field,)), None)
             if usable is not None:
                 advice = (f'The index "{usable.name}" starts with "{usable.fields[0]}": use '
                           f'`.withIndex("{usable.name}", (q) => q.eq("{usable.fields[0]}", ...))` instead.')
