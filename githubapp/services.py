@@ -262,8 +262,9 @@ def installation_token_for(repository: Repository) -> str | None:
 
 def pull_request_ref(audit: Audit) -> str | None:
     """For a pull request's audit whose head is not a branch of the repository (a fork's), the ref
-    of the repository to fetch instead: refs/pull/<n>/head."""
-    run = PullRequestAudit.objects.filter(audit=audit).select_related("pull_request").first()
+    of the repository to fetch instead: refs/pull/<n>/head. A reaped audit's retry keeps it."""
+    ids = [pk for pk in (audit.pk, audit.retry_of_id) if pk is not None]
+    run = PullRequestAudit.objects.filter(audit_id__in=ids).select_related("pull_request").first()
     return run.fetch_ref if run is not None else None
 
 

@@ -173,3 +173,24 @@ def test_it_treats_a_deleted_fork_as_a_fork():
     assert head_fork(payload) is None
     payload["head"]["repo"] = None
     assert head_fork(payload) == "(deleted fork)"
+
+
+def test_it_keeps_fetching_the_forks_ref_for_a_reaped_audits_retry(personas):
+    from githubapp.models import PullRequest
+    from tests.factories import AuditFactory
+
+    installation = Installation.objects.create(installation_id=33, team=personas.team)
+    link = GitHubRepository.objects.create(repository=RepositoryFactory(team=personas.team, name=BASE),
+                                           installation=installation, github_id=1296269, full_name=BASE)
+    pull_request = PullRequest.objects.create(github_repository=link, number=5)
+    runs = {}
+    for head_ref, fork in (("pull/5/head", FORK), ("feature/own", "")):
+        audit = AuditFactory(repository=link.repository, trigger=Audit.Trigger.PULL_REQUEST, branch=head_ref)
+        runs[head_ref] = PullRequestAudit.objects.create(audit=audit, pull_request=pull_request, head_sha="a" * 40,
+                                                         head_ref=head_ref, head_repository=fork, base_ref="main")
+    for head_ref, expected in (("pull/5/head", "refs/pull/5/head"), ("feature/own", None)):
+        first = runs[head_ref].audit
+        retry = AuditFactory(repository=link.repository, trigger=Audit.Trigger.PULL_REQUEST, branch=head_ref,
+                             retry_of=first, attempt=2)
+        assert pipeline.pull_request_ref(first) == pipeline.pull_request_ref(retry) == expected
+    assert pipeline.pull_request_ref(AuditFactory(repository=link.repository, branch="main")) is None
