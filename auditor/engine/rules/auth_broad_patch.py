@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/broad-patch", "warning", "ctx.db.patch/replace with the whole args object")
 
@@ -61,6 +61,7 @@ def _unbounded(validator: Validator | None, has_args: bool) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.visibility != "public" or function.kind != "mutation" or function.body is None:
             continue
@@ -77,9 +78,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 reason = f"a caller can set {', '.join(f'`{name}`' for name in written)} through it"
             else:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 write.loc,
                 f"`ctx.db.{write.method}` in `{function.function_id}` writes {_FORMS[write.form]}: {reason}. "
                 "Write the intended fields by name.",
-                function=function.function_id,
+                function=function,
             )

@@ -28,19 +28,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/conditional-export", "warning", "Convex function exported under a condition")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if not function.conditional:
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"`{function.function_id}` is exported behind a condition: which function a deployment exposes "
             "(and whether it is public) is decided outside review. Export it unconditionally and check "
             "the condition inside the handler.",
-            function=function.function_id,
+            function=function,
         )

@@ -66,12 +66,13 @@ from auditor.engine.derive import (
     project_uses_auth,
 )
 from auditor.engine.model import BodyFacts, DbCall, FunctionFact, Location, ProjectFacts, RunCall
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/http-without-auth", "warning", "HTTP action runs a mutation or action without auth")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     uses_auth = project_uses_auth(project)
     for handler, label in http_handler_bodies(project):
         if not uses_auth and not _webhook_route(project, handler):
@@ -85,12 +86,12 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             continue
         if any(_target_checks_auth(project, call.target.function_id) for call in runs if call.target):
             continue
-        yield RULE.finding(
+        yield report.at(
             _location(project, handler, label),
             f"The HTTP action `{label}` runs `{runs[0].target_text or runs[0].method}` without reading the "
             "`Authorization` header or verifying a request signature; anyone can send this request. "
             "Authenticate the caller first.",
-            function=label,
+            owner=label,
         )
 
 

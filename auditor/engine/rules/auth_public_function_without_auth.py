@@ -53,12 +53,13 @@ from auditor.engine.derive import (
     writes_before_auth_check,
 )
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/public-function-without-auth", "warning", "Public mutation or action without an auth check")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if not project_uses_auth(project, identity_only=True):
         return
     for function in project.functions.values():
@@ -73,16 +74,16 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             early = writes_before_auth_check(project, function)
             if early:
                 what, loc = early[0]
-                yield RULE.finding(
+                yield report.at(
                     loc,
                     f"The public {function.kind} `{function.function_id}` runs `{what}` before it checks who is "
                     "calling; anyone can make this write before the check fails. Check the identity first.",
-                    function=function.function_id,
+                    function=function,
                 )
             continue
-        yield RULE.finding(
+        yield report.at(
             function.loc,
             f"The public {function.kind} `{function.function_id}` never checks who is calling "
             "(`ctx.auth.getUserIdentity()`), yet anyone can call it. Check the identity or make it internal.",
-            function=function.function_id,
+            function=function,
         )

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from auditor.engine.derive import has_unresolved_helpers, schema_for
 from auditor.engine.extract import BASE_BUILDERS
 from auditor.engine.model import FunctionFact, ProjectFacts, ReturnedRead, SchemaFact, TableFact, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/public-query-exposes-private-data", "error", "Public query returning private fields")
 
@@ -85,6 +85,7 @@ def _holds_text(validator: Validator) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.modules.values():
         if module.module is None or not module.returned_reads:
             continue
@@ -105,12 +106,12 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             reported.add(function.function_id)
             fields = ", ".join(f"`{name}`" for name in private)
             what = "documents" if read.fields is None else "the field" + ("s" if len(private) > 1 else "")
-            yield RULE.finding(
+            yield report.at(
                 read.loc,
                 f"The public query `{function.function_id}` checks no identity and returns {what} of "
                 f'"{table.name}" with {fields} to anyone who calls it; return only the fields the page needs '
                 "(map the documents to them) or check who is calling first.",
-                function=function.function_id,
+                function=function,
             )
 
 

@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from auditor.engine.argflow import FLAG_ARGS, ROLE_ARGS
 from auditor.engine.derive import function_checks_auth
 from auditor.engine.model import BodyFacts, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/spoofable-identity-arg", "warning", "Access decided by a client-supplied identity argument")
 
@@ -80,6 +80,7 @@ def _is_literal(detail: str) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for function in project.functions.values():
         if function.visibility != "public" or function.kind not in {"query", "mutation", "action"}:
             continue
@@ -116,4 +117,4 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 message = (f"`{function.function_id}` decides access by comparing the client-supplied `{use.arg}` "
                            f"with `{use.detail}`; a caller can send any value. Compare with the authenticated "
                            "user from `ctx.auth.getUserIdentity()` instead.")
-            yield RULE.finding(use.loc, message, function=function.function_id)
+            yield report.at(use.loc, message, function=function)

@@ -45,20 +45,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.derive import (
-    body_owner_labels,
     cors_left_out_bodies,
     cors_routed_bodies,
     http_handler_bodies,
     server_to_server_handler,
 )
 from auditor.engine.model import BodyFacts, ProjectFacts, ResponseFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("cors/missing-headers", "error", "HTTP response without CORS headers")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     cors_routed = cors_routed_bodies(project) | cors_left_out_bodies(project)
     seen: set[str] = set()
     for handler, label in http_handler_bodies(project):
@@ -81,11 +80,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 if _redirect(response):
                     continue  # browsers follow redirects by navigation, not through fetch
                 kind = "error response" if response.in_catch or response.body_has_error_key else "response"
-                yield RULE.finding(
+                yield report.at(
                     response.loc,
                     f"This {kind} of the HTTP action `{label}` has no `Access-Control-Allow-Origin` header; "
                     "browsers on another origin will block it. Add the CORS headers to every response.",
-                    function=labels.get(body.key, body.key),
+                    body=body,
                 )
 
 

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import cors_left_out_by_choice, route_has_preflight, server_to_server_handler
 from auditor.engine.model import ProjectFacts, RouteFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("cors/missing-preflight", "error", "HTTP route without an OPTIONS preflight route")
 
@@ -44,6 +44,7 @@ SIMPLE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for route in project.routes:
         if (route.path is None and route.path_prefix is None) or route.method == "*":
             continue  # path or method computed at runtime
@@ -55,11 +56,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if route.method in SIMPLE_METHODS and not _reads_credentials(project, route):
             continue
         where = f"path `{route.path}`" if route.path is not None else f"prefix `{route.path_prefix}`"
-        yield RULE.finding(
+        yield report.at(
             route.loc,
             f"The {route.method} route for {where} has no OPTIONS route; browsers send a preflight "
             "request first and get a 404 without CORS headers. Register an OPTIONS route for it.",
-            function=route.handler_function or route.handler_body,
+            route=route,
         )
 
 

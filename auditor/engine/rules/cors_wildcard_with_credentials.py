@@ -36,32 +36,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import bodies_with_owner
+from auditor.engine.derive import convex_bodies
 from auditor.engine.model import ProjectFacts, ResponseFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("cors/wildcard-with-credentials", "error", "CORS allows any origin with credentials")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for module in project.modules.values():
         for router in module.cors_routers:
             if router.allow_credentials and router.allowed_origins is not None and "*" in router.allowed_origins:
-                yield RULE.finding(
+                yield report.at(
                     router.loc,
                     f"`{router.local}` allows the origin \"*\" with credentials: corsRouter then answers every "
                     "origin with that origin and Access-Control-Allow-Credentials: true, so any website can make "
                     "requests with a user's credentials. List the allowed origins, or drop allowCredentials.",
                 )
-    for body, owner in bodies_with_owner(project):
+    for body in convex_bodies(project):
         response = next((r for r in body.responses if wildcard_with_credentials(r)), None)
         if response is None:
             continue
-        yield RULE.finding(
+        yield report.at(
             response.loc,
             "This response sends Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true, a pair "
             "browsers reject; drop the credentials header, or answer with the one allowed origin instead of *.",
-            function=owner,
+            body=body,
         )
 
 
