@@ -15,8 +15,8 @@ the text back (``with_source``). A disk entry that cannot be read or
 unpickled is ignored (a miss) and rewritten; a folder that cannot be created or written turns the
 disk half off for that cache and says why in ``disk_error``; neither ever stops an audit.
 
-Facts that still hold syntax-tree nodes are never pickled (they would carry the whole tree):
-such an entry stays in memory as the live object, costed at an estimate, and is not written.
+Facts are plain data (frozen dataclasses without syntax-tree nodes, see model.py), so every entry
+pickles; the pickler here only makes it smaller and faster to read (``_reducers``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
-from esprima.objects import Object as _EsprimaObject
 
 from auditor.engine import model
 from auditor.engine.model import ModuleFacts, ParseFailure
@@ -46,9 +45,6 @@ from auditor.engine.model import ModuleFacts, ParseFailure
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
 FACTS_FORMAT = 3
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
-# What a fact set that still holds its syntax tree costs in memory, per source character
-# (measured on real apps: about 150 bytes a character).
-_LIVE_BYTES_PER_CHAR = 150
 _ENGINE_DIR = Path(__file__).resolve().parent
 # Rules read facts but never shape them: a new or changed rule keeps the cache valid.
 _NOT_SHAPING_FACTS = ("rules/",)
@@ -112,10 +108,6 @@ def prune_other_versions(directory: Path, *, older_than: float = STALE_VERSION_S
     return removed
 
 
-class _HoldsNodes(Exception):
-    pass
-
-
 def _constructor_reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
     names = tuple(f.name for f in dataclasses.fields(cls))
 
@@ -148,22 +140,14 @@ def _reducers() -> dict[type, Callable[[Any], tuple[type, tuple[object, ...]]]]:
 _MODULE_FIELDS = tuple(f.name for f in dataclasses.fields(ModuleFacts))
 
 
-class _NodeFreePickler(pickle.Pickler):
+class _FactsPickler(pickle.Pickler):
     dispatch_table = {**copyreg.dispatch_table, **_reducers()}
 
-    def reducer_override(self, obj: object) -> object:
-        if isinstance(obj, _EsprimaObject):
-            raise _HoldsNodes
-        return NotImplemented
 
-
-def dumps(entry: CachedFile) -> bytes | None:
-    """The entry as a pickle, or None when its facts still hold syntax-tree nodes."""
+def dumps(entry: CachedFile) -> bytes:
+    """The entry as a pickle (without its facts' source text, see ``with_source``)."""
     buffer = io.BytesIO()
-    try:
-        _NodeFreePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(entry)
-    except _HoldsNodes:
-        return None
+    _FactsPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(entry)
     return buffer.getvalue()
 
 
@@ -189,8 +173,7 @@ class ParseCache:
     def __init__(self, directory: str | Path | None = None, *, max_bytes: int = DEFAULT_MEMORY_BYTES) -> None:
         if max_bytes < 0:
             raise ValueError("max_bytes must be zero or more")
-        self._memory: LRUCache[CacheKey, tuple[bytes | CachedFile, int]] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda item: item[1])
+        self._memory: LRUCache[CacheKey, bytes] = LRUCache(maxsize=max_bytes, getsizeof=len)
         self.directory = Path(directory) if directory is not None else None
         self.disk_error: str | None = None
         self.hits = 0
@@ -212,11 +195,8 @@ class ParseCache:
         return self.directory / f"facts-{engine_version()}"
 
     def get(self, key: CacheKey) -> CachedFile | None:
-        item = self._memory.get(key)
-        entry: CachedFile | None = None
-        if item is not None:
-            payload = item[0]
-            entry = payload if isinstance(payload, CachedFile) else loads(payload)
+        data = self._memory.get(key)
+        entry = loads(data) if data is not None else None
         if entry is None:
             entry = self._read_disk(key)
         if entry is None:
@@ -227,21 +207,17 @@ class ParseCache:
 
     def put(self, key: CacheKey, entry: CachedFile) -> None:
         data = dumps(entry)
-        if data is None:
-            source = entry.facts.source if entry.facts is not None else ""
-            self._remember(key, entry, len(source) * _LIVE_BYTES_PER_CHAR)
-            return
-        self._remember(key, data, len(data))
+        self._remember(key, data)
         self._write_disk(key, data)
 
     def put_pickled(self, key: CacheKey, data: bytes) -> None:
         """Store an entry another process already pickled (the parallel parse)."""
-        self._remember(key, data, len(data))
+        self._remember(key, data)
         self._write_disk(key, data)
 
-    def _remember(self, key: CacheKey, payload: bytes | CachedFile, size: int) -> None:
-        if size <= self._memory.maxsize:  # cachetools refuses a value larger than the whole cache
-            self._memory[key] = (payload, size)
+    def _remember(self, key: CacheKey, data: bytes) -> None:
+        if len(data) <= self._memory.maxsize:  # cachetools refuses a value larger than the whole cache
+            self._memory[key] = data
 
     def _path(self, key: CacheKey) -> Path | None:
         folder = self.folder
@@ -267,7 +243,7 @@ class ParseCache:
             self.bad_entries += 1
             return None
         self.disk_hits += 1
-        self._remember(key, data, len(data))
+        self._remember(key, data)
         return entry
 
     def _write_disk(self, key: CacheKey, data: bytes) -> None:

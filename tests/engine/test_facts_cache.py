@@ -10,13 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-import esprima
 import pytest
 
 from auditor.engine import factcache
 from auditor.engine.audit import audit_path
 from auditor.engine.factcache import CachedFile, ParseCache, default_cache_dir, engine_version
 from auditor.engine.model import Location, ModuleFacts, ParseFailure, StringFact
+from auditor.engine.reading import extract_entry
 from tests.engine.helpers import write_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -158,15 +158,28 @@ def test_it_refuses_a_negative_memory_bound():
         ParseCache(max_bytes=-1)
 
 
-def test_it_never_pickles_facts_that_hold_syntax_tree_nodes(tmp_path):
-    entry = facts_entry()
-    entry.facts.exports["x"] = esprima.parseScript("x = 1")  # type: ignore[union-attr,assignment]  # a stray node
-    assert factcache.dumps(entry) is None
+def test_it_pickles_an_extracted_entry_with_the_plain_pickler(tmp_path):
+    source = '''
+        import { query } from "./_generated/server";
+        import { v } from "convex/values";
+        export const list = query({
+          args: { id: v.id("tasks") },
+          handler: async (ctx, args) => {
+            const rows = await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", args.id)).collect();
+            return new Response(JSON.stringify(rows), { status: 200, headers: { "Content-Type": "text/html" } });
+          },
+        });
+    '''
+    entry = extract_entry("convex/tasks.ts", "tasks", source.encode(), None, light=False)
+    assert entry.facts is not None and entry.facts.bodies["export:list"].db_calls
+    # No guard and no stand-in: the standard pickler takes the entry as it is, and gives it back whole.
+    assert pickle.loads(pickle.dumps(entry)) == entry
     cache = ParseCache(tmp_path)
     cache.put(KEY, entry)
-    assert entry_files(tmp_path) == []
-    assert cache.get(KEY) is entry  # kept in memory as it is
-    assert cache.memory_bytes == len(entry.facts.source) * factcache._LIVE_BYTES_PER_CHAR  # type: ignore[union-attr]
+    assert len(entry_files(tmp_path)) == 1
+    stored = cache.get(KEY)
+    assert stored is not None and stored is not entry
+    assert factcache.with_source(stored, entry.facts.source) == entry
 
 
 def test_it_caches_parse_failures_across_audits(tmp_path):

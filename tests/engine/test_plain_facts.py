@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from esprima.objects import Object as EsprimaObject
 
-from auditor.engine import ParseCache, audit_path
+from auditor.engine import ParseCache, audit_path, factcache, model
 from auditor.engine.extract import extract_module
 from auditor.engine.link import link_project
 from auditor.engine.model import ModuleFacts
@@ -89,3 +89,92 @@ def test_it_freezes_the_facts_rules_and_linking_share(tmp_path: Path):
     for fact, attribute in frozen:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(fact, attribute, None)
+
+
+# Still built by assignment in the client and frontend readers (client.py, frontend.py), so still
+# mutable; nothing after extraction changes them (see the linking tests here). ProjectFacts is the
+# audit's own mutable holder, never cached.
+MUTABLE_FACTS = {"ModuleFacts", "HookCall", "HookWrapper", "ParseFailure", "ProjectFacts"}
+# Lists the frontend reader builds and compares field for field with extraction's.
+LIST_FIELDS = {("StringFact", "parts")}
+
+
+def _fact_classes() -> dict[str, type]:
+    return {name: value for name, value in vars(model).items()
+            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == model.__name__}
+
+
+def test_it_freezes_every_fact_class_but_the_ones_readers_still_fill():
+    classes = _fact_classes()
+    assert set(classes) >= MUTABLE_FACTS
+    for name, cls in classes.items():
+        assert cls.__dataclass_params__.frozen == (name not in MUTABLE_FACTS), name  # type: ignore[attr-defined]
+        assert hasattr(cls, "__slots__"), name
+
+
+def _containers(value: object, owner: tuple[str, str] | None, found: set[tuple[str, str]]) -> None:
+    """Record (class, field) of each frozen fact field that holds a list or a plain dict, anywhere inside."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        frozen = type(value).__dataclass_params__.frozen  # type: ignore[attr-defined]
+        for field in dataclasses.fields(value):
+            _containers(getattr(value, field.name), (type(value).__name__, field.name) if frozen else None, found)
+        return
+    if isinstance(value, list | dict) and not isinstance(value, model.FrozenDict) and owner is not None:
+        found.add(owner)
+    if isinstance(value, dict):
+        for item in value.values():
+            _containers(item, owner, found)
+    elif isinstance(value, list | tuple | frozenset):
+        for item in value:
+            _containers(item, owner, found)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_it_holds_tuples_and_frozen_mappings_in_frozen_facts(project: Path):
+    report = audit_path(project, cache=ParseCache())
+    found: set[tuple[str, str]] = set()
+    for module in [*report.project.modules.values(), *report.project.frontend.values()]:
+        _containers(module, None, found)
+    for fact in [*report.project.functions.values(), *report.project.bodies.values(), *report.project.routes]:
+        _containers(fact, None, found)
+    assert found <= LIST_FIELDS
+
+
+def test_it_refuses_changes_to_a_frozen_mapping_and_pickles_it():
+    mapping = model.FrozenDict({"a": 1})
+    for change in (lambda: mapping.__setitem__("b", 2), lambda: mapping.update(b=2), lambda: mapping.pop("a"),
+                   lambda: mapping.setdefault("b", 2), mapping.clear, mapping.popitem):
+        with pytest.raises(TypeError):
+            change()
+    restored = pickle.loads(pickle.dumps(mapping))
+    assert restored == {"a": 1} and isinstance(restored, model.FrozenDict)
+
+
+class _LiveCache(ParseCache):
+    """Hands out the very entries it was given, so whatever an audit did to them would show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: dict[factcache.CacheKey, factcache.CachedFile] = {}
+
+    def get(self, key: factcache.CacheKey) -> factcache.CachedFile | None:
+        return self.live.get(key)
+
+    def put(self, key: factcache.CacheKey, entry: factcache.CachedFile) -> None:
+        self.live[key] = entry
+
+    def put_pickled(self, key: factcache.CacheKey, data: bytes) -> None:
+        entry = factcache.loads(data)
+        if entry is not None:
+            self.live[key] = entry
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_it_leaves_cached_facts_unchanged_through_a_whole_audit(project: Path):
+    cache = _LiveCache()
+    first = audit_path(project, cache=cache)
+    before = {key: pickle.dumps(entry) for key, entry in cache.live.items()}
+    assert before
+    again = audit_path(project, cache=cache)  # links and runs every rule over the same objects
+    assert {key: pickle.dumps(entry) for key, entry in cache.live.items()} == before
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
