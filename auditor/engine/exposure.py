@@ -16,8 +16,19 @@ that keep the items (``filter``, ``slice``, ``find``, ``[0]``...), ``map``/``fla
 (returning the item, a spread of it, or some of its fields), object literals (``{ user, posts }``,
 ``{ ...user, email: undefined }``: a key written after a spread replaces what the spread gave),
 rest destructuring (``const { email, ...rest } = user``), ``delete user.email``, conditionals and
-``??``/``||``. A value the walk cannot see through (a helper call, a callback given by name)
+``??``/``||``. A value the walk cannot see through (a callback given by name, a library call)
 exposes nothing: the rule built on these facts must not guess.
+
+Values cross functions through facts that linking joins. A call of a project function
+(``return await getAll(ctx)``, local or imported) gives a read whose ``helper`` names it
+(``local:name`` or ``import:source#name``), with what the caller did to the documents (fields
+taken out or picked); the file of the function records what it returns under its name
+(``helper_returns``), the same way, for every top-level function that takes ``ctx`` or a
+database (``db: DatabaseReader``). Linking replaces each helper read by the function's own
+reads, and gives a registration whose handler is imported (``handler: listUsers``) the reads of
+that function. Ids handed in as an array argument (``userIds: v.array(v.id("users"))``) are
+followed through ``map`` callbacks to ``ctx.db.get`` (``Promise.all(ids.map((id) =>
+ctx.db.get(id)))``).
 """
 
 from __future__ import annotations
@@ -50,15 +61,18 @@ _MAX_DEPTH = 24
 
 @dataclass(frozen=True, slots=True)
 class _Docs:
-    """Whole documents of a table, less the fields taken out. ``via`` names the id field of another table."""
+    """Whole documents of a table, less the fields taken out. ``via`` names the id field of another table.
+
+    With ``helper``, the documents (of a table linking tells) a project function returns."""
 
     table: str
     removed: frozenset[str] = frozenset()
     via: str | None = None  # the document is read by the id held in table.via
     page: bool = False  # a paginate result: the documents are under its `page`
+    helper: str | None = None
 
     def without(self, keys: frozenset[str]) -> _Docs:
-        return _Docs(self.table, self.removed | keys, self.via, self.page)
+        return _Docs(self.table, self.removed | keys, self.via, self.page, self.helper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,15 @@ class _Field:
     table: str
     name: str
     via: str | None = None
+    helper: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Ids:
+    """Ids of a table: one (``item``), or an array of them handed in as an argument."""
+
+    table: str
+    item: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +99,30 @@ class _IdOf:
     field: str
 
 
-_Value = _Docs | _Field | _IdOf
+_Value = _Docs | _Field | _IdOf | _Ids
 
 
 def collect_returned_reads(x: FileExtractor) -> None:
     for export_name, handler, props in exported_handlers(x):
-        _Handler(x, export_name, handler, props.get("args")).run()
+        x.facts.returned_reads.extend(_Handler(x, export_name, handler, props.get("args")).run())
+    for name, fn in x.scope.functions.items():
+        if fn.params and _takes_context(fn.params[0]):
+            reads = _Handler(x, name, fn, None).run()
+            if reads:
+                x.facts.helper_returns[name] = reads
+
+
+def _takes_context(param: Node) -> bool:
+    """A first parameter that is ``ctx`` or a database: by name or by its type."""
+    if param.type == "AssignmentPattern":
+        param = param.left
+    if param.type == "ObjectPattern":
+        return True
+    if param.type != "Identifier":
+        return False
+    annotation = getattr(param, "typeAnnotation", None)
+    text = repr(annotation) if annotation is not None else ""
+    return param.name in {"ctx", "context", "db"} or "Ctx" in text or "Context" in text or "Database" in text
 
 
 class _Handler:
@@ -89,7 +130,7 @@ class _Handler:
         self.x = x
         self.export_name = export_name
         self.fn = fn
-        self.id_tables = self._id_tables(args_node)
+        self.id_tables, self.id_array_tables = self._id_tables(args_node)
         self.ctx_names: set[str] = set()
         self.db_names: set[str] = set()
         self.args_name: str | None = None
@@ -99,25 +140,33 @@ class _Handler:
         self.bound: list[dict[str, list[_Value]]] = []  # callback parameters, innermost last
         self._evaluating: set[int] = set()
 
-    def _id_tables(self, args_node: Node | None) -> dict[str, str]:
+    def _id_tables(self, args_node: Node | None) -> tuple[dict[str, str], dict[str, str]]:
+        """Arguments holding an id, and arguments holding an array of ids, with their tables."""
         if args_node is None:
-            return {}
+            return {}, {}
         fields = self.x.validator_fields(args_node) or {}
         tables: dict[str, str] = {}
+        arrays: dict[str, str] = {}
         for name, validator in fields.items():
             inner = validator
             while inner.kind in {"optional", "nullable"} and inner.children:
                 inner = inner.children[0]
             if inner.kind == "id" and inner.table:
                 tables[name] = inner.table
-        return tables
+            elif inner.kind == "array" and inner.children and inner.children[0].kind == "id" \
+                    and inner.children[0].table:
+                arrays[name] = inner.children[0].table
+        return tables, arrays
 
-    def run(self) -> None:
+    def run(self) -> list[ReturnedRead]:
         fn = self.fn
         params = fn.params
         first = params[0] if params else None
+        if first is not None and first.type == "AssignmentPattern":
+            first = first.left
         if first is not None and first.type == "Identifier":
             self.ctx_names.add(first.name)
+            self.db_names.add(first.name)  # a helper given the database itself (`db: DatabaseReader`)
         elif first is not None and first.type == "ObjectPattern":
             for prop in first.properties:
                 if prop.type == "Property" and property_name(prop) == "db" and prop.value.type == "Identifier":
@@ -135,12 +184,13 @@ class _Handler:
                 if key is not None and value is not None and value.type == "Identifier":
                     self.args_fields[id(value)] = key
         self._scan_body()
-        returns = returned_expressions(fn)
-        for node in returns:
+        reads: list[ReturnedRead] = []
+        for node in returned_expressions(fn):
             for value in self.eval(node):
                 read = self._read(value, node)
                 if read is not None:
-                    self.x.facts.returned_reads.append(read)
+                    reads.append(read)
+        return reads
 
     def _scan_body(self) -> None:
         for node in walk(self.fn.body):
@@ -161,9 +211,10 @@ class _Handler:
     def _read(self, value: _Value, at: Node) -> ReturnedRead | None:
         loc = self.x.loc(at)
         if isinstance(value, _Docs):
-            return ReturnedRead(self.export_name, value.table, value.via, None, value.removed, loc)
+            return ReturnedRead(self.export_name, value.table, value.via, None, value.removed, loc, value.helper)
         if isinstance(value, _Field):
-            return ReturnedRead(self.export_name, value.table, value.via, frozenset({value.name}), frozenset(), loc)
+            return ReturnedRead(self.export_name, value.table, value.via, frozenset({value.name}), frozenset(), loc,
+                                value.helper)
         return None
 
     # Evaluation ------------------------------------------------------------------------------
@@ -209,6 +260,9 @@ class _Handler:
             if node.name in frame:
                 return self._less_deleted(node.name, frame[node.name])
         binding = self.x.scopes.binding(node)
+        if binding is not None and binding.kind == "param" and id(binding.declaration) in self.args_fields:
+            table = self.id_array_tables.get(self.args_fields[id(binding.declaration)])
+            return [_Ids(table)] if table else []
         if binding is None or binding.reassigned or binding.init is None or binding.kind not in {"const", "let"}:
             return []
         values = self.eval(binding.init, depth)
@@ -235,7 +289,7 @@ class _Handler:
                 for value in self.eval(prop.argument, depth):
                     if isinstance(value, _Docs) and value.page:
                         if "page" not in later:
-                            values.append(_Docs(value.table, value.removed, value.via))
+                            values.append(_Docs(value.table, value.removed, value.via, helper=value.helper))
                     elif isinstance(value, _Docs):
                         values.append(value.without(later))
                     elif isinstance(value, _Field):
@@ -245,6 +299,10 @@ class _Handler:
         return values
 
     def _member(self, node: Node, depth: int) -> list[_Value]:
+        path = member_path(node)
+        if path and len(path) == 2 and self.args_name is not None and path[0] == self.args_name:
+            table = self.id_array_tables.get(path[1])
+            return [_Ids(table)] if table else []
         base = self.eval(node.object, depth)
         if not base:
             return []
@@ -262,10 +320,10 @@ class _Handler:
         for value in base:
             if isinstance(value, _Docs) and value.page:
                 if key == "page":
-                    values.append(_Docs(value.table, value.removed, value.via))
+                    values.append(_Docs(value.table, value.removed, value.via, helper=value.helper))
             elif isinstance(value, _Docs) and key not in value.removed and key not in {"length"}:
-                values.append(_Field(value.table, key, value.via))
-                if value.via is None:
+                values.append(_Field(value.table, key, value.via, value.helper))
+                if value.via is None and value.helper is None:
                     values.append(_IdOf(value.table, key))
         return values
 
@@ -281,7 +339,8 @@ class _Handler:
             if imported and imported[1] in RELATIONSHIP_HELPERS and len(node.arguments) >= 2:
                 table = self.x.scopes.value(node.arguments[1])
                 return [_Docs(table)] if isinstance(table, str) else []
-            return []
+            helper = self._helper_ref(callee.name)
+            return [_Docs("", helper=helper)] if helper is not None and self._passes_context(node) else []
         if callee.type != "MemberExpression":
             return []
         method = property_name_of_member(callee)
@@ -293,7 +352,12 @@ class _Handler:
         if method in KEEPING_METHODS:
             return [v for v in self.eval(callee.object, depth) if isinstance(v, _Docs) and not v.page]
         if method in MAPPING_METHODS and node.arguments:
-            items = [v for v in self.eval(callee.object, depth) if isinstance(v, _Docs) and not v.page]
+            items: list[_Value] = []
+            for value in self.eval(callee.object, depth):
+                if isinstance(value, _Docs) and not value.page:
+                    items.append(value)
+                elif isinstance(value, _Ids) and not value.item:
+                    items.append(_Ids(value.table, item=True))
             callback = node.arguments[0]
             if not items or callback.type not in FUNCTION_TYPES or not callback.params:
                 return []
@@ -359,7 +423,26 @@ class _Handler:
         if path and len(path) == 2 and path[0] == self.args_name and self.args_name is not None:
             table = self.id_tables.get(path[1])
             return [_Docs(table)] if table else []
-        return [_Docs(v.table, via=v.field) for v in self.eval(node) if isinstance(v, _IdOf)]
+        values = self.eval(node)
+        return [_Docs(v.table, via=v.field) for v in values if isinstance(v, _IdOf)] + [
+            _Docs(v.table) for v in values if isinstance(v, _Ids) and v.item]
+
+    def _helper_ref(self, name: str) -> str | None:
+        """The reference linking resolves for a call of a project function (as ``HelperCall.ref``)."""
+        if name in self.x.scope.functions:
+            return f"local:{name}"
+        imported = self.x.scope.imports.get(name)
+        if imported is not None and self.x.project_source(imported[0]) and "_generated" not in imported[0]:
+            return f"import:{imported[0]}#{imported[1]}"
+        return None
+
+    def _passes_context(self, call: Node) -> bool:
+        """The call hands on ``ctx`` or the database (so the function can read documents)."""
+        for argument in call.arguments:
+            path = member_path(argument)
+            if path and path[0] in self.ctx_names | self.db_names:
+                return True
+        return False
 
     def _is_db(self, node: Node) -> bool:
         path = member_path(node)

@@ -19,6 +19,7 @@ from auditor.engine.model import (
     ProjectFacts,
     Registration,
     ResponseFact,
+    ReturnedRead,
     RouteFact,
     SchemaFact,
 )
@@ -69,6 +70,7 @@ class Linker:
             for extracted in module.routes:
                 project.routes.append(self._linked_route(module, extracted))
         project.hook_calls = link_hook_calls(self)
+        self._link_returned_reads()
         return project
 
     # Module resolution -----------------------------------------------------------------------
@@ -206,6 +208,51 @@ class Linker:
             opaque = opaque or shape.opaque
         return ObjectShape(frozenset(keys), (), opaque, tuple(values))
 
+    # Returned documents ------------------------------------------------------------------------
+
+    def _link_returned_reads(self) -> None:
+        """What each function's handler returns, with project functions' returns followed."""
+        project = self.project
+        for module in project.modules.values():
+            if module.module is None:
+                continue
+            for read in module.returned_reads:
+                function_id = f"{module.module}:{read.export_name}"
+                project.returned_reads.setdefault(function_id, []).extend(self._expand_read(module, read, 0))
+            for registration in module.registrations:
+                # `handler: listUsers` imported from another file: what that function returns.
+                function_id = f"{module.module}:{registration.export_name}"
+                if registration.handler_ref is None or registration.body_key is not None \
+                        or function_id not in project.functions:
+                    continue
+                found = self._resolve_import(module, *registration.handler_ref)
+                if found is None:
+                    continue
+                for read in found[0].helper_returns.get(found[1], []):
+                    expanded = self._expand_read(found[0], read, 0)
+                    project.returned_reads.setdefault(function_id, []).extend(
+                        dataclasses.replace(r, export_name=registration.export_name) for r in expanded)
+
+    def _expand_read(self, module: ModuleFacts, read: ReturnedRead, depth: int) -> list[ReturnedRead]:
+        """The read with the documents of the project function it names replaced by what that returns."""
+        if read.helper is None:
+            return [read]
+        if depth > 8:
+            return []
+        found: tuple[ModuleFacts, str] | None = None
+        if read.helper.startswith("local:"):
+            found = (module, read.helper[len("local:"):])
+        elif read.helper.startswith("import:"):
+            source, _, name = read.helper[len("import:"):].rpartition("#")
+            found = self._resolve_import(module, source, name)
+        if found is None:
+            return []
+        expanded: list[ReturnedRead] = []
+        for inner in found[0].helper_returns.get(found[1], []):
+            for concrete in self._expand_read(found[0], inner, depth + 1):
+                expanded.append(_composed(read, concrete))
+        return expanded
+
     # Registrations ---------------------------------------------------------------------------
 
     def builder_kind(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[str, str, list[str]] | None:
@@ -283,6 +330,19 @@ class Linker:
                                            handler_body=body.key if body else None,
                                            handler_label=f"{target_module.module}:{exported}")
         return dataclasses.replace(route, handler_body=self._body_key_for(target_module, local))
+
+
+def _composed(outer: ReturnedRead, inner: ReturnedRead) -> ReturnedRead:
+    """What the caller returns of what a function returned: the caller's fields picked or taken out
+    of the function's documents, at the caller's returned expression."""
+    if outer.fields is None:
+        fields = None if inner.fields is None else inner.fields - outer.removed
+        removed = inner.removed | outer.removed
+    elif inner.fields is None:
+        fields, removed = outer.fields - inner.removed, frozenset()
+    else:
+        fields, removed = inner.fields, frozenset()
+    return ReturnedRead(outer.export_name, inner.table, inner.via, fields, removed, outer.loc)
 
 
 def link_project(root: str, convex_dir: str, modules: list[ModuleFacts], frontend: list[ModuleFacts],

@@ -397,6 +397,10 @@ class ReturnedRead:
     fields: frozenset[str] | None  # the fields returned; None for whole documents
     removed: frozenset[str]  # fields of whole documents taken out before they were returned
     loc: Location  # the returned expression
+    # What a project function returns (``local:name``/``import:source#name``, as HelperCall.ref),
+    # with ``fields``/``removed`` saying what the caller did to it; linking reads the function's
+    # own returns (``ModuleFacts.helper_returns``) and sets ``table``. Empty ``table`` until then.
+    helper: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,6 +572,8 @@ class ModuleFacts:
     unexported_registrations: list[UnexportedRegistration] = field(default_factory=list)
     paginate_reads: list[PaginateRead] = field(default_factory=list)
     returned_reads: list[ReturnedRead] = field(default_factory=list)
+    # What each top-level function taking ctx or a database returns, by local name (see exposure).
+    helper_returns: dict[str, list[ReturnedRead]] = field(default_factory=dict)
     hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
     hook_calls: list[HookCall] = field(default_factory=list)  # client files only
     # Top-level objects of `defineTable(...)` values a schema may spread in, by name.
@@ -614,6 +620,9 @@ class ProjectFacts:
     # (module path, kind, registration) for registrations linking found to be Convex functions
     convex_exports: Any = None  # convexexports.ConvexExports, filled by the audit
     baseline: Any = None  # compat.Inventory of the previous audit, when the audit is given one
+    # What each function's handler returns, by function id, helpers' returns and imported
+    # handlers followed (see exposure and linking).
+    returned_reads: dict[str, list[ReturnedRead]] = field(default_factory=dict)
     # Answers derive.py works out once per project and reuses (the facts do not change after linking).
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -10,10 +10,18 @@ What it flags:
     Convex Auth's `authTables` adds count as the library defines them (`users.email`,
     `users.phone`). Reported at the returned value, naming the table and the fields.
 
+    Returned values are followed across functions and files: a handler given by reference
+    (`handler: listUsers`, imported from another module), a project function whose result is
+    returned (`return await getAll(ctx)`, where `getAll` returns `ctx.db.query("users").collect()`,
+    or takes the database: `db: DatabaseReader`), callbacks that keep the documents (`rows.map((u)
+    => u)`, `rows.filter(...)`) and documents read by an array of ids the caller sends
+    (`Promise.all(args.ids.map((id) => ctx.db.get(id)))` with `ids: v.array(v.id("users"))`).
+
     Not flagged when the handler projects the private fields away (`users.map((u) => ({ name:
-    u.name }))`, `const { email, ...rest } = user`, `{ ...user, email: undefined }`), returns ids
-    or counts only, or hands the documents to code the auditor cannot see (a helper, a callback
-    given by name), and never for a function whose builder's context is out of sight. Tables
+    u.name }))`, `const { email, ...rest } = user`, `{ ...user, email: undefined }`), in the
+    handler or in the function it calls, returns ids or counts only, or hands the documents to
+    code the auditor cannot see (a library, a callback given by name), and never for a function
+    whose builder's context is out of sight. Tables
     named as public (`publicProfiles`) hold what the project chose to publish and are not
     judged, nor queries the caller unlocks with a secret argument of their own (`sessionToken`,
     `token`, `sessionId`, `code`, `inviteCode`): holding it is the project's own identity check.
@@ -86,24 +94,20 @@ def _holds_text(validator: Validator) -> bool:
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
-    for module in project.modules.values():
-        if module.module is None or not module.returned_reads:
+    for function_id, reads in project.returned_reads.items():
+        function = project.functions.get(function_id)
+        if function is None or not _unguarded_public_query(project, function):
             continue
-        schema = schema_for(project, module.path)
+        schema = schema_for(project, function.path)
         if schema is None:
             continue
-        reported: set[str] = set()
-        for read in sorted(module.returned_reads, key=lambda r: (r.loc.line, r.loc.column)):
-            function = project.functions.get(f"{module.module}:{read.export_name}")
-            if function is None or function.function_id in reported or not _unguarded_public_query(project, function):
-                continue
+        for read in sorted(reads, key=lambda r: (r.loc.path != function.path, r.loc.path, r.loc.line, r.loc.column)):
             table = _table(schema, read)
             if table is None or "public" in _words(table.name):
                 continue  # publicProfiles: a table the project keeps for publishing
             private = _exposed_private(table, read)
             if not private:
                 continue
-            reported.add(function.function_id)
             fields = ", ".join(f"`{name}`" for name in private)
             what = "documents" if read.fields is None else "the field" + ("s" if len(private) > 1 else "")
             yield report.at(
@@ -113,6 +117,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
                 "(map the documents to them) or check who is calling first.",
                 function=function,
             )
+            break
 
 
 def _unguarded_public_query(project: ProjectFacts, function: FunctionFact) -> bool:

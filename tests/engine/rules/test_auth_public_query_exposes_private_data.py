@@ -38,6 +38,26 @@ AUTH_SCHEMA = """
     });
 """
 
+USER_HELPERS = """
+    import { DatabaseReader, QueryCtx } from "../_generated/server";
+
+    export async function getAll(ctx: QueryCtx) {
+      return await ctx.db.query("users").collect();
+    }
+
+    export async function listUsers(ctx: QueryCtx) {
+      return await getAll(ctx);
+    }
+
+    export async function listNames(ctx: QueryCtx) {
+      return (await getAll(ctx)).map((u) => ({ _id: u._id, name: u.name }));
+    }
+
+    export function byToken(db: DatabaseReader, token: string) {
+      return db.query("users").withIndex("by_token", (q) => q.eq("tokenIdentifier", token)).unique();
+    }
+"""
+
 FLAGGED = [
     flagged("whole documents: collect, get by an id argument, a document read through another's id field", {
         "convex/schema.ts": SCHEMA,
@@ -141,6 +161,36 @@ FLAGGED = [
             });
         """,
     }, ("convex/messages.ts", "return Promise.all")),
+    flagged("followed across files: an imported handler, helpers returning documents, ids mapped to get", {
+        "convex/schema.ts": SCHEMA,
+        "convex/lib/users.ts": USER_HELPERS,
+        "convex/users.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+            import { byToken, getAll, listUsers } from "./lib/users";
+
+            export const list = query({ args: {}, handler: listUsers });
+
+            export const everyone = query({
+              args: {},
+              handler: async (ctx) => {
+                const rows = await getAll(ctx);
+                return rows.map((u) => u);
+              },
+            });
+
+            export const lookup = query({
+              args: { handle: v.string() },
+              handler: async (ctx, args) => await byToken(ctx.db, args.handle),
+            });
+
+            export const many = query({
+              args: { ids: v.array(v.id("users")) },
+              handler: async (ctx, { ids }) => await Promise.all(ids.map((id) => ctx.db.get(id))),
+            });
+        """,
+    }, ("convex/lib/users.ts", "return await getAll(ctx);"), ("convex/users.ts", "return rows.map((u) => u);"),
+       ("convex/users.ts", "await byToken(ctx.db, args.handle)"), ("convex/users.ts", "await Promise.all(ids.map(")),
 ]
 
 CLEAN = [
@@ -278,6 +328,27 @@ CLEAN = [
             import { requireUser } from "@/lib/auth";
 
             export const authedQuery = customQuery(query, requireUser);
+        """,
+    }),
+    clean("helpers' documents projected away, by the caller or in the helper", {
+        "convex/schema.ts": SCHEMA,
+        "convex/lib/users.ts": USER_HELPERS,
+        "convex/users.ts": """
+            import { query } from "./_generated/server";
+            import { v } from "convex/values";
+            import { getAll, listNames } from "./lib/users";
+
+            export const names = query({
+              args: {},
+              handler: async (ctx) => (await getAll(ctx)).map((u) => ({ name: u.name })),
+            });
+
+            export const safeList = query({ args: {}, handler: listNames });
+
+            export const titles = query({
+              args: { ids: v.array(v.id("posts")) },
+              handler: async (ctx, { ids }) => await Promise.all(ids.map((id) => ctx.db.get(id))),
+            });
         """,
     }),
 ]
