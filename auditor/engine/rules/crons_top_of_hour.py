@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.model import Location, ProjectFacts
+from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("crons/top-of-hour", "info", "Cron job at minute 0")
@@ -40,16 +40,13 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if cron.schedule in _CLOCK_SCHEDULES:
             minute = cron.details.get("minuteUTC")
             if minute == 0 and not isinstance(minute, bool):
-                yield _finding(report, cron.loc, cron.name, f"crons.{cron.schedule} with minuteUTC: 0")
+                yield report.at(cron.loc, _message(cron.name, f"crons.{cron.schedule} with minuteUTC: 0"))
         elif cron.schedule == "cron":
             expression = str(cron.details.get("expression") or "")
             fields = expression.split()
             if len(fields) in {5, 6} and fields[0] in {"0", "00"}:
-                yield _finding(report, cron.loc, cron.name, f'the expression "{expression}"')
+                yield report.at(cron.loc, _message(cron.name, f'the expression "{expression}"'))
 
 
-def _finding(report: RuleContext, loc: Location, name: str, how: str) -> Finding:
-    return report.at(
-        loc,
-        f"The cron job {name!r} runs at minute 0 ({how}), the busiest minute of the clock; pick another minute.",
-    )
+def _message(name: str, how: str) -> str:
+    return f"The cron job {name!r} runs at minute 0 ({how}), the busiest minute of the clock; pick another minute."

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
-from auditor.engine.model import Location, ProjectFacts, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.model import ProjectFacts, Validator
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/deep-nesting", "info", "Deeply nested validator")
 
@@ -54,23 +54,20 @@ def too_deep(validator: Validator) -> Validator | None:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         for field in table.fields.values():
             found = too_deep(field.validator)
             if found is not None:
-                yield _finding(found.loc or field.loc or table.loc, f'"{table.name}.{field.name}"')
+                yield report.at(found.loc or field.loc or table.loc, _message(f'"{table.name}.{field.name}"'))
     for function in project.functions.values():
         for name, validator in (function.args or {}).items():
             found = too_deep(validator)
             if found is not None and found.loc is not None:
-                yield _finding(found.loc, f'The argument "{name}" of `{function.function_id}`',
-                               function=function.function_id)
+                yield report.at(found.loc, _message(f'The argument "{name}" of `{function.function_id}`'),
+                                function=function)
 
 
-def _finding(loc: Location, what: str, function: str | None = None) -> Finding:
-    return RULE.finding(
-        loc,
-        f"{what} nests objects and arrays more than {MAX_DEPTH} levels deep; move the inner level to its own "
-        "table or flatten it.",
-        function=function,
-    )
+def _message(what: str) -> str:
+    return (f"{what} nests objects and arrays more than {MAX_DEPTH} levels deep; move the inner level to its own "
+            "table or flatten it.")

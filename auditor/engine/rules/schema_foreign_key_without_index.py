@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/foreign-key-without-index", "info", "Reference field without an index")
 
@@ -48,6 +48,7 @@ def referenced_table(validator: Validator) -> str | None:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         if table.opaque:
             continue
@@ -57,7 +58,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if target is None or target.startswith("_") or field.name in leading:
                 continue
             loc = field.loc or field.validator.loc or table.loc
-            yield RULE.finding(
+            yield report.at(
                 loc,
                 f'"{table.name}.{field.name}" references "{target}" but no index of "{table.name}" starts with '
                 f'it; add .index("by_{field.name}", ["{field.name}"]) for lookups and cascades.',

@@ -35,12 +35,13 @@ from collections.abc import Iterator
 
 from auditor.engine.imports import ImportGraph, reads_at_top_level
 from auditor.engine.model import ModuleFacts, ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/import-cycle", "error", "Schema read back by a module it imports")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     schemas = [module for module in project.modules.values() if module.schema is not None]
     if not schemas:
         return
@@ -50,10 +51,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             module = graph.module(path)
             if path == schema.path or module is None:
                 continue
-            yield from _reads_back(module, schema, chain, graph)
+            yield from _reads_back(report, module, schema, chain, graph)
 
 
-def _reads_back(module: ModuleFacts, schema: ModuleFacts, chain: list[str], graph: ImportGraph) -> Iterator[Finding]:
+def _reads_back(report: RuleContext, module: ModuleFacts, schema: ModuleFacts, chain: list[str], graph: ImportGraph
+                ) -> Iterator[Finding]:
     for edge in graph.edges(module.path):
         if edge.target != schema.path or not edge.locals:
             continue
@@ -61,7 +63,7 @@ def _reads_back(module: ModuleFacts, schema: ModuleFacts, chain: list[str], grap
         if not read:
             continue
         route = " -> ".join([*chain, schema.path])
-        yield RULE.finding(
+        yield report.at(
             edge.loc,
             f"{module.path} reads `{read[0]}` from the schema while loading, but the schema imports this module "
             f"({route}); the value is not initialised yet. Move the shared validators to a module the schema "

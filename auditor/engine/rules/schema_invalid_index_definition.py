@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import IndexFact, ProjectFacts, TableFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/invalid-index-definition", "error", "Index definition that Convex rejects")
 
@@ -43,6 +43,7 @@ RESERVED_NAMES = frozenset({"by_id", "by_creation_time"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         if table.library is not None:
             continue
@@ -52,10 +53,10 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if index.name:
                 seen.setdefault(index.name, index)
             if problem is not None:
-                yield RULE.finding(index.loc, f'The index "{index.name}" of the table "{table.name}" {problem}')
+                yield report.at(index.loc, f'The index "{index.name}" of the table "{table.name}" {problem}')
         regular = [index for index in table.indexes if index.kind == "regular"]
         if len(regular) > MAX_INDEXES:
-            yield RULE.finding(
+            yield report.at(
                 table.loc,
                 f'The table "{table.name}" has {len(regular)} indexes; Convex allows {MAX_INDEXES} and rejects the '
                 "schema. Remove unused or redundant indexes.",

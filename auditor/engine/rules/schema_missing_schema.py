@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/missing-schema", "warning", "Convex folder without a schema")
 
@@ -44,12 +44,13 @@ def _has_schema_file(project: ProjectFacts) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if not project.functions or _has_schema_file(project):
         return
     first = min(project.functions.values(), key=lambda f: (f.loc.path, f.loc.line, f.loc.column))
-    yield RULE.finding(
+    yield report.at(
         first.loc,
         f"The Convex folder {project.convex_dir}/ registers {len(project.functions)} function(s) but has no "
         "schema.ts; documents are not validated and no index can be declared.",
-        function=first.function_id,
+        function=first,
     )

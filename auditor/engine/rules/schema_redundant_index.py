@@ -27,12 +27,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/redundant-index", "info", "Index whose fields are a prefix of another index")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     if project.schema is None:
         return
     for table in project.schema.tables.values():
@@ -47,7 +48,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             )
             if longer is None:
                 continue
-            yield RULE.finding(
+            yield report.at(
                 short.loc,
                 f'The index "{short.name}" ({", ".join(short.fields)}) of "{table.name}" is a prefix of '
                 f'"{longer.name}" ({", ".join(longer.fields)}), which serves the same queries; remove it '

@@ -25,15 +25,16 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/reserved-table-name", "error", "Table name reserved for system tables")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         if table.name.startswith("_"):
-            yield RULE.finding(
+            yield report.at(
                 table.loc,
                 f'The table name "{table.name}" starts with "_", which Convex reserves for system tables; '
                 f'the deploy is refused. Rename it (for example "{table.name.lstrip("_") or "items"}").',

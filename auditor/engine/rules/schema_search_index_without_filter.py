@@ -26,16 +26,17 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/search-index-without-filter", "info", "Search index without filter fields")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         for index in table.indexes:
             if index.kind == "search" and not index.filter_fields:
-                yield RULE.finding(
+                yield report.at(
                     index.loc,
                     f'The search index "{index.name}" of "{table.name}" has no filterFields; every search '
                     "scans the whole table and cannot be scoped.",

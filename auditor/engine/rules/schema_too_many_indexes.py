@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/too-many-indexes", "info", "Table with many indexes")
 
@@ -40,10 +40,11 @@ PLATFORM_LIMIT = 32
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         regular = [index for index in table.indexes if index.kind == "regular"]
         if THRESHOLD <= len(regular) <= PLATFORM_LIMIT:
-            yield RULE.finding(
+            yield report.at(
                 table.loc,
                 f'The table "{table.name}" has {len(regular)} indexes (limit {PLATFORM_LIMIT}); each one '
                 "slows every write. Remove unused or redundant ones.",

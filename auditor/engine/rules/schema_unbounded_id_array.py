@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import schema_tables
 from auditor.engine.model import ProjectFacts, Validator
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/unbounded-id-array", "warning", "Array of ids in a document")
 
@@ -45,11 +45,12 @@ def _id_arrays(validator: Validator, path: str) -> Iterator[tuple[str, Validator
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     for _, table in schema_tables(project):
         for field in table.fields.values():
             for where, array in _id_arrays(field.validator, f"{table.name}.{field.name}"):
                 target = array.children[0].inner.table or "another table"
-                yield RULE.finding(
+                yield report.at(
                     array.loc or field.loc or table.loc,
                     f'"{where}" holds an array of ids of "{target}", which grows without '
                     "bound; model the relation as a join table with an index on each side.",

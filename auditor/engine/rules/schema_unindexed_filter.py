@@ -29,15 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import body_owner_labels, schema_for
+from auditor.engine.derive import schema_for
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/unindexed-filter", "warning", "Query filters on a field without an index")
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for body in project.bodies.values():
         schema = schema_for(project, body.path)
         if schema is None:
@@ -62,8 +62,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             else:
                 advice = (f'No index covers it: add `.index("by_{fields[0]}", ["{fields[0]}"])` to "{call.table}" '
                           "and use `.withIndex`.")
-            yield RULE.finding(
+            yield report.at(
                 call.filter_loc,
                 f'This query scans the whole "{call.table}" table and filters on {names}. {advice}',
-                function=labels.get(body.key, body.key),
+                body=body,
             )

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import body_owner_labels, schema_for
+from auditor.engine.derive import schema_for
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/unknown-index", "error", "Index not defined in the schema")
 
@@ -35,7 +35,7 @@ BUILTIN_INDEXES = frozenset({"by_creation_time", "by_id"})
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for body in project.bodies.values():
         schema = schema_for(project, body.path)
         if schema is None:
@@ -49,9 +49,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if table.index_named(call.index) is not None:
                 continue
             known = ", ".join(f'"{index.name}"' for index in table.indexes) or "none besides the built-in ones"
-            yield RULE.finding(
+            yield report.at(
                 call.index_loc,
                 f'The table "{call.table}" has no index "{call.index}" (its indexes: {known}); the query '
                 "throws at runtime. Use an index the schema defines or add it.",
-                function=labels.get(body.key, body.key),
+                body=body,
             )

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.engine.derive import body_owner_labels, owner_at, schema_for
-from auditor.engine.model import Location, ProjectFacts, SchemaFact
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.derive import schema_for
+from auditor.engine.model import ProjectFacts, SchemaFact
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/unknown-table", "error", "Table not defined in the schema")
 
@@ -43,13 +43,12 @@ def unknown_table(schema: SchemaFact | None, table: str | None) -> bool:
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
-    labels = body_owner_labels(project)
+    report = RuleContext(RULE, project)
     for body in project.bodies.values():
         schema = schema_for(project, body.path)
         for call in body.db_calls:
             if call.table_loc is not None and unknown_table(schema, call.table):
-                yield _finding(call.table_loc, call.table or "", f"`ctx.db.{call.method}`",
-                               labels.get(body.key, body.key))
+                yield report.at(call.table_loc, _message(call.table or "", f"`ctx.db.{call.method}`"), body=body)
     for module in project.modules.values():
         schema = schema_for(project, module.path)
         builders = {f.builder for f in project.functions.values() if f.path == module.path} | set(module.builder_defs)
@@ -57,13 +56,9 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
             if reference.inside_call is not None and reference.inside_call not in builders:
                 continue  # handed to a project function of its own: Convex may never apply it
             if unknown_table(schema, reference.table):
-                yield _finding(reference.loc, reference.table, "`v.id`", owner_at(project, reference.loc))
+                yield report.at(reference.loc, _message(reference.table, "`v.id`"), enclosing=True)
 
 
-def _finding(loc: Location, table: str, where: str, function: str | None) -> Finding:
-    return RULE.finding(
-        loc,
-        f'{where} names the table "{table}", which the schema does not define; the call fails or finds '
-        "nothing at runtime. Use a table defined in `schema.ts` or add it there.",
-        function=function,
-    )
+def _message(table: str, where: str) -> str:
+    return (f'{where} names the table "{table}", which the schema does not define; the call fails or finds '
+            "nothing at runtime. Use a table defined in `schema.ts` or add it there.")

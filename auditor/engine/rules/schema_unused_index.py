@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from auditor.engine.derive import unused_indexes
 from auditor.engine.model import ProjectFacts
-from auditor.engine.rules.base import Finding, RuleInfo
+from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("schema/unused-index", "info", "Index that no code uses")
 
@@ -41,13 +41,14 @@ _HOW = {"regular": ".withIndex", "search": ".withSearchIndex", "vector": "ctx.ve
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
+    report = RuleContext(RULE, project)
     prefix = project.convex_dir + "/"
     if any(failure.path.startswith(prefix) for failure in project.parse_failures):
         return
     if any(entry.get("path", "").startswith(prefix) for entry in project.skipped):
         return
     for index in unused_indexes(project):
-        yield RULE.finding(
+        yield report.at(
             index.loc,
             f'The {_KIND[index.kind]} "{index.name}" of "{index.table}" is not used by any {_HOW[index.kind]} '
             "in the project; use it or remove it (every write to the table maintains it).",
