@@ -11,6 +11,7 @@ counts as used.
 from __future__ import annotations
 
 from auditor.engine.js import Node, child_keys, is_node
+from auditor.engine.walk import visit
 
 
 def unused_answer_calls(fn: Node) -> set[int]:
@@ -29,9 +30,8 @@ def answer_uses(fn: Node) -> dict[int, Node | None]:
     uses: dict[int, Node | None] = {}
     bound: list[tuple[int, str, Node]] = []  # (call id, local name it is bound to, the call)
     reads: dict[str, list[Node]] = {}
-    stack: list[tuple[Node, Node | None, str]] = [(fn.body, None, "")]
-    while stack:
-        node, parent, key = stack.pop()
+    for at in visit(fn.body, function=fn):
+        node = at.node
         kind = node.type
         if kind == "ExpressionStatement":
             call = _answered_call(node.expression)
@@ -41,14 +41,8 @@ def answer_uses(fn: Node) -> dict[int, Node | None]:
             call = _answered_call(node.init)
             if call is not None:
                 bound.append((id(call), node.id.name, call))
-        elif kind == "Identifier" and not _binding_or_key(parent, key):
+        elif kind == "Identifier" and not _binding_or_key(at.parent_node, at.key):
             reads.setdefault(node.name, []).append(node)
-        attributes = node.__dict__
-        for child_key in child_keys(node):
-            value = attributes.get(child_key)
-            for item in value if isinstance(value, list) else (value,):
-                if is_node(item):
-                    stack.append((item, node, child_key))
     for call_id, name, call in bound:
         after = [read for read in reads.get(name, ()) if _position(read) > _position(call)]
         uses[call_id] = min(after, key=_position) if after else None
