@@ -158,11 +158,20 @@ def cors_left_out_by_choice(project: ProjectFacts, route: RouteFact) -> bool:
     """A route registered on a router that a convex-helpers ``corsRouter`` of the same file wraps.
 
     The file puts its browser routes on the ``corsRouter``; a route it registers on the plain
-    router beside it (a server-to-server proxy, an admin endpoint) was left without CORS on purpose."""
+    router beside it (a server-to-server proxy) was left without CORS on purpose. Unless the route
+    is itself meant for browsers: an OPTIONS route of its own answers for it, or one of its
+    responses carries ``Access-Control-Allow-Origin``; then every response needs the header."""
     if route.adds_cors:
         return False
     module = project.modules.get(route.loc.path)
-    return module is not None and any(router.wraps == route.router for router in module.cors_routers)
+    if module is None or not any(router.wraps == route.router for router in module.cors_routers):
+        return False
+    if route.method != "OPTIONS" and any(
+            other.method == "OPTIONS" and other.route_key == route.route_key for other in project.routes):
+        return False
+    handler = project.bodies.get(route.handler_body) if route.handler_body else None
+    return handler is None or not any(
+        response.has_cors for body in project.reachable_bodies(handler) for response in body.responses)
 
 
 def cors_left_out_bodies(project: ProjectFacts) -> set[str]:
@@ -176,7 +185,7 @@ def cors_left_out_bodies(project: ProjectFacts) -> set[str]:
 
 def route_has_preflight(project: ProjectFacts, route: RouteFact) -> bool:
     """An OPTIONS route answers for the same path, or a prefix covers it (also one we cannot read)."""
-    if route.adds_cors or route.method == "OPTIONS":
+    if route.adds_cors or route.method == "OPTIONS" or route.router_hands_on:
         return True
     served = route.path if route.path is not None else route.path_prefix
     for other in project.routes:

@@ -309,6 +309,9 @@ class RouteFact:
     handler_local: str | None = None  # export name of a handler defined in the router's module
     handler_import: tuple[str, str] | None = None  # (import source, name) of an imported handler
     adds_cors: bool = False  # registered on convex-helpers' corsRouter, which answers CORS itself
+    # registered on a router that hands requests it has no route for to another framework
+    # (convex-helpers' HttpRouterWithHono): an OPTIONS request may be answered there
+    router_hands_on: bool = False
     router: str = ""  # the local name of the router it is registered on
     top_level: bool = False  # a statement of the module's top level: it runs exactly once, when the module loads
     spec_keys: frozenset[str] = frozenset()  # the keys the route spec object literally has
@@ -335,6 +338,7 @@ class CorsRouterFact:
     # ("*",) when left out (the library's default).
     allowed_origins: tuple[str, ...] | None = ("*",)
     allow_credentials: bool | None = False  # None when not a literal
+    origins_given: bool = False  # the options give allowedOrigins (not the library's default)
 
 
 @dataclass(frozen=True, slots=True)

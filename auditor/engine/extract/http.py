@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 def collect_routers_and_crons(x: FileExtractor) -> None:
     routers: dict[str, bool] = {}  # local name -> adds CORS itself (convex-helpers corsRouter)
     crons: set[str] = set()
+    # Routers that hand every request they have no route for to another framework (convex-helpers'
+    # HttpRouterWithHono): an OPTIONS request may be answered there.
+    handing_on: set[str] = set()
     for name, init in x.local_consts.items():
         if init.type == "CallExpression":
             path = callee_path(init)
@@ -35,8 +38,10 @@ def collect_routers_and_crons(x: FileExtractor) -> None:
             elif path and path[-1] == "cronJobs":
                 crons.add(name)
         elif init.type == "NewExpression" and init.callee.type == "Identifier" \
-                and init.callee.name in {"HttpRouter"}:
+                and init.callee.name in {"HttpRouter", "HttpRouterWithHono"}:
             routers[name] = False
+            if init.callee.name == "HttpRouterWithHono":
+                handing_on.add(name)
     x.facts.routers = [(name, x.loc(x.local_consts[name])) for name in routers]
     if not routers and not crons:
         return
@@ -47,7 +52,8 @@ def collect_routers_and_crons(x: FileExtractor) -> None:
         if not path or len(path) != 2:
             continue
         if path[0] in routers and path[1] == "route" and node.arguments:
-            _route(x, node, path[0], adds_cors=routers[path[0]], top_level=id(node) in top_level)
+            _route(x, node, path[0], adds_cors=routers[path[0]], top_level=id(node) in top_level,
+                   hands_on=path[0] in handing_on)
         elif path[0] in crons:
             _cron(x, node, path[1], path[0], top_level=id(node) in top_level)
 
@@ -66,10 +72,11 @@ def _cors_router(x: FileExtractor, name: str, call: Node) -> CorsRouterFact:
         credentials = value if isinstance(value, bool) else None
     if len(args) > 1 and (x.resolve(args[1]) is None or x.resolve(args[1]).type != "ObjectExpression"):
         origins, credentials = None, None  # options the extractor cannot read
-    return CorsRouterFact(name, x.loc(call), wraps, origins, credentials)
+    return CorsRouterFact(name, x.loc(call), wraps, origins, credentials, "allowedOrigins" in options)
 
 
-def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level: bool) -> None:
+def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level: bool, *,
+           hands_on: bool = False) -> None:
     spec = x.resolve(call.arguments[0])
     props = object_properties(spec)
     method_literal = string_value(x.resolve(props.get("method")))
@@ -79,6 +86,7 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
     route = RouteFact(method=method, path=string_value(props.get("path")),
                       path_prefix=string_value(props.get("pathPrefix")), loc=x.loc(call),
                       handler_label="inline", adds_cors=adds_cors, router=router, top_level=top_level,
+                      router_hands_on=hands_on,
                       spec_keys=frozenset(props), spec_open=spec_open, method_literal=method_literal)
     handler = props.get("handler")
     if handler is None:

@@ -32,6 +32,9 @@ What it flags:
       (`internal.rateLimit.consume`, `internal.posts.incrementViewCount`: rate limits, throttles,
       analytics, view/visit/hit counts).
 
+    A handler that stores a file from the request (`ctx.storage.store(...)`) keeps what the
+    caller sends, so nothing it runs next counts as bookkeeping.
+
 Why it matters:
     HTTP routes are open to the internet. A route that writes through a mutation on the word
     of an unauthenticated request lets anyone forge the request: fake webhook events, writes
@@ -80,8 +83,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if _public_feed(project, handler):
             continue
         bodies = project.reachable_bodies(handler)
+        # A handler that stores what the request carries (`ctx.storage.store(await request.blob())`)
+        # keeps the caller's content: nothing it then runs is mere bookkeeping.
+        stores = any(method == "store" for body in bodies for method, _ in body.storage_calls)
         runs = [call for body in bodies for call in body.run_calls
-                if call.method in WRITING_RUNS and not _run_is_bookkeeping(project, call, set())]
+                if call.method in WRITING_RUNS and (stores or not _run_is_bookkeeping(project, call, set()))]
         if not runs or body_checks_http_auth(project, handler) or has_unresolved_helpers(project, bodies):
             continue
         if any(_target_checks_auth(project, call.target.function_id) for call in runs if call.target):

@@ -7,7 +7,9 @@ What it flags:
     OPTIONS `pathPrefix` route that covers it. The finding sits at `http.route(`.
 
     Not flagged: routes on convex-helpers' `corsRouter` (it registers OPTIONS itself) or on the
-    plain router a `corsRouter` of the same file wraps (left without CORS on purpose), routes
+    plain router a `corsRouter` of the same file wraps (left without CORS on purpose), routes on
+    its `HttpRouterWithHono` (requests it has no route for, OPTIONS included, go on to Hono,
+    whose `cors()` may answer them; their responses are still checked by cors/missing-headers), routes
     whose path or method is computed at runtime, routes that an OPTIONS route with a computed
     path (or a route with a computed method) may cover, and webhook and server handlers (they
     verify a request signature, compare a credential header with an environment secret, or every

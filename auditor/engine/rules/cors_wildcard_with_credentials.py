@@ -8,10 +8,12 @@ What it flags:
     `set`/`append` calls of a `new Headers()` variable or of a response's `headers`
     (`response.headers.set(...)`). Reported once per function body, at its first such response.
 
-    Also a convex-helpers `corsRouter(http, { allowCredentials: true })` whose `allowedOrigins`
-    hold `"*"` (its default): the library then answers every origin with that origin and
-    credentials, so every website can make credentialed requests on a user's behalf. Reported
-    at `corsRouter(`.
+    Also a convex-helpers `corsRouter(http, { allowedOrigins: ["*"], allowCredentials: true })`:
+    the library then answers every origin with that origin and credentials, so every website
+    can make credentialed requests on a user's behalf. Reported at `corsRouter(`. Only when the
+    options list `"*"` themselves: `allowCredentials: true` alone (the library's default
+    origins) is mostly set for an `Authorization` header, which a foreign site cannot read, and
+    is left alone.
 
 Why it matters:
     Browsers refuse the pair: a credentialed request (cookies, `fetch(..., { credentials:
@@ -47,7 +49,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
     for module in project.modules.values():
         for router in module.cors_routers:
-            if router.allow_credentials and router.allowed_origins is not None and "*" in router.allowed_origins:
+            if router.allow_credentials and router.origins_given and router.allowed_origins is not None \
+                    and "*" in router.allowed_origins:
                 yield report.at(
                     router.loc,
                     f"`{router.local}` allows the origin \"*\" with credentials: corsRouter then answers every "

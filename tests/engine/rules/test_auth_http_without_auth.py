@@ -158,6 +158,15 @@ FLAGGED = [
               }),
             });
             http.route({
+              path: "/debug/upload",
+              method: "POST",
+              handler: httpAction(async (ctx, request) => {
+                const fileId = await ctx.storage.store(await request.blob());
+                await ctx.runMutation(internal.pages.note, { ip: fileId });
+                return new Response(null, { status: 204 });
+              }),
+            });
+            http.route({
               path: "/api/jobs/status",
               method: "POST",
               handler: httpAction(async (ctx, request) => {
@@ -168,7 +177,8 @@ FLAGGED = [
             });
             export default http;
         """,
-    }, ("convex/http.ts", "http.route({", 1), ("convex/http.ts", "http.route({", 2)),
+    }, ("convex/http.ts", "http.route({", 1), ("convex/http.ts", "http.route({", 2),
+       ("convex/http.ts", "http.route({", 3)),
 ]
 
 CLEAN = [

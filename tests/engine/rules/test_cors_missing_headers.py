@@ -124,6 +124,50 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/http.ts", 'return new Response("{}"')),
+    flagged("a browser route on the plain router beside a corsRouter: its own OPTIONS route and CORS", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { corsRouter } from "convex-helpers/server/cors";
+            import { httpAction } from "./_generated/server";
+
+            const http = httpRouter();
+            const browser = corsRouter(http, {});
+            browser.route({ path: "/a", method: "GET", handler: httpAction(async () => new Response("a")) });
+            http.route({
+              path: "/export",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response(null, { headers: { "Access-Control-Allow-Origin": "*" } })),
+            });
+            http.route({
+              path: "/export",
+              method: "POST",
+              handler: httpAction(async (ctx, req) => {
+                if (!req.headers.get("Authorization")) return new Response("no", { status: 401 });
+                return new Response("ok", { headers: { "Access-Control-Allow-Origin": "*" } });
+              }),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", 'return new Response("no"')),
+    flagged("a route registered on the Hono router's Convex side, which Hono's cors() never sees", {
+        "convex/http.ts": """
+            import { Hono } from "hono";
+            import { cors } from "hono/cors";
+            import { HttpRouterWithHono } from "convex-helpers/server/hono";
+            import { httpAction } from "./_generated/server";
+
+            const app = new Hono();
+            app.use("/*", cors());
+            const http = new HttpRouterWithHono(app);
+            http.route({
+              path: "/ping",
+              method: "GET",
+              handler: httpAction(async () =>
+                new Response(JSON.stringify({ ok: true }), { headers: { "Content-Type": "application/json" } })),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", "new Response(JSON.stringify({ ok: true })")),
 ]
 
 CORS_LIB = """

@@ -218,6 +218,25 @@ CLEAN = [
             export default http;
         """,
     }),
+    clean("a POST route on the Hono router, whose fallback Hono app may answer OPTIONS", {
+        "convex/http.ts": """
+            import { Hono } from "hono";
+            import { cors } from "hono/cors";
+            import { HttpRouterWithHono } from "convex-helpers/server/hono";
+            import { httpAction } from "./_generated/server";
+
+            const app = new Hono();
+            app.use("/*", cors());
+            const http = new HttpRouterWithHono(app);
+            http.route({
+              path: "/echo",
+              method: "POST",
+              handler: httpAction(async (_ctx, request) =>
+                new Response(await request.text(), { headers: { "Access-Control-Allow-Origin": "*" } })),
+            });
+            export default http;
+        """,
+    }),
 ]
 
 

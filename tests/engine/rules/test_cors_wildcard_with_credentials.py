@@ -47,10 +47,7 @@ FLAGGED = [
 
             const http = httpRouter();
             const cors = corsRouter(http, { allowedOrigins: ["*"], allowCredentials: true });
-            const api = httpRouter();
-            const apiCors = corsRouter(api, { allowCredentials: true });
             cors.route({ path: "/c", method: "GET", handler: httpAction(async () => new Response("c")) });
-            apiCors.route({ path: "/d", method: "GET", handler: httpAction(async () => new Response("d")) });
             http.route({
               path: "/a",
               method: "GET",
@@ -73,7 +70,7 @@ FLAGGED = [
             });
             export default http;
         """,
-    }, ("convex/http.ts", "const cors = corsRouter("), ("convex/http.ts", "const apiCors = corsRouter("),
+    }, ("convex/http.ts", "const cors = corsRouter("),
        ("convex/http.ts", 'return new Response("a"'), ("convex/http.ts", "Response.json({ ok: true })")),
 ]
 
@@ -109,7 +106,7 @@ CLEAN = [
             export default http;
         """,
     }),
-    clean("corsRouters that list their origins, or allow any origin without credentials", {
+    clean("corsRouters that list their origins, allow any origin without credentials, or keep the default", {
         "convex/http.ts": """
             import { httpRouter } from "convex/server";
             import { corsRouter } from "convex-helpers/server/cors";
@@ -118,6 +115,10 @@ CLEAN = [
             const http = httpRouter();
             const cors = corsRouter(http, { allowedOrigins: ["https://app.example.com"], allowCredentials: true });
             const open = corsRouter(http, { allowedOrigins: ["*"] });
+            // The library's default origins, with credentials for an Authorization header.
+            const api = httpRouter();
+            const apiCors = corsRouter(api, { allowCredentials: true, allowedHeaders: ["Authorization"] });
+            apiCors.route({ path: "/e", method: "POST", handler: httpAction(async () => new Response("e")) });
             cors.route({ path: "/c", method: "GET", handler: httpAction(async () => new Response("c")) });
             open.route({ path: "/d", method: "GET", handler: httpAction(async () => new Response("d")) });
             export default http;
