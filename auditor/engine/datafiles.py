@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.engine import safefiles
@@ -37,7 +37,7 @@ class DataFile:
 
     path: str  # relative to the root, "/"-separated
     source: str
-    strings: list[StringFact] = field(default_factory=list)
+    strings: tuple[StringFact, ...] = ()
 
 
 def _candidates(root: Path) -> list[str]:
@@ -70,7 +70,7 @@ def _not_ignored(root: Path, paths: list[str], repository: RepositoryFiles | Non
     return [path for path in paths if not ignore.ignored(path)]
 
 
-def _storage_strings(path: str, text: str) -> list[StringFact]:
+def _storage_strings(path: str, text: str) -> tuple[StringFact, ...]:
     strings: list[StringFact] = []
     for match in _STORAGE_STRING.finditer(text):
         start = match.start()
@@ -78,8 +78,8 @@ def _storage_strings(path: str, text: str) -> list[StringFact]:
         column = start - (text.rfind("\n", 0, start) + 1)
         value = match.group(1)
         loc = Location(path, line, column, line, column + len(match.group(0)))
-        strings.append(StringFact(value=value, loc=loc, parts=[("text", value)]))
-    return strings
+        strings.append(StringFact(value=value, loc=loc, parts=(("text", value),)))
+    return tuple(strings)
 
 
 def read_data_files(root: Path, repository: RepositoryFiles | None) -> list[DataFile]:
