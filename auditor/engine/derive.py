@@ -230,11 +230,10 @@ def bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[tuple[Fun
 
 @dataclass(frozen=True, slots=True)
 class ReachedBody:
-    """A body reached from a function of some kind, once per body, with the label findings carry."""
+    """A body reached from a function of some kind, once per body (its findings' owner is the body: ``body=``)."""
 
     function: FunctionFact  # the first function found to reach the body
     body: BodyFacts
-    owner: str  # the `function=` label of findings in this body
 
     @property
     def via(self) -> str:
@@ -246,21 +245,15 @@ class ReachedBody:
 
 def distinct_bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[ReachedBody]:
     """Each body reachable from functions of the given kinds once: a shared helper is one fact."""
-    labels = body_owner_labels(project)
     seen: set[str] = set()
     for function, body in bodies_of_kind(project, kinds):
         if body.key not in seen:
             seen.add(body.key)
-            yield ReachedBody(function, body, labels.get(body.key, body.key))
-
-
-def owner_label(project: ProjectFacts, body: BodyFacts) -> str:
-    """The function id for a handler body, or the helper's key for anything else."""
-    return body_owner_labels(project).get(body.key, body.key)
+            yield ReachedBody(function, body)
 
 
 def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
-    """Every body of the Convex folder once, with the label findings in it carry.
+    """Every body of the Convex folder once, with the label findings in it carry (``RuleContext`` reads it).
 
     Handler bodies come first, labelled with their function id; the rest (helpers, inline route
     handlers, custom builder contexts) follow with their body key. A body analysed twice (a local
@@ -390,7 +383,7 @@ def owner_at(project: ProjectFacts, loc: Location) -> str | None:
         inside = (span.line, span.column) <= (loc.line, loc.column) <= (span.end_line, span.end_column)
         if inside and (best is None or (span.line, span.column) >= (best.loc.line, best.loc.column)):
             best = body
-    return owner_label(project, best) if best is not None else None
+    return body_owner_labels(project).get(best.key, best.key) if best is not None else None
 
 
 # Sign-in libraries whose server side lives in the Convex folder.
