@@ -182,3 +182,15 @@ def _throws(root: Node) -> bool:
                 if is_node(item):
                     stack.append(item)
     return False
+
+
+def env_gated_throws(fn: Node) -> list[Node]:
+    """The ``if`` statements among the function's own statements that throw on a test of the
+    environment (``if (process.env.IS_TEST === undefined) throw ...``): the function runs only on
+    deployments whose environment allows it (a test-only or development-only builder)."""
+    body = fn.body
+    if body is None or body.type != "BlockStatement":
+        return []
+    return [statement for statement in body.body
+            if statement.type == "IfStatement" and _throws(statement.consequent)
+            and any(_is_process_env(node) for node in _nodes(statement.test))]

@@ -403,9 +403,13 @@ def project_uses_auth(project: ProjectFacts, *, identity_only: bool = False) -> 
     return any(b.auth_checks or b.reads_authorization or b.verifies_signature for b in project.bodies.values())
 
 
-def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts]) -> bool:
-    """A body calls project code the engine cannot see into (an unresolved or path-alias import)."""
-    return any(call.target is None for body in bodies for call in body.helper_calls)
+def has_unresolved_helpers(project: ProjectFacts, bodies: list[BodyFacts], *, identity: bool = False) -> bool:
+    """A body calls project code the engine cannot see into (an unresolved or path-alias import).
+
+    ``identity``: only code that could check who is calling, that is code handed ``ctx``; a
+    function given ``ctx.db`` or plain values cannot read the identity."""
+    return any(call.target is None and (call.gets_identity or not identity)
+               for body in bodies for call in body.helper_calls)
 
 
 def server_to_server_handler(project: ProjectFacts, body: BodyFacts) -> bool:

@@ -164,6 +164,9 @@ class HelperCall:
     loc: Location
     ref: str  # "local:name" or "import:source#name", as extraction saw it
     target: str | None = None  # body key of the helper, filled by linking
+    # Handed what reads the caller's identity: `ctx` itself (or `ctx.auth`), not only `ctx.db`,
+    # `ctx.storage` or plain values. A helper given none cannot check who is calling.
+    gets_identity: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +213,9 @@ class BodyFacts:
     verifies_signature: tuple[Location, ...] = ()
     # A credential header compared with an environment secret: a caller that holds a server secret.
     compares_env_secret: tuple[Location, ...] = ()
+    # Statements of the body's own that throw on a test of the environment (`if
+    # (process.env.IS_TEST === undefined) throw ...`): it runs only where the deployment allows it.
+    env_gates: tuple[Location, ...] = ()
     responses: tuple[ResponseFact, ...] = ()
     date_now: tuple[Location, ...] = ()
     floating_promises: tuple[tuple[str, Location], ...] = ()

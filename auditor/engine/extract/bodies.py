@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from auditor.engine.answers import answer_uses, env_secret_comparisons, if_test_nodes
+from auditor.engine.answers import answer_uses, env_gated_throws, env_secret_comparisons, if_test_nodes
 from auditor.engine.argflow import analyse_args
 from auditor.engine.extract.args import with_added
 from auditor.engine.extract.headers import response_added
@@ -110,6 +110,7 @@ class BodyDraft:
     reads_authorization: list[Location] = field(default_factory=list)
     verifies_signature: list[Location] = field(default_factory=list)
     compares_env_secret: list[Location] = field(default_factory=list)
+    env_gates: list[Location] = field(default_factory=list)
     responses: list[ResponseFact] = field(default_factory=list)
     date_now: list[Location] = field(default_factory=list)
     floating_promises: list[tuple[str, Location]] = field(default_factory=list)
@@ -145,6 +146,7 @@ def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set
     params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
     _BodyWalker(x, body, ctx_aliases, params).run(fn)
     body.compares_env_secret = [x.loc(node) for node in env_secret_comparisons(fn)]
+    body.env_gates = [x.loc(node) for node in env_gated_throws(fn)]
     if "#export:" in key:
         analyse_args(fn, body, ctx_aliases, x.loc)
     return body.freeze()
@@ -413,10 +415,12 @@ class _BodyWalker:
                 self.body.side_effect_calls.append((f"{source}", loc))
             elif (x.project_source(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
                     and "_generated" not in source:
-                self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}"))
+                self.body.helper_calls.append(HelperCall(name, loc, ref=f"import:{source}#{original}",
+                                                         gets_identity=self._hands_identity(node)))
             return
         if name in x.scope.functions:
-            self.body.helper_calls.append(HelperCall(name, loc, ref=f"local:{name}"))
+            self.body.helper_calls.append(HelperCall(name, loc, ref=f"local:{name}",
+                                                     gets_identity=self._hands_identity(node)))
         if name in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
 
@@ -430,7 +434,8 @@ class _BodyWalker:
             if source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((".".join(path), loc))
             elif original == "*" and len(path) == 2 and x.project_source(source) and "_generated" not in source:
-                self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}"))
+                self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}",
+                                                         gets_identity=self._hands_identity(node)))
             elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
                 self._identity_check(node, loc)
             elif original != "*" and x.project_source(source) and "_generated" not in source \
@@ -470,6 +475,32 @@ class _BodyWalker:
         in_test = id(use) in self.if_tests
         if (in_test and id(use) not in self.throwing_tests) or (not in_test and use is not call):
             body.auth_returning_checks.append(body.auth_tested_at[-1])
+
+    def _hands_identity(self, call: Node) -> bool:
+        """The call is handed something that can read the caller's identity: ``ctx`` (in any
+        form: ``{ ctx }``, ``ctx as any``) or ``ctx.auth``; not ``ctx.db``/``storage``/``scheduler``,
+        nor what another call returns, nor a callback (whose use of ``ctx`` is this body's own code)."""
+        return any(self._holds_identity(argument) for argument in call.arguments)
+
+    def _holds_identity(self, node: Node) -> bool:
+        node = unwrap(node.argument if node.type == "SpreadElement" else node)
+        if node is None or node.type in FUNCTION_TYPES or node.type in {"CallExpression", "NewExpression",
+                                                                         "AwaitExpression"}:
+            return False
+        path = member_path(node)
+        if path and path[0] in self.ctx:
+            full = [*self.ctx[path[0]], *path[1:]]
+            return not full or full[0] not in {"db", "storage", "scheduler"}
+        if node.type == "ObjectExpression":
+            return any(self._holds_identity(prop.value if prop.type == "Property" else prop)
+                       for prop in node.properties)
+        if node.type == "ArrayExpression":
+            return any(self._holds_identity(element) for element in node.elements if element is not None)
+        if node.type in {"ConditionalExpression", "LogicalExpression"}:
+            parts = [node.consequent, node.alternate] if node.type == "ConditionalExpression" \
+                else [node.left, node.right]
+            return any(self._holds_identity(part) for part in parts)
+        return False
 
     def _passes_ctx(self, call: Node) -> bool:
         return any(arg.type == "Identifier" and arg.name in self.ctx for arg in call.arguments)

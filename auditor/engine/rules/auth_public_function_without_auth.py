@@ -19,8 +19,12 @@ What it flags:
     Only in projects that sign users in at all (an `auth.config.ts`, or an identity check
     somewhere): in an app without sign-in, every function is public by design. A helper's
     name never counts; what it calls does. Not flagged when the handler is wrapped in a way
-    the auditor cannot see into, or calls project code it cannot resolve (a path-alias
-    import), since the check may live there.
+    the auditor cannot see into, or hands `ctx` to project code it cannot resolve (a path-alias
+    import), since the check may live there. Code it cannot resolve that gets only `ctx.db` or
+    plain values cannot read the identity, and does not hide a check. Nor is a function whose
+    handler or custom builder's context first throws unless the environment allows it (`if
+    (process.env.IS_TEST === undefined) throw ...`): a test-only or development-only function,
+    which production deployments refuse to run.
 
 Why it matters:
     Every public function is an endpoint anyone can call with any arguments, from a script,
@@ -52,10 +56,19 @@ from auditor.engine.derive import (
     project_uses_auth,
     writes_before_auth_check,
 )
-from auditor.engine.model import ProjectFacts
+from auditor.engine.model import FunctionFact, ProjectFacts
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
 RULE = RuleInfo("auth/public-function-without-auth", "warning", "Public mutation or action without an auth check")
+
+
+def _environment_gated(project: ProjectFacts, function: FunctionFact) -> bool:
+    """The handler, or its custom builder's context, throws unless the deployment's environment
+    allows it (a test-only or development-only builder): not an endpoint of production."""
+    gated = [function.body] if function.body is not None else []
+    if function.custom_context and function.custom_context in project.bodies:
+        gated.append(project.bodies[function.custom_context])
+    return any(body.env_gates for body in gated)
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
@@ -68,7 +81,7 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if function.body is None:
             continue  # a wrapped or unresolved handler: its checks are out of sight
         bodies = project.function_bodies(function)
-        if has_unresolved_helpers(project, bodies):
+        if has_unresolved_helpers(project, bodies, identity=True) or _environment_gated(project, function):
             continue
         if function_checks_auth(project, function):
             early = writes_before_auth_check(project, function)

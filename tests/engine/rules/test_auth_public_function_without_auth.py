@@ -183,6 +183,21 @@ FLAGGED = [
     }, ("convex/docs.ts", "await ctx.db.patch(id, { title });"),
        ("convex/docs.ts", "await ctx.runMutation(internal.docs.publishEverything"),
        ("convex/lib/guard.ts", "await ctx.scheduler.runAfter(0, internal.docs.purge")),
+    flagged("code out of sight handed only the database cannot check who is calling", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/rows.ts": """
+            import { mutation } from "./_generated/server";
+            import { eachOf, firstOf } from "@/kit/server/rel";
+
+            export const wipeOne = mutation({
+              args: {},
+              handler: async (ctx) => {
+                const row = await firstOf(ctx.db, "users");
+                if (row) await eachOf([row], (r: any) => ctx.db.delete(r._id));
+              },
+            });
+        """,
+    }, ("convex/rows.ts", "export const wipeOne")),
 ]
 
 CLEAN = [
@@ -447,6 +462,38 @@ CLEAN = [
               handler: async (ctx, { id }) => {
                 await ctx.db.patch(id, { published: true });
                 await requireUser(ctx);
+              },
+            });
+        """,
+    }),
+    clean("a test-only builder that throws unless the environment allows it", {
+        "convex/auth.config.ts": AUTH_CONFIG,
+        "convex/testing.ts": """
+            import { customMutation } from "convex-helpers/server/customFunctions";
+            import { mutation } from "./_generated/server";
+
+            const testOnly = customMutation(mutation, {
+              args: {},
+              input: async () => {
+                if (process.env.IS_TEST === undefined) throw new Error("test only");
+                return { ctx: {}, args: {} };
+              },
+            });
+
+            export const reset = testOnly({
+              args: {},
+              handler: async (ctx) => {
+                for (const row of await ctx.db.query("notes").take(100)) await ctx.db.delete(row._id);
+              },
+            });
+
+            export const seed = mutation({
+              args: {},
+              handler: async (ctx) => {
+                if (process.env.ALLOW_SEED !== "1") {
+                  throw new Error("Seeding is disabled here");
+                }
+                await ctx.db.insert("notes", { text: "hello" });
               },
             });
         """,
