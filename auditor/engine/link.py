@@ -68,7 +68,10 @@ class Linker:
             ]
         for module in project.modules.values():
             for extracted in module.routes:
-                project.routes.append(self._linked_route(module, extracted))
+                route = self._linked_route(module, extracted)
+                if route.handler_wrapper is not None:
+                    route = dataclasses.replace(route, wrapper_body=self._ref_body(module, route.handler_wrapper))
+                project.routes.append(route)
         project.hook_calls = link_hook_calls(self)
         self._link_returned_reads()
         return project
@@ -163,6 +166,16 @@ class Linker:
         exported = next((e for e, loc in module.exports.items() if loc == local), None)
         if exported is not None and f"export:{exported}" in module.bodies:
             return module.bodies[f"export:{exported}"].key
+        return None
+
+    def _ref_body(self, module: ModuleFacts, ref: str) -> str | None:
+        """The body key a ``local:name``/``import:source#name`` reference names."""
+        if ref.startswith("local:"):
+            return self._body_key_for(module, ref[len("local:"):])
+        if ref.startswith("import:"):
+            source, _, name = ref[len("import:"):].rpartition("#")
+            found = self._resolve_import(module, source, name)
+            return self._body_key_for(*found) if found else None
         return None
 
     def _linked_helper_calls(self, module: ModuleFacts, body: BodyFacts) -> list[HelperCall]:

@@ -327,6 +327,11 @@ class RouteFact:
     # "wrapped": httpAction(...) inline or through a local constant; "function": a bare function;
     # "call": some other call, whose builder (as imported) is handler_builder
     handler_builder: str | None = None
+    # A project function whose call builds the handler (`handler: withErrors(async (ctx, req) => ...)`),
+    # as HelperCall.ref; linking finds its body (``wrapper_body``), whose own responses (a catch-all
+    # error answer) the route can send too.
+    handler_wrapper: str | None = None
+    wrapper_body: str | None = None
 
     @property
     def route_key(self) -> str:

@@ -94,7 +94,8 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
         return
     resolved = x.resolve(handler)
     form, builder = _handler_form(x, handler, resolved)
-    route = dataclasses.replace(route, handler_form=form, handler_builder=builder)
+    route = dataclasses.replace(route, handler_form=form, handler_builder=builder,
+                                handler_wrapper=_wrapper_ref(x, resolved) if form == "call" else None)
     if handler.type == "Identifier":
         route = dataclasses.replace(route, handler_label=handler.name)
         if handler.name in x.scope.imports:
@@ -166,6 +167,19 @@ def _handler_form(x: FileExtractor, handler: Node, resolved: Node | None) -> tup
             return "call", None  # a project or library wrapper: what it returns is not known here
         return ("wrapped" if BASE_BUILDERS[builder][0] == "httpAction" else "call"), builder
     return "unknown", None
+
+
+def _wrapper_ref(x: FileExtractor, resolved: Node | None) -> str | None:
+    """``local:name``/``import:source#name`` of the project function a handler is the call of."""
+    if resolved is None or resolved.type != "CallExpression" or resolved.callee.type != "Identifier":
+        return None
+    name = resolved.callee.name
+    if name in x.scope.functions:
+        return f"local:{name}"
+    source, original = x.scope.imports.get(name, ("", ""))
+    if source and x.project_source(source) and "_generated" not in source:
+        return f"import:{source}#{original}"
+    return None
 
 
 def _local_http_handler(x: FileExtractor, name: str) -> None:

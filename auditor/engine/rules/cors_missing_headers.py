@@ -8,7 +8,9 @@ What it flags:
 
     Headers given through a constant, a spread (`{...CORS_HEADERS, "Content-Type": ...}`),
     `new Headers({...})` or a helper (`corsHeaders()`) of the same project count, also when
-    imported from another file. Not flagged: headers the auditor cannot see (a parameter, a
+    imported from another file. A project function that builds the handler (`handler:
+    withErrors(async (ctx, request) => ...)`) answers for the route too: its catch-all error
+    response needs the header as well. Not flagged: headers the auditor cannot see (a parameter, a
     value from a library), handlers registered on convex-helpers' `corsRouter` (it adds the
     headers) or on the plain router a `corsRouter` of the same file wraps (the file puts its
     browser routes on the `corsRouter`; one it registers beside them, such as a server-to-server
@@ -64,6 +66,11 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         if handler.key in cors_routed or server_to_server_handler(project, handler):
             continue
         bodies = project.reachable_bodies(handler)
+        # A wrapper that builds the handler (`withErrors(async (ctx, req) => ...)`) answers for it too.
+        for route in project.routes:
+            if route.handler_body == handler.key and route.wrapper_body in project.bodies:
+                bodies.extend(body for body in project.reachable_bodies(project.bodies[route.wrapper_body])
+                              if body not in bodies)
         if any(response.serves_page for body in bodies for response in body.responses):
             continue  # an endpoint that answers with HTML pages is navigated to (an OAuth callback)
         conditional_preflight = _serves_only_options(project, handler) and any(

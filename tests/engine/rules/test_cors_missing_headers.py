@@ -168,6 +168,36 @@ FLAGGED = [
             export default http;
         """,
     }, ("convex/http.ts", "new Response(JSON.stringify({ ok: true })")),
+    flagged("a catch-all error wrapper that builds the handler answers without CORS", {
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction, type ActionCtx } from "./_generated/server";
+
+            function withErrors(handler: (ctx: ActionCtx, req: Request) => Promise<Response>) {
+              return httpAction(async (ctx, req) => {
+                try {
+                  return await handler(ctx, req);
+                } catch {
+                  return new Response("boom", { status: 500 });
+                }
+              });
+            }
+
+            const CORS = { "Access-Control-Allow-Origin": "*" };
+            const http = httpRouter();
+            http.route({
+              path: "/x",
+              method: "POST",
+              handler: withErrors(async () => new Response("ok", { headers: CORS })),
+            });
+            http.route({
+              path: "/x",
+              method: "OPTIONS",
+              handler: httpAction(async () => new Response(null, { headers: CORS })),
+            });
+            export default http;
+        """,
+    }, ("convex/http.ts", 'return new Response("boom"')),
 ]
 
 CORS_LIB = """
