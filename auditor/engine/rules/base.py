@@ -12,11 +12,11 @@ which the registry calls with the project's facts and which yields findings. ``c
     def check(project):
         report = RuleContext(RULE, project)
         for body in convex_bodies(project):
-            for call in body.date_now:
-                yield report.at(call, "Date.now() in a query ...", body=body)
+            for loc in body.date_now:
+                yield report.at(loc, "Date.now() in a query ...", body=body)
 
 The context fills in each finding's owner label, the ``function`` that fingerprints key on, so
-that the labelling lives here once. Say what owns the finding and it picks the label:
+that the labelling lives here once. Name what owns the finding (one keyword) and it picks the label:
 
 * ``body=``: the body the fact was found in; a handler is labelled with its function id, any
   other body (helper, inline route handler, custom builder context) with its body key;
