@@ -16,13 +16,13 @@ Extraction asks ``is_project_source`` (is this import project code?); linking as
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import json5
 
 from auditor.engine import safefiles
 from auditor.engine.discovery import EXCLUDED_DIRS
@@ -283,6 +283,24 @@ def _read_json(path: Path) -> Any:
     try:
         if path.is_symlink() or path.stat().st_size > MAX_CONFIG_BYTES:
             return None
-        return json5.loads(safefiles.read_text(path))
+        return _loads(safefiles.read_text(path))
     except (OSError, ValueError, RecursionError):
         return None
+
+
+# A string (kept as it is), else a comment; then a string, else a comma before a closing bracket:
+# tsconfig's usual departures from JSON.
+_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*[\s\S]*?\*/')
+_TRAILING_COMMA = re.compile(r'("(?:[^"\\\n]|\\.)*")|,(?=\s*[}\]])')
+
+
+def _loads(text: str) -> Any:
+    """JSON5, as tsconfig files are read; most are JSON with comments and trailing commas, which
+    the standard library reads once those are dropped, many times faster than ``json5``."""
+    try:
+        text_only = _COMMENT.sub(lambda match: match.group(1) or " ", text)
+        return json.loads(_TRAILING_COMMA.sub(lambda match: match.group(1) or " ", text_only))
+    except ValueError:
+        import json5
+
+        return json5.loads(text)

@@ -64,6 +64,7 @@ from esprima.scanner import Position, SourceLocation
 from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
+from auditor.engine.safefiles import decode_source
 
 __all__ = ["CharOffsets", "ParsedSource", "blank_for_light_read", "blank_types", "decode_source", "parse_source"]
 
@@ -173,12 +174,6 @@ class ParsedSource:
     blanked: str
     tree: Any | None
     error: ParseFailure | None
-
-
-def decode_source(data: bytes) -> str:
-    """Decode file bytes as UTF-8, never failing: bad bytes become U+FFFD, a leading BOM goes."""
-    text = data.decode("utf-8", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def blank_types(source: str, *, tsx: bool) -> str:

@@ -18,23 +18,20 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from auditor.engine import factcache, safefiles
 from auditor.engine.aliases import ImportAliases
 from auditor.engine.discovery import SourceFile
-from auditor.engine.extract import extract_module
 from auditor.engine.factcache import CachedFile, CacheKey, ParseCache, with_source
-from auditor.engine.frontend import client_facts, light_facts
 from auditor.engine.imports import ImportGraph
 from auditor.engine.model import ModuleFacts, ParseFailure, ProjectFacts
-from auditor.engine.parsing import decode_source, parse_source
-from auditor.engine.reserved import reserved_export_at
+from auditor.engine.safefiles import decode_source
+
+# The parsers, the extraction and the process pool are imported where a file is extracted: a run
+# that finds every file in the facts cache never loads them.
 
 INTERNAL_ERROR = "the auditor failed on this file (internal error)"
 # A pool pays only past this much estimated work: starting workers and carrying the facts back
@@ -134,10 +131,15 @@ def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[M
 def extract_entry(path: str, module: str | None, data: bytes, aliases: ImportAliases | None, *,
                   light: bool) -> CachedFile:
     """One file's facts or parse failure; never raises."""
+    from auditor.engine import frontend
+    from auditor.engine.extract import extract_module
+    from auditor.engine.parsing import parse_source
+    from auditor.engine.reserved import reserved_export_at
+
     source = decode_source(data)
     if light:
         try:
-            facts = light_facts(path, source)
+            facts = frontend.light_facts(path, source)
         except (Exception, RecursionError):  # esprima gets its turn, and reports what is wrong
             facts = None
         if facts is not None:
@@ -150,7 +152,7 @@ def extract_entry(path: str, module: str | None, data: bytes, aliases: ImportAli
     try:
         facts = extract_module(path, module, source, parsed.tree, aliases)
         if module is None:  # hooks are read by tree-sitter alone, in every frontend file
-            wrappers, calls = client_facts(path, source)
+            wrappers, calls = frontend.client_facts(path, source)
             facts = dataclasses.replace(facts, hook_wrappers=wrappers, hook_calls=calls)
         return CachedFile(facts, None)
     except RecursionError:
@@ -171,6 +173,8 @@ def _key(source_file: SourceFile, data: bytes, aliases: ImportAliases) -> CacheK
 def _worker_count(jobs: list[_Job]) -> int:
     if len(jobs) < POOL_MIN_FILES or estimated_seconds(jobs) < POOL_MIN_SECONDS:
         return 1
+    import multiprocessing
+
     if multiprocessing.current_process().daemon:
         return 1  # a Celery prefork child may not start processes of its own
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -199,6 +203,10 @@ def _work(task: tuple[str, str | None, bytes, bool]) -> bytes | None:
 def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cache: ParseCache,
                      entries: dict[str, CachedFile]) -> list[_Job]:
     """Extract what the pool can; return the jobs left for this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     if len(jobs) < POOL_MIN_FILES:
         return jobs
     left: list[_Job] = []

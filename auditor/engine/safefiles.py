@@ -29,3 +29,9 @@ def read_text(path: Path | str, errors: str = "strict") -> str:
 
 
 __all__ = ["read_bytes", "read_text"]
+
+
+def decode_source(data: bytes) -> str:
+    """Decode file bytes as UTF-8, never failing: bad bytes become U+FFFD, a leading BOM goes."""
+    text = data.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text

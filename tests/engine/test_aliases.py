@@ -196,3 +196,18 @@ def test_it_counts_convex_auths_auth_object_behind_an_alias_as_a_check(tmp_path:
         ("auth/public-function-without-auth", "convex/app.ts",
          line_of(files, "convex/app.ts", "export const careless")),
     ]
+
+
+def test_it_reads_tsconfig_json_with_comments_and_trailing_commas_as_json5_does():
+    import json5
+
+    from auditor.engine.aliases import _loads
+
+    texts = [
+        '{"a": 1, // a comment\n "b": [1, 2,], /* block, */ "c": "//kept", "d": "/*kept*/",}',
+        '{"e": "quote \\" // inside", "f": 2 /* , */ , }',
+        "{'single': 'quotes', unquoted: 1}",  # JSON5 proper: read by json5 itself
+        '{"g": [1, // x\n ], "h": {"i": null,},}',
+    ]
+    for text in texts:
+        assert _loads(text) == json5.loads(text), text

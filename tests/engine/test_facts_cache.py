@@ -281,3 +281,30 @@ def test_it_removes_the_folders_of_other_engine_versions_once_stale(tmp_path):
 
 def test_it_prunes_nothing_in_a_folder_it_cannot_list(tmp_path):
     assert factcache.prune_other_versions(tmp_path / "missing") == []
+
+
+def test_it_reads_a_fully_cached_project_without_loading_tree_sitter_or_extraction(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.engine.helpers import write_project
+
+    root = write_project(tmp_path / "app", {
+        "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                           "export const list = query({ args: {}, handler: async () => [] });\n",
+        "src/App.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                       "export function App() { const t = useQuery(api.tasks.list); return <p>{t.length}</p>; }\n",
+    })
+    script = (
+        "import sys\n"
+        "from auditor.engine import ParseCache, audit_path\n"
+        f"report = audit_path({str(root)!r}, cache=ParseCache({str(tmp_path / 'cache')!r}))\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] == 'tree_sitter' or name in {\n"
+        "    'auditor.engine.parsing', 'auditor.engine.extract.extractor', 'auditor.engine.frontend'})\n"
+        "print(report.stats['cache']['misses'], ' '.join(loaded))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    cold, warm = runs
+    assert cold[0] == "2" and "auditor.engine.parsing" in cold  # the first run extracts both files
+    assert warm == ["0"]  # the second reads both from disk and loads none of it

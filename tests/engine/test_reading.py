@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from auditor.engine import reading
+from auditor.engine import frontend, reading
 from auditor.engine.aliases import read_import_aliases
 from auditor.engine.audit import audit_path
 from auditor.engine.discovery import discover
@@ -78,14 +78,14 @@ def test_it_stores_what_the_pool_read_in_the_cache(tmp_path):
 
 def test_it_isolates_a_file_that_fails_in_a_worker(tmp_path, monkeypatch):
     write_project(tmp_path, project(tmp_path))
-    real = reading.light_facts
+    real = frontend.light_facts
 
     def failing(path, source):
         if path.endswith("page3.tsx"):
             raise RuntimeError("boom")
         return real(path, source)
 
-    monkeypatch.setattr(reading, "light_facts", failing)
+    monkeypatch.setattr(frontend, "light_facts", failing)
     entries, _ = read(tmp_path, workers=2)
     assert len(entries) == 13
     broken = entries["app/page3.tsx"]
@@ -96,14 +96,14 @@ def test_it_isolates_a_file_that_fails_in_a_worker(tmp_path, monkeypatch):
 def test_it_reads_every_file_itself_when_a_worker_dies(tmp_path, monkeypatch):
     write_project(tmp_path, project(tmp_path))
     parent = os.getpid()
-    real = reading.light_facts
+    real = frontend.light_facts
 
     def dying(path, source):
         if path.endswith("page5.tsx") and os.getpid() != parent:
             os._exit(3)
         return real(path, source)
 
-    monkeypatch.setattr(reading, "light_facts", dying)
+    monkeypatch.setattr(frontend, "light_facts", dying)
     entries, skipped = read(tmp_path, workers=2)
     assert len(entries) == 13 and skipped == []
     assert all(entry.facts is not None for entry in entries.values())
