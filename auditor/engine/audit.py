@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.engine.aliases import read_import_aliases
 from auditor.engine.compat import Inventory, load_baseline
-from auditor.engine.config import AuditConfig, load_config, with_profile
+from auditor.engine.config import AuditConfig, load_config, parse_config, with_profile
 from auditor.engine.convexexports import detect_convex_exports
 from auditor.engine.datafiles import read_data_files
 from auditor.engine.discovery import discover
@@ -76,13 +76,17 @@ _default_cache = ParseCache()
 def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: str | Path | None = None,
                cache: ParseCache | None = None,
                baseline: Inventory | Mapping[str, Any] | str | Path | None = None,
-               profile: Mapping[str, object] | None = None) -> Report:
+               profile: Mapping[str, object] | None = None,
+               config_text: str | None = None, config_source: str | None = None) -> Report:
     """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start.
 
     ``baseline`` is the previous audit to compare with (its JSON report, parsed or as a path, or an
     Inventory); the ``compat/*`` rules run only when one is given. A baseline that cannot be read
     raises BaselineError (an EngineUsageError) before any work is done. ``profile``: rules to
-    disable and severities to change, laid over ``convex-audit.toml`` (see ``config.with_profile``)."""
+    disable and severities to change, laid over ``convex-audit.toml`` (see ``config.with_profile``).
+    ``config_text``: a ``convex-audit.toml``'s text used instead of any file ("" for none), named
+    ``config_source``; a dashboard judging a change someone outside the project wrote (a pull
+    request from a fork) takes the configuration from the base, not from the change."""
     started = time.perf_counter()
     previous = load_baseline(baseline) if baseline is not None else None
     cache = _default_cache if cache is None else cache
@@ -90,8 +94,11 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     root_path = Path(root)
     found = discover(root_path, convex_dir)
     known_rules = {r.id for r in all_rules()}
-    config = with_profile(load_config(found.root, Path(config_file) if config_file else None, known_rules), profile,
-                          known_rules)
+    if config_text is not None:
+        loaded = parse_config(config_text, config_source, known_rules)
+    else:
+        loaded = load_config(found.root, Path(config_file) if config_file else None, known_rules)
+    config = with_profile(loaded, profile, known_rules)
     modules: list[ModuleFacts] = []
     failures: list[ParseFailure] = []
     skipped = list(found.skipped)

@@ -40,27 +40,38 @@ def load_config(root: Path, explicit: Path | None, known_rules: set[str]) -> Aud
     if explicit is None and not path.is_file():
         return AuditConfig()
     try:
-        data = tomllib.loads(safefiles.read_text(path))
+        text = safefiles.read_text(path)
     except FileNotFoundError as error:
         raise EngineUsageError(f"config file not found: {path}") from error
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise EngineUsageError(f"{path.name}: {error}") from error
+    return parse_config(text, str(path), known_rules, name=path.name)
+
+
+def parse_config(text: str, source: str | None, known_rules: set[str], *, name: str = CONFIG_NAME) -> AuditConfig:
+    """A ``convex-audit.toml``'s text, checked as strictly as the file. `source` is how suppressions
+    and stats name it (a path, or where the text came from); `name` starts each error message."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise EngineUsageError(f"{name}: {error}") from error
     unknown = set(data) - {"disable", "severity", "ignore"}
     if unknown:
-        raise EngineUsageError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}; "
+        raise EngineUsageError(f"{name}: unknown key(s) {', '.join(sorted(unknown))}; "
                                "expected disable, severity, ignore")
-    disabled = _string_list(data.get("disable", []), "disable", path)
-    ignore = _string_list(data.get("ignore", []), "ignore", path)
+    disabled = _string_list(data.get("disable", []), "disable", name)
+    ignore = _string_list(data.get("ignore", []), "ignore", name)
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
-        raise EngineUsageError(f"{path.name}: [severity] must be a table of rule id = level")
+        raise EngineUsageError(f"{name}: [severity] must be a table of rule id = level")
     for rule_id in [*disabled, *severity]:
         if rule_id not in known_rules:
-            raise EngineUsageError(f"{path.name}: unknown rule id {rule_id!r}")
+            raise EngineUsageError(f"{name}: unknown rule id {rule_id!r}")
     for rule_id, level in severity.items():
         if level not in SEVERITIES:
-            raise EngineUsageError(f"{path.name}: severity of {rule_id} must be one of {', '.join(SEVERITIES)}")
-    return AuditConfig(frozenset(disabled), dict(severity), tuple(ignore), str(path))
+            raise EngineUsageError(f"{name}: severity of {rule_id} must be one of {', '.join(SEVERITIES)}")
+    # An empty configuration names no source (as when there is no file); one that says something does.
+    return AuditConfig(frozenset(disabled), dict(severity), tuple(ignore), source if source or not data else name)
 
 
 def with_profile(config: AuditConfig, profile: Mapping[str, object] | None, known_rules: set[str]) -> AuditConfig:
@@ -93,7 +104,7 @@ def with_profile(config: AuditConfig, profile: Mapping[str, object] | None, know
     return AuditConfig(frozenset(merged_disabled), merged_severity, config.ignore, source)
 
 
-def _string_list(value: object, key: str, path: Path) -> list[str]:
+def _string_list(value: object, key: str, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise EngineUsageError(f"{path.name}: {key} must be a list of strings")
+        raise EngineUsageError(f"{name}: {key} must be a list of strings")
     return list(value)

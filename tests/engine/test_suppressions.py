@@ -152,3 +152,21 @@ def test_it_rejects_a_missing_config_file(tmp_path):
     write_project(tmp_path, {"convex/messages.ts": MESSAGES})
     with pytest.raises(EngineUsageError, match="not found"):
         audit_path(tmp_path, config_file=tmp_path / "nope.toml", cache=ParseCache())
+
+
+def test_it_takes_a_config_given_as_text_instead_of_the_one_at_the_root(tmp_path):
+    # The root's file would silence the floating promises; the text given in its place does not.
+    (tmp_path / "convex-audit.toml").write_text('disable = ["correctness/floating-promise"]\n', encoding="utf-8")
+    write_project(tmp_path, {"convex/messages.ts": MESSAGES})
+    given = '[severity]\n"validators/missing-args" = "error"\n'
+    report = audit_path(tmp_path, cache=ParseCache(), config_text=given, config_source="the base's convex-audit.toml")
+    floating = [f for f in report.findings if f.rule == "correctness/floating-promise"]
+    assert [f.loc.line for f in floating if not f.suppressed] == [7]
+    assert {f.severity for f in report.findings if f.rule == "validators/missing-args"} == {"error"}
+    assert report.stats["config"] == "the base's convex-audit.toml"
+
+    # "" is no configuration at all: the root's file is still not read.
+    report = audit_path(tmp_path, cache=ParseCache(), config_text="", config_source="the base's convex-audit.toml")
+    assert [f.loc.line for f in report.findings if f.rule == "correctness/floating-promise" and not f.suppressed] == [7]
+    with pytest.raises(EngineUsageError, match="unknown key"):
+        audit_path(tmp_path, cache=ParseCache(), config_text='ignored = ["x"]\n')
