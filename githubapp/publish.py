@@ -224,8 +224,11 @@ def complete_check_run(run: PullRequestAudit) -> None:
     audit = run.audit
     gh, owner, name = _repository_client(link)
     if audit.state == Audit.State.FAILED:
-        output = {"title": "The audit could not run", "summary": audit.failure_reason or "The audit failed."}
-        conclusion, notes = "neutral", []
+        output = {"title": _failed_title(audit), "summary": _failed_text(audit)}
+        # Out of time says nothing of the change, but it was not judged either: timed_out, which
+        # GitHub shows as a failed check; anything else that stops an audit (a branch gone, an
+        # engine that cannot start) is neutral.
+        conclusion, notes = ("timed_out" if audit.timed_out else "neutral"), []
     else:
         comparison = compare(run)
         output = {"title": _title(run, comparison), "summary": summary_markdown(run, comparison)}
@@ -268,10 +271,21 @@ def complete_check_run(run: PullRequestAudit) -> None:
         PullRequestAudit.objects.filter(pk=run.pk).update(annotations_sent=run.annotations_sent)
 
 
+def _failed_title(audit: Audit) -> str:
+    return "The audit timed out" if audit.timed_out else "The audit could not run"
+
+
+def _failed_text(audit: Audit) -> str:
+    reason = audit.failure_reason or "The audit failed."
+    if audit.timed_out and audit.retries.exists():
+        reason += " Its result will be published as a check run of its own, and here."
+    return f"{reason}\n\n[Audit page]({audit_url(audit)})"
+
+
 def comment_body(run: PullRequestAudit) -> str:
     audit = run.audit
     if audit.state == Audit.State.FAILED:
-        text = f"The audit of `{run.head_sha[:7]}` could not run: {audit.failure_reason}"
+        text = f"{_failed_title(audit)} (`{run.head_sha[:7]}`): {_failed_text(audit)}"
     else:
         text = summary_markdown(run, compare(run))
     return f"{COMMENT_MARKER}\n### {CHECK_NAME}\n\n{text}\n"
@@ -288,6 +302,8 @@ def update_comment(run: PullRequestAudit) -> None:
     with transaction.atomic():
         # One writer per pull request at a time, or two pushes could each post a comment.
         pull_request = PullRequest.objects.select_for_update().get(pk=run.pull_request_id)
+        if superseded(run):
+            return
         comment_id = pull_request.comment_id
         if comment_id is not None:
             try:
@@ -309,6 +325,26 @@ def update_comment(run: PullRequestAudit) -> None:
             pull_request.comment_id = comment_id
             pull_request.save(update_fields=["comment_id"])
         PullRequestAudit.objects.filter(pk=run.pk).update(comment_published=True)
+
+
+def superseded(run: PullRequestAudit) -> bool:
+    """Whether the summary comment has moved past this run: the pull request's head changed since
+    (a reaped audit's result, or a late one, never overwrites a newer head's summary), or a later
+    attempt at the same head (the reaper's retry) already published."""
+    queued = run.pk
+    retry_of = Audit.objects.filter(pk=run.audit_id).values_list("retry_of_id", flat=True).first()
+    if retry_of is not None:
+        # A retry stands where its first attempt was queued.
+        queued = PullRequestAudit.objects.filter(audit_id=retry_of).values_list("pk", flat=True).first() or queued
+    later_heads = PullRequestAudit.objects.filter(
+        pull_request_id=run.pull_request_id, audit__retry_of__isnull=True, pk__gt=queued
+    ).exclude(head_sha=run.head_sha)
+    if later_heads.exists():
+        return True
+    return PullRequestAudit.objects.filter(
+        pull_request_id=run.pull_request_id, head_sha=run.head_sha, audit__retry_of=run.audit_id,
+        comment_published=True,
+    ).exists()
 
 
 def _find_comment(gh, owner: str, name: str, number: int) -> int | None:

@@ -226,6 +226,31 @@ def queue_pull_request_audit(link: GitHubRepository, number: int, data: dict[str
     return audit
 
 
+def link_retry(audit: Audit, retry: Audit) -> PullRequestAudit | None:
+    """The reaper's retry of a pull request's audit: the same pull request, head, fork and base,
+    so its result is published as a check run of its own (queued now) and in the same summary
+    comment. Safe to call twice."""
+    from githubapp import tasks
+
+    run = PullRequestAudit.objects.filter(audit=audit).first()
+    if run is None:
+        return None
+    retry_run, created = PullRequestAudit.objects.get_or_create(
+        audit=retry,
+        defaults={
+            "pull_request_id": run.pull_request_id,
+            "head_sha": run.head_sha,
+            "head_ref": run.head_ref,
+            "head_repository": run.head_repository,
+            "base_ref": run.base_ref,
+            "base_audit": run.base_audit,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: tasks.start_check_run.delay(retry_run.pk))
+    return retry_run
+
+
 HANDLERS = {
     "installation": _on_installation,
     "installation_repositories": _on_installation_repositories,

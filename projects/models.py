@@ -116,6 +116,9 @@ class Audit(models.Model):
     # 1 for the first run; the reaper re-queues a stuck run once, as attempt 2.
     attempt = models.PositiveSmallIntegerField(default=1)
     retry_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="retries")
+    # Failed for lack of time (its worker stopped responding, it ran past its time limit, or it
+    # waited in the queue too long), rather than for something in the repository.
+    timed_out = models.BooleanField(default=False)
     # Set when the commit had already been audited: the findings live on that audit.
     reused_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="reuses")
 

@@ -93,8 +93,9 @@ def _set_state(audit: Audit, state: str, **fields: Any) -> None:
     audit.save(update_fields=["state", *fields])
 
 
-def fail(audit: Audit, reason: str) -> None:
-    _set_state(audit, Audit.State.FAILED, failure_reason=reason[:4000], finished_at=timezone.now())
+def fail(audit: Audit, reason: str, *, timed_out: bool = False) -> None:
+    _set_state(audit, Audit.State.FAILED, failure_reason=reason[:4000], finished_at=timezone.now(),
+               timed_out=timed_out)
     log.info("audit %s of repository %s failed: %s", audit.pk, audit.repository_id, reason)
     after_audit.start_failed(audit)
 
@@ -308,7 +309,12 @@ def resend_lost_audits(now=None) -> list[int]:
 
 
 def reap_stuck_audits(now=None) -> list[int]:
-    """Fail audits whose worker died; re-queue each such audit once. Returns the reaped ids."""
+    """Fail audits whose worker died; re-queue each such audit once. Returns the reaped ids.
+
+    A reaped audit is failed as any other (timed out): the steps after a failed audit run, so a
+    pull request's check run is completed; its retry is tied to the same pull request (see
+    `link_retry`). Two reapers never both act on one audit (each claims it by a conditional update).
+    """
     now = now or timezone.now()
     limit = timedelta(seconds=settings.AUDITOR_AUDIT_TIME_LIMIT) + REAPER_GRACE
     reaped: list[int] = []
@@ -321,6 +327,7 @@ def reap_stuck_audits(now=None) -> list[int]:
             claimed = Audit.objects.filter(pk=audit.pk, state=audit.state).update(
                 state=Audit.State.FAILED,
                 finished_at=now,
+                timed_out=True,
                 failure_reason=(
                     f"The worker stopped responding while {audit.get_state_display().lower()} "
                     f"(no result after {int(limit.total_seconds())} seconds)."
@@ -330,6 +337,7 @@ def reap_stuck_audits(now=None) -> list[int]:
             if not claimed:
                 continue
             reaped.append(audit.pk)
+            after_audit.start_failed(audit)
             if audit.attempt == 1:
                 retry = Audit.objects.create(
                     repository=audit.repository,
@@ -341,13 +349,26 @@ def reap_stuck_audits(now=None) -> list[int]:
                     attempt=audit.attempt + 1,
                     retry_of=audit,
                 )
+                link_retry(audit, retry)
                 send(retry)
     lost = Audit.objects.filter(state=Audit.State.QUEUED, created_at__lt=now - QUEUED_TIMEOUT)
-    for pk in lost.values_list("pk", flat=True):
-        if Audit.objects.filter(pk=pk, state=Audit.State.QUEUED).update(
-            state=Audit.State.FAILED,
-            finished_at=now,
-            failure_reason="The audit waited in the queue too long without a worker picking it up.",
-        ):
-            reaped.append(pk)
+    for audit in lost.only("pk"):
+        with transaction.atomic():
+            if Audit.objects.filter(pk=audit.pk, state=Audit.State.QUEUED).update(
+                state=Audit.State.FAILED,
+                finished_at=now,
+                timed_out=True,
+                failure_reason="The audit waited in the queue too long without a worker picking it up.",
+            ):
+                reaped.append(audit.pk)
+                after_audit.start_failed(audit)
     return reaped
+
+
+def link_retry(audit: Audit, retry: Audit) -> None:
+    """What a reaped audit was for carries over to its retry: a pull request's audit's retry is an
+    audit of the same head against the same base, published to the same pull request."""
+    if audit.trigger == Audit.Trigger.PULL_REQUEST:
+        from githubapp.services import link_retry as link_pull_request_retry
+
+        link_pull_request_retry(audit, retry)

@@ -53,6 +53,7 @@ def audit_repository(
                 pipeline.fail(
                     audit,
                     f"The audit took longer than {settings.AUDITOR_AUDIT_SOFT_TIME_LIMIT} seconds and was stopped.",
+                    timed_out=True,
                 )
             except Exception as error:
                 log.exception("audit %s crashed", audit.pk)

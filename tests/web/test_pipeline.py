@@ -149,10 +149,12 @@ def test_it_reaps_a_stuck_audit_and_requeues_it_once(repository, settings, djang
     stuck.refresh_from_db()
     fresh.refresh_from_db()
     assert stuck.state == Audit.State.FAILED and "stopped responding" in stuck.failure_reason
+    assert stuck.timed_out and not fresh.timed_out
     assert fresh.state == Audit.State.CLONING
     retry = Audit.objects.get(retry_of=stuck)
     assert retry.state == Audit.State.QUEUED and retry.attempt == 2
-    assert len(callbacks) == 1  # the retry was sent to a worker
+    # The steps after a failed audit were queued, then the retry was sent to a worker.
+    assert len(callbacks) == 2
 
     # The retry gets stuck too: failed for good, not re-queued again.
     Audit.objects.filter(pk=retry.pk).update(state=Audit.State.CLONING, started_at=long_ago)
