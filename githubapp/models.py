@@ -136,6 +136,9 @@ class PullRequestAudit(models.Model):
     # The fork the head comes from ("" for a branch of the repository itself).
     head_repository = models.CharField(max_length=200, blank=True)
     base_ref = models.CharField(max_length=255)
+    # The base commit GitHub named when the audit was queued: a fork's pull request is judged with
+    # that commit's convex-audit.toml, not its own ("" when unknown: the base branch's then).
+    base_sha = models.CharField(max_length=40, blank=True)
     # The latest done audit of the base branch when the pull request's audit was queued.
     base_audit = models.ForeignKey(Audit, models.SET_NULL, null=True, blank=True, related_name="+")
     check_run_id = models.BigIntegerField(null=True, blank=True)

@@ -21,11 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from githubkit import GitHub
 
+from auditor.engine.config import CONFIG_NAME
 from gates import services as gates
 from githubapp import client
 from githubapp.models import GitHubRepository, PullRequest, PullRequestAudit
 from projects import comparison as comparisons
 from projects.models import Audit, Finding, FixedFinding
+from projects.pipeline import NOT_HONOURED
 
 CHECK_NAME = "Convex Auditor"
 COMMENT_MARKER = "<!-- convex-auditor:pull-request-summary -->"
@@ -35,6 +37,8 @@ SUMMARY_LIMIT = 60000  # GitHub refuses output.summary over 65,535 characters
 COMPAT_PREFIX = "compat/"
 LEVELS = {"error": "failure", "warning": "warning", "info": "notice"}
 SEVERITIES = ("error", "warning", "info")
+SUPPRESSION_MARKER = "convex-audit-ignore-next-line"
+UNSUPPRESSED_NOTE = f"its `{SUPPRESSION_MARKER}` comment is not honoured: the pull request comes from a fork"
 
 
 def audit_url(audit: Audit) -> str:
@@ -88,6 +92,29 @@ def _location(path: str, line: int) -> str:
     return f"`{path}:{line}`" if line else f"`{path}`"
 
 
+def _not_honoured(finding: Finding) -> bool:
+    return isinstance(finding.suppression, str) and finding.suppression.startswith(NOT_HONOURED)
+
+
+def _fork_lines(run: PullRequestAudit) -> list[str]:
+    """What a pull request from a fork is judged by (projects.pipeline.BaseRules), said once."""
+    rules = (run.audit.stats or {}).get("base_rules")
+    if not run.head_repository or not isinstance(rules, dict):
+        return []
+    base = str(rules.get("base") or run.base_ref)
+    shown = f"`{base[:7]}`" if len(base) == 40 else f"`{base}`"
+    config = (f"the base commit's `{CONFIG_NAME}` ({shown})" if rules.get("config")
+              else f"no `{CONFIG_NAME}` (the base, {shown}, has none)")
+    lines = [f"From the fork `{run.head_repository}`: judged with {config}; the fork's own is not used."]
+    reopened = rules.get("suppressions_not_honoured") or 0
+    if reopened:
+        lines.append(
+            f"{reopened} new finding{'s' if reopened != 1 else ''} suppressed by `{SUPPRESSION_MARKER}` "
+            "comments count as open: a change from a fork cannot suppress its own findings."
+        )
+    return [*lines, ""]
+
+
 def summary_markdown(run: PullRequestAudit, comparison: Comparison) -> str:
     audit = run.audit
     base = run.base_audit
@@ -101,6 +128,7 @@ def summary_markdown(run: PullRequestAudit, comparison: Comparison) -> str:
         + (f"`{run.base_ref}` at `{base.commit_sha[:7]}` (audit #{base.pk})." if base else
            f"`{run.base_ref}`, which has no audit yet: every finding counts as new."),
         "",
+        *_fork_lines(run),
         "| Severity | New | Fixed |",
         "| --- | ---: | ---: |",
     ]
@@ -117,7 +145,8 @@ def summary_markdown(run: PullRequestAudit, comparison: Comparison) -> str:
     if comparison.new:
         lines += ["", f"**Top new findings** ({len(comparison.new)} in all)"]
         for f in comparison.new[:TOP_FINDINGS]:
-            lines.append(f"- **{f.severity}** `{f.rule}` at {_location(f.path, f.line)}: {f.message}")
+            lines.append(f"- **{f.severity}** `{f.rule}` at {_location(f.path, f.line)}: {f.message}"
+                         + (f" _({UNSUPPRESSED_NOTE})_" if _not_honoured(f) else ""))
     else:
         lines += ["", "No new findings."]
     lines += ["", f"[Full report]({audit_url(audit)})"]
@@ -137,7 +166,7 @@ def annotations(comparison: Comparison) -> list[dict[str, Any]]:
             "end_line": end_line,
             "annotation_level": LEVELS.get(f.severity, "notice"),
             "title": f.rule,
-            "message": f.message[:60000] or f.rule,
+            "message": ((f.message or f.rule) + (f"\n\n({UNSUPPRESSED_NOTE})" if _not_honoured(f) else ""))[:60000],
         }
         if end_line == f.line and f.column and f.end_column > f.column:
             # Columns only on one-line annotations (GitHub's rule); GitHub's are 1-based.

@@ -3,6 +3,7 @@ repositories. The pull request publishing lives in githubapp.publish."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -219,6 +220,7 @@ def queue_pull_request_audit(link: GitHubRepository, number: int, data: dict[str
         head_ref=head_ref,
         head_repository=(fork or "")[:200],
         base_ref=str(base.get("ref") or ""),
+        base_sha=base["sha"] if _is_sha(base.get("sha")) else "",
         base_audit=latest_branch_audit(link.repository, link.repository.branch),
     )
     transaction.on_commit(lambda: tasks.start_check_run.delay(run.pk))
@@ -243,6 +245,7 @@ def link_retry(audit: Audit, retry: Audit) -> PullRequestAudit | None:
             "head_ref": run.head_ref,
             "head_repository": run.head_repository,
             "base_ref": run.base_ref,
+            "base_sha": run.base_sha,
             "base_audit": run.base_audit,
         },
     )
@@ -291,6 +294,45 @@ def pull_request_ref(audit: Audit) -> str | None:
     ids = [pk for pk in (audit.pk, audit.retry_of_id) if pk is not None]
     run = PullRequestAudit.objects.filter(audit_id__in=ids).select_related("pull_request").first()
     return run.fetch_ref if run is not None else None
+
+
+def base_rules(audit: Audit) -> pipeline.BaseRules | None:
+    """For the audit of a pull request from a fork, the rules it is judged by (see
+    projects.pipeline.BaseRules): the configuration is the base commit's convex-audit.toml, read
+    through the API (contents: read) with a token minted for the repository alone. None for a
+    pull request from a branch of the repository, and for any other audit."""
+    from auditor.engine.config import CONFIG_NAME
+
+    run = PullRequestAudit.objects.filter(audit=audit).select_related(
+        "pull_request__github_repository__installation").first()
+    if run is None or not run.head_repository:
+        return None
+    link = run.pull_request.github_repository
+    base = run.base_sha or run.base_ref
+    source = f"{CONFIG_NAME} of the base commit {base[:7]}" if run.base_sha else f"{CONFIG_NAME} of {base}"
+    unreadable = f"The base's {CONFIG_NAME} (at {base[:12]}) could not be read from GitHub"
+    try:
+        gh = client.installation(link.installation.installation_id, [link.github_id])
+        with client.call():
+            response = gh.rest.repos.get_content(link.owner, link.name, CONFIG_NAME, ref=base)
+    except client.RateLimited as error:
+        raise gitops.RemoteError(gitops.RemoteError.UNREACHABLE, f"{unreadable}: {error}.") from None
+    except client.GitHubError as error:
+        if client.status_of(error) == 404:
+            return pipeline.BaseRules(base, config_text="", config_source=None)
+        log.warning("reading %s of %s at %s failed: %r", CONFIG_NAME, link.full_name, base, error)
+        raise gitops.RemoteError(gitops.RemoteError.UNREACHABLE, f"{unreadable}.") from None
+    content = response.parsed_data
+    if isinstance(content, list) or getattr(content, "type", None) != "file":
+        # A folder (or a link, or a submodule) of that name is no configuration, as for the engine.
+        return pipeline.BaseRules(base, config_text="", config_source=None)
+    if content.encoding != "base64":
+        raise gitops.RemoteError(gitops.RemoteError.TOO_LARGE, f"{unreadable}: it is too large.")
+    try:
+        text = base64.b64decode(content.content).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise gitops.RemoteError(gitops.RemoteError.GIT, f"{unreadable}: it is not UTF-8 text.") from None
+    return pipeline.BaseRules(base, config_text=text, config_source=source)
 
 
 def clone_url(full_name: str, reported: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,61 @@ def pull_request_ref(audit: Audit) -> str | None:
     return github_ref(audit)
 
 
+@dataclass(frozen=True)
+class BaseRules:
+    """How the audit of a change the repository's own people did not write (a pull request from a
+    fork) is judged, so that the change cannot relax its own check:
+
+    - the configuration is the base commit's `convex-audit.toml` (`config_text`, "" when it has
+      none), never the one in the change;
+    - a finding the change introduces (its fingerprint is not in the baseline) that a source
+      comment suppresses is kept open, its suppression marked NOT_HONOURED; findings the base
+      already had keep theirs.
+    """
+
+    base: str  # the base commit (or branch) the configuration was read from
+    config_text: str
+    config_source: str | None
+
+
+NOT_HONOURED = "not honoured (a change from a fork cannot suppress its own findings): "
+
+
+def base_rules(audit: Audit) -> BaseRules | None:
+    """The rules a pull request from a fork is judged by; None for every other audit."""
+    if audit.trigger != Audit.Trigger.PULL_REQUEST:
+        return None
+    from githubapp.services import base_rules as github_base_rules
+
+    return github_base_rules(audit)
+
+
+def keep_new_findings_open(data: dict[str, Any], baseline: Audit | None) -> int:
+    """Per BaseRules: the findings in the engine's report `data` that are not in `baseline` and
+    were suppressed by a source comment are open again (the score follows). Returns how many."""
+    from auditor.engine.score import ScoredFinding, compute_score
+
+    findings: list[dict[str, Any]] = data.get("findings") or []
+    before: set[str] = set()
+    if baseline is not None:
+        before = set(Finding.objects.filter(audit_id=baseline.result.pk).values_list("fingerprint", flat=True))
+    reopened = 0
+    for finding in findings:
+        suppression = finding.get("suppression")
+        if (finding.get("suppressed") and isinstance(suppression, str) and suppression.startswith("comment:")
+                and finding.get("fingerprint") not in before):
+            finding["suppressed"] = False
+            finding["suppression"] = NOT_HONOURED + suppression
+            reopened += 1
+    if reopened:
+        data["score"] = compute_score(ScoredFinding(str(f["rule"]), str(f["severity"]), bool(f.get("suppressed")))
+                                      for f in findings)
+        stats = data.setdefault("stats", {})
+        if isinstance(stats.get("suppressed"), int):
+            stats["suppressed"] -= reopened
+    return reopened
+
+
 def run_audit(audit: Audit) -> Audit:
     """Fetch, analyse and store one audit. The caller holds the repository's audit lock."""
     repository = audit.repository
@@ -153,6 +209,11 @@ def run_audit(audit: Audit) -> Audit:
         if earlier is not None:
             return _reuse(audit, earlier)
 
+    try:
+        rules = base_rules(audit)
+    except gitops.RemoteError as error:
+        fail(audit, error.message)
+        return audit
     _set_state(audit, Audit.State.ANALYSING)
     # Imported here so that loading Django (e.g. for `migrate`) never needs the engine.
     from auditor.engine import EngineUsageError, audit_path
@@ -160,7 +221,9 @@ def run_audit(audit: Audit) -> Audit:
     started = time.monotonic()
     try:
         report = audit_path(workdir, convex_dir=repository.convex_dir or None, cache=facts_cache(),
-                            profile=audit.rule_profile or None, baseline=compat_baseline(audit))
+                            profile=audit.rule_profile or None, baseline=compat_baseline(audit),
+                            config_text=rules.config_text if rules else None,
+                            config_source=rules.config_source if rules else None)
         data = report.to_dict()
     except EngineUsageError as error:
         fail(audit, _plain_engine_message(str(error), workdir))
@@ -172,6 +235,10 @@ def run_audit(audit: Audit) -> Audit:
         log.exception("engine crashed on audit %s", audit.pk)
         fail(audit, f"The analysis crashed ({type(error).__name__}). The error was logged for the operators.")
         return audit
+    if rules is not None:
+        reopened = keep_new_findings_open(data, comparison.default_baseline(audit))
+        data.setdefault("stats", {})["base_rules"] = {"base": rules.base, "config": rules.config_source,
+                                                      "suppressions_not_honoured": reopened}
     store_results(audit, data, seconds=time.monotonic() - started, workdir=workdir)
     return audit
 

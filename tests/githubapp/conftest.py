@@ -4,7 +4,8 @@ description (npm @octokit/openapi) with request validation on, installed by `mak
 
 Prism serves the official description with a small overlay (`overlay`): named response
 examples the official one lacks (a second page of a list, a second repository, the summary
-comment already on a pull request) and the 404 GitHub answers for a deleted comment. Every
+comment already on a pull request, a base commit's convex-audit.toml) and the 404 GitHub
+answers for a deleted comment. Every
 schema, parameter and default example stays the official one, so request validation is
 GitHub's. A test picks an overlay example with Prism's `Prefer` header (`prism_prefers`).
 
@@ -13,6 +14,7 @@ Prism failing to start is a test failure, never a skip.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import hmac
@@ -66,6 +68,10 @@ REPOSITORIES = "/installation/repositories"
 INSTALLATIONS = "/user/installations"
 ISSUE_COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
 ISSUE_COMMENT = "/repos/{owner}/{repo}/issues/comments/{comment_id}"
+CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
+BASE_CONFIG = "base-convex-audit-toml"
+# The base commit's convex-audit.toml in the overlay's example of a file's contents.
+BASE_CONFIG_TEXT = '[severity]\n"functions/query-writes-db" = "warning"\n'
 PER_PAGE_PICKED = 30  # githubapp.views.PER_PAGE: the overlay's first page is one full page of it
 SUMMARY_COMMENT_ID = 4242
 
@@ -106,6 +112,13 @@ def overlay(document: dict[str, Any]) -> dict[str, Any]:
     ours = copy.deepcopy(comments[0])
     ours.update({"id": SUMMARY_COMMENT_ID, "body": f"{COMMENT_MARKER}\n### Convex Auditor\n\nAn earlier summary."})
     add_example(ISSUE_COMMENTS, "get", WITH_SUMMARY_COMMENT, [*comments, ours])
+
+    config_file = openapi_example(CONTENTS)
+    assert config_file["type"] == "file"  # the description's first example: a file, re-filled below
+    encoded = base64.b64encode(BASE_CONFIG_TEXT.encode()).decode()
+    config_file.update({"name": "convex-audit.toml", "path": "convex-audit.toml", "encoding": "base64",
+                        "size": len(BASE_CONFIG_TEXT), "content": encoded})
+    add_example(CONTENTS, "get", BASE_CONFIG, config_file)
 
     # GitHub answers 404 for a comment deleted on the site; its description lists only 200 and 422.
     document["paths"][ISSUE_COMMENT]["patch"]["responses"]["404"] = {"$ref": "#/components/responses/not_found"}

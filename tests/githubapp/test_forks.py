@@ -48,8 +48,9 @@ def fork_payload(link: GitHubRepository, fork_id: int, number: int, head_sha: st
 
 def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
     client, personas, github_app, github_requests, allow_local_repos, tmp_path, monkeypatch,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, prism_prefers,
 ):
+    prism_prefers("GET", r"/repos/.+/contents/convex-audit\.toml", "code=404")  # the base has none
     git_root = tmp_path / "git"
     github_app.GITHUB_GIT_URL = str(git_root)
     base = github_remote(git_root, BASE, "main")
@@ -134,6 +135,10 @@ def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
     assert ("convex/messages.ts", purge_line) in {(a["path"], a["start_line"])
                                                   for a in completed["output"]["annotations"]}
     assert not [r for r in github_requests if r.path.startswith(f"/repos/{FORK}")]
+    # The configuration was asked for at the base commit (there is none: the engine's defaults).
+    (config,) = [r for r in github_requests if r.path == f"/repos/{BASE}/contents/convex-audit.toml"]
+    assert config.query == {"ref": payload["pull_request"]["base"]["sha"]} and run.base_sha == config.query["ref"]
+    assert f"From the fork `{FORK}`: judged with no `convex-audit.toml`" in completed["output"]["summary"]
 
     client.force_login(personas.admin)
     page = client.get(reverse("reports:audit", args=[run.audit_id])).content.decode()
@@ -194,3 +199,182 @@ def test_it_keeps_fetching_the_forks_ref_for_a_reaped_audits_retry(personas):
                              retry_of=first, attempt=2)
         assert pipeline.pull_request_ref(first) == pipeline.pull_request_ref(retry) == expected
     assert pipeline.pull_request_ref(AuditFactory(repository=link.repository, branch="main")) is None
+
+
+# --- what a fork's change is judged by --------------------------------------------------------
+
+SWEEP = """import { query } from "./_generated/server";
+
+export const sweep = query({
+  args: {},
+  handler: async (ctx) => {
+    const first = await ctx.db.query("messages").first();
+    // convex-audit-ignore-next-line functions/query-writes-db -- reviewed: run once by hand
+    if (first) await ctx.db.delete(first._id);
+  },
+});
+"""
+CLEANUP = SWEEP.replace("sweep", "cleanup").replace(
+    "    // convex-audit-ignore-next-line functions/query-writes-db -- reviewed: run once by hand\n", "")
+WRITES_DB = "functions/query-writes-db"
+
+
+def change_with_its_own_silencers(remote) -> tuple[str, str]:
+    """A head adding two queries that write: one under a suppression comment it adds, one in a
+    file its own convex-audit.toml ignores. Returns the head and the text of convex/messages.ts."""
+    purge = PURGE.replace(
+        "      await ctx.db.delete(message._id);\n",
+        f"      // convex-audit-ignore-next-line {WRITES_DB} -- fine, trust me\n"
+        "      await ctx.db.delete(message._id);\n",
+    )
+    messages_ts = (remote.work / "convex" / "messages.ts").read_text() + purge
+    remote.write("convex/messages.ts", messages_ts)
+    remote.write("convex/cleanup.ts", CLEANUP)
+    remote.write("convex-audit.toml", 'ignore = ["convex/cleanup.ts"]\n')
+    git("add", "-A", cwd=remote.work)
+    git("commit", "-q", "-m", "Purge and clean up", cwd=remote.work)
+    return git("rev-parse", "HEAD", cwd=remote.work), messages_ts
+
+
+@pytest.fixture
+def connected(personas, github_app, allow_local_repos, tmp_path, django_capture_on_commit_callbacks):
+    """The repository connected through the App, its base audited with a finding it suppresses in
+    source itself (convex/sweep.ts), and a gate on new writing queries of any severity."""
+    from gates.models import GateCondition
+    from gates.services import gate_for
+
+    git_root = tmp_path / "git"
+    github_app.GITHUB_GIT_URL = str(git_root)
+    remote = github_remote(git_root, BASE, "main")
+    remote.write("convex/sweep.ts", SWEEP)
+    remote.commit("A sweep, reviewed")
+    installation = Installation.objects.create(installation_id=41, team=personas.team, account_login="octocat")
+    link = GitHubRepository.objects.create(
+        repository=RepositoryFactory(team=personas.team, name=BASE, branch="main", url=f"{git_root}/{BASE}.git"),
+        installation=installation, github_id=1296269, full_name=BASE,
+    )
+    gate = gate_for(link.repository)
+    gate.conditions.all().delete()
+    GateCondition.objects.create(gate=gate, min_severity="info", rule_glob=WRITES_DB, max_new=0)
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        pipeline.queue_audit(link.repository, Audit.Trigger.MANUAL)
+    base_audit = link.repository.audits.get()
+    assert base_audit.state == Audit.State.DONE, base_audit.failure_reason
+    (swept,) = base_audit.findings.filter(rule=WRITES_DB, path="convex/sweep.ts")
+    assert swept.state == "suppressed"
+    return link, remote, base_audit
+
+
+def writing_queries(audit: Audit) -> dict[str, tuple[str, str, str]]:
+    """path → (severity, state, suppression) of the audit's functions/query-writes-db findings."""
+    return {f.path: (f.severity, f.state, f.suppression or "") for f in audit.findings.filter(rule=WRITES_DB)}
+
+
+def test_it_judges_a_fork_pull_request_by_its_base_configuration_and_counts_the_suppressions_it_adds(
+    client, connected, github_requests, prism_prefers, django_capture_on_commit_callbacks,
+):
+    from tests.githubapp.conftest import BASE_CONFIG, BASE_CONFIG_TEXT
+
+    link, remote, base_audit = connected
+    prism_prefers("GET", r"/repos/.+/contents/convex-audit\.toml", f"example={BASE_CONFIG}")
+    assert f'"{WRITES_DB}" = "warning"' in BASE_CONFIG_TEXT
+    head, messages_ts = change_with_its_own_silencers(remote)
+    number = 21
+    push(remote.work, f"refs/pull/{number}/head", remote.bare)
+    payload = fork_payload(link, 1296270, number, head, "https://github.com/mallory/Hello-World.git")
+    github_requests.clear()
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        deliver(client, "pull_request", payload)
+
+    run = PullRequestAudit.objects.select_related("audit").get()
+    audit = run.audit
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert run.head_repository == FORK and audit.baseline == base_audit
+    found = writing_queries(audit)
+    # The base's convex-audit.toml (warning) counts, the fork's own (ignoring cleanup.ts) does not,
+    # and the comment the fork added above its purge does not suppress it.
+    assert found["convex/cleanup.ts"] == ("warning", "open", "")
+    severity, state, suppression = found["convex/messages.ts"]
+    assert (severity, state) == ("warning", "open")
+    assert suppression.startswith(pipeline.NOT_HONOURED) and suppression.endswith("comment: fine, trust me")
+    # What the base already suppressed in source stays suppressed.
+    assert found["convex/sweep.ts"][1] == "suppressed"
+    assert audit.stats["base_rules"] == {"base": run.base_sha, "config": f"convex-audit.toml of the base commit "
+                                         f"{run.base_sha[:7]}", "suppressions_not_honoured": 1}
+    assert audit.stats["config"] == audit.stats["base_rules"]["config"]
+
+    assert run.conclusion == "failure"
+    completed = next(r.body for r in github_requests if r.method == "PATCH" and "/check-runs/" in r.path
+                     and r.body.get("status") == "completed")
+    assert completed["conclusion"] == "failure"
+    summary = completed["output"]["summary"]
+    assert f"judged with the base commit's `convex-audit.toml` (`{run.base_sha[:7]}`)" in summary
+    assert "1 new finding suppressed by `convex-audit-ignore-next-line` comments count as open" in summary
+    assert "2 new (at most 0)" in summary  # the gate counted both
+    purge_line = line_of(messages_ts, "await ctx.db.delete(message._id)")
+    (purge,) = [a for a in completed["output"]["annotations"]
+                if (a["path"], a["start_line"]) == ("convex/messages.ts", purge_line)]
+    assert purge["annotation_level"] == "warning" and "is not honoured" in purge["message"]
+    comment = next(r.body["body"] for r in github_requests if r.path.endswith(f"/issues/{number}/comments")
+                   and r.method == "POST")
+    assert "count as open" in comment
+
+
+def test_it_keeps_a_same_repository_pull_requests_own_configuration_and_suppressions(
+    client, connected, github_requests, django_capture_on_commit_callbacks,
+):
+    from tests.githubapp.test_end_to_end import pull_request_payload
+
+    link, remote, base_audit = connected
+    head, _ = change_with_its_own_silencers(remote)
+    push(remote.work, "refs/heads/feature/purge", remote.bare)
+    github_requests.clear()
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        deliver(client, "pull_request", pull_request_payload("opened", link, 22, head, "main"))
+
+    run = PullRequestAudit.objects.select_related("audit").get()
+    assert run.head_repository == "" and run.audit.state == Audit.State.DONE, run.audit.failure_reason
+    assert run.audit.baseline == base_audit
+    found = writing_queries(run.audit)
+    assert found["convex/cleanup.ts"][:2] == ("error", "suppressed") and "ignored" in found["convex/cleanup.ts"][2]
+    assert found["convex/messages.ts"] == ("error", "suppressed", "comment: fine, trust me")
+    assert "base_rules" not in run.audit.stats
+    assert run.conclusion == "success"
+    assert not [r for r in github_requests if "/contents/" in r.path]
+    completed = next(r.body for r in github_requests if r.method == "PATCH" and "/check-runs/" in r.path
+                     and r.body.get("status") == "completed")
+    assert "From the fork" not in completed["output"]["summary"]
+
+
+def test_it_reads_the_base_configuration_of_fork_pull_requests_only(personas, github_app, github_requests,
+                                                                   prism_prefers):
+    from githubapp.models import PullRequest
+    from githubapp.services import base_rules
+    from tests.factories import AuditFactory
+    from tests.githubapp.conftest import BASE_CONFIG, BASE_CONFIG_TEXT
+
+    installation = Installation.objects.create(installation_id=42, team=personas.team)
+    link = GitHubRepository.objects.create(repository=RepositoryFactory(team=personas.team, name=BASE),
+                                           installation=installation, github_id=1296269, full_name=BASE)
+    pull_request = PullRequest.objects.create(github_repository=link, number=6)
+
+    def audit_of(fork: str, base_sha: str = "b" * 40) -> Audit:
+        audit = AuditFactory(repository=link.repository, trigger=Audit.Trigger.PULL_REQUEST, branch="pull/6/head")
+        PullRequestAudit.objects.create(audit=audit, pull_request=pull_request, head_sha="a" * 40,
+                                        head_ref="pull/6/head", head_repository=fork, base_ref="main",
+                                        base_sha=base_sha)
+        return audit
+
+    contents = r"/repos/.+/contents/convex-audit\.toml"
+    prism_prefers("GET", contents, "code=404", when=lambda r: r.url.params.get("ref") == "main")
+    prism_prefers("GET", contents, "code=403", when=lambda r: r.url.params.get("ref") == "c" * 40)
+    prism_prefers("GET", contents, f"example={BASE_CONFIG}")
+    assert base_rules(audit_of("")) is None  # a branch of the repository: its own configuration
+    assert base_rules(AuditFactory(repository=link.repository, branch="main")) is None
+    assert base_rules(audit_of(FORK)) == pipeline.BaseRules("b" * 40, BASE_CONFIG_TEXT,
+                                                            "convex-audit.toml of the base commit bbbbbbb")
+    assert base_rules(audit_of(FORK, base_sha="")) == pipeline.BaseRules("main", "", None)  # none at the base
+    with pytest.raises(gitops.RemoteError, match="could not be read from GitHub"):
+        base_rules(audit_of(FORK, base_sha="c" * 40))
+    asked = [r.query.get("ref") for r in github_requests if r.path.endswith("/contents/convex-audit.toml")]
+    assert asked == ["b" * 40, "main", "c" * 40]

@@ -87,8 +87,9 @@ def test_it_completes_a_reaped_pull_request_audits_check_run_and_publishes_its_r
     assert (first.check_state, first.conclusion) == ("completed", "timed_out")
     retry = Audit.objects.get(retry_of=first.audit)
     second = PullRequestAudit.objects.select_related("audit").get(audit=retry)
-    assert (second.pull_request_id, second.head_sha, second.head_ref, second.base_ref, second.base_audit) == (
-        first.pull_request_id, head, "feature/purge", "main", base_audit)
+    assert (second.pull_request_id, second.head_sha, second.head_ref, second.base_ref, second.base_sha,
+            second.base_audit) == (first.pull_request_id, head, "feature/purge", "main",
+                                   payload["pull_request"]["base"]["sha"], base_audit)
     assert retry.state == Audit.State.DONE, retry.failure_reason
     assert retry.commit_sha == head and retry.baseline == base_audit
     assert second.conclusion == "failure" and second.check_run_id is not None
