@@ -14,7 +14,7 @@ and, given ``CONVEX_AUDIT_REALAPPS``, on real apps):
   and custom hook (``useX``), each hook call of its render body (not of nested functions), with
   its target, the local its result is bound to, ``render_calls`` (that local called in the render
   body) and ``unguarded_uses`` (that local dereferenced in the render body when the component
-  never does anything else with it; see ``_Occurrence``).
+  never does anything else with it; ``client``'s docstring says which uses count).
 
 Positions and texts are esprima's: tree-sitter reads the text esprima reads (TypeScript blanked),
 parentheses are looked through as ESTree has none, and an optional chain's top is treated as
