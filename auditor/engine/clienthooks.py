@@ -24,16 +24,18 @@ scope lookup, run only for identifiers given to hooks).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.engine.client import CONVEX_REACT_SOURCES, TRACKED_HOOKS, is_project_source
-from auditor.engine.model import FunctionRef, HookCall, HookWrapper, ModuleFacts
+from auditor.engine.model import FunctionRef, HookCall, HookWrapper, Location
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from auditor.engine.extract.drafts import ModuleDraft
     from auditor.engine.frontend import TreeReader
 
 _HOOK_NAME = re.compile(r"^use[A-Z0-9]")
@@ -64,13 +66,39 @@ class _Binding(NamedTuple):
     destructured: bool
 
 
-def read_client_facts(reader: TreeReader, facts: ModuleFacts) -> None:
+def read_client_facts(reader: TreeReader, facts: ModuleDraft) -> None:
     """Fill ``facts.hook_wrappers`` and ``facts.hook_calls`` (its imports and exports already read)."""
     _HookReader(reader, facts).read()
 
 
+@dataclasses.dataclass(slots=True)
+class HookCallDraft:
+    """A ``HookCall`` while the component's uses of its result are classified: lists, then ``freeze``."""
+
+    component: str
+    loc: Location
+    hook: str | None
+    via: tuple[str, str] | None = None
+    wrapper: str | None = None
+    target: FunctionRef | None = None
+    target_text: str = ""
+    arg_refs: tuple[Ref, ...] = ()
+    variable: str | None = None
+    skip: bool = False
+    render_calls: list[Location] = dataclasses.field(default_factory=list)
+    unguarded_uses: list[Location] = dataclasses.field(default_factory=list)
+
+    def freeze(self) -> HookCall:
+        # Every field of HookCall, by name: a field the draft lacks fails here, not silently.
+        values = {name: getattr(self, name) for name in _HOOK_CALL_FIELDS}
+        return HookCall(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
+
+
+_HOOK_CALL_FIELDS = tuple(f.name for f in dataclasses.fields(HookCall))
+
+
 class _HookReader:
-    def __init__(self, reader: TreeReader, facts: ModuleFacts) -> None:
+    def __init__(self, reader: TreeReader, facts: ModuleDraft) -> None:
         self.r = reader
         self.facts = facts
         self.hooks: dict[str, str] = {}  # local name -> convex/react hook
@@ -228,16 +256,18 @@ class _HookReader:
         if call is None:
             return None
         hook, via = self._hook_of(call)  # type: ignore[misc]
-        wrapper = HookWrapper(name, self.r.loc(fn), hook=hook, via=via)
         arguments = _arguments(call) or []
         first = arguments[0] if arguments else None
+        target_param: int | None = None
+        target, target_text = None, ""
         if first is not None and first.type == "identifier":
             params = [self._param_name(p) for p in _params(fn)]
             if self.r.source_of(first) in params:
-                wrapper.target_param = params.index(self.r.source_of(first))
-        if wrapper.target_param is None and first is not None:
-            wrapper.target, wrapper.target_text = self._ref(first)
-        return wrapper
+                target_param = params.index(self.r.source_of(first))
+        if target_param is None and first is not None:
+            target, target_text = self._ref(first)
+        return HookWrapper(name, self.r.loc(fn), hook=hook, via=via, target=target, target_text=target_text,
+                           target_param=target_param)
 
     def _param_name(self, param: Node) -> str | None:
         if param.type == "identifier":
@@ -252,8 +282,8 @@ class _HookReader:
 
     def _component(self, name: str, fn: Node) -> None:
         name = "the default export" if name == "default" else name
-        calls: list[HookCall] = []
-        variables: dict[str, HookCall] = {}
+        calls: list[HookCallDraft] = []
+        variables: dict[str, HookCallDraft] = {}
         optimistic: dict[int, Node] = {}
         occurrences: list[tuple[Node, bool]] = []
         body = fn.child_by_field_name("body")
@@ -289,14 +319,14 @@ class _HookReader:
                 stack.append((child, nested or child.type in FUNCTION_TYPES))
         if variables:
             self._classify(variables, occurrences)
-        self.facts.hook_calls.extend(calls)
+        self.facts.hook_calls.extend(call.freeze() for call in calls)
 
     def _hook_call(self, component: str, node: Node, found: tuple[str | None, tuple[str, str] | None],
-                   declarator: Node | None) -> HookCall:
+                   declarator: Node | None) -> HookCallDraft:
         hook, via = found
         arguments = _arguments(node) or []
         refs = tuple(self._ref(arg) for arg in arguments[:2])
-        call = HookCall(component, self.r.loc(node), hook, via=via, arg_refs=refs)
+        call = HookCallDraft(component, self.r.loc(node), hook, via=via, arg_refs=refs)
         if hook is not None and refs:
             call.target, call.target_text = refs[0]
         if via is not None:
@@ -326,7 +356,7 @@ class _HookReader:
             stack.extend(current.named_children)
         return False
 
-    def _classify(self, variables: dict[str, HookCall], occurrences: list[tuple[Node, bool]]) -> None:
+    def _classify(self, variables: dict[str, HookCallDraft], occurrences: list[tuple[Node, bool]]) -> None:
         handled: set[str] = set()
         for node, nested in occurrences:
             name = self.r.source_of(node)

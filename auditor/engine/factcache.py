@@ -43,7 +43,7 @@ from auditor.engine import model
 from auditor.engine.model import ModuleFacts, ParseFailure
 
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
-FACTS_FORMAT = 3
+FACTS_FORMAT = 4
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 _ENGINE_DIR = Path(__file__).resolve().parent
 # Rules read facts but never shape them: a new or changed rule keeps the cache valid.

@@ -7,7 +7,7 @@ with the deployment-URL kind of each expression: ``frontend/cloud-domain-for-htt
 read here from tree-sitter's tree, in C, instead of building an esprima tree in Python, which
 costs about twenty times as long.
 
-The facts are the ones ``extract.FileExtractor`` gives the same file, field for field (a test
+The facts are the ones ``extract.extractor.FileExtractor`` gives the same file, field for field (a test
 compares both on every frontend file of the fixtures and the corpus): tree-sitter reads the text
 esprima would read (TypeScript blanked by ``parsing``), strings are unescaped and positioned as
 esprima does (lines split at ``\\r\\n``, ``\\r``, ``\\n``, U+2028 and U+2029; columns in characters).
@@ -33,7 +33,8 @@ from esprima.xhtml_entities import XHTMLEntities
 
 from auditor.engine.client import needs_client_extraction
 from auditor.engine.extract import CONVEX_URL_VARS, URL_TEXT
-from auditor.engine.model import HookCall, HookWrapper, Location, ModuleFacts, StringFact
+from auditor.engine.extract.drafts import ModuleDraft
+from auditor.engine.model import FrozenDict, HookCall, HookWrapper, Location, ModuleFacts, StringFact
 from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, CharOffsets, blank_for_light_read
 
 Node = tree_sitter.Node
@@ -69,7 +70,7 @@ def light_facts(path: str, source: str) -> ModuleFacts | None:
     read = _read(path, source)
     if read is None or _LEGACY_OCTAL.search(read.text):
         return None  # TypeScript tree-sitter cannot read, or escapes esprima reads its own way
-    facts = ModuleFacts(path=path, module=None, source=source)
+    facts = ModuleDraft(path=path, module=None, source=source)
     read.scope(facts)
     facts.use_node = read.use_node()
     facts.strings = read.strings()
@@ -77,22 +78,22 @@ def light_facts(path: str, source: str) -> ModuleFacts | None:
         from auditor.engine.clienthooks import read_client_facts  # most frontend files need none of it
 
         read_client_facts(read, facts)
-    return facts
+    return facts.freeze()
 
 
-def client_facts(path: str, source: str) -> tuple[dict[str, HookWrapper], list[HookCall]]:
+def client_facts(path: str, source: str) -> tuple[FrozenDict[str, HookWrapper], tuple[HookCall, ...]]:
     """The hook wrappers and hook calls of a frontend file esprima reads (see ``reading``); none when
     tree-sitter cannot read it."""
     read = _read(path, source)
     if read is None:
-        return {}, []
-    facts = ModuleFacts(path=path, module=None, source=source)
+        return FrozenDict(), ()
+    facts = ModuleDraft(path=path, module=None, source=source)
     read.scope(facts)
     if needs_client_extraction(facts.imports):
         from auditor.engine.clienthooks import read_client_facts
 
         read_client_facts(read, facts)
-    return facts.hook_wrappers, facts.hook_calls
+    return FrozenDict(facts.hook_wrappers), tuple(facts.hook_calls)
 
 
 def _read(path: str, source: str) -> TreeReader | None:
@@ -183,14 +184,14 @@ class TreeReader:
 
     # Imports, exports, directives ------------------------------------------------------------
 
-    def scope(self, facts: ModuleFacts) -> None:
+    def scope(self, facts: ModuleDraft) -> None:
         for statement in _named(self.root):
             if statement.type == "import_statement":
                 self._import(statement, facts)
             elif statement.type == "export_statement":
                 self._export(statement, facts)
 
-    def _import(self, statement: Node, facts: ModuleFacts) -> None:
+    def _import(self, statement: Node, facts: ModuleDraft) -> None:
         source_node = statement.child_by_field_name("source")
         clause = next((child for child in statement.named_children if child.type == "import_clause"), None)
         if source_node is None or clause is None:
@@ -214,7 +215,7 @@ class TreeReader:
                         facts.imports[self.source_of(alias)] = (source, imported)
                         facts.import_specifiers.append((source, imported, self.loc(spec)))
 
-    def _export(self, statement: Node, facts: ModuleFacts) -> None:
+    def _export(self, statement: Node, facts: ModuleDraft) -> None:
         source_node = statement.child_by_field_name("source")
         source = self.string(source_node) if source_node is not None else None
         children = statement.children
@@ -358,14 +359,14 @@ class TreeReader:
             parts, built = self._concat_parts(node)
             if built:
                 value = "".join(text if kind == "text" else "${}" for kind, text in parts)
-                fact = StringFact(value, self.loc(node), parts=parts, is_template=True)
+                fact = StringFact(value, self.loc(node), parts=tuple(parts), is_template=True)
                 found.append((fact.loc.line, fact.loc.column, 2, -node.end_byte, fact))
         found.sort(key=lambda item: item[:4])
         return [fact for *_, fact in found]
 
     def _literal_fact(self, node: Node) -> StringFact:
         value = self.string(node)
-        return StringFact(value, self.loc(node), parts=[("text", value)])
+        return StringFact(value, self.loc(node), parts=(("text", value),))
 
     def _template_fact(self, node: Node) -> StringFact:
         cooked, expressions = self.quasis(node)
@@ -375,7 +376,7 @@ class TreeReader:
             if index < len(expressions):
                 parts.append(self._url_part(expressions[index]))
         value = "".join(text if kind == "text" else "${}" for kind, text in parts)
-        return StringFact(value, self.loc(node), parts=parts, is_template=True)
+        return StringFact(value, self.loc(node), parts=tuple(parts), is_template=True)
 
     def _operands(self, node: Node) -> tuple[Node | None, Node | None]:
         return (_unparenthesised(node.child_by_field_name("left")),
@@ -414,7 +415,7 @@ class TreeReader:
         return parts, built
 
     def _url_part(self, node: Node) -> tuple[str, str]:
-        """``extract.FileExtractor._url_part``: a URL constant folded into the text, else its URL kind."""
+        """``extract.strings.url_part``: a URL constant folded into the text, else its URL kind."""
         text = self._const_url(node)
         return ("text", text) if text is not None else ("expr", self._url_kind(node))
 
@@ -432,7 +433,7 @@ class TreeReader:
         return value if URL_TEXT.match(value) else None
 
     def _url_kind(self, node: Node | None, depth: int = 0) -> str:
-        """``extract.FileExtractor._url_kind`` over tree-sitter nodes."""
+        """``extract.strings._url_kind`` over tree-sitter nodes."""
         node = _unparenthesised(node)
         if depth > 6 or node is None:
             return "other"

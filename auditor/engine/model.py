@@ -7,8 +7,6 @@ They are frozen, and hold tuples and ``FrozenDict``s rather than lists and dicts
 builds them from its own mutable drafts, and linking builds new objects (``dataclasses.replace``)
 or project-level structures rather than changing extracted ones, so cached facts come out of
 every audit as they went in. ``ProjectFacts`` is the one mutable holder: the audit fills it.
-(``ModuleFacts``, ``HookCall``, ``HookWrapper`` and ``ParseFailure`` are still built by assignment
-in the client and frontend readers, and so stay mutable for now; nothing after extraction changes them.)
 """
 
 from __future__ import annotations
@@ -523,7 +521,7 @@ class StringFact:
     is_template: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class HookWrapper:
     """A project hook returning a Convex React hook: ``function useTasks() { return useQuery(api.t.list) }``."""
 
@@ -536,7 +534,7 @@ class HookWrapper:
     target_param: int | None = None  # the function reference is this parameter of the wrapper
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class HookCall:
     """A Convex React hook called in a component or custom hook, directly or through a project wrapper."""
 
@@ -550,55 +548,55 @@ class HookCall:
     arg_refs: tuple[tuple[FunctionRef | None, str], ...] = ()  # each argument as a function reference
     variable: str | None = None  # the local the result is bound to
     skip: bool = False  # an argument is (or may be) "skip"
-    render_calls: list[Location] = field(default_factory=list)  # the returned function called while rendering
-    unguarded_uses: list[Location] = field(default_factory=list)
+    render_calls: tuple[Location, ...] = ()  # the returned function called while rendering
+    unguarded_uses: tuple[Location, ...] = ()
     # the result dereferenced while rendering, and never tested, defaulted or passed on anywhere
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
-    """Facts of one parsed file."""
+    """Facts of one parsed file (built from an ``extract.drafts.ModuleDraft``)."""
 
     path: str  # relative to the audited root
     module: str | None  # module path inside the Convex folder, None for frontend files
     source: str = field(repr=False, default="")
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (source, name)
-    exports: dict[str, str] = field(default_factory=dict)  # exported name -> local name
-    functions: list[FunctionFact] = field(default_factory=list)
-    bodies: dict[str, BodyFacts] = field(default_factory=dict)  # local helper name -> facts
-    routes: list[RouteFact] = field(default_factory=list)
+    imports: FrozenDict[str, tuple[str, str]] = field(default_factory=FrozenDict)  # local -> (source, name)
+    exports: FrozenDict[str, str] = field(default_factory=FrozenDict)  # exported name -> local name
+    functions: tuple[FunctionFact, ...] = ()
+    bodies: FrozenDict[str, BodyFacts] = field(default_factory=FrozenDict)  # local helper name -> facts
+    routes: tuple[RouteFact, ...] = ()
     schema: SchemaFact | None = None
-    crons: list[CronFact] = field(default_factory=list)
-    id_references: list[IdReference] = field(default_factory=list)
-    strings: list[StringFact] = field(default_factory=list)
-    registrations: list[Registration] = field(default_factory=list)
-    builder_defs: dict[str, BuilderDef] = field(default_factory=dict)
-    object_shapes: dict[str, ObjectShape] = field(default_factory=dict)  # top-level name -> shape
-    reexports: list[tuple[str, str, str]] = field(default_factory=list)  # (exported, source, name|*)
-    import_specifiers: list[tuple[str, str, Location]] = field(default_factory=list)
+    crons: tuple[CronFact, ...] = ()
+    id_references: tuple[IdReference, ...] = ()
+    strings: tuple[StringFact, ...] = ()
+    registrations: tuple[Registration, ...] = ()
+    builder_defs: FrozenDict[str, BuilderDef] = field(default_factory=FrozenDict)
+    object_shapes: FrozenDict[str, ObjectShape] = field(default_factory=FrozenDict)  # top-level name -> shape
+    reexports: tuple[tuple[str, str, str], ...] = ()  # (exported, source, name|*)
+    import_specifiers: tuple[tuple[str, str, Location], ...] = ()
     # named value imports: (source, imported name, loc of the specifier)
-    import_sites: list[tuple[str, Location]] = field(default_factory=list)  # runtime imports and require()s
-    validator_calls: list[tuple[str, Location]] = field(default_factory=list)  # ("bigint", loc) for v.bigint()
-    process_env: list[Location] = field(default_factory=list)  # `process.env` reads
+    import_sites: tuple[tuple[str, Location], ...] = ()  # runtime imports and require()s
+    validator_calls: tuple[tuple[str, Location], ...] = ()  # ("bigint", loc) for v.bigint()
+    process_env: tuple[Location, ...] = ()  # `process.env` reads
     use_node: bool = False
-    routers: list[tuple[str, Location]] = field(default_factory=list)  # httpRouter()s created: (local, loc)
-    cors_routers: list[CorsRouterFact] = field(default_factory=list)
-    misplaced_use_node: list[Location] = field(default_factory=list)  # "use node" outside the prologue
-    unexported_registrations: list[UnexportedRegistration] = field(default_factory=list)
-    paginate_reads: list[PaginateRead] = field(default_factory=list)
-    returned_reads: list[ReturnedRead] = field(default_factory=list)
+    routers: tuple[tuple[str, Location], ...] = ()  # httpRouter()s created: (local, loc)
+    cors_routers: tuple[CorsRouterFact, ...] = ()
+    misplaced_use_node: tuple[Location, ...] = ()  # "use node" outside the prologue
+    unexported_registrations: tuple[UnexportedRegistration, ...] = ()
+    paginate_reads: tuple[PaginateRead, ...] = ()
+    returned_reads: tuple[ReturnedRead, ...] = ()
     # What each top-level function taking ctx or a database returns, by local name (see exposure).
-    helper_returns: dict[str, list[ReturnedRead]] = field(default_factory=dict)
-    hook_wrappers: dict[str, HookWrapper] = field(default_factory=dict)  # by local name
-    hook_calls: list[HookCall] = field(default_factory=list)  # client files only
+    helper_returns: FrozenDict[str, tuple[ReturnedRead, ...]] = field(default_factory=FrozenDict)
+    hook_wrappers: FrozenDict[str, HookWrapper] = field(default_factory=FrozenDict)  # by local name
+    hook_calls: tuple[HookCall, ...] = ()  # client files only
     # Top-level objects of `defineTable(...)` values a schema may spread in, by name.
-    table_sets: dict[str, SchemaFact] = field(default_factory=dict)
-    import_statements: list[tuple[str, Location, tuple[str, ...]]] = field(default_factory=list)
+    table_sets: FrozenDict[str, SchemaFact] = field(default_factory=FrozenDict)
+    import_statements: tuple[tuple[str, Location, tuple[str, ...]], ...] = ()
     # every import and `export ... from` declaration: (source, loc, local names it binds)
     top_level_reads: frozenset[str] = frozenset()  # names read while the module loads (outside functions)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ParseFailure:
     path: str
     message: str

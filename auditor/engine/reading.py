@@ -147,7 +147,7 @@ def extract_entry(path: str, module: str | None, data: bytes, aliases: ImportAli
     parsed = parse_source(path, source)
     if parsed.tree is None:
         failure = parsed.error or ParseFailure(path, "could not parse", 1, 0)
-        failure.reserved_export = reserved_export_at(source, failure.line, failure.column)
+        failure = dataclasses.replace(failure, reserved_export=reserved_export_at(source, failure.line, failure.column))
         return CachedFile(None, failure)
     try:
         facts = extract_module(path, module, source, parsed.tree, aliases)

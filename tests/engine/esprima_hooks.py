@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from auditor.engine.client import CONVEX_REACT_SOURCES, TRACKED_HOOKS, is_project_source
+from auditor.engine.clienthooks import HookCallDraft
 from auditor.engine.extract import FileExtractor
 from auditor.engine.js import (
     FUNCTION_TYPES,
@@ -23,7 +24,7 @@ from auditor.engine.js import (
     unwrap,
     walk,
 )
-from auditor.engine.model import FunctionRef, HookCall, HookWrapper, ModuleFacts
+from auditor.engine.model import FunctionRef, HookWrapper, ModuleFacts
 from auditor.engine.parsing import parse_source
 
 _HOOK_NAME = re.compile(r"^use[A-Z0-9]")
@@ -41,7 +42,7 @@ def esprima_facts(path: str, source: str) -> ModuleFacts:
     extractor = FileExtractor(path, None, source, parsed.tree)
     extractor.extract()
     ClientExtractor(extractor).extract()
-    return extractor.facts
+    return extractor.facts.freeze()
 
 
 class ClientExtractor:
@@ -128,16 +129,18 @@ class ClientExtractor:
         if call is None:
             return None
         hook, via = self._hook_of(call)  # type: ignore[misc]
-        wrapper = HookWrapper(name, self.x.loc(fn), hook=hook, via=via)
         first = call.arguments[0] if call.arguments else None
+        target_param: int | None = None
+        target, target_text = None, ""
         if first is not None and first.type == "Identifier":
             params = [p.name if p.type == "Identifier" else (p.left.name if p.type == "AssignmentPattern"
                       and p.left.type == "Identifier" else None) for p in fn.params]
             if first.name in params:
-                wrapper.target_param = params.index(first.name)
-        if wrapper.target_param is None and first is not None:
-            wrapper.target, wrapper.target_text = self._ref(first)
-        return wrapper
+                target_param = params.index(first.name)
+        if target_param is None and first is not None:
+            target, target_text = self._ref(first)
+        return HookWrapper(name, self.x.loc(fn), hook=hook, via=via, target=target, target_text=target_text,
+                           target_param=target_param)
 
     # Components --------------------------------------------------------------------------------
 
@@ -163,8 +166,8 @@ class ClientExtractor:
 
     def _component(self, name: str, fn: Node) -> None:
         name = "the default export" if name == "default" else name
-        calls: list[tuple[HookCall, Node]] = []
-        variables: dict[str, HookCall] = {}
+        calls: list[tuple[HookCallDraft, Node]] = []
+        variables: dict[str, HookCallDraft] = {}
         optimistic: dict[int, Node] = {}
         occurrences: list[tuple[Node, Node, str, Node | None, bool]] = []  # (id, parent, key, grandparent, nested)
         stack: list[tuple[Node, Node | None, str, Node | None, bool]] = [(fn.body, fn, "body", None, False)]
@@ -201,13 +204,13 @@ class ClientExtractor:
             stack.extend(pending)
         if variables:
             self._classify(variables, occurrences)
-        self.facts.hook_calls.extend(call for call, _ in calls)
+        self.facts.hook_calls.extend(call.freeze() for call, _ in calls)
 
     def _hook_call(self, component: str, node: Node, found: tuple[str | None, tuple[str, str] | None],
-                   parent: Node | None, key: str) -> HookCall:
+                   parent: Node | None, key: str) -> HookCallDraft:
         hook, via = found
         refs = tuple(self._ref(arg) for arg in node.arguments[:2])
-        call = HookCall(component, self.x.loc(node), hook, via=via, arg_refs=refs)
+        call = HookCallDraft(component, self.x.loc(node), hook, via=via, arg_refs=refs)
         if hook is not None and refs:
             call.target, call.target_text = refs[0]
         if via is not None:
@@ -223,8 +226,8 @@ class ClientExtractor:
             call.render_calls.append(self.x.loc(parent))
         return call
 
-    def _classify(self, variables: dict[str, HookCall], occurrences: list[tuple[Node, Node, str, Node | None, bool]]
-                  ) -> None:
+    def _classify(self, variables: dict[str, HookCallDraft],
+                  occurrences: list[tuple[Node, Node, str, Node | None, bool]]) -> None:
         handled: set[str] = set()
         for node, parent, key, grandparent, nested in occurrences:
             name = node.name

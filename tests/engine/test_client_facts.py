@@ -43,7 +43,7 @@ def test_it_reads_aliased_and_namespace_hooks(tmp_path: Path) -> None:
     assert [u.line for u in calls["tasks"].unguarded_uses] == [line_of(files, "src/TaskList.tsx", "tasks.map")]
     assert calls["add"].hook == "useMutation" and calls["add"].component == "TaskList"
     assert [c.line for c in calls["add"].render_calls] == [line_of(files, "src/TaskList.tsx", "add({});")]
-    assert calls["other"].render_calls == []  # called in an event handler
+    assert calls["other"].render_calls == ()  # called in an event handler
 
 
 def test_it_counts_any_other_use_as_handling_loading(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_it_counts_any_other_use_as_handling_loading(tmp_path: Path) -> None:
     })
     (call,) = _calls(project, "app/page.tsx")
     assert call.component == "Page"
-    assert call.unguarded_uses == []
+    assert call.unguarded_uses == ()
 
 
 def test_it_resolves_wrappers_in_other_files_and_through_aliases(tmp_path: Path) -> None:

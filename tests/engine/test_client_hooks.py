@@ -269,14 +269,14 @@ def test_it_reads_no_constant_through_a_name_written_twice():
 
 def test_it_tells_guarded_uses_from_unguarded_ones():
     found = calls("optional chaining and defaults")
-    assert found["a"].unguarded_uses == []  # a?.name handles undefined
+    assert found["a"].unguarded_uses == ()  # a?.name handles undefined
     assert found["c"].unguarded_uses  # a console argument says nothing
     assert found["d"].unguarded_uses  # nor a dependency array; d?.x in a callback handles it there only
-    assert found["e"].unguarded_uses == []  # (e) as a JSX child handles it
+    assert found["e"].unguarded_uses == ()  # (e) as a JSX child handles it
     assert found["f"].unguarded_uses  # f ?? "none" inside a nested function
     deref = calls("dereferences")
     assert all(deref[name].unguarded_uses for name in ("rows", "items", "pairs", "spread"))
-    assert deref["objects"].unguarded_uses == []  # an object spread copies nothing from undefined
+    assert deref["objects"].unguarded_uses == ()  # an object spread copies nothing from undefined
 
 
 def test_it_records_calls_made_while_rendering_only():

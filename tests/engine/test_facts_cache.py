@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -26,7 +27,7 @@ BROKEN = {"convex/broken.ts": "export const = ;\n"}
 
 def facts_entry(path: str = "src/a.ts", text: str = "hello") -> CachedFile:
     loc = Location(path, 1, 0, 1, len(text))
-    return CachedFile(ModuleFacts(path=path, module=None, source=f'"{text}"', strings=[StringFact(text, loc)]), None)
+    return CachedFile(ModuleFacts(path=path, module=None, source=f'"{text}"', strings=(StringFact(text, loc),)), None)
 
 
 def failure_entry(path: str = "convex/a.ts") -> CachedFile:
@@ -60,9 +61,10 @@ def test_it_gives_each_read_its_own_copy(tmp_path):
     cache.put(KEY, facts_entry())
     first, second = cache.get(KEY), cache.get(KEY)
     assert first is not None and second is not None and first is not second
-    first.facts.strings.clear()  # type: ignore[union-attr]
+    assert first.facts is not second.facts and first.facts == second.facts
+    with pytest.raises(dataclasses.FrozenInstanceError):  # and facts refuse changes anyway
+        first.facts.strings = ()  # type: ignore[union-attr,misc]
     assert ParseCache(tmp_path).get(KEY).facts.strings  # type: ignore[union-attr]
-    assert cache.get(KEY).facts.strings  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"facts": None})[:-3],

@@ -31,7 +31,7 @@ def same(light, full) -> bool:
 def esprima_facts(path: str, source: str):
     facts = esprima_facts_with_hooks(path, source)
     # The import graph's facts come from esprima alone: a file the schema imports is read again by it.
-    return dataclasses.replace(facts, import_statements=[], top_level_reads=frozenset())
+    return dataclasses.replace(facts, import_statements=(), top_level_reads=frozenset())
 
 
 def assert_same_facts(path: str, source: str) -> None:

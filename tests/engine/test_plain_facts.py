@@ -91,12 +91,8 @@ def test_it_freezes_the_facts_rules_and_linking_share(tmp_path: Path):
             setattr(fact, attribute, None)
 
 
-# Still built by assignment in the client and frontend readers (client.py, frontend.py), so still
-# mutable; nothing after extraction changes them (see the linking tests here). ProjectFacts is the
-# audit's own mutable holder, never cached.
-MUTABLE_FACTS = {"ModuleFacts", "HookCall", "HookWrapper", "ParseFailure", "ProjectFacts"}
-# Lists the frontend reader builds and compares field for field with extraction's.
-LIST_FIELDS = {("StringFact", "parts")}
+# The audit's own mutable holder, filled as it goes and never cached.
+MUTABLE_FACTS = {"ProjectFacts"}
 
 
 def _fact_classes() -> dict[str, type]:
@@ -104,7 +100,7 @@ def _fact_classes() -> dict[str, type]:
             if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == model.__name__}
 
 
-def test_it_freezes_every_fact_class_but_the_ones_readers_still_fill():
+def test_it_freezes_every_fact_class_but_the_audit_s_own_holder():
     classes = _fact_classes()
     assert set(classes) >= MUTABLE_FACTS
     for name, cls in classes.items():
@@ -137,7 +133,7 @@ def test_it_holds_tuples_and_frozen_mappings_in_frozen_facts(project: Path):
         _containers(module, None, found)
     for fact in [*report.project.functions.values(), *report.project.bodies.values(), *report.project.routes]:
         _containers(fact, None, found)
-    assert found <= LIST_FIELDS
+    assert not found
 
 
 def test_it_refuses_changes_to_a_frozen_mapping_and_pickles_it():

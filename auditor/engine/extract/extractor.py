@@ -19,6 +19,7 @@ from auditor.engine.exposure import collect_returned_reads
 from auditor.engine.extract.args import collect_object_shapes, object_shape, validator, validator_fields
 from auditor.engine.extract.bodies import analyse_body, collect_helper_bodies
 from auditor.engine.extract.builders import BASE_BUILDERS, declared_names, module_source_path
+from auditor.engine.extract.drafts import ModuleDraft
 from auditor.engine.extract.http import collect_routers_and_crons
 from auditor.engine.extract.registrations import collect_builder_defs, collect_registrations
 from auditor.engine.extract.schema import collect_schema, collect_table_sets
@@ -52,7 +53,7 @@ class FileExtractor:
         self.path = path
         self.module = module
         self.tree = tree
-        self.facts = ModuleFacts(path=path, module=module, source=source)
+        self.facts = ModuleDraft(path=path, module=module, source=source)
         self.scope = _Scope()
         self.facts.imports = self.scope.imports
         self.local_consts: dict[str, Node] = {}  # every const in the file, for value lookups
@@ -74,7 +75,7 @@ class FileExtractor:
         self._detect_directives()
         collect_strings_and_ids(self)
         if self.module is None:  # a frontend file's hooks are read by tree-sitter (clienthooks)
-            return self.facts
+            return self.facts.freeze()
         collect_helper_bodies(self)
         collect_object_shapes(self)
         collect_builder_defs(self)
@@ -85,7 +86,7 @@ class FileExtractor:
         collect_module_uses(self)
         collect_deploy_facts(self)
         collect_returned_reads(self)
-        return self.facts
+        return self.facts.freeze()
 
     def loc(self, node: Node) -> Location:
         return location(self.path, node)

@@ -26,14 +26,14 @@ def collect_strings_and_ids(x: FileExtractor) -> None:
         strings.append(_template_fact(x, node))
     for node in x.by_type["Literal"]:
         if isinstance(node.value, str):
-            strings.append(StringFact(node.value, x.loc(node), parts=[("text", node.value)]))
+            strings.append(StringFact(node.value, x.loc(node), parts=(("text", node.value),)))
     for node in x.by_type["BinaryExpression"]:
         # The outermost `+` of a chain (its parent is no `+`) is read once, with every operand.
         if node.operator == "+" and id(node) not in inner_plus:
             parts, built = _concat_parts(x, node, inner_plus)
             if built:
                 value = "".join(text if kind == "text" else "${}" for kind, text in parts)
-                strings.append(StringFact(value, x.loc(node), parts=parts, is_template=True))
+                strings.append(StringFact(value, x.loc(node), parts=tuple(parts), is_template=True))
     strings.sort(key=lambda fact: (fact.loc.line, fact.loc.column))
     if x.module is None:
         return
@@ -69,7 +69,7 @@ def _template_fact(x: FileExtractor, node: Node) -> StringFact:
         if index < len(node.expressions):
             parts.append(url_part(x, node.expressions[index]))
     value = "".join(text if kind == "text" else "${}" for kind, text in parts)
-    return StringFact(value, x.loc(node), parts=parts, is_template=True)
+    return StringFact(value, x.loc(node), parts=tuple(parts), is_template=True)
 
 
 def _concat_parts(x: FileExtractor, node: Node, inner_plus: set[int]) -> tuple[list[tuple[str, str]], bool]:
