@@ -420,7 +420,7 @@ class _HookReader:
     # Function references -------------------------------------------------------------------------
 
     def _ref(self, node: Node) -> Ref:
-        """``extract.FileExtractor.function_ref`` (its reference and text) over tree-sitter nodes."""
+        """``extract.extractor.FileExtractor.function_ref`` (its reference and text) over tree-sitter nodes."""
         node = _unparenthesised(node)  # type: ignore[assignment]
         resolved = self._resolve(node)
         path = self.r.member_path(resolved)
