@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from auditor.engine import safefiles
+from auditor.engine.model import FrozenDict
 from auditor.engine.versions import ConvexVersion, parse_version
 
 CHECKED_MODULES = ("convex/server", "convex/values")
@@ -44,7 +45,7 @@ _EXPORT_DECLARATION = re.compile(
 class ConvexExports:
     """Names each checked module exports, and where they were read from."""
 
-    names: dict[str, frozenset[str]]
+    names: FrozenDict[str, frozenset[str]]  # the known list's is shared by every audit of the process
     source: str  # "installed <version>" or "known list"
     newest: str | None = None  # the known list: the newest release it covers
 
@@ -57,8 +58,8 @@ class ConvexExports:
 @cache
 def known_exports() -> ConvexExports:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return ConvexExports({module: frozenset(names) for module, names in data["modules"].items()}, "known list",
-                         newest=data["versions"][-1] if data.get("versions") else None)
+    names = FrozenDict({module: frozenset(exported) for module, exported in data["modules"].items()})
+    return ConvexExports(names, "known list", newest=data["versions"][-1] if data.get("versions") else None)
 
 
 def covers(exports: ConvexExports, version: ConvexVersion | None) -> bool:
@@ -108,7 +109,7 @@ def read_installed(package_dir: Path) -> ConvexExports | None:
                 return None  # a layout we do not understand: the known list is safer than a guess
             found |= read
         names[module] = frozenset(found)
-    return ConvexExports(names, f"installed {manifest.get('version', '?')}")
+    return ConvexExports(FrozenDict(names), f"installed {manifest.get('version', '?')}")
 
 
 def _types_entry(exports: object, subpath: str) -> str | None:

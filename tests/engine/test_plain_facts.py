@@ -174,3 +174,11 @@ def test_it_leaves_cached_facts_unchanged_through_a_whole_audit(project: Path):
     again = audit_path(project, cache=cache)  # links and runs every rule over the same objects
     assert {key: pickle.dumps(entry) for key, entry in cache.live.items()} == before
     assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
+
+
+def test_it_keeps_the_convex_exports_audits_share_unchangeable(tmp_path: Path):
+    # Without an installed convex package every audit of the process reads one cached known list.
+    exports = audit_project(tmp_path, TASKS).project.convex_exports
+    assert exports.source == "known list" and exports.names
+    with pytest.raises(TypeError):
+        exports.names["convex/server"] = frozenset()
