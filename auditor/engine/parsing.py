@@ -323,7 +323,7 @@ _gc_was_enabled = True
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Keep the cyclic GC off while esprima builds a tree.
 
     esprima allocates hundreds of thousands of small objects that all stay alive in the tree; with
@@ -358,7 +358,7 @@ def _esprima(text: str, *, jsx: bool, module: bool) -> Any:
         "positionEncoding": "scalar",
     }
     parser = _JSXParser(text, options, None) if jsx else _Parser(text, options, None)
-    with _gc_paused():
+    with gc_paused():
         tree = parser.parseModule() if module else parser.parseScript()
     if parser.scanner.hashbang is not None:
         tree.hashbang = parser.scanner.hashbang
