@@ -105,8 +105,18 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
             continue
         node = current.node
         kind = node.type
-        attributes = node.__dict__
+        # What every child shares, worked out once per node: this loop runs for every node of
+        # every walk with context.
+        in_loop = kind in LOOP_TYPES
+        is_call = kind == "CallExpression"
+        is_try = kind == "TryStatement"
+        catch = node if kind == "CatchClause" else current.catch
+        outer_loops = current.loops
+        outer_try = current.try_statement
+        function_ = current.function
+        root_function = current.root_function
         pending: list[Visit] = []
+        attributes = node.__dict__
         for key in child_keys(node):
             value = attributes.get(key)
             if value is None:
@@ -114,16 +124,13 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
             for item in value if isinstance(value, list) else (value,):
                 if not isinstance(item, EsprimaNode):
                     continue
-                loops = current.loops
-                if (kind in LOOP_TYPES and key == "body") or (
-                        kind == "CallExpression" and key == "arguments" and item.type in FUNCTION_TYPES
-                        and is_iteration_call(node)):
-                    loops = (*loops, node)
-                try_statement = node if kind == "TryStatement" and key == "block" else current.try_statement
-                catch = node if kind == "CatchClause" else current.catch
-                inner_function = item if item.type in FUNCTION_TYPES else current.function
-                pending.append(Visit(item, current, key, inner_function, current.root_function, loops,
-                                     try_statement, catch,
+                item_type = item.type
+                loops = outer_loops
+                if (in_loop and key == "body") or (
+                        is_call and key == "arguments" and item_type in FUNCTION_TYPES and is_iteration_call(node)):
+                    loops = (*outer_loops, node)
+                pending.append(Visit(item, current, key, item if item_type in FUNCTION_TYPES else function_,
+                                     root_function, loops, node if is_try and key == "block" else outer_try, catch,
                                      annotate(current, key, item) if annotate is not None else None))
         pending.reverse()
         stack.extend(pending)
