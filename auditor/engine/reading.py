@@ -77,8 +77,7 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
             else:
                 jobs.append(_Job(source_file, data, key, light=not source_file.in_convex))
     finally:
-        if collecting:
-            gc.enable()
+        _settle(collecting)
     if not jobs:
         return entries
     count = _worker_count(jobs) if workers is None else workers
@@ -173,6 +172,19 @@ def _extract(path: str, module: str | None, source: str, aliases: ImportAliases 
         return CachedFile(None, ParseFailure(path, message, 1, 0))
 
 
+def _settle(collecting: bool) -> None:
+    """Turn the collector back on (if it was) with the facts just unpickled in its oldest generation.
+
+    Objects made while it rested wait in the youngest generation, and would be scanned there, then
+    in the middle one, before they reach the oldest: two passes over every fact of the project
+    (a fifth of a warm run). Facts live as long as the audit, so they go straight to the oldest;
+    nothing is frozen for good (``gc.unfreeze`` hands them back at once)."""
+    if collecting:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
 def _key(source_file: SourceFile, data: bytes, aliases: ImportAliases) -> CacheKey:
     # Which imports are project code depends on the repository's aliases, so they key the cache too.
     return (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases.fingerprint}")
@@ -232,11 +244,16 @@ def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cac
             results = list(pool.map(_work, tasks))
     except (BrokenProcessPool, OSError):
         return jobs  # a worker died (or none could start): this process reads every file itself
-    for job, data in zip(poolable, results, strict=True):
-        entry = factcache.loads(data) if data is not None else None
-        if entry is None:
-            left.append(job)
-            continue
-        cache.put_pickled(job.key, data)  # type: ignore[arg-type]
-        entries[job.source_file.path] = with_source(entry, decode_source(job.data))
+    collecting = gc.isenabled()
+    gc.disable()  # as when the cache is read (see read_files)
+    try:
+        for job, data in zip(poolable, results, strict=True):
+            entry = factcache.loads(data) if data is not None else None
+            if entry is None:
+                left.append(job)
+                continue
+            cache.put_pickled(job.key, data)  # type: ignore[arg-type]
+            entries[job.source_file.path] = with_source(entry, decode_source(job.data))
+    finally:
+        _settle(collecting)
     return left
