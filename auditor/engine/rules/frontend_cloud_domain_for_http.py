@@ -44,7 +44,9 @@ def route_on_cloud_host(string: StringFact) -> bool:
             following = parts[index + 1][1] if index + 1 < len(parts) and parts[index + 1][0] == "text" else ""
             if ROUTE_PATH.match(following):
                 return True
-    return any(ROUTE_PATH.match(match.group(1)) for match in CLOUD_HOST_PATH.finditer(string.value))
+    value = string.value
+    return ".convex.cloud" in value and any(ROUTE_PATH.match(match.group(1))
+                                            for match in CLOUD_HOST_PATH.finditer(value))
 
 
 def check(project: ProjectFacts) -> Iterator[Finding]:
