@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from esprima.nodes import Node as EsprimaNode
-
 from auditor.engine.model import Location
 
 Node = Any  # esprima.nodes.Node; kept loose because esprima's classes carry no useful typing
@@ -22,8 +20,22 @@ LOOP_TYPES = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "Whi
                         "DoWhileStatement"})
 
 
+# esprima's node class, loaded on first use: a run that reads every file from the facts cache
+# handles no syntax tree and need not import esprima (its parser and scanner come with it).
+_node_class: type | None = None
+
+
+def node_class() -> type:
+    global _node_class
+    if _node_class is None:
+        from esprima.nodes import Node
+
+        _node_class = Node
+    return _node_class
+
+
 def is_node(value: Any) -> bool:
-    return isinstance(value, EsprimaNode)
+    return isinstance(value, _node_class or node_class())
 
 
 _CHILD_KEYS: dict[type, tuple[str, ...]] = {}
@@ -42,6 +54,7 @@ def child_keys(node: Node) -> tuple[str, ...]:
 
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including ``node``, depth first, without recursion."""
+    esprima_node = _node_class or node_class()
     stack = [node]
     pop = stack.pop
     while stack:
@@ -54,8 +67,8 @@ def walk(node: Node) -> Iterator[Node]:
             if value is None:
                 continue
             if isinstance(value, list):
-                pending.extend(item for item in value if isinstance(item, EsprimaNode))
-            elif isinstance(value, EsprimaNode):
+                pending.extend(item for item in value if isinstance(item, esprima_node))
+            elif isinstance(value, esprima_node):
                 pending.append(value)
         pending.reverse()
         stack.extend(pending)

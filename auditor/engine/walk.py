@@ -32,9 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from esprima.nodes import Node as EsprimaNode
-
-from auditor.engine.js import FUNCTION_TYPES, LOOP_TYPES, Node, child_keys, property_name_of_member
+from auditor.engine.js import FUNCTION_TYPES, LOOP_TYPES, Node, child_keys, node_class, property_name_of_member
 
 # Array methods that call their callback once per item.
 ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
@@ -96,6 +94,7 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
     both the first ``function`` and ``root_function``. ``data`` is the root's ``data``."""
     if function is None and root.type in FUNCTION_TYPES:
         function = root
+    esprima_node = node_class()
     stack = [Visit(root, None, "", function, function, (), None, None, data)]
     pop = stack.pop
     while stack:
@@ -122,7 +121,7 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
             if value is None:
                 continue
             for item in value if isinstance(value, list) else (value,):
-                if not isinstance(item, EsprimaNode):
+                if not isinstance(item, esprima_node):
                     continue
                 item_type = item.type
                 loops = outer_loops
