@@ -41,6 +41,7 @@ Example::
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -71,7 +72,7 @@ _BLOCK_SCOPES = frozenset({"BlockStatement", "ForStatement", "ForInStatement", "
 class Binding:
     """One declared name."""
 
-    __slots__ = ("declaration", "init", "iterates", "kind", "name", "path", "reassigned", "scope", "source")
+    __slots__ = ("_scope", "declaration", "init", "iterates", "kind", "name", "path", "reassigned", "source")
 
     def __init__(self, name: str, kind: BindingKind, declaration: Node, scope: Scope, *, init: Node | None = None,
                  path: tuple[str, ...] = (), iterates: Node | None = None,
@@ -79,12 +80,20 @@ class Binding:
         self.name = name
         self.kind: BindingKind = kind
         self.declaration = declaration  # the declaring identifier (or the function/class node)
-        self.scope = scope
+        # Weak: the scope holds its bindings, and a reference back would make every file's scopes,
+        # and the syntax tree they point into, a cycle only the collector could free.
+        self._scope = weakref.ref(scope)
         self.init = init  # the declarator's initialiser (for a destructured name, the whole value)
         self.path = path  # keys leading from ``init`` (or from each item) to the name: const { a: { b } } = o
         self.iterates = iterates  # the collection a loop variable or iteration callback parameter walks
         self.source = source  # (module, imported name) of an import; "*" for a namespace, "default"
         self.reassigned = False
+
+    @property
+    def scope(self) -> Scope:
+        scope = self._scope()
+        assert scope is not None, "a binding outlived its scope model"
+        return scope
 
     @property
     def constant(self) -> bool:
@@ -99,7 +108,7 @@ class Binding:
 
 
 class Scope:
-    __slots__ = ("bindings", "kind", "node", "parent")
+    __slots__ = ("__weakref__", "bindings", "kind", "node", "parent")
 
     def __init__(self, node: Node, kind: Literal["module", "function", "block"], parent: Scope | None) -> None:
         self.node = node
