@@ -49,9 +49,16 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
         for call in body.db_calls:
             if call.table_loc is not None and unknown_table(schema, call.table):
                 yield report.at(call.table_loc, _message(call.table or "", f"`ctx.db.{call.method}`"), body=body)
+    # The builders each module's functions use, gathered once: per module, the loop over every
+    # function of the project grew with the square of its size.
+    builders_by_path: dict[str, set[str]] = {}
+    for function in project.functions.values():
+        builders_by_path.setdefault(function.path, set()).add(function.builder)
     for module in project.modules.values():
+        if not module.id_references:
+            continue
         schema = schema_for(project, module.path)
-        builders = {f.builder for f in project.functions.values() if f.path == module.path} | set(module.builder_defs)
+        builders = builders_by_path.get(module.path, set()) | set(module.builder_defs)
         for reference in module.id_references:
             if reference.inside_call is not None and reference.inside_call not in builders:
                 continue  # handed to a project function of its own: Convex may never apply it
