@@ -109,6 +109,26 @@ def _overflow(page) -> str:
     }""")
 
 
+def _split_words(page) -> list[str]:
+    """The table headers in which a word is broken across lines (a column too narrow for its name)."""
+    return page.evaluate("""() => {
+        const broken = [];
+        for (const th of document.querySelectorAll("th")) {
+            const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const match of node.data.matchAll(/\\S+/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, match.index);
+                    range.setEnd(node, match.index + match[0].length);
+                    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (lines.size > 1) broken.push(th.textContent.trim());
+                }
+            }
+        }
+        return broken;
+    }""")
+
+
 def _axe(page) -> list[str]:
     page.evaluate(AXE.read_text())
     result = page.evaluate("""async () => {
@@ -156,6 +176,7 @@ def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, 
             _visit(page, path)
             if overflow := _overflow(page):
                 problems.append(f"{label} at {width}px: {overflow}")
+            problems += [f"{label} at {width}px: header word broken: {th!r}" for th in _split_words(page)]
             axe_name = label.removeprefix("demo-").removeprefix("big-")
             if axe_name in AXE_PAGES and width == WIDTHS[0] and label in (axe_name, f"demo-{axe_name}",
                                                                           f"big-{axe_name}"):
