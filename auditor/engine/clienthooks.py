@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.engine.client import CONVEX_REACT_SOURCES, TRACKED_HOOKS, is_project_source
 from auditor.engine.model import FunctionRef, HookCall, HookWrapper, Location
+from auditor.engine.parsing import named_children, unparenthesised
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -139,13 +140,13 @@ class _HookReader:
     # Top-level names ---------------------------------------------------------------------------
 
     def _top_level(self) -> None:
-        for statement in _named(self.r.root):
+        for statement in named_children(self.r.root):
             declaration: Node | None = statement
             if statement.type == "export_statement":
                 if any(child.type == "default" for child in statement.children):
                     declaration = statement.child_by_field_name("declaration")
                     if declaration is None or declaration.child_by_field_name("name") is None:
-                        value = _unparenthesised(statement.child_by_field_name("value")) or declaration
+                        value = unparenthesised(statement.child_by_field_name("value")) or declaration
                         if value is not None and value.type != "identifier":
                             self.consts["default"] = value
                         continue
@@ -154,10 +155,10 @@ class _HookReader:
                 if declaration is None:
                     continue
             if declaration.type in {"lexical_declaration", "variable_declaration"}:
-                for declarator in _named(declaration):
+                for declarator in named_children(declaration):
                     name = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" \
                         else None
-                    value = _unparenthesised(declarator.child_by_field_name("value")) \
+                    value = unparenthesised(declarator.child_by_field_name("value")) \
                         if declarator.type == "variable_declarator" else None
                     if name is None or name.type != "identifier" or value is None:
                         continue
@@ -239,7 +240,7 @@ class _HookReader:
             return None
         if self._hook_of(node) is not None:
             return node
-        callee = _unparenthesised(node.child_by_field_name("function"))
+        callee = unparenthesised(node.child_by_field_name("function"))
         if callee is not None and callee.type in _MEMBERS and self.r.member_name(callee) == "withOptimisticUpdate":
             inner = _unwrap(callee.child_by_field_name("object"))
             if inner is not None and self._hook_of(inner) is not None:
@@ -421,7 +422,7 @@ class _HookReader:
 
     def _ref(self, node: Node) -> Ref:
         """``extract.extractor.FileExtractor.function_ref`` (its reference and text) over tree-sitter nodes."""
-        node = _unparenthesised(node)  # type: ignore[assignment]
+        node = unparenthesised(node)  # type: ignore[assignment]
         resolved = self._resolve(node)
         path = self.r.member_path(resolved)
         text = ".".join(path) if path else self.r.original_text(node)
@@ -440,7 +441,7 @@ class _HookReader:
             if found is None or found.init is None or found.destructured \
                     or found.kind not in {"const", "let", "var"} or self._is_reassigned(found, node):
                 return node
-            node = _unparenthesised(found.init)
+            node = unparenthesised(found.init)
             depth += 1
         return node
 
@@ -515,7 +516,7 @@ class _HookReader:
                 self._block_declarations(body, declare)
             self._vars(body, declare)
         elif kind == "program":
-            for statement in _named(node):
+            for statement in named_children(node):
                 if statement.type == "import_statement":
                     clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
                     for identifier in _import_locals(clause):
@@ -539,7 +540,7 @@ class _HookReader:
                     declare(self.r.source_of(identifier), "loop", None, True)
         elif kind == "switch_statement":
             body = node.child_by_field_name("body")
-            for case in _named(body):
+            for case in named_children(body):
                 self._block_declarations(case, declare)
         else:  # statement_block
             self._block_declarations(node, declare)
@@ -565,7 +566,7 @@ class _HookReader:
         kind = kind_node.type if kind_node is not None else "var"
         if declaration.type == "variable_declaration":
             kind = "var"
-        for declarator in _named(declaration):
+        for declarator in named_children(declaration):
             if declarator.type != "variable_declarator":
                 continue
             value = declarator.child_by_field_name("value")
@@ -594,15 +595,6 @@ class _HookReader:
 # Tree helpers ------------------------------------------------------------------------------------
 
 
-def _named(node: Node | None) -> list[Node]:
-    return [child for child in node.named_children if child.type != "comment"] if node is not None else []
-
-
-def _unparenthesised(node: Node | None) -> Node | None:
-    while node is not None and node.type == "parenthesized_expression":
-        node = next((child for child in node.named_children if child.type != "comment"), None)
-    return node
-
 
 def _outermost_parens(node: Node) -> Node:
     while node.parent is not None and node.parent.type == "parenthesized_expression":
@@ -613,7 +605,7 @@ def _outermost_parens(node: Node) -> Node:
 def _unwrap(node: Node | None) -> Node | None:
     """``js.unwrap``: parentheses and ``await`` looked through (ESTree's chains have no node here)."""
     while True:
-        node = _unparenthesised(node)
+        node = unparenthesised(node)
         if node is None or node.type != "await_expression":
             return node
         node = next((child for child in node.named_children if child.type != "comment"), None)
@@ -624,7 +616,7 @@ def _arguments(call: Node) -> list[Node] | None:
     arguments = call.child_by_field_name("arguments")
     if arguments is None or arguments.type != "arguments":
         return None
-    return [_unparenthesised(child) or child for child in _named(arguments)]
+    return [unparenthesised(child) or child for child in named_children(arguments)]
 
 
 def _tagged(call: Node) -> bool:
@@ -635,7 +627,7 @@ def _params(fn: Node) -> list[Node]:
     single = fn.child_by_field_name("parameter")
     if single is not None:
         return [single]
-    return _named(fn.child_by_field_name("parameters"))
+    return named_children(fn.child_by_field_name("parameters"))
 
 
 def _optional(member: Node) -> bool:
@@ -706,7 +698,7 @@ def _returned_expressions(fn: Node) -> list[Node]:
     if body is None:
         return []
     if body.type != "statement_block":
-        return [_unparenthesised(body) or body]
+        return [unparenthesised(body) or body]
     found: list[Node] = []
     stack = [body]
     while stack:
@@ -714,7 +706,7 @@ def _returned_expressions(fn: Node) -> list[Node]:
         if node.type == "return_statement":
             value = next((child for child in node.named_children if child.type != "comment"), None)
             if value is not None:
-                found.append(_unparenthesised(value) or value)
+                found.append(unparenthesised(value) or value)
             continue
         if node.type in FUNCTION_TYPES:
             continue
@@ -741,7 +733,7 @@ def _pattern_names(pattern: Node | None, destructured: bool = False) -> list[tup
     if kind in {"identifier", "shorthand_property_identifier_pattern"}:
         return [(pattern, destructured or kind != "identifier")]
     if kind == "parenthesized_expression":
-        return _pattern_names(_unparenthesised(pattern), destructured)
+        return _pattern_names(unparenthesised(pattern), destructured)
     if kind in {"object_pattern", "array_pattern", "rest_pattern", "assignment_pattern", "object_assignment_pattern",
                 "pair_pattern"}:
         found: list[tuple[Node, bool]] = []
@@ -757,13 +749,13 @@ def _pattern_names(pattern: Node | None, destructured: bool = False) -> list[tup
 
 def _import_locals(clause: Node | None) -> list[Node]:
     locals_: list[Node] = []
-    for part in _named(clause):
+    for part in named_children(clause):
         if part.type == "identifier":
             locals_.append(part)
         elif part.type == "namespace_import":
             locals_.extend(c for c in part.named_children if c.type == "identifier")
         elif part.type == "named_imports":
-            for spec in _named(part):
+            for spec in named_children(part):
                 alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
                 if alias is not None and alias.type == "identifier":
                     locals_.append(alias)

@@ -35,7 +35,14 @@ from auditor.engine.client import needs_client_extraction
 from auditor.engine.extract import CONVEX_URL_VARS, URL_TEXT
 from auditor.engine.extract.drafts import ModuleDraft
 from auditor.engine.model import FrozenDict, HookCall, HookWrapper, Location, ModuleFacts, StringFact
-from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, CharOffsets, blank_for_light_read
+from auditor.engine.parsing import (
+    TS_LANGUAGE,
+    TSX_LANGUAGE,
+    CharOffsets,
+    blank_for_light_read,
+    named_children,
+    unparenthesised,
+)
 
 Node = tree_sitter.Node
 
@@ -185,7 +192,7 @@ class TreeReader:
     # Imports, exports, directives ------------------------------------------------------------
 
     def scope(self, facts: ModuleDraft) -> None:
-        for statement in _named(self.root):
+        for statement in named_children(self.root):
             if statement.type == "import_statement":
                 self._import(statement, facts)
             elif statement.type == "export_statement":
@@ -197,7 +204,7 @@ class TreeReader:
         if source_node is None or clause is None:
             return
         source = self.string(source_node)
-        for part in _named(clause):
+        for part in named_children(clause):
             if part.type == "identifier":
                 facts.imports[self.source_of(part)] = (source, "default")
             elif part.type == "namespace_import":
@@ -205,7 +212,7 @@ class TreeReader:
                 if local is not None:
                     facts.imports[self.source_of(local)] = (source, "*")
             elif part.type == "named_imports":
-                for spec in _named(part):
+                for spec in named_children(part):
                     if spec.type != "import_specifier":
                         continue
                     name = spec.child_by_field_name("name")
@@ -221,7 +228,7 @@ class TreeReader:
         children = statement.children
         if any(child.type == "default" for child in children):
             declaration = statement.child_by_field_name("declaration")
-            value = _unparenthesised(statement.child_by_field_name("value"))
+            value = unparenthesised(statement.child_by_field_name("value"))
             if declaration is not None and declaration.type in {"function_declaration", "class_declaration",
                                                                 "generator_function_declaration"}:
                 name = declaration.child_by_field_name("name")
@@ -233,7 +240,7 @@ class TreeReader:
             return
         clause = next((child for child in statement.named_children if child.type == "export_clause"), None)
         if clause is not None:
-            for spec in _named(clause):
+            for spec in named_children(clause):
                 if spec.type != "export_specifier":
                     continue
                 name = spec.child_by_field_name("name")
@@ -257,7 +264,7 @@ class TreeReader:
         if declaration is None:
             return
         if declaration.type in {"lexical_declaration", "variable_declaration"}:
-            for declarator in _named(declaration):
+            for declarator in named_children(declaration):
                 name = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
                 if name is not None and name.type == "identifier":
                     exported_name = self.source_of(name)
@@ -272,7 +279,7 @@ class TreeReader:
         return self.string(node) if node.type == "string" else self.source_of(node)
 
     def use_node(self) -> bool:
-        for statement in _named(self.root):
+        for statement in named_children(self.root):
             if statement.type == "hash_bang_line":
                 continue
             expression = statement.named_children[0] if statement.type == "expression_statement" \
@@ -312,7 +319,7 @@ class TreeReader:
         return _ESCAPE.sub(_unescape, raw)
 
     def string_value(self, node: Node | None) -> str | None:
-        node = _unparenthesised(node)
+        node = unparenthesised(node)
         if node is None:
             return None
         if node.type == "string":
@@ -379,8 +386,8 @@ class TreeReader:
         return StringFact(value, self.loc(node), parts=tuple(parts), is_template=True)
 
     def _operands(self, node: Node) -> tuple[Node | None, Node | None]:
-        return (_unparenthesised(node.child_by_field_name("left")),
-                _unparenthesised(node.child_by_field_name("right")))
+        return (unparenthesised(node.child_by_field_name("left")),
+                unparenthesised(node.child_by_field_name("right")))
 
     def _nested_plus(self, node: Node) -> list[Node]:
         nested: list[Node] = []
@@ -420,7 +427,7 @@ class TreeReader:
         return ("text", text) if text is not None else ("expr", self._url_kind(node))
 
     def _const_url(self, node: Node | None, depth: int = 0) -> str | None:
-        node = _unparenthesised(node)
+        node = unparenthesised(node)
         if node is None or depth > 6 or node.type != "identifier":
             return None
         name = self.source_of(node)
@@ -434,7 +441,7 @@ class TreeReader:
 
     def _url_kind(self, node: Node | None, depth: int = 0) -> str:
         """``extract.strings._url_kind`` over tree-sitter nodes."""
-        node = _unparenthesised(node)
+        node = unparenthesised(node)
         if depth > 6 or node is None:
             return "other"
         if node.type == "identifier":
@@ -446,19 +453,19 @@ class TreeReader:
             if operator is not None and operator.type in {"&&", "||", "??"}:
                 return self._url_kind(node.child_by_field_name("left"), depth + 1)
         path = self.member_path(node)
-        if path is None and _is_member(node) and _is_member(_unparenthesised(node.child_by_field_name("object"))):
-            path = ["import.meta", self.member_name(_unparenthesised(node.child_by_field_name("object"))) or "",
+        if path is None and _is_member(node) and _is_member(unparenthesised(node.child_by_field_name("object"))):
+            path = ["import.meta", self.member_name(unparenthesised(node.child_by_field_name("object"))) or "",
                     self.member_name(node) or ""]
         if path and len(path) >= 3 and path[-1] in CONVEX_URL_VARS and path[-2] == "env":
             return "convex_cloud_url"
         if path and (path[-1] == "CONVEX_SITE_URL" or path[-1].endswith("_CONVEX_SITE_URL")):
             return "convex_site_url"
         if node.type == "call_expression":
-            callee = _unparenthesised(node.child_by_field_name("function"))
+            callee = unparenthesised(node.child_by_field_name("function"))
             if callee is not None and _is_member(callee):
                 method = self.member_name(callee)
                 arguments = node.child_by_field_name("arguments")
-                args = [a for a in _named(arguments)] if arguments is not None else []
+                args = [a for a in named_children(arguments)] if arguments is not None else []
                 if method in {"replace", "replaceAll"} and len(args) >= 2:
                     replaced = self.string_value(args[1]) or ""
                     if ".site" in replaced:
@@ -482,7 +489,7 @@ class TreeReader:
     def member_path(self, node: Node | None) -> list[str] | None:
         parts: list[str] = []
         while node is not None:
-            node = _unparenthesised(node)
+            node = unparenthesised(node)
             if node is None:
                 return None
             if _is_member(node):
@@ -530,15 +537,6 @@ def _unescape(match: re.Match[str]) -> str:
         return chr(int(escape[1:], 16))
     return escape
 
-
-def _named(node: Node | None) -> list[Node]:
-    return [child for child in node.named_children if child.type != "comment"] if node is not None else []
-
-
-def _unparenthesised(node: Node | None) -> Node | None:
-    while node is not None and node.type == "parenthesized_expression":
-        node = next((child for child in node.named_children if child.type != "comment"), None)
-    return node
 
 
 def _is_member(node: Node | None) -> bool:

@@ -665,3 +665,15 @@ def _is_handled_error(node: tree_sitter.Node) -> bool:
     # `export default abstract class`; the query blanks those, so they are not errors.
     children = node.children
     return bool(children) and all(not child.is_named and child.type in _HANDLED_ERROR_TOKENS for child in children)
+
+
+def named_children(node: tree_sitter.Node | None) -> list[tree_sitter.Node]:
+    """A tree-sitter node's named children, comments left out."""
+    return [child for child in node.named_children if child.type != "comment"] if node is not None else []
+
+
+def unparenthesised(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """The expression inside any parentheses around a tree-sitter node."""
+    while node is not None and node.type == "parenthesized_expression":
+        node = next((child for child in node.named_children if child.type != "comment"), None)
+    return node
