@@ -238,6 +238,13 @@ def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cac
     poolable = sorted(jobs, key=lambda job: -estimated_seconds((job,)))
     tasks = [(job.source_file.path, job.source_file.module, job.data, job.light) for job in poolable]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    if context is not None:
+        # Imported once here rather than in each forked worker (~0.06 s of CPU apiece), where
+        # _extract would otherwise import them on its first file.
+        import auditor.engine.extract
+        import auditor.engine.frontend
+        import auditor.engine.parsing
+        import auditor.engine.reserved  # noqa: F401
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                  initargs=(aliases,)) as pool:
