@@ -99,6 +99,9 @@ def exported_handlers(x: FileExtractor) -> Iterator[tuple[str, Node, dict[str | 
 
 
 def _paginate_reads(x: FileExtractor) -> None:
+    source = x.facts.source
+    if "paginate" not in source and "\\u" not in source:
+        return  # no walk of every handler for a call the text cannot hold (`\u` escapes can spell it)
     for export_name, handler, props in exported_handlers(x):
         if not props or len(handler.params) < 2:
             continue
