@@ -10,7 +10,7 @@ counts as used.
 
 from __future__ import annotations
 
-from auditor.engine.js import Node, child_keys, is_node
+from auditor.engine.js import Node, child_keys, is_node, walk
 from auditor.engine.walk import visit
 
 
@@ -92,11 +92,11 @@ def env_secret_comparisons(fn: Node) -> list[Node]:
     header_names: set[str] = set()
     env_names: set[str] = set()  # locals holding an environment value (`const secret = process.env.X`)
     comparisons: list[Node] = []
-    for node in _nodes(fn.body):
+    for node in walk(fn.body):
         if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
             if _header_read(node.init):
                 header_names.add(node.id.name)
-            elif any(_is_process_env(inner) for inner in _nodes(node.init)):
+            elif any(_is_process_env(inner) for inner in walk(node.init)):
                 env_names.add(node.id.name)
         elif node.type == "BinaryExpression" and node.operator in {"===", "!==", "==", "!="}:
             comparisons.append(node)
@@ -108,7 +108,7 @@ def env_secret_comparisons(fn: Node) -> list[Node]:
     for node in comparisons:
         for side, other in ((node.left, node.right), (node.right, node.left)):
             reads_header = _header_read(side) or (side.type == "Identifier" and side.name in header_names)
-            if reads_header and any(secret(inner) for inner in _nodes(other)):
+            if reads_header and any(secret(inner) for inner in walk(other)):
                 found.append(node)
                 break
     return found
@@ -134,21 +134,6 @@ def _is_process_env(node: Node) -> bool:
         and node.property.type == "Identifier" and node.property.name == "env"
 
 
-def _nodes(root: Node) -> list[Node]:
-    found: list[Node] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        attributes = node.__dict__
-        for key in child_keys(node):
-            value = attributes.get(key)
-            for item in value if isinstance(value, list) else (value,):
-                if is_node(item):
-                    stack.append(item)
-    return found
-
-
 def if_test_nodes(fn: Node) -> tuple[set[int], set[int]]:
     """``id()`` of every node in the test of an ``if`` of ``fn``, and of those whose ``if`` throws
     when the test holds (a ``throw`` in its consequent, outside nested functions).
@@ -157,10 +142,10 @@ def if_test_nodes(fn: Node) -> tuple[set[int], set[int]]:
     returns keeps it."""
     tested: set[int] = set()
     throwing: set[int] = set()
-    for node in _nodes(fn.body):
+    for node in walk(fn.body):
         if node.type != "IfStatement":
             continue
-        ids = {id(inner) for inner in _nodes(node.test)}
+        ids = {id(inner) for inner in walk(node.test)}
         tested |= ids
         if _throws(node.consequent):
             throwing |= ids
@@ -193,4 +178,4 @@ def env_gated_throws(fn: Node) -> list[Node]:
         return []
     return [statement for statement in body.body
             if statement.type == "IfStatement" and _throws(statement.consequent)
-            and any(_is_process_env(node) for node in _nodes(statement.test))]
+            and any(_is_process_env(node) for node in walk(statement.test))]
