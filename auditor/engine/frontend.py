@@ -118,11 +118,18 @@ def _read(path: str, source: str) -> TreeReader | None:
 
 
 def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) -> TreeReader | None:
-    text = blank_for_light_read(readable, tsx=tsx) if typescript else readable
-    if text is None:
-        return None
+    old_tree = None
+    if typescript:
+        light = blank_for_light_read(readable, tsx=tsx)
+        if light is None:
+            return None
+        text, old_tree = light.text, light.tree
+    else:
+        text = readable
     data = text.encode("utf-8", errors="surrogatepass")
-    root = _PARSERS[tsx].parse(data).root_node
+    root = _PARSERS[tsx].parse(data, old_tree).root_node if old_tree is not None else _PARSERS[tsx].parse(data).root_node
+    if root.has_error and old_tree is not None:
+        root = _PARSERS[tsx].parse(data).root_node  # a fresh parse decides what an error is
     if root.has_error:
         return None
     return TreeReader(path, text, data, root, tsx, source)

@@ -185,13 +185,50 @@ def blank_types(source: str, *, tsx: bool) -> str:
     return _blank(source, tsx=tsx)[0]
 
 
-def blank_for_light_read(source: str, *, tsx: bool) -> str | None:
-    """The text esprima would read for a TypeScript file, or None when tree-sitter finds an error in it."""
+@dataclass(frozen=True, slots=True)
+class LightText:
+    """The text esprima would read for a TypeScript file, and how to give it to tree-sitter cheaply.
+
+    ``tree`` is tree-sitter's tree of the source as written, with the blanking's edits applied
+    (``Tree.edit``): parsing ``text`` with it as the old tree reuses every subtree the blanking did
+    not touch, about a fifth of the cost of a fresh parse. None when a byte offset is not a
+    character offset (non-ASCII text), where the edits would need converting; parse afresh then.
+    """
+
+    text: str
+    tree: tree_sitter.Tree | None
+
+
+def blank_for_light_read(source: str, *, tsx: bool) -> LightText | None:
+    """The blanked text of a TypeScript file, or None when tree-sitter finds an error in it."""
     try:
-        blanked, error = _blank(source, tsx=tsx)
+        blanked, error, tree, changed = _blank_with_tree(source, tsx=tsx)
     except RecursionError:
         return None
-    return None if error is not None else blanked
+    if error is not None:
+        return None
+    if tree is None or not changed:
+        return LightText(blanked, tree)
+    return LightText(blanked, _edited(tree, source, blanked, changed))
+
+
+def _edited(tree: tree_sitter.Tree, before: str, after: str, changed: list[tuple[int, int]]) -> tree_sitter.Tree:
+    """``tree`` told of each same-length rewrite in ``changed`` (ASCII text: bytes are characters)."""
+    lines_before = _line_starts(before)
+    lines_after = _line_starts(after)
+
+    def point(line_starts: list[int], offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(line_starts, offset) - 1
+        return row, offset - line_starts[row]
+
+    for start, end in changed:
+        tree.edit(start, end, end, point(lines_before, start), point(lines_before, end), point(lines_after, end))
+    return tree
+
+
+def _line_starts(text: str) -> list[int]:
+    # tree-sitter counts rows at "\n" alone.
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def parse_source(path: str, source: str) -> ParsedSource:
@@ -455,11 +492,21 @@ class CharOffsets:
 
 def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
     """Blank ``source``; also return tree-sitter's first unhandled syntax error, if any."""
+    blanked, error, _, _ = _blank_with_tree(source, tsx=tsx)
+    return blanked, error
+
+
+def _blank_with_tree(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None, tree_sitter.Tree | None,
+                                                          list[tuple[int, int]]]:
+    """``_blank``, with tree-sitter's tree of ``source`` and the spans the blanking rewrote.
+
+    The tree is None unless its byte offsets are the text's character offsets."""
     # A BOM is whitespace to esprima but an error to tree-sitter.
     text = " " + source[1:] if source.startswith("\ufeff") else source
     data = text.encode("utf-8", errors="surrogatepass")
     parser = tree_sitter.Parser(_TSX_LANGUAGE if tsx else _TS_LANGUAGE)
-    root = parser.parse(data).root_node
+    tree = parser.parse(data)
+    root = tree.root_node
     chars = CharOffsets(text) if len(data) != len(text) else None
 
     def pos(byte_offset: int) -> int:
@@ -471,7 +518,7 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
 
     ts_error = _first_syntax_error(root, text, pos) if root.has_error else None
     if ts_error is not None and ts_error.hopeless:
-        return source, ts_error
+        return source, ts_error, None, []
 
     captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
     for node in captures.get("blank", ()):
@@ -493,7 +540,8 @@ def _blank(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | None]:
     for node in captures.get("arrow_return", ()):
         _move_arrow(node, text, pos, late)
 
-    return _apply(text, blanks, early, late), ts_error
+    blanked, changed = _apply(text, blanks, early, late)
+    return blanked, ts_error, tree if chars is None and text is source else None, changed
 
 
 def _rewrite_enum(
@@ -576,9 +624,10 @@ def _apply(
     blanks: list[tuple[int, int]],
     early: list[tuple[int, str]],
     late: list[tuple[int, str]],
-) -> str:
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text with ``blanks`` blanked and the rewrites made, and the spans that may have changed."""
     if not blanks and not early and not late:
-        return text
+        return text, []
     merged: list[list[int]] = []
     for start, end in sorted(blanks):
         if start >= end:
@@ -596,10 +645,11 @@ def _apply(
 
     edits: list[tuple[int, int, str]] = [(start, end, _blank_text(text[start:end])) for start, end in merged]
     replacements = [(at, new) for at, new in early if not inside_blank(at, len(new))]
+    rewrites = [(at, at + len(new), new) for at, new in [*replacements, *late]]
     text = _splice(text, edits)
-    if replacements or late:
-        text = _splice(text, [(at, at + len(new), new) for at, new in [*replacements, *late]])
-    return text
+    if rewrites:
+        text = _splice(text, rewrites)
+    return text, [(start, end) for start, end in merged] + [(start, end) for start, end, _ in rewrites]
 
 
 def _splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:

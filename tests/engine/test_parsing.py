@@ -745,3 +745,69 @@ def test_it_exposes_blank_types_for_ts_and_tsx():
     assert blank_types("let a: T = <T>b;", tsx=False) == "let a    =    b;"
     assert blank_types("const f = <T,>(a: T) => <p>{a}</p>;", tsx=True) == "const f =     (a   ) => <p>{a}</p>;"
     assert blank_types("x!;", tsx=True) == "x ;"
+
+
+# The light read's second parse reuses the tree of the source ------------------------------------
+
+LIGHT_SOURCES = {
+    "types everywhere": ("a.ts", """
+        import fs = require("fs");
+        interface Row { id: string; tags: Array<string> }
+        export type Id<T extends string> = T & { __brand: "id" };
+        enum Colour { Red = 1, Green }
+        const rows = <Row[]>[];
+        export const pick = <T,>(items: T[], at: number): T | undefined => items[at] as T;
+        function total(this: void, values: number[]): number { return values.reduce((a, b) => a + b, 0)!; }
+        export default class Store<K> implements Iterable<K> { private items: K[] = []; *[Symbol.iterator]() {} }
+        const fetched = fetch(`${process.env.NEXT_PUBLIC_CONVEX_URL!}/api`) satisfies Promise<Response>;
+        """),
+    "jsx with generics": ("b.tsx", """
+        import { useQuery } from "convex/react";
+        type Props = { title: string };
+        export function Card<T,>({ title }: Props): JSX.Element {
+          const rows = useQuery(api.rows.list, { limit: 10 as number }) ?? ([] as T[]);
+          return <List<T> items={rows} title={title!} />;
+        }
+        """),
+    "nothing to blank": ("c.ts", 'export const greeting = "hello";\n'),
+}
+
+
+def _shape(node: Any) -> list[tuple[str, int, int, tuple[int, int], tuple[int, int]]]:
+    shape = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        shape.append((current.type, current.start_byte, current.end_byte, current.start_point, current.end_point))
+        stack.extend(reversed(current.children))
+    return shape
+
+
+@pytest.mark.parametrize("name", sorted(LIGHT_SOURCES))
+def test_it_gives_the_light_read_an_edited_tree_that_reparses_as_a_fresh_parse(name):
+    import textwrap
+
+    import tree_sitter
+
+    from auditor.engine.parsing import TS_LANGUAGE, TSX_LANGUAGE, blank_for_light_read
+
+    path, source = LIGHT_SOURCES[name]
+    source = textwrap.dedent(source).lstrip("\n")
+    tsx = path.endswith(".tsx")
+    light = blank_for_light_read(source, tsx=tsx)
+    assert light is not None and light.tree is not None
+    assert light.text == blank_types(source, tsx=tsx)
+    parser = tree_sitter.Parser(TSX_LANGUAGE if tsx else TS_LANGUAGE)
+    data = light.text.encode()
+    reused = parser.parse(data, light.tree).root_node
+    fresh = parser.parse(data).root_node
+    assert not fresh.has_error
+    assert _shape(reused) == _shape(fresh)
+
+
+def test_it_gives_no_tree_to_reuse_when_bytes_are_not_characters():
+    from auditor.engine.parsing import blank_for_light_read
+
+    light = blank_for_light_read('const café: string = "é";\n', tsx=False)
+    assert light is not None and light.tree is None
+    assert light.text == 'const café         = "é";\n'
