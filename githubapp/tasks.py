@@ -11,6 +11,7 @@ from githubkit.exception import RequestError, RequestFailed
 
 from githubapp import client, publish
 from githubapp.models import GitHubRepository, PullRequestAudit
+from projects.after_audit import RETRY_OPTIONS
 from projects.models import Audit
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def upload_branch_sarif(self, audit_id: int) -> None:
     )
 
 
-@shared_task(acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=45)
+@shared_task(**RETRY_OPTIONS, ignore_result=True)
 def publish_audit(audit_id: int) -> None:
     """After-audit step (projects.after_audit), done or failed: a pull request's audit completes
     its check run and comment; a tracked branch's audit goes to code scanning when opted in."""
