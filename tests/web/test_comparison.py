@@ -67,3 +67,21 @@ def test_it_compares_with_an_explicit_baseline(repo):
     assert dict(branch.findings.values_list("fingerprint", "status")) == {"x": "unchanged", "z": "new"}
     assert list(comparison.fixed_findings(branch).values_list("fingerprint", flat=True)) == ["y"]
     assert [f.fingerprint for f in comparison.new_findings(branch)] == ["z"]
+
+
+def test_it_reads_what_was_stored_and_never_compares_again(personas, repo, monkeypatch):
+    base = store(repo, finding("kept", "error"), finding("gone", "error"), finished_at=now() - timedelta(hours=2))
+    head = store(repo, finding("kept", "error"), finding("added", "error"))
+
+    def compare_again(*args, **kwargs):
+        raise AssertionError("compared again instead of reading the stored answer")
+
+    monkeypatch.setattr(comparison, "compare", compare_again)
+    # The stored answer is the one read: call the added finding unchanged, and watch all three follow.
+    head.findings.filter(fingerprint="added").update(status="unchanged")
+    assert gates.evaluate(head).new_count == 0
+    subscription = DigestSubscription(user=personas.member, team=personas.team, min_severity="info")
+    section = digest.build_for_audit(subscription, head).sections[0]
+    diff = diff_audits(base, head)
+    assert section.new == [] and diff.new_findings == []
+    assert section.fixed_total == diff.fixed_total == 1

@@ -32,6 +32,10 @@ def test_it_composes_the_production_shape():
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
         assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    # Only the worker reads the clones: the web shows the code lines stored with each audit.
+    mounting = {name for name, service in services.items()
+                if any(str(volume).startswith("clones:") for volume in service.get("volumes", []))}
+    assert mounting == {"worker"}
 
 
 def test_it_has_a_migration_for_every_model_change(db):

@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from gates import services as gates
+from notifications import digest
+from notifications.models import DigestSubscription
 from projects.models import Audit
 from tests.automation import finding, now, store
 from tests.factories import RepositoryFactory
@@ -78,10 +80,39 @@ def test_it_lists_open_findings_by_default(client, personas, decided):
     assert "convex/legacy/old.ts" in ignored and "Being rewritten" in ignored
 
 
+def severity_pills(page: str) -> tuple[int, int, int]:
+    pills = page.split('<span class="sev-counts">')[1].split("</span>\n</span>")[0]
+    return tuple(int(pills.split(f'title="{kind}">')[1].split("<")[0]) for kind in ("errors", "warnings", "info"))
+
+
 def test_it_shows_the_open_counts_on_the_projects_page(client, personas, decided):
+    gates.evaluate(decided)
     client.force_login(personas.viewer)
     page = client.get(reverse("reports:projects")).content.decode()
     assert f">{decided.health_score}<" in page
+    assert severity_pills(page) == (1, 0, 0)  # of 3 errors and a warning, one error is open
+    assert "Gate failed" in page
+
+
+def test_it_shows_the_open_counts_and_the_gates_numbers_on_the_audit_page(client, personas, decided):
+    gates.evaluate(decided)
+    client.force_login(personas.viewer)
+    page = client.get(reverse("reports:audit", args=[decided.pk])).content.decode()
+    assert severity_pills(page) == (1, 0, 0)
+    assert "1 dismissed · 1 ignored" in page
+    assert "Quality gate: no new error: 1 new" in page
+    # The filter counts: each severity counts the open findings only.
+    severity = page.split('name="severity"')[1].split("</select>")[0]
+    assert "error (1)" in severity and "warning (0)" in severity
+
+
+def test_it_leaves_dismissed_and_ignored_findings_out_of_digests(personas, decided):
+    subscription = DigestSubscription(user=personas.member, team=personas.team, min_severity="info")
+    immediate = digest.build_for_audit(subscription, decided).sections[0]
+    period = digest.build_period(subscription, now() - timedelta(minutes=30), now() + timedelta(minutes=1))
+    for section in (immediate, period.sections[0]):
+        assert [item.path for item in section.new] == ["convex/messages.ts"] and section.new_total == 1
+        assert section.counts == {"error": 1, "warning": 0, "info": 0}
 
 
 def test_it_leaves_dismissed_and_ignored_findings_out_of_the_gate(decided, repo):
@@ -142,7 +173,8 @@ def test_it_refuses_a_misspelt_rule_id_in_an_ignore_rule(client, personas, repo)
     response = client.post(url, {"rule": "auth/public-functon-without-auth", "path_glob": "*", "reason": "x"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "No rule is called" in body and AUTH_RULE in body
+    assert "No rule is called" in body and "Known rule ids:" in body
+    assert AUTH_RULE in body and SCAN_RULE in body  # the list of known ids, not only a close match
     assert not IgnoreRule.objects.exists()
     assert client.post(url, {"rule": AUTH_RULE, "path_glob": "*", "reason": "x"}).status_code == 302
 
