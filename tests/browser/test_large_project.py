@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MODULES = {"accounts": 6, "chat": 6, "billing": 6, "game": 6}  # tables per module: 24 in all
 WIDTH = 1400
-TABS = ("findings", "schema", "indexes", "endpoints", "history")
+TABS = ("findings", "schema", "indexes", "endpoints", "history", "rules")
 
 
 def table_names(module: str, count: int) -> list[str]:
@@ -144,7 +144,12 @@ def test_it_audits_a_large_generated_project_and_shows_every_tab(browser_page, t
         "indexes": f"/audits/{audit.pk}/indexes/",
         "endpoints": f"/audits/{audit.pk}/endpoints/",
         "history": f"/projects/{audit.repository_id}/history/",
+        "rules": "/rules/",
     }
+    # Every tab the audit's page links to is opened.
+    page.goto(urls["findings"])
+    linked = page.locator("nav.tabs a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert set(linked) == set(urls.values()), linked
     problems = []
     for tab in TABS:
         response = page.goto(urls[tab])
@@ -159,6 +164,7 @@ def test_it_audits_a_large_generated_project_and_shows_every_tab(browser_page, t
     expect(page.locator(".tables-grid section.table-card").first).to_be_visible()
     shown = page.locator(".tables-grid section.table-card").count()
     assert shown == len(engine_tables)
+    expect(page.locator("main")).to_contain_text(f"{len(engine_tables)} tables")
     # The engine follows the spreads from every module (no table left unread).
     assert sorted(t["name"] for t in engine_tables) == sorted(tables)
     endpoints = page.goto(urls["endpoints"])
