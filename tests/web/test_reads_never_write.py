@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from gates.services import badge_path
 from projects.models import Repository
 from tests.automation import finding, store
 from tests.factories import RepositoryFactory
@@ -45,13 +46,24 @@ def test_it_writes_nothing_when_pages_are_read(client, personas):
         reverse("digest_preferences"),
         reverse("team_members", args=[personas.team.pk]),
         reverse("api_tokens"),
+        badge_path(repository),
+        *(reverse("reports:export", args=[audit.pk, fmt]) for fmt in ("json", "csv", "sarif")),
+        reverse("api_root"),
+        reverse("api_projects"),
+        reverse("api_project", args=[repository.pk]),
+        reverse("api_project_audits", args=[repository.pk]),
+        reverse("api_audit", args=[audit.pk]),
+        reverse("api_project_ignore_rules", args=[repository.pk]),
     ]
     client.force_login(personas.owner)
     client.get(reverse("reports:projects"))  # the session's first request picks the current team
     found = {}
     for url in pages:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200, url
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if response.streaming:
+                b"".join(response.streaming_content)  # an export is read as it is sent
         if writes(queries):
             found[url] = writes(queries)
     assert found == {}
