@@ -127,7 +127,7 @@ def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) 
     else:
         text = readable
     data = text.encode("utf-8", errors="surrogatepass")
-    root = _PARSERS[tsx].parse(data, old_tree).root_node if old_tree is not None else _PARSERS[tsx].parse(data).root_node
+    root = _PARSERS[tsx].parse(data, old_tree).root_node
     if root.has_error and old_tree is not None:
         root = _PARSERS[tsx].parse(data).root_node  # a fresh parse decides what an error is
     if root.has_error:
