@@ -127,9 +127,10 @@ def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) 
     else:
         text = readable
     data = text.encode("utf-8", errors="surrogatepass")
-    root = _PARSERS[tsx].parse(data, old_tree).root_node
+    parser = _PARSERS[tsx]
+    root = parser.parse(data, old_tree).root_node if old_tree is not None else parser.parse(data).root_node
     if root.has_error and old_tree is not None:
-        root = _PARSERS[tsx].parse(data).root_node  # a fresh parse decides what an error is
+        root = parser.parse(data).root_node  # a fresh parse decides what an error is
     if root.has_error:
         return None
     return TreeReader(path, text, data, root, tsx, source)
