@@ -33,6 +33,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self._pending_invitation(request) or super().get_signup_redirect_url(request)
 
+    def format_email_subject(self, subject: str) -> str:
+        """allauth's subjects start "[SITE_NAME] ", read when the email is sent, not the host and port."""
+        return f"[{settings.SITE_NAME}] {subject}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         site = Site(settings.SITE_NAME, urlsplit(settings.SITE_URL).netloc)
         super().send_mail(template_prefix, email, {"current_site": site, **context})

@@ -201,8 +201,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
-# allauth's own emails (sign-up confirmation, password reset) would otherwise say "[host:port]".
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# allauth's own emails (sign-up confirmation, password reset) would otherwise say "[host:port]";
+# accounts.adapter.AccountAdapter.format_email_subject prefixes them with SITE_NAME instead.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 

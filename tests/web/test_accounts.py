@@ -73,11 +73,29 @@ def test_it_shows_the_sites_lock_out_page_with_how_long_it_lasts(client, persona
     assert "_auth_user_id" not in client.session  # still locked, even with the right password
 
 
-def test_it_names_the_site_not_the_host_in_emails(client, settings):
+def test_it_names_the_site_not_the_host_in_emails(client, settings, personas):
+    from datetime import UTC, datetime
+
+    from notifications.digest import Digest
+    from notifications.mail import render_digest
+    from notifications.models import DigestSubscription
+
+    settings.SITE_NAME = "Acme Audits"
     UserFactory(email="ada@example.com")
-    client.post(reverse("account_reset_password"), {"email": "ada@example.com"}, HTTP_HOST="127.0.0.1:8000",
-                SERVER_PORT="8000")
-    [message] = mail.outbox
-    assert message.subject.startswith("[Convex Auditor] ")
-    assert "127.0.0.1:8000]" not in message.subject and "testserver" not in message.subject
-    assert "Convex Auditor" in message.body
+    host = {"HTTP_HOST": "127.0.0.1:8000", "SERVER_PORT": "8000"}
+    client.post(reverse("account_reset_password"), {"email": "ada@example.com"}, **host)
+    client.post(reverse("account_signup"),
+                {"email": "grace@example.com", "password1": PASSWORD, "password2": PASSWORD}, **host)
+    client.force_login(personas.admin)
+    client.post(reverse("team_invite", args=[personas.team.pk]), {"email": "new@example.com", "role": "viewer"},
+                **host)
+    subscription = DigestSubscription.objects.create(user=personas.member, team=personas.team)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    digest = render_digest(Digest(subscription, when, when, sections=[], quiet=[]))
+    reset, confirm, invitation = mail.outbox
+    assert reset.subject.startswith("[Acme Audits] ") and confirm.subject.startswith("[Acme Audits] ")
+    assert invitation.subject.endswith(" on Acme Audits") and digest.subject.endswith(" · Acme Audits")
+    for message in (reset, confirm, invitation, digest):
+        assert "127.0.0.1" not in message.subject and "testserver" not in message.subject
+        assert "Convex Auditor" not in message.subject
+    assert "Acme Audits" in reset.body
