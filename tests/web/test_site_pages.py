@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,3 +71,35 @@ def test_it_offers_copy_buttons_for_the_badge_snippet_and_webhook_secret(client,
     client.post(reverse("github_webhook_rotate", args=[repository.pk]))
     hooks = client.get(reverse("webhook_settings", args=[repository.pk])).content.decode()
     assert 'id="hook-secret"' in hooks and 'data-copy-target="hook-secret"' in hooks
+
+
+SIGNED_OUT_ACCOUNT_PAGES = ("account_login", "account_signup", "account_reset_password",
+                            "account_reset_password_done")
+SIGNED_IN_ACCOUNT_PAGES = ("account_email", "account_change_password")
+
+
+def _card(page: str) -> str:
+    """The text of the page's centred card, or '' when it has none."""
+    match = re.search(r'<main class="container">\s*(?:<ul class="messages">.*?</ul>\s*)?<div class="narrow">(.*)'
+                      r'</div>\s*</main>', page, re.S)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("name", SIGNED_OUT_ACCOUNT_PAGES + SIGNED_IN_ACCOUNT_PAGES)
+def test_it_shows_allauths_pages_as_a_card_in_the_sites_layout(client, personas, name):
+    if name in SIGNED_IN_ACCOUNT_PAGES:
+        client.force_login(personas.viewer)
+    page = client.get(reverse(name)).content.decode()
+    assert '<header class="topbar">' in page and 'href="/static/favicon.svg"' in page
+    assert re.search(r"<title>[^<]+ · Convex Auditor</title>", page)
+    card = _card(page)
+    assert "<h1>" in card, f"{name}: allauth's content is not inside the site's card"
+    if name != "account_reset_password_done":
+        assert "<form" in card
+
+
+def test_it_serves_the_favicon(client):
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("favicon.svg")
+    assert path and "<svg" in open(path).read()  # noqa: SIM115
