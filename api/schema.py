@@ -106,12 +106,20 @@ DESCRIPTIONS = {
 }
 
 
+# The one-line summaries of operations whose views are not ours to decorate.
+SUMMARIES = {"schema_retrieve": "This reference as an OpenAPI document"}
+
+
 def describe_operations(result, generator, request, public):
-    """Give each operation its description for people (DESCRIPTIONS), unless it has one."""
+    """Give each operation its description for people (DESCRIPTIONS) and its summary (SUMMARIES),
+    unless it has them."""
     for item in (result.get("paths") or {}).values():
         for method, operation in item.items():
-            if method in ("get", "post", "put", "patch", "delete") and not operation.get("description"):
-                text = DESCRIPTIONS.get(operation.get("operationId", ""))
-                if text:
-                    operation["description"] = text
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            operation_id = operation.get("operationId", "")
+            if not operation.get("description") and (text := DESCRIPTIONS.get(operation_id)):
+                operation["description"] = text
+            if not operation.get("summary") and (summary := SUMMARIES.get(operation_id)):
+                operation["summary"] = summary
     return result

@@ -103,7 +103,8 @@ def gate_badge(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return response
 
 
-@extend_schema(responses=GateSerializer, tags=["quality gate"])
+@extend_schema(summary="The quality gate of a project's last audit", responses=GateSerializer,
+               tags=["quality gate"])
 @api_endpoint("GET")  # the personal API tokens, like the rest of /api/v1/
 def api_repository_gate(request: Request, pk: int) -> Response:
     """The gate of a repository's last audit: status passed, failed or null (no audit, gate off)."""
@@ -111,7 +112,7 @@ def api_repository_gate(request: Request, pk: int) -> Response:
     return Response(GateSerializer(services.as_dict(repository, repository.last_audit)).data)
 
 
-@extend_schema(responses=GateSerializer, tags=["quality gate"])
+@extend_schema(summary="The quality gate's verdict on one audit", responses=GateSerializer, tags=["quality gate"])
 @api_endpoint("GET")  # the personal API tokens, like the rest of /api/v1/
 def api_audit_gate(request: Request, pk: int) -> Response:
     audit = get_audit_for_user(request, pk)  # type: ignore[arg-type]

@@ -37,6 +37,8 @@ def test_it_describes_each_operation_for_people(client, personas):
         description = operations[operation_id].get("description", "")
         assert len(description.split()) >= 8, f"{operation_id} has no description for people"
     assert [op_id for op_id, op in operations.items() if not op.get("description")] == []
+    # The list's one line per operation, beside its path.
+    assert [op_id for op_id, op in operations.items() if len(op.get("summary", "").split()) < 2] == []
 
 
 def test_it_issues_tokens_with_an_optional_expiry_and_refuses_expired_ones(client, personas):
