@@ -396,10 +396,12 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         }
         diff = diff_audits(*pair) if pair else None
         listed = list(audits.object_list)
+        # order_by() drops the findings' default ordering, which DISTINCT would otherwise select too
+        # (a row per finding instead of one per audit).
         new_errors = set(
             Finding.objects.filter(
                 audit_id__in=[a.pk for a in listed], status__in=("new", "reopened"), severity="error"
-            ).values_list("audit_id", flat=True).distinct()
+            ).order_by().values_list("audit_id", flat=True).distinct()
         )
         return render_to_string(
             "reports/_history_body.html",

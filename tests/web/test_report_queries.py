@@ -98,3 +98,22 @@ def test_it_keeps_the_api_project_list_flat(viewer_client, personas, django_asse
         make_audit(RepositoryFactory(team=personas.team), findings=50)
     with django_assert_num_queries(few):
         viewer_client.get(url)
+
+
+def test_it_keeps_history_flat_as_audits_grow(viewer_client, personas, django_assert_num_queries):
+    repository = RepositoryFactory(team=personas.team)
+    base = make_audit(repository, findings=10)
+    head = make_audit(repository, findings=10)
+    url = reverse("reports:history", args=[repository.pk])
+    params = {"base": str(base.pk), "head": str(head.pk)}  # the same diff on both views
+    few = _count(viewer_client, url, params)
+    for n in range(12):  # quiet scheduled runs that fold, and audits with new errors
+        AuditFactory(repository=repository, trigger="schedule")
+        audit = AuditFactory(repository=repository, trigger="manual", new_count=2)
+        add_findings(audit, 2, start=100 * n, status="new", severity="error")
+    forget_cached()
+    with django_assert_num_queries(few) as captured:
+        viewer_client.get(url, params)
+    # One row per audit with new errors, not one per finding.
+    [new_errors] = [q for q in captured.captured_queries if "DISTINCT" in q["sql"]]
+    assert '"projects_finding"."path"' not in new_errors["sql"]
