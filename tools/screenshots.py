@@ -98,7 +98,10 @@ def shoot(base: str, out: Path, widths: list[int], full_page: bool) -> None:
                 for label, path in PAGES:
                     if index and label in ("projects", "rules"):
                         continue
-                    page.goto(path.format(audit=audit, repository=repository))
+                    url = path.format(audit=audit, repository=repository)
+                    response = page.goto(url)
+                    if response is None or response.status != 200:
+                        raise SystemExit(f"{url} answered {response and response.status}, not 200")
                     page.wait_for_load_state("networkidle")
                     suffix = "" if len(widths) == 1 else f"-{width}"
                     prefix = "" if not index else name.replace("/", "+") + "-"
