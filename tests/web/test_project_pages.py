@@ -32,6 +32,9 @@ def test_it_puts_the_formula_behind_a_link_and_notes_the_disagreement(client, pe
     client.force_login(personas.viewer)
     page = client.get(reverse("reports:projects")).content.decode()
     assert '<summary>How is this computed?</summary>' in page
+    # The formula is shown once, folded behind the link, not in the page's own text.
+    folded = re.search(r'<details class="formula" id="health-formula">(.*?)</details>', page, re.S).group(1)
+    assert "min(cap(severity)" in folded and page.count("min(cap(severity)") == 1
     assert page.count("The gate passed: it judges only findings new since its baseline") == 1
     header = client.get(reverse("reports:audit", args=[audit.pk])).content.decode()
     assert "The gate passed: it judges only findings new since its baseline" in header
