@@ -98,6 +98,9 @@ def test_it_shows_allauths_pages_as_a_card_in_the_sites_layout(client, personas,
     assert "<h1>" in card, f"{name}: allauth's content is not inside the site's card"
     if name != "account_reset_password_done":
         assert "<form" in card
+    if name in SIGNED_IN_ACCOUNT_PAGES:  # reached from the top bar's address, and from each other
+        assert f'<a class="email" href="{reverse("account_change_password")}"' in page
+        assert f'href="{reverse("account_email")}"' in card and f'href="{reverse("account_change_password")}"' in card
 
 
 def test_it_serves_the_favicon(client):
