@@ -10,7 +10,7 @@ counts as used.
 
 from __future__ import annotations
 
-from auditor.engine.js import Node, child_keys, is_node, walk
+from auditor.engine.js import FUNCTION_TYPES, Node, own_nodes, walk
 from auditor.engine.walk import visit
 
 
@@ -153,20 +153,9 @@ def if_test_nodes(fn: Node) -> tuple[set[int], set[int]]:
 
 
 def _throws(root: Node) -> bool:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "ThrowStatement":
-            return True
-        if node.type in {"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"}:
-            continue
-        attributes = node.__dict__
-        for key in child_keys(node):
-            value = attributes.get(key)
-            for item in value if isinstance(value, list) else (value,):
-                if is_node(item):
-                    stack.append(item)
-    return False
+    """A ``throw`` in ``root`` outside the functions nested in it (a function declared as an ``if``'s whole
+    consequent, which sloppy scripts allow, throws nothing when the ``if`` runs)."""
+    return root.type not in FUNCTION_TYPES and any(node.type == "ThrowStatement" for node in own_nodes(root))
 
 
 def env_gated_throws(fn: Node) -> list[Node]:

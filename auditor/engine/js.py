@@ -164,22 +164,32 @@ def callee_path(call: Node) -> list[str] | None:
     return member_path(callee)
 
 
+def own_nodes(root: Node) -> Iterator[Node]:
+    """The nodes of ``root`` (of a function's body, when ``root`` is a function) that are not in a function
+    nested in it: a nested function is yielded, its inside is not. Depth first, without recursion, and the
+    last child first (no caller minds the order, so none is paid for)."""
+    esprima_node = _node_class or node_class()
+    stack = [root.body if root.type in FUNCTION_TYPES else root]
+    pop = stack.pop
+    while stack:
+        current = pop()
+        yield current
+        if current.type in FUNCTION_TYPES:
+            continue
+        attributes = current.__dict__
+        for key in child_keys(current):
+            value = attributes.get(key)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, esprima_node))
+            elif isinstance(value, esprima_node):
+                stack.append(value)
+
+
 def returned_expressions(fn: Node) -> list[Node]:
     """What a function returns: an arrow's expression body, or the argument of each ``return`` of its own
-    (those of functions nested in it are theirs)."""
+    (those of functions nested in it are theirs), the last ``return`` first."""
     if fn.type == "ArrowFunctionExpression" and fn.expression:
         return [fn.body]
-    found: list[Node] = []
-    stack = [fn.body]
-    while stack:
-        node = stack.pop()
-        if node.type == "ReturnStatement":
-            if node.argument is not None:
-                found.append(node.argument)
-            continue
-        if node.type in FUNCTION_TYPES:
-            continue
-        for key in child_keys(node):
-            value = node.__dict__.get(key)
-            stack.extend(child for child in (value if isinstance(value, list) else [value]) if is_node(child))
-    return found
+    return [node.argument for node in own_nodes(fn) if node.type == "ReturnStatement" and node.argument is not None]
