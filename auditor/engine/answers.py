@@ -11,42 +11,49 @@ counts as used.
 from __future__ import annotations
 
 from auditor.engine.js import FUNCTION_TYPES, Node, own_nodes, walk
-from auditor.engine.walk import visit
+from auditor.engine.walk import Visit
+
+# The node kinds ``AnswerUses`` reads: calls that are statements, calls bound to names, and reads.
+ANSWER_KINDS = frozenset({"ExpressionStatement", "VariableDeclarator", "Identifier"})
 
 
-def unused_answer_calls(fn: Node) -> set[int]:
-    """``id()`` of each call expression in ``fn`` whose answer is never used."""
-    return {call for call, use in answer_uses(fn).items() if use is None}
-
-
-def answer_uses(fn: Node) -> dict[int, Node | None]:
-    """Where the answer of each call of ``fn`` that is a statement or bound to a local name is first
-    read: ``id()`` of the call -> the first identifier (in source order) that reads the local, or
-    None when nothing does. Calls missing from the map are used where they stand (tested, returned,
-    passed on), so their answer is read at the call itself.
+class AnswerUses:
+    """Where the answer of each call of a function that is a statement or bound to a local name is
+    first read. Fed, in the order of the function body's walk, the visits of the kinds in
+    ``ANSWER_KINDS`` (``see``); then ``first_reads`` answers.
 
     A check takes effect where its answer is read: an identity bound to a name and tested only after
     the function writes guards none of those writes."""
-    uses: dict[int, Node | None] = {}
-    bound: list[tuple[int, str, Node]] = []  # (call id, local name it is bound to, the call)
-    reads: dict[str, list[Node]] = {}
-    for at in visit(fn.body, function=fn):
+
+    def __init__(self) -> None:
+        self.statements: list[int] = []  # id() of each call that is a statement of its own
+        self.bound: list[tuple[int, str, Node]] = []  # (call id, local name it is bound to, the call)
+        self.reads: dict[str, list[Visit]] = {}
+
+    def see(self, at: Visit) -> None:
         node = at.node
         kind = node.type
         if kind == "ExpressionStatement":
             call = _answered_call(node.expression)
             if call is not None:
-                uses[id(call)] = None
-        elif kind == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
-            call = _answered_call(node.init)
-            if call is not None:
-                bound.append((id(call), node.id.name, call))
-        elif kind == "Identifier" and not _binding_or_key(at.parent_node, at.key):
-            reads.setdefault(node.name, []).append(node)
-    for call_id, name, call in bound:
-        after = [read for read in reads.get(name, ()) if _position(read) > _position(call)]
-        uses[call_id] = min(after, key=_position) if after else None
-    return uses
+                self.statements.append(id(call))
+        elif kind == "VariableDeclarator":
+            if node.id.type == "Identifier" and node.init is not None:
+                call = _answered_call(node.init)
+                if call is not None:
+                    self.bound.append((id(call), node.id.name, call))
+        elif not _binding_or_key(at.parent_node, at.key):
+            self.reads.setdefault(node.name, []).append(at)
+
+    def first_reads(self) -> dict[int, Visit | None]:
+        """``id()`` of the call -> the visit of the first identifier (in source order) that reads the
+        local, or None when nothing does. Calls missing from the map are used where they stand
+        (tested, returned, passed on), so their answer is read at the call itself."""
+        uses: dict[int, Visit | None] = dict.fromkeys(self.statements)
+        for call_id, name, call in self.bound:
+            after = [read for read in self.reads.get(name, ()) if _position(read.node) > _position(call)]
+            uses[call_id] = min(after, key=lambda read: _position(read.node)) if after else None
+        return uses
 
 
 def _position(node: Node) -> tuple[int, int]:
@@ -85,32 +92,43 @@ def _binding_or_key(parent: Node | None, key: str) -> bool:
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-auth-token", "x-webhook-secret", "x-secret"})
 
 
-def env_secret_comparisons(fn: Node) -> list[Node]:
+# The node kinds ``env_secret_comparisons`` reads.
+SECRET_KINDS = frozenset({"VariableDeclarator", "BinaryExpression"})
+
+
+def env_secret_comparisons(nodes: list[Node]) -> list[Node]:
     """Comparisons of a credential header's answer with an environment secret
     (``request.headers.get("Authorization") !== `Bearer ${process.env.CRON_SECRET}` ``): only a
-    server that holds the secret can pass them, so the endpoint serves servers, not browsers."""
+    server that holds the secret can pass them, so the endpoint serves servers, not browsers.
+
+    ``nodes`` are those of a function body of the kinds in ``SECRET_KINDS``, in source order."""
     header_names: set[str] = set()
-    env_names: set[str] = set()  # locals holding an environment value (`const secret = process.env.X`)
+    declarators: list[Node] = []  # locals not holding a header, which may hold an environment value
     comparisons: list[Node] = []
-    for node in walk(fn.body):
-        if node.type == "VariableDeclarator" and node.id.type == "Identifier" and node.init is not None:
-            if _header_read(node.init):
-                header_names.add(node.id.name)
-            elif any(_is_process_env(inner) for inner in walk(node.init)):
-                env_names.add(node.id.name)
-        elif node.type == "BinaryExpression" and node.operator in {"===", "!==", "==", "!="}:
+    for node in nodes:
+        if node.type == "VariableDeclarator":
+            if node.id.type == "Identifier" and node.init is not None:
+                if _header_read(node.init):
+                    header_names.add(node.id.name)
+                else:
+                    declarators.append(node)
+        elif node.operator in {"===", "!==", "==", "!="}:
             comparisons.append(node)
+    # Most bodies compare no credential header: only then are the locals holding an environment
+    # value (`const secret = process.env.X`) worth looking for.
+    pairs = [(node, other) for node in comparisons for side, other in ((node.left, node.right), (node.right, node.left))
+             if _header_read(side) or (side.type == "Identifier" and side.name in header_names)]
+    if not pairs:
+        return []
+    env_names = {node.id.name for node in declarators if any(_is_process_env(inner) for inner in walk(node.init))}
 
     def secret(inner: Node) -> bool:
         return _is_process_env(inner) or (inner.type == "Identifier" and inner.name in env_names)
 
-    found = []
-    for node in comparisons:
-        for side, other in ((node.left, node.right), (node.right, node.left)):
-            reads_header = _header_read(side) or (side.type == "Identifier" and side.name in header_names)
-            if reads_header and any(secret(inner) for inner in walk(other)):
-                found.append(node)
-                break
+    found: list[Node] = []
+    for node, other in pairs:
+        if (not found or found[-1] is not node) and any(secret(inner) for inner in walk(other)):
+            found.append(node)
     return found
 
 
@@ -134,21 +152,21 @@ def _is_process_env(node: Node) -> bool:
         and node.property.type == "Identifier" and node.property.name == "env"
 
 
-def if_test_nodes(fn: Node) -> tuple[set[int], set[int]]:
-    """``id()`` of every node in the test of an ``if`` of ``fn``, and of those whose ``if`` throws
-    when the test holds (a ``throw`` in its consequent, outside nested functions).
+def if_tests(at: Visit) -> tuple[bool, bool]:
+    """Whether the node of a visit is in the test of an ``if`` (below the walk's root), and whether
+    one such ``if`` throws when its test holds (a ``throw`` in its consequent, outside nested
+    functions).
 
     In a mutation a failed check that throws rolls back what was written before it; one that
     returns keeps it."""
-    tested: set[int] = set()
-    throwing: set[int] = set()
-    for node in walk(fn.body):
-        if node.type != "IfStatement":
-            continue
-        ids = {id(inner) for inner in walk(node.test)}
-        tested |= ids
-        if _throws(node.consequent):
-            throwing |= ids
+    tested = throwing = False
+    current: Visit | None = at
+    while current is not None and current.parent is not None:
+        statement = current.parent.node
+        if current.key == "test" and statement.type == "IfStatement":
+            tested = True
+            throwing = throwing or _throws(statement.consequent)
+        current = current.parent
     return tested, throwing
 
 
@@ -166,5 +184,5 @@ def env_gated_throws(fn: Node) -> list[Node]:
     if body is None or body.type != "BlockStatement":
         return []
     return [statement for statement in body.body
-            if statement.type == "IfStatement" and _throws(statement.consequent)
-            and any(_is_process_env(node) for node in walk(statement.test))]
+            if statement.type == "IfStatement" and any(_is_process_env(node) for node in walk(statement.test))
+            and _throws(statement.consequent)]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from auditor.engine.js import FUNCTION_TYPES, Node, member_path, property_name, unwrap
 from auditor.engine.model import ArgsWrite, ArgUse, Location
-from auditor.engine.walk import visit
+from auditor.engine.walk import Visit
 
 if TYPE_CHECKING:
     from auditor.engine.extract.bodies import BodyDraft
@@ -101,8 +101,16 @@ class _Aliases:
         return None
 
 
-def analyse_args(fn: Node, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]], loc: Locate) -> None:
-    """Fill ``body.arg_uses`` and ``body.args_writes`` for a handler ``(ctx, args) => ...``."""
+# The node kinds ``analyse_args`` reads.
+ARG_KINDS = frozenset({"VariableDeclarator", "BinaryExpression", "IfStatement", "ConditionalExpression",
+                       "LogicalExpression", "UnaryExpression", "CallExpression"})
+
+
+def analyse_args(fn: Node, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]], loc: Locate,
+                 visits: list[Visit]) -> None:
+    """Fill ``body.arg_uses`` and ``body.args_writes`` for a handler ``(ctx, args) => ...`` from the
+    visits of the kinds in ``ARG_KINDS`` of the walk of its body (``walk.visit(fn.body, function=fn)``),
+    in their order."""
     if len(fn.params) < 2:
         return
     param = fn.params[1]
@@ -110,7 +118,6 @@ def analyse_args(fn: Node, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ..
         param = param.left
     aliases = _Aliases()
     aliases.pattern(param)
-    visits = list(visit(fn.body, function=fn))
     for at in visits:  # destructuring and copies of args inside the body
         node = at.node
         if node.type != "VariableDeclarator" or node.init is None:
@@ -229,4 +236,4 @@ def _write(aliases: _Aliases, call: Node, body: BodyDraft, ctx_aliases: dict[str
             body.arg_uses.append(ArgUse("owner_write" if owner else "written", arg, loc(prop), key or ""))
 
 
-__all__ = ["FLAG_ARGS", "IDENTITY_ARGS", "OWNER_FIELDS", "analyse_args"]
+__all__ = ["ARG_KINDS", "FLAG_ARGS", "IDENTITY_ARGS", "OWNER_FIELDS", "analyse_args"]

@@ -3,6 +3,9 @@ storage, identity checks), with requests and responses, and which calls may have
 
 One pass of the shared walk (``walk.visit``) per body; ``_inherit`` carries, from parent to child,
 whether a value is used (awaited, returned, stored, passed on) and whether it runs once per item.
+The same pass hands the analyses of other modules the visits of the node kinds they read (where
+identity answers are read, ``answers.py``; comparisons with environment secrets, ``answers.py``;
+uses of the arguments, ``argflow.py``), which they read once it is done: no body is walked twice.
 """
 
 from __future__ import annotations
@@ -11,8 +14,15 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from auditor.engine.answers import answer_uses, env_gated_throws, env_secret_comparisons, if_test_nodes
-from auditor.engine.argflow import analyse_args
+from auditor.engine.answers import (
+    ANSWER_KINDS,
+    SECRET_KINDS,
+    AnswerUses,
+    env_gated_throws,
+    env_secret_comparisons,
+    if_tests,
+)
+from auditor.engine.argflow import ARG_KINDS, analyse_args
 from auditor.engine.extract.args import with_added
 from auditor.engine.extract.headers import response_added
 from auditor.engine.js import (
@@ -144,11 +154,13 @@ def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set
     ctx_aliases = _ctx_aliases(x, fn, ctx_names)
     params = {p.name for p in fn.params if p.type == "Identifier"}
     params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
-    _BodyWalker(x, body, ctx_aliases, params).run(fn)
-    body.compares_env_secret = [x.loc(node) for node in env_secret_comparisons(fn)]
+    # A registered handler's second parameter is its arguments (argflow.py).
+    walker = _BodyWalker(x, body, ctx_aliases, params, reads_args="#export:" in key and len(fn.params) >= 2)
+    walker.run(fn)
+    body.compares_env_secret = [x.loc(node) for node in env_secret_comparisons(walker.secret_nodes)]
     body.env_gates = [x.loc(node) for node in env_gated_throws(fn)]
-    if "#export:" in key:
-        analyse_args(fn, body, ctx_aliases, x.loc)
+    if walker.arg_visits is not None:
+        analyse_args(fn, body, ctx_aliases, x.loc, walker.arg_visits)
     return body.freeze()
 
 
@@ -209,7 +221,7 @@ class _BodyWalker:
     """Walks one function body and records what it does with ``ctx``, requests and responses."""
 
     def __init__(self, extractor: FileExtractor, body: BodyDraft, ctx_aliases: dict[str, tuple[str, ...]],
-                 params: set[str]) -> None:
+                 params: set[str], *, reads_args: bool = False) -> None:
         self.x = extractor
         self.body = body
         self.ctx = ctx_aliases
@@ -218,9 +230,11 @@ class _BodyWalker:
         self.collected: dict[str, Location] = {}  # locals bound to a `.collect()` result -> its `.collect`
         # Locals bound to such a list mapped, filtered or awaited through Promise.all -> its `.collect`.
         self.listed: dict[str, Location] = {}
-        self.answer_uses: dict[int, Node | None] = {}  # where a call's answer is first read (see answers.py)
-        self.if_tests: set[int] = set()  # nodes in an `if` test
-        self.throwing_tests: set[int] = set()  # nodes in the test of an `if` that throws
+        self.answers = AnswerUses()  # where a call's answer is first read (see answers.py)
+        # Identity calls met: (the call, its location, the visit where the walk met it, or its chain).
+        self.identity_calls: list[tuple[Node, Location, Visit]] = []
+        self.secret_nodes: list[Node] = []  # the nodes env_secret_comparisons reads
+        self.arg_visits: list[Visit] | None = [] if reads_args else None  # the visits analyse_args reads
         self.statement_calls: dict[int, tuple[int, int]] = {}  # id of a statement call -> (block, index)
         self.blocks = 0
         # Calls that are safe only if the name is a project helper (known once the walk is done).
@@ -228,8 +242,6 @@ class _BodyWalker:
 
     def run(self, fn: Node) -> None:
         start = fn.body
-        self.answer_uses = answer_uses(fn)
-        self.if_tests, self.throwing_tests = if_test_nodes(fn)
         self.ctx_params = _first_param_names(fn)
         imports = self.x.scope.imports
         self.unsafe_imports = {local for local, found in imports.items() if not _safe_import(*found)}
@@ -248,6 +260,22 @@ class _BodyWalker:
                 self._call(node, at)
             elif kind in {"VariableDeclarator", "ReturnStatement", "ThrowStatement"}:
                 self._statement(node, at)
+            # What the other analyses of the body read, handed over from this one walk.
+            if kind in ANSWER_KINDS:
+                self.answers.see(at)
+            if kind in SECRET_KINDS:
+                self.secret_nodes.append(node)
+            if self.arg_visits is not None and kind in ARG_KINDS:
+                self.arg_visits.append(at)
+        # An identity call checks where its answer is read, which may come later in the body.
+        reads = self.answers.first_reads()
+        for call, loc, at in self.identity_calls:
+            if id(call) not in reads:  # used where it stands
+                self._identity_check(loc, at, in_place=True)
+                continue
+            read = reads[id(call)]
+            if read is not None:  # bound to a name (or a statement), and read later
+                self._identity_check(loc, read, in_place=False)
         helpers = {call.name.split(".")[0] for call in self.body.helper_calls}
         self.body.opaque_calls.extend(loc for name, loc in self.unvouched if name is None or name not in helpers)
 
@@ -392,13 +420,13 @@ class _BodyWalker:
             self.body.random_calls.append((random, loc))
             return
         if callee.type == "Identifier":
-            self._identifier_call(callee.name, node, loc)
+            self._identifier_call(callee.name, node, loc, at)
         elif path:
-            self._member_call(path, node, loc)
+            self._member_call(path, node, loc, at)
         elif callee.type == "MemberExpression" and property_name_of_member(callee) in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)  # new Webhook(secret).verify(...), getStripe().webhooks...
 
-    def _identifier_call(self, name: str, node: Node, loc: Location) -> None:
+    def _identifier_call(self, name: str, node: Node, loc: Location, at: Visit) -> None:
         x = self.x
         if name in SIDE_EFFECT_GLOBALS and name not in x.scope.imports and name not in x.local_consts:
             if name == "fetch":
@@ -410,7 +438,7 @@ class _BodyWalker:
         if imported is not None:
             source, original = imported
             if original in LIBRARY_IDENTITY_HELPERS.get(source, ()):
-                self._identity_check(node, loc)
+                self.identity_calls.append((node, loc, at))
             elif source in SIDE_EFFECT_PACKAGES:
                 self.body.side_effect_calls.append((f"{source}", loc))
             elif (x.project_source(source) or source.startswith(ALIAS_IMPORT_PREFIXES)) \
@@ -424,7 +452,7 @@ class _BodyWalker:
         if name in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
 
-    def _member_call(self, path: list[str], node: Node, loc: Location) -> None:
+    def _member_call(self, path: list[str], node: Node, loc: Location, at: Visit) -> None:
         x = self.x
         root = path[0]
         method = path[-1]
@@ -437,17 +465,17 @@ class _BodyWalker:
                 self.body.helper_calls.append(HelperCall(".".join(path), loc, ref=f"import:{source}#{method}",
                                                          gets_identity=self._hands_identity(node)))
             elif original == "*" and method in LIBRARY_IDENTITY_HELPERS.get(source, ()):
-                self._identity_check(node, loc)
+                self.identity_calls.append((node, loc, at))
             elif original != "*" and x.project_source(source) and "_generated" not in source \
                     and method not in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
                 # A method of a project object (`auth.requireUser(ctx)`): project code out of sight.
                 self.body.helper_calls.append(HelperCall(".".join(path), loc,
                                                          ref=f"import:{source}#{original}.{method}"))
         if method in LIBRARY_IDENTITY_METHODS and self._passes_ctx(node):
-            self._identity_check(node, loc)
+            self.identity_calls.append((node, loc, at))
         elif method == "getUserIdentity" and len(path) >= 2 and path[-2] == "auth":
             # `q.auth.getUserIdentity()` with a ctx parameter of any name, or `const { auth } = ctx`.
-            self._identity_check(node, loc)
+            self.identity_calls.append((node, loc, at))
         if method in SIGNATURE_CALLS:
             self.body.verifies_signature.append(loc)
         if method == "get" and len(path) >= 2 and node.arguments:
@@ -462,18 +490,17 @@ class _BodyWalker:
         if path[:2] in (["crypto", "subtle"],) and method == "verify":
             self.body.verifies_signature.append(loc)
 
-    def _identity_check(self, call: Node, loc: Location) -> None:
-        """An identity call checks who calls only when its answer is used (RULES.md)."""
-        use = self.answer_uses.get(id(call), call)
-        if use is None:
-            return
+    def _identity_check(self, loc: Location, use: Visit, *, in_place: bool) -> None:
+        """An identity call at ``loc`` checks who calls only when its answer is used (RULES.md): ``use``
+        is where, the visit of the call itself (or of a chain around it) when ``in_place``, else of
+        the first read of the name its answer is bound to."""
         body = self.body
         body.auth_checks.append(loc)
-        body.auth_tested_at.append(loc if use is call else self.x.loc(use))
+        body.auth_tested_at.append(loc if in_place else self.x.loc(use.node))
         # A failing check that does not throw (`if (!identity) return`, an identity only passed on)
         # keeps what a mutation wrote before it; a call used in place throws on null (destructured).
-        in_test = id(use) in self.if_tests
-        if (in_test and id(use) not in self.throwing_tests) or (not in_test and use is not call):
+        in_test, throwing = if_tests(use)
+        if (in_test and not throwing) or (not in_test and not in_place):
             body.auth_returning_checks.append(body.auth_tested_at[-1])
 
     def _hands_identity(self, call: Node) -> bool:
@@ -535,7 +562,7 @@ class _BodyWalker:
         elif area == "storage":
             self.body.storage_calls.append((method, loc))
         elif area == "auth" and method == "getUserIdentity":
-            self._identity_check(innermost, loc)
+            self.identity_calls.append((innermost, loc, at))
 
     def _db_call(self, method: str, call: Node, chain: list[tuple[str, Node]], handled: bool) -> DbCall:
         x = self.x
