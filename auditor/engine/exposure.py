@@ -44,7 +44,6 @@ from auditor.engine.js import (
     property_name,
     property_name_of_member,
     returned_expressions,
-    walk,
 )
 from auditor.engine.model import ReturnedRead
 
@@ -185,7 +184,7 @@ class _Handler:
                     self.args_fields[id(value)] = key
         self._scan_body()
         reads: list[ReturnedRead] = []
-        for node in returned_expressions(fn):
+        for node in self._returned_expressions():
             for value in self.eval(node):
                 read = self._read(value, node)
                 if read is not None:
@@ -193,8 +192,10 @@ class _Handler:
         return reads
 
     def _scan_body(self) -> None:
-        for node in walk(self.fn.body):
-            if node.type == "VariableDeclarator" and node.id.type == "ObjectPattern":
+        """Rest elements and ``delete``\\ s of the body, from the file's walk (``ScopeModel.within``)."""
+        scopes = self.x.scopes
+        for node in scopes.within("VariableDeclarator", self.fn.body):
+            if node.id.type == "ObjectPattern":
                 taken: set[str] = set()
                 for prop in node.id.properties:
                     if prop.type == "RestElement" and prop.argument.type == "Identifier":
@@ -203,10 +204,19 @@ class _Handler:
                         key = property_name(prop)
                         if key is not None:
                             taken.add(key)
-            elif node.type == "UnaryExpression" and node.operator == "delete":
+        for node in scopes.within("UnaryExpression", self.fn.body):
+            if node.operator == "delete":
                 path = member_path(node.argument)
                 if path and len(path) == 2:
                     self.deleted.setdefault(path[0], set()).add(path[1])
+
+    def _returned_expressions(self) -> list[Node]:
+        """``js.returned_expressions`` of the function (the last ``return`` first), from the file's walk."""
+        fn = self.fn
+        if fn.type == "ArrowFunctionExpression" and fn.expression:
+            return [fn.body]
+        returns = self.x.scopes.in_function("ReturnStatement", fn)
+        return [node.argument for node in reversed(returns) if node.argument is not None]
 
     def _read(self, value: _Value, at: Node) -> ReturnedRead | None:
         loc = self.x.loc(at)

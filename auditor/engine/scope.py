@@ -26,6 +26,11 @@ API (``node`` is any node of the tree the model was built from):
   (``for (const path of ["/a", "/b"]) http.route({ path, ... })``, also
   ``ROUTES.forEach(({ path }) => ...)`` and destructured items);
 * ``model.module_reads``: the names read outside every function, i.e. while the module loads;
+* ``model.by_type[kind]`` (for the kinds given as ``index``): the file's nodes of that kind, in the
+  order of ``walk.visit``; ``model.within(kind, node)`` those of them inside ``node``, and
+  ``model.in_function(kind, fn)`` those of a function's own code (not of functions nested in it),
+  so that a part of extraction that needs, say, the declarators of one function reads them
+  without walking it again;
 * ``model.template_parts(node)``: a template literal as ``("text", str)`` and ``("expr", node)``
   parts, with every constant expression folded into the text around it
   (`` `${SITE}/api` `` with ``const SITE = "https://x.convex.site"``).
@@ -42,6 +47,7 @@ Example::
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -148,6 +154,7 @@ class ScopeModel:
         self.tree = tree
         # The nodes of the kinds asked for, in source order: the file's one walk serves both.
         self.by_type: dict[str, list[Node]] = {kind: [] for kind in index}
+        self._starts: dict[str, list[int] | None] = {}  # per kind, where each node starts (None: out of order)
         by_type = self.by_type
         self.module_reads: set[str] = set()  # names read outside every function: while the module loads
         self.module = Scope(tree, "module", None)
@@ -250,6 +257,27 @@ class ScopeModel:
                                         source=(source, imported)))
 
     # Questions -----------------------------------------------------------------------------------
+
+    def within(self, kind: str, node: Node) -> list[Node]:
+        """The indexed nodes of ``kind`` in ``node`` (itself included), in the order of the walk.
+
+        A node's descendants are the nodes its source range holds. The walk meets them in source
+        order, so they are found by bisection where each node starts; the few kinds a file keeps out
+        of source order (the identifiers of an import specifier: the local name is its first child)
+        are searched from end to end."""
+        nodes = self.by_type[kind]
+        if kind not in self._starts:
+            begins = [found.range[0] for found in nodes]
+            self._starts[kind] = begins if begins == sorted(begins) else None
+        starts = self._starts[kind]
+        start, end = node.range
+        candidates = nodes if starts is None else nodes[bisect_left(starts, start):bisect_left(starts, end)]
+        return [found for found in candidates if start <= found.range[0] and found.range[1] <= end]
+
+    def in_function(self, kind: str, fn: Node) -> list[Node]:
+        """The indexed nodes of ``kind`` in the body of the function ``fn`` and not in a function nested
+        in it, in the order of the walk."""
+        return [found for found in self.within(kind, fn.body) if self.scope_at(found).function_scope.node is fn]
 
     def scope_at(self, node: Node) -> Scope:
         return self._scope_of.get(id(node), self.module)

@@ -117,3 +117,31 @@ def test_it_treats_an_undeclared_name_as_a_global():
     model = _model("use(fetch);")
     assert model.binding(_argument_of(model, "use")) is None
     assert model.value(_argument_of(model, "use")) is UNKNOWN
+
+
+def test_it_finds_the_indexed_nodes_inside_a_node_as_a_walk_of_it_would():
+    source = """
+        import { a as b, c } from "m";
+        const top = 1;
+        function outer(x) {
+            const { y } = x;
+            const inner = () => { const z = y; return z; };
+            return inner;
+        }
+        const after = 2;
+    """
+    model = ScopeModel(parse_source("convex/x.ts", source).tree, index=("VariableDeclarator", "Identifier"))
+    outer = next(n for n in walk(model.tree) if n.type == "FunctionDeclaration")
+    for kind in ("VariableDeclarator", "Identifier"):  # an import keeps its identifiers out of source order
+        expected = [n for n in walk(outer.body) if n.type == kind]
+        found = model.within(kind, outer.body)
+        assert expected and len(found) == len(expected)
+        assert all(a is b for a, b in zip(found, expected, strict=True))
+
+
+def test_it_finds_the_indexed_nodes_of_a_function_s_own_code():
+    source = "function f() { const a = 1; const g = () => { const b = 2; }; return a; }"
+    model = ScopeModel(parse_source("convex/x.ts", source).tree, index=("VariableDeclarator",))
+    f = next(n for n in walk(model.tree) if n.type == "FunctionDeclaration")
+    assert [d.id.name for d in model.in_function("VariableDeclarator", f)] == ["a", "g"]
+    assert [d.id.name for d in model.within("VariableDeclarator", f.body)] == ["a", "g", "b"]

@@ -187,17 +187,18 @@ def _ctx_aliases(x: FileExtractor, fn: Node, ctx_names: set[str] | None) -> dict
                 key = property_name(prop)
                 if key:
                     aliases[prop.value.name] = (key,)
-    _body_ctx_aliases(fn, aliases)
+    _body_ctx_aliases(x, fn, aliases)
     return aliases
 
 
-def _body_ctx_aliases(fn: Node, aliases: dict[str, tuple[str, ...]]) -> None:
-    """Names the body takes from the context: ``const { db, auth } = ctx`` or ``const db = ctx.db``."""
+def _body_ctx_aliases(x: FileExtractor, fn: Node, aliases: dict[str, tuple[str, ...]]) -> None:
+    """Names the body takes from the context: ``const { db, auth } = ctx`` or ``const db = ctx.db``.
+    Known before the body's walk, which reads them everywhere: its declarators come from the file's."""
     body = fn.body
     if body is None or body.type != "BlockStatement":
         return
-    for node in walk(body):
-        if node.type != "VariableDeclarator" or node.init is None:
+    for node in x.scopes.within("VariableDeclarator", body):
+        if node.init is None:
             continue
         init = node.init
         if init.type == "Identifier" and init.name in aliases and node.id.type == "ObjectPattern":

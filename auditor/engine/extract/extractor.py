@@ -31,7 +31,8 @@ from auditor.engine.scope import ScopeModel
 
 # The node kinds the one walk of the file indexes for the parts of extraction.
 _INDEXED_TYPES = ("VariableDeclarator", "TemplateLiteral", "Literal", "BinaryExpression", "CallExpression",
-                  "VariableDeclaration", "Identifier", "JSXIdentifier", "MemberExpression")
+                  "VariableDeclaration", "Identifier", "JSXIdentifier", "MemberExpression", "UnaryExpression",
+                  "ReturnStatement")
 # `"x:y" as any` and `<any>"x:y"`: a cast the blanked tree no longer shows, read from the source text.
 _TYPE_ASSERTION_AFTER = re.compile(r"\s*as\b")
 _TYPE_ASSERTION_BEFORE = re.compile(r">\s*$")
