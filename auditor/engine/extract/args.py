@@ -110,7 +110,7 @@ def validator_fields(x: FileExtractor, node: Node | None) -> FrozenDict[str, Val
     fields: dict[str, Validator] = {}
     for prop in node.properties:
         if prop.type == "SpreadElement":
-            inner = validator_fields(x, prop.argument)
+            inner = x.validator_fields(prop.argument)
             if inner:
                 fields.update(inner)
             continue
@@ -144,7 +144,7 @@ def validator(x: FileExtractor, node: Node | None, depth: int = 0) -> Validator:
         return Validator("unknown")
     loc = x.loc(original if original is not None else node)
     if node.type == "ObjectExpression":
-        return Validator("object", fields=validator_fields(x, node) or FrozenDict(), loc=loc,
+        return Validator("object", fields=x.validator_fields(node) or FrozenDict(), loc=loc,
                          open=not _fields_complete(x, node))
     if node.type != "CallExpression":
         return Validator("unknown", loc=loc)
@@ -159,7 +159,7 @@ def validator(x: FileExtractor, node: Node | None, depth: int = 0) -> Validator:
     if kind == "id":
         return Validator("id", table=string_value(args[0]) if args else None, loc=loc)
     if kind == "object":
-        fields = (validator_fields(x, args[0]) if args else None) or FrozenDict()
+        fields = (x.validator_fields(args[0]) if args else None) or FrozenDict()
         return Validator("object", fields=fields, loc=loc, open=bool(args) and not _fields_complete(x, args[0]))
     if kind == "literal":
         literal = args[0] if args else None

@@ -61,6 +61,7 @@ class FileExtractor:
         # Names declared more than once, or with let/var: their value at a use is not known.
         self.ambiguous_consts: set[str] = set()
         self.aliases = aliases
+        self._validator_fields: dict[int, FrozenDict[str, Validator] | None] = {}  # by id() of the node
 
     def project_source(self, source: str) -> bool:
         """An import of project code: a relative path, a tsconfig path alias or a workspace package."""
@@ -243,8 +244,12 @@ class FileExtractor:
         return validator(self, node)
 
     def validator_fields(self, node: Node | None) -> FrozenDict[str, Validator] | None:
-        """The fields of an object of validators, or None when it is not one (see args.py)."""
-        return validator_fields(self, node)
+        """The fields of an object of validators, or None when it is not one (see args.py). Worked out
+        once per node: a registration's arguments are read as fields, as a validator and for exposure."""
+        key = id(node)
+        if key not in self._validator_fields:
+            self._validator_fields[key] = validator_fields(self, node)
+        return self._validator_fields[key]
 
 
 def _exported(spec: Node) -> Node:
