@@ -174,6 +174,19 @@ def keep_new_findings_open(data: dict[str, Any], baseline: Audit | None) -> int:
     return reopened
 
 
+def current_profile(repository: Repository) -> dict[str, Any]:
+    """The repository's rule profile as the engine can apply it now: rules this engine no longer
+    has (renamed or removed by an upgrade since the profile was saved) are left out, so a saved
+    profile cannot fail every later audit the way a stale id in convex-audit.toml would."""
+    from auditor.engine.rules import all_rules
+
+    profile = repository.rule_profile or {}
+    known = {rule.id for rule in all_rules()}
+    disable = [rule for rule in profile.get("disable") or [] if rule in known]
+    severity = {rule: level for rule, level in (profile.get("severity") or {}).items() if rule in known}
+    return {key: value for key, value in (("disable", disable), ("severity", severity)) if value}
+
+
 def run_audit(audit: Audit) -> Audit:
     """Fetch, analyse and store one audit. The caller holds the repository's audit lock."""
     repository = audit.repository
@@ -182,7 +195,7 @@ def run_audit(audit: Audit) -> Audit:
     branch = audit.branch if audit.trigger == Audit.Trigger.PULL_REQUEST and audit.branch else repository.branch
     # The rule profile as it is now: changing it later affects the next audit, not this one.
     _set_state(audit, Audit.State.CLONING, started_at=timezone.now(), branch=branch, failure_reason="",
-               rule_profile=repository.rule_profile or {})
+               rule_profile=current_profile(repository))
     if audit.trigger == Audit.Trigger.PULL_REQUEST:
         after_audit.started(audit)
     try:

@@ -89,3 +89,15 @@ def test_it_applies_the_profile_from_the_next_audit_only(client, personas, repos
     page = client.get(reverse("reports:audit", args=[after.pk])).content.decode()
     assert "Rule profile: 1 off, 1 with another severity" in page and f"<code>{off}</code> off" in page
     assert "default rules" in client.get(reverse("reports:audit", args=[before.pk])).content.decode()
+
+
+def test_it_leaves_out_rules_the_engine_no_longer_has_instead_of_failing_the_audit(repository):
+    first = run(repository)
+    rule = sorted(set(first.findings.filter(suppressed=False).values_list("rule", flat=True)))[0]
+    # Saved before an upgrade that removed or renamed two rules.
+    repository.rule_profile = {"disable": ["gone/old-rule", rule], "severity": {"gone/renamed": "error"}}
+    repository.save()
+    audit = run(repository)
+    assert audit.state == Audit.State.DONE, audit.failure_reason
+    assert audit.rule_profile == {"disable": [rule]}
+    assert not audit.findings.filter(rule=rule, suppressed=False).exists()
