@@ -5,6 +5,7 @@
   "use strict";
   var FOCUS_ABOVE = 25; // tables: above this, the first view is one table and its neighbours
   var MAX_FIELDS = 25;
+  var READABLE_PX = 14; // the smallest text height (in screen pixels) a first view or Fit gives
 
   var dataNode = document.getElementById("schema-data");
   var viewport = document.getElementById("diagram-viewport");
@@ -14,6 +15,7 @@
   var focusSelect = document.getElementById("diagram-focus");
   var state = { scale: 1, x: 0, y: 0 };
   var renders = 0;
+  var focused = ""; // the table the drawing is focused on
 
   function ident(text) {
     var cleaned = String(text).replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "x";
@@ -30,21 +32,36 @@
     return keep;
   }
 
+  // The fields a drawing of `table` shows: all of them (up to MAX_FIELDS), or in a compact
+  // drawing only those holding a reference (to `to`, when given); the cards below the diagram
+  // list every field.
+  function drawnFields(table, compact, to) {
+    var fields = table.fields || [];
+    var shown = !compact ? fields : fields.filter(function (field) {
+      return field.references && (!to || field.references === to);
+    });
+    return { shown: shown.slice(0, MAX_FIELDS), hidden: fields.length - Math.min(shown.length, MAX_FIELDS) };
+  }
+
   function source(focus) {
     var keep = focus ? neighbours(focus) : null;
+    var big = schema.tables.length > FOCUS_ABOVE;
     var lines = ["erDiagram"];
     var known = {};
     schema.tables.forEach(function (table) {
       known[table.name] = true;
       if (keep && !keep[table.name]) return;
+      // A focused table shows its fields, its neighbours only those referencing it, and the
+      // tables of a big schema's whole drawing only their references: small enough to read.
+      var drawn = focus ? drawnFields(table, table.name !== focus, focus) : drawnFields(table, big);
       lines.push("  " + ident(table.name) + " {");
-      var fields = table.fields || [];
-      fields.slice(0, MAX_FIELDS).forEach(function (field) {
+      drawn.shown.forEach(function (field) {
         lines.push("    " + (ident(String(field.type || "any").replace(/"/g, "")) || "any") + " " +
           ident(field.name) + (field.references ? " FK" : "") + (field.optional ? ' "optional"' : ""));
       });
-      if (fields.length > MAX_FIELDS) lines.push("    more " + ident("and_" + (fields.length - MAX_FIELDS) + "_more"));
-      if (!fields.length) lines.push("    any _id");
+      // (Mermaid's attribute names cannot start with a digit.)
+      if (drawn.hidden) lines.push(drawn.shown.length ? "    more and_" + drawn.hidden + "_fields" : "    fields total_" + drawn.hidden);
+      if (!drawn.shown.length && !drawn.hidden) lines.push("    any _id");
       lines.push("  }");
     });
     schema.references.forEach(function (ref) {
@@ -78,6 +95,19 @@
     if (svg) svg.style.transform = "translate(" + state.x + "px," + state.y + "px) scale(" + state.scale + ")";
   }
 
+  // The median height of the drawing's text as drawn now (fit() calls it at scale 1). Mermaid
+  // writes labels as SVG text or as HTML inside foreignObject, depending on the diagram.
+  function textHeight(svg) {
+    var heights = [];
+    var texts = svg.querySelectorAll("text, foreignObject span");
+    for (var i = 0; i < texts.length && heights.length < 200; i++) {
+      var height = texts[i].getBoundingClientRect().height;
+      if (height > 0) heights.push(height);
+    }
+    heights.sort(function (a, b) { return a - b; });
+    return heights.length ? heights[Math.floor(heights.length / 2)] : READABLE_PX;
+  }
+
   function fit() {
     var svg = target.querySelector("svg");
     if (!svg) return;
@@ -87,13 +117,32 @@
     svg.setAttribute("width", width);
     svg.setAttribute("height", height);
     svg.style.maxWidth = "none";
+    svg.style.transform = "none"; // measured at scale 1
     var room = viewport.clientWidth - 16;
     state.scale = Math.min(1.5, room / width);
-    // A whole big schema stays legible: never shrink below a third; pan to see the rest.
-    state.scale = Math.max(state.scale, 0.33);
+    // Never shrink the text below READABLE_PX: a drawing too big for that is panned to see the rest.
+    state.scale = Math.max(state.scale, READABLE_PX / textHeight(svg));
     state.x = Math.max(8, (viewport.clientWidth - width * state.scale) / 2);
     state.y = 8;
-    viewport.style.height = Math.min(Math.max(height * state.scale + 16, 240), 640) + "px";
+    var viewHeight = Math.min(Math.max(height * state.scale + 16, 240), 640);
+    // A drawing larger than the view opens on the focused table (the most referenced one when
+    // none is), not on its top left corner, which may be empty.
+    var centre = focused || mostReferenced();
+    var entity = centre && svg.querySelector("g.node[id*='-entity-" + ident(centre) + "-']");
+    if (entity) {
+      var svgBox = svg.getBoundingClientRect();
+      var entityBox = entity.getBoundingClientRect();
+      var cx = entityBox.left - svgBox.left + entityBox.width / 2;
+      var cy = entityBox.top - svgBox.top + entityBox.height / 2;
+      if (width * state.scale > viewport.clientWidth) {
+        state.x = Math.min(8, Math.max(viewport.clientWidth - width * state.scale - 8,
+                                       viewport.clientWidth / 2 - cx * state.scale));
+      }
+      if (height * state.scale > viewHeight) {
+        state.y = Math.min(8, Math.max(viewHeight - height * state.scale - 8, viewHeight / 2 - cy * state.scale));
+      }
+    }
+    viewport.style.height = viewHeight + "px";
     apply();
   }
 
@@ -112,6 +161,7 @@
     renders += 1;
     return window.mermaid.render("schema-svg-" + renders, source(focus)).then(function (result) {
       target.innerHTML = result.svg;
+      focused = focus || "";
       viewport.classList.add("interactive");
       fit();
       document.body.dataset.diagram = "ready";

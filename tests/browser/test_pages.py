@@ -230,6 +230,28 @@ def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, 
     assert not problems, "\n".join(problems)
 
 
+def _diagram_text_px(page) -> float:
+    """The median height on screen of the diagram's labels (SVG text or Mermaid's HTML labels)."""
+    return page.evaluate("""() => {
+        const heights = [...document.querySelectorAll(
+            "#schema-diagram svg text, #schema-diagram svg foreignObject span")]
+            .map(el => el.getBoundingClientRect().height).filter(h => h > 0).sort((a, b) => a - b);
+        return heights.length ? heights[Math.floor(heights.length / 2)] : 0;
+    }""")
+
+
+def _focus_in_view(page, table: str) -> bool:
+    """Whether the drawing of `table` lies in the diagram's view."""
+    return page.evaluate("""(table) => {
+        const node = document.querySelector(`#schema-diagram g.node[id*='-entity-${table}-']`);
+        if (!node) return false;
+        const box = node.getBoundingClientRect(), view = document.getElementById("diagram-viewport")
+            .getBoundingClientRect();
+        const x = box.left + box.width / 2, y = box.top + Math.min(box.height, 40) / 2;
+        return x > view.left && x < view.right && y > view.top && y < view.bottom;
+    }""", table)
+
+
 def test_it_pans_zooms_and_focuses_the_diagram_of_a_60_table_schema(live_server, site):
     from playwright.sync_api import expect, sync_playwright
 
@@ -250,6 +272,10 @@ def test_it_pans_zooms_and_focuses_the_diagram_of_a_60_table_schema(live_server,
         svg = page.locator("#schema-diagram svg")
         shown = svg.locator("g.node[id*='-entity-']").count()
         assert 1 < shown < 60
+        # Its text is legible, and the focused table is in view (a drawing bigger than the view
+        # opens on it, not on its top left corner).
+        assert _diagram_text_px(page) >= 12
+        assert _focus_in_view(page, focus)
         # Zoom in and pan: the drawing's transform follows.
         before = svg.evaluate("el => el.style.transform")
         page.get_by_role("button", name="Zoom in").click()
@@ -266,6 +292,10 @@ def test_it_pans_zooms_and_focuses_the_diagram_of_a_60_table_schema(live_server,
         page.select_option("#diagram-focus", "")
         expect(body).to_have_attribute("data-diagram-focus", "")
         assert page.locator("#schema-diagram svg").evaluate("el => el.getBBox().width") > 0
+        # The whole 60-table drawing is legible too: panned, not shrunk to a thumbnail.
+        assert _diagram_text_px(page) >= 12
+        page.get_by_role("button", name="Fit").click()
+        assert _diagram_text_px(page) >= 12
         page.screenshot(path=str(ARTIFACTS / "pages" / "big-schema-all.png"))
         assert errors == []
         context.close()
