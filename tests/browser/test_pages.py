@@ -159,6 +159,21 @@ def _split_words(page) -> list[str]:
     }""")
 
 
+def _cut_line_numbers(page) -> list[str]:
+    """The locations (path:line) whose line number is cut off: the path may be, the line not."""
+    return page.evaluate("""() => {
+        const cut = [];
+        for (const line of document.querySelectorAll(".loc-line")) {
+            const loc = line.closest(".loc"), cell = line.closest("td, summary") || loc;
+            const box = line.getBoundingClientRect();
+            if (!box.width) continue;  // folded away
+            const right = Math.min(loc.getBoundingClientRect().right, cell.getBoundingClientRect().right);
+            if (box.right > right + 1) cut.push(loc.title);
+        }
+        return cut;
+    }""")
+
+
 def _axe(page) -> list[str]:
     page.evaluate(AXE.read_text())
     result = page.evaluate("""async () => {
@@ -219,6 +234,7 @@ def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, 
             if overflow := _overflow(page):
                 problems.append(f"{label} at {width}px: {overflow}")
             problems += [f"{label} at {width}px: header word broken: {th!r}" for th in _split_words(page)]
+            problems += [f"{label} at {width}px: line number cut: {loc}" for loc in _cut_line_numbers(page)[:3]]
             axe_name = label.removeprefix("demo-").removeprefix("big-")
             if axe_name in AXE_PAGES and width == WIDTHS[0] and label in (axe_name, f"demo-{axe_name}",
                                                                           f"big-{axe_name}"):

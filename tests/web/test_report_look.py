@@ -159,3 +159,15 @@ def test_it_filters_rules_by_search_severity_category_and_block(viewer):
     assert "functionsquery-writes-db" in block_1 and "validatorsmissing-args" not in block_1
     page = viewer.get(reverse("reports:rules"), {"block": "2"}).content.decode()
     assert 'value="2" selected' in page and "of " in page.split('id="rule-count"')[1][:60]
+
+
+def test_it_shows_each_locations_line_number_apart_from_the_path_it_may_cut(viewer, personas):
+    audit = make_audit(RepositoryFactory(team=personas.team, url="https://git.acme.io/acme/chat.git"), findings=0)
+    add_findings(audit, 1, path="convex/chat.ts")
+    for name in ("reports:audit", "reports:index_map", "reports:endpoints"):
+        page = viewer.get(reverse(name, args=[audit.pk])).content.decode()
+        locations = re.findall(r'class="(?:where )?loc" title="([^"]+):(\d+)">(.*?)</span></span>', page)
+        assert locations, name
+        for path, line, inner in locations:
+            # The full text on hover; the path in a part that may be cut, the line in one that is not.
+            assert f'<span class="loc-path">{path}</span><span class="loc-line">:{line}' in inner, (name, inner)
