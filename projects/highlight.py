@@ -8,7 +8,7 @@ Pygments' short names (`k`, `s2`, `c1`...), styled in static/css/reports.css.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils.html import escape
 from pygments.lexer import Lexer
@@ -66,6 +66,10 @@ def highlight_lines(lines: list[str], language: str | None) -> list[str]:
     return out[: len(lines)]
 
 
+@lru_cache(maxsize=1024)
 def highlight_block(code: str, language: str = "typescript") -> str:
-    """A block of code (a rule's fix) as highlighted HTML lines joined by newlines."""
+    """A block of code (a rule's example or fix) as highlighted HTML lines joined by newlines.
+
+    Kept per process: the blocks are the rules' documentation, the same text on every request
+    of the rules and findings pages until the next release."""
     return "\n".join(highlight_lines(code.split("\n"), language))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -35,13 +36,18 @@ def inline_code(text: str | None) -> SafeString:
 @register.filter
 def prose(text: str | None) -> SafeString:
     """Docstring prose: escaped, `code` spans kept, blank lines as paragraph breaks."""
+    return mark_safe(_prose(text or ""))
+
+
+@lru_cache(maxsize=1024)  # rule docs: the same text on every request until the next release
+def _prose(text: str) -> str:
     if not text:
-        return mark_safe("")
+        return ""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     html = []
     for paragraph in paragraphs:
         html.append(f"<p>{_code_spans(escape(' '.join(paragraph.split())))}</p>")
-    return mark_safe("".join(html))
+    return "".join(html)
 
 
 def _is_code(line: str) -> bool:
@@ -51,8 +57,13 @@ def _is_code(line: str) -> bool:
 @register.filter
 def fix_blocks(text: str | None) -> SafeString:
     """A rule's Fix section: prose paragraphs, and its lines of code as highlighted blocks."""
+    return mark_safe(_fix_blocks(text or ""))
+
+
+@lru_cache(maxsize=1024)  # rule docs: the same text on every request until the next release
+def _fix_blocks(text: str) -> str:
     if not text:
-        return mark_safe("")
+        return ""
     html: list[str] = []
     prose_lines: list[str] = []
     code_lines: list[str] = []
@@ -79,7 +90,7 @@ def fix_blocks(text: str | None) -> SafeString:
                 flush()
             prose_lines.append(line)
     flush()
-    return mark_safe("".join(html))
+    return "".join(html)
 
 
 @register.filter

@@ -171,3 +171,18 @@ def test_it_shows_each_locations_line_number_apart_from_the_path_it_may_cut(view
         for path, line, inner in locations:
             # The full text on hover; the path in a part that may be cut, the line in one that is not.
             assert f'<span class="loc-path">{path}</span><span class="loc-line">:{line}' in inner, (name, inner)
+
+
+def test_it_highlights_the_rules_docs_once_not_on_every_request(viewer, monkeypatch):
+    def rule_list() -> str:
+        return viewer.get(reverse("reports:rules")).content.decode().split('<div class="rule-list">')[1]
+
+    first = rule_list()
+    assert '<span class="kd">const</span>' in first  # examples and fixes are highlighted
+
+    def no_highlighting_per_request(*args, **kwargs):
+        raise AssertionError("highlighted again for this request")
+
+    monkeypatch.setattr("projects.highlight.highlight_lines", no_highlighting_per_request)
+    monkeypatch.setattr("projects.highlight._lexer", no_highlighting_per_request)
+    assert rule_list() == first
