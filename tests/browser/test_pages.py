@@ -174,6 +174,30 @@ def _cut_line_numbers(page) -> list[str]:
     }""")
 
 
+def _overlapping_cards(page) -> list[str]:
+    """The schema map's table cards that overlap another card, or whose content sticks out."""
+    return page.evaluate("""() => {
+        const cards = [...document.querySelectorAll(".table-card")];
+        const boxes = cards.map(card => card.getBoundingClientRect());
+        const problems = [];
+        boxes.forEach((a, i) => {
+            for (let j = i + 1; j < boxes.length; j++) {
+                const b = boxes[j];
+                if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+                    problems.push(`${cards[i].id} overlaps ${cards[j].id}`);
+            }
+            for (const el of cards[i].querySelectorAll("*")) {
+                const box = el.getBoundingClientRect();
+                if (box.width && box.right > a.right + 1) {
+                    problems.push(`${el.tagName.toLowerCase()} sticks out of ${cards[i].id}`);
+                    break;
+                }
+            }
+        });
+        return problems;
+    }""")
+
+
 def _axe(page) -> list[str]:
     page.evaluate(AXE.read_text())
     result = page.evaluate("""async () => {
@@ -235,6 +259,7 @@ def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, 
                 problems.append(f"{label} at {width}px: {overflow}")
             problems += [f"{label} at {width}px: header word broken: {th!r}" for th in _split_words(page)]
             problems += [f"{label} at {width}px: line number cut: {loc}" for loc in _cut_line_numbers(page)[:3]]
+            problems += [f"{label} at {width}px: {card}" for card in _overlapping_cards(page)[:3]]
             axe_name = label.removeprefix("demo-").removeprefix("big-")
             if axe_name in AXE_PAGES and width == WIDTHS[0] and label in (axe_name, f"demo-{axe_name}",
                                                                           f"big-{axe_name}"):
@@ -343,3 +368,27 @@ def test_it_triages_a_whole_group_from_the_findings_page(live_server, site):
         assert errors == []
         context.close()
         browser.close()
+
+
+def test_it_lays_the_schema_map_out_without_overlap_at_any_width(live_server, site):
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors = _watch(page)
+        _sign_in(page)
+        for label in ("demo-schema", "big-schema"):
+            for width in (390, 480, 600, 768, 900, 1024, 1280, 1600, 1920):
+                page.set_viewport_size({"width": width, "height": 900})
+                _visit(page, site[label])
+                problems += [f"{label} at {width}px: {card}" for card in _overlapping_cards(page)[:3]]
+                if overflow := _overflow(page):
+                    problems.append(f"{label} at {width}px: {overflow}")
+        problems += errors
+        context.close()
+        browser.close()
+    assert not problems, "\n".join(problems)

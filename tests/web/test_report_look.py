@@ -25,6 +25,10 @@ AT = f"{SHA}/convex/a b.ts"
     [
         ("https://github.com/acme/chat.git", f"https://github.com/acme/chat/blob/{AT}#L7"),
         ("git@github.com:acme/chat.git", f"https://github.com/acme/chat/blob/{AT}#L7"),
+        ("ssh://git@github.com/acme/chat.git", f"https://github.com/acme/chat/blob/{AT}#L7"),
+        ("https://github.com/acme/chat/", f"https://github.com/acme/chat/blob/{AT}#L7"),
+        ("git@gitlab.com:acme/group/chat.git", f"https://gitlab.com/acme/group/chat/-/blob/{AT}#L7"),
+        ("ssh://git@bitbucket.org/acme/chat.git", f"https://bitbucket.org/acme/chat/src/{AT}#lines-7"),
         ("https://gitlab.com/acme/group/chat.git", f"https://gitlab.com/acme/group/chat/-/blob/{AT}#L7"),
         ("ssh://git@gitlab.example.com:2222/acme/chat.git", f"https://gitlab.example.com/acme/chat/-/blob/{AT}#L7"),
         ("https://gitlab.acme.io/acme/chat", f"https://gitlab.acme.io/acme/chat/-/blob/{AT}#L7"),
