@@ -105,7 +105,7 @@ def _paginate_reads(x: FileExtractor) -> None:
     for export_name, handler, props in exported_handlers(x):
         if not props or len(handler.params) < 2:
             continue
-        reads = _paginate_keys(handler)
+        reads = _paginate_keys(x, handler)
         if not reads:
             continue
         keys = _literal_keys(x, props["args"]) if "args" in props else None
@@ -114,8 +114,9 @@ def _paginate_reads(x: FileExtractor) -> None:
             x.facts.paginate_reads.append(PaginateRead(export_name, key, x.loc(anchor), "args" in props, keys))
 
 
-def _paginate_keys(handler: Node) -> list[tuple[str, Node]]:
-    """(args key, call) for each ``.paginate(args.key)`` or ``.paginate(key)`` of a destructured argument."""
+def _paginate_keys(x: FileExtractor, handler: Node) -> list[tuple[str, Node]]:
+    """(args key, call) for each ``.paginate(args.key)`` or ``.paginate(key)`` of a destructured argument.
+    The handler's calls come from the file's one walk (``ScopeModel.within``)."""
     param = handler.params[1]
     if param.type == "AssignmentPattern":
         param = param.left
@@ -128,8 +129,8 @@ def _paginate_keys(handler: Node) -> list[tuple[str, Node]]:
                 if key is not None:
                     destructured[prop.value.name] = key
     found: list[tuple[str, Node]] = []
-    for node in walk(handler.body):
-        if node.type != "CallExpression" or not node.arguments:
+    for node in x.scopes.within("CallExpression", handler.body):
+        if not node.arguments:
             continue
         path = callee_path(node)
         callee = node.callee
