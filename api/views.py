@@ -198,7 +198,7 @@ def audit_detail(request: Request, pk: int) -> Response:
     parameters=[
         OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning", "info"]),
         OpenApiParameter("rule", OpenApiTypes.STR, description="A rule id, e.g. auth/public-mutation-without-auth"),
-        OpenApiParameter("path", OpenApiTypes.STR, description="Files whose path starts with this"),
+        OpenApiParameter("path", OpenApiTypes.STR, description="This file, or the files in this folder (convex/lib)"),
         OpenApiParameter("status", OpenApiTypes.STR, enum=Finding.Status.values,
                          description="Against the audit's baseline"),
         OpenApiParameter(

@@ -135,7 +135,7 @@ def _conditions(query: FindingQuery, states: States) -> dict[str, Q]:
 def matching(findings: QuerySet[Finding], query: FindingQuery, states: States) -> QuerySet[Finding]:
     """The findings the page lists for `query` (grouping, order and page aside)."""
     if query.path:
-        findings = findings.filter(path__startswith=query.path)
+        findings = findings.filter(query.path_condition())
     for condition in _conditions(query, states).values():
         findings = findings.filter(condition)
     return findings
@@ -144,7 +144,7 @@ def matching(findings: QuerySet[Finding], query: FindingQuery, states: States) -
 def build(findings: QuerySet[Finding], query: FindingQuery, states: States) -> FindingList:
     """The list for `query` over one audit's `findings`."""
     if query.path:
-        findings = findings.filter(path__startswith=query.path)
+        findings = findings.filter(query.path_condition())
     by = _conditions(query, states)
 
     def others(facet: str) -> Q:

@@ -163,6 +163,13 @@ class FindingFilters:
             state=state if state in STATES else Finding.State.OPEN,
         )
 
+    def path_condition(self) -> Q:
+        """This file, or the files in this folder: `convex/a.ts` is not `convex/a.tsx`."""
+        if not self.path:
+            return Q()
+        folder = self.path.rstrip("/")
+        return Q(path=folder) | Q(path__startswith=f"{folder}/") if folder else Q()
+
     def apply(self, findings: QuerySet[Finding], *, state: bool = True) -> QuerySet[Finding]:
         """The findings these filters keep; `state=False` leaves the state filter out (for the
         counts of each state)."""
@@ -171,7 +178,7 @@ class FindingFilters:
         if self.rule:
             findings = findings.filter(rule=self.rule)
         if self.path:
-            findings = findings.filter(path__startswith=self.path)
+            findings = findings.filter(self.path_condition())
         if self.status:
             findings = findings.filter(status=self.status)
         if state and self.state != "all":

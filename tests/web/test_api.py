@@ -227,3 +227,19 @@ def test_it_refuses_unknown_filter_values_with_the_allowed_ones(personas, acme):
         assert repr(value) in message
     assert "error, warning, info" in client.get(url, {"severity": "critical"}).json()["severity"][0]
     assert "open, dismissed, ignored, suppressed, all" in client.get(url, {"state": "x"}).json()["state"][0]
+
+
+def test_it_filters_by_a_file_or_a_folder_and_not_by_a_longer_name(personas, acme):
+    _, audit = acme
+    add_findings(audit, 2, start=300, rule="auth/only-here", severity="error", path="convex/lib/a.ts")
+    add_findings(audit, 1, start=310, rule="auth/only-here", severity="error", path="convex/lib/a.tsx")
+    add_findings(audit, 4, start=320, rule="auth/only-here", severity="error", path="convex/library.ts")
+    client = api_as(personas.viewer)
+    url = reverse("api_audit_findings", args=[audit.pk])
+
+    def paths(**params: str) -> list[str]:
+        return sorted(f["path"] for f in client.get(url, {"rule": "auth/only-here", **params}).json()["results"])
+
+    assert paths(path="convex/lib/a.ts") == ["convex/lib/a.ts"] * 2
+    assert paths(path="convex/lib") == ["convex/lib/a.ts"] * 2 + ["convex/lib/a.tsx"]
+    assert paths(path="convex/lib/") == paths(path="convex/lib")

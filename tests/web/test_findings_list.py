@@ -185,3 +185,9 @@ def test_it_caches_each_grouping_sort_state_and_page_apart(client, personas, aud
     assert groups(page(client, personas.viewer, audit)) == by_rule
     assert groups(page(client, personas.viewer, audit, group="file", sort="file")) == by_file
     assert rows(page(client, personas.viewer, audit, group="none", sort="newest", state="all")) == 20
+
+
+def test_it_shows_a_file_group_without_the_files_whose_names_it_begins(client, personas, audit):
+    add_findings(audit, 3, start=50, rule="perf/unbounded-collect", severity="warning", path="convex/a.tsx")
+    html = page(client, personas.owner, audit, group="file", path="convex/a.ts")
+    assert groups(html) == [("convex/a.ts", 5)]
