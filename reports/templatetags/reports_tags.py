@@ -33,6 +33,20 @@ def inline_code(text: str | None) -> SafeString:
     return mark_safe(_code_spans(escape(text or "")))
 
 
+# The engine labels an inline HTTP handler by where its route is registered: "convex/http.ts#route:178:0".
+_ROUTE_OWNER = re.compile(r"^(?P<path>[^#]+)#route:(?P<line>\d+):\d+$")
+
+
+@register.filter
+def owner_label(function: str | None) -> str:
+    """A finding's owner as people read it: an inline HTTP handler becomes "HTTP route at
+    convex/http.ts:178"; function ids and helper names stay as the engine gave them."""
+    match = _ROUTE_OWNER.match(function or "")
+    if match is None:
+        return function or ""
+    return f"HTTP route at {match['path']}:{match['line']}"
+
+
 @register.filter
 def prose(text: str | None) -> SafeString:
     """Docstring prose: escaped, `code` spans kept, blank lines as paragraph breaks."""

@@ -191,3 +191,11 @@ def test_it_shows_a_file_group_without_the_files_whose_names_it_begins(client, p
     add_findings(audit, 3, start=50, rule="perf/unbounded-collect", severity="warning", path="convex/a.tsx")
     html = page(client, personas.owner, audit, group="file", path="convex/a.ts")
     assert groups(html) == [("convex/a.ts", 5)]
+
+
+def test_it_labels_an_inline_http_handler_by_its_route_not_the_engines_key(client, personas, audit):
+    row = add_findings(audit, 1, start=60, rule="cors/missing-headers", severity="warning", path="convex/http.ts")[0]
+    Finding.objects.filter(pk=row.pk).update(function="convex/http.ts#route:178:0")
+    html = page(client, personas.owner, audit, rule="cors/missing-headers")
+    assert 'title="convex/http.ts#route:178:0">HTTP route at convex/http.ts:178</code>' in html
+    assert ">convex/http.ts#route:178:0<" not in html
