@@ -28,11 +28,10 @@ are skipped: they mock ``convex/react``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from auditor.engine.model import FunctionRef, HookCall, ModuleFacts
+from auditor.engine.model import FunctionRef, HookCall, ModuleFacts, evolve
 
 if TYPE_CHECKING:
     from auditor.engine.link import Linker
@@ -98,7 +97,7 @@ def link_hook_calls(linker: Linker) -> list[HookCall]:
     for module in project.frontend.values():
         for call in module.hook_calls:
             if call.hook is not None:
-                linked.append(dataclasses.replace(call))
+                linked.append(evolve(call))
                 continue
             if call.via is None:
                 continue
@@ -106,7 +105,7 @@ def link_hook_calls(linker: Linker) -> list[HookCall]:
             if resolved is None:
                 continue
             hook, (target, text) = resolved
-            linked.append(dataclasses.replace(call, hook=hook, via=None, target=target, target_text=text))
+            linked.append(evolve(call, hook=hook, via=None, target=target, target_text=text))
     return linked
 
 

@@ -257,22 +257,33 @@ def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
 
     Handler bodies come first, labelled with their function id; the rest (helpers, inline route
     handlers, custom builder contexts) follow with their body key. A body analysed twice (a local
-    function that is also given as ``handler:``) keeps the handler's label.
+    function that is also given as ``handler:``) keeps the handler's label. Worked out once per
+    project (rules ask for it tens of thousands of times).
     """
+    yield from _bodies_with_owner(project)
+
+
+def _bodies_with_owner(project: ProjectFacts) -> list[tuple[BodyFacts, str]]:
+    owned: list[tuple[BodyFacts, str]] | None = project.derived.get("bodies_with_owner")
+    if owned is not None:
+        return owned
+    owned = []
     seen: set[str] = set()
     for function in project.functions.values():
         if function.body is not None and function.body.key not in seen:
             seen.add(function.body.key)
-            yield function.body, function.function_id
+            owned.append((function.body, function.function_id))
     for key, body in project.bodies.items():
         if key not in seen:
             seen.add(key)
-            yield body, key
+            owned.append((body, key))
+    project.derived["bodies_with_owner"] = owned
+    return owned
 
 
 def convex_bodies(project: ProjectFacts) -> Iterator[BodyFacts]:
     """Every body of the Convex folder once, in ``bodies_with_owner``'s order (handlers first)."""
-    for body, _label in bodies_with_owner(project):
+    for body, _label in _bodies_with_owner(project):
         yield body
 
 
@@ -282,7 +293,7 @@ def body_owner_labels(project: ProjectFacts) -> dict[str, str]:
     Worked out once per project and shared by every caller: read it, never change it."""
     labels: dict[str, str] | None = project.derived.get("body_owner_labels")
     if labels is None:
-        labels = {body.key: label for body, label in bodies_with_owner(project)}
+        labels = {body.key: label for body, label in _bodies_with_owner(project)}
         project.derived["body_owner_labels"] = labels
     return labels
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 
 from auditor.engine.aliases import ImportAliases
@@ -22,6 +21,7 @@ from auditor.engine.model import (
     ReturnedRead,
     RouteFact,
     SchemaFact,
+    evolve,
 )
 
 RESOLVE_SUFFIXES = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
@@ -44,11 +44,13 @@ class Linker:
         project.parse_failures = parse_failures
         project.skipped = skipped
         # Linked copies: the extracted (cached) bodies come out of every link unchanged.
+        # A body with neither helper calls nor responses has nothing to link: it is taken as it is.
         for module in project.modules.values():
             for body in module.bodies.values():
-                project.bodies[body.key] = dataclasses.replace(
-                    body, helper_calls=tuple(self._linked_helper_calls(module, body)),
-                    responses=tuple(self._linked_responses(module, body)))
+                if body.helper_calls or body.responses:
+                    body = evolve(body, helper_calls=tuple(self._linked_helper_calls(module, body)),
+                                  responses=tuple(self._linked_responses(module, body)))
+                project.bodies[body.key] = body
         for module in project.modules.values():
             for registration in module.registrations:
                 function = self._function(module, registration)
@@ -70,7 +72,7 @@ class Linker:
             for extracted in module.routes:
                 route = self._linked_route(module, extracted)
                 if route.handler_wrapper is not None:
-                    route = dataclasses.replace(route, wrapper_body=self._ref_body(module, route.handler_wrapper))
+                    route = evolve(route, wrapper_body=self._ref_body(module, route.handler_wrapper))
                 project.routes.append(route)
         project.hook_calls = link_hook_calls(self)
         self._link_returned_reads()
@@ -137,7 +139,7 @@ class Linker:
             merged.table_paths = []
             self._merge_spreads(module, schema, merged, 0)
             merged.open = bool(merged.unread_spreads) or (schema.open and not schema.unread_spreads)
-            linked = dataclasses.replace(module, schema=merged.freeze())
+            linked = evolve(module, schema=merged.freeze())
             self.project.modules[path] = linked
             self._by_path[path] = linked
 
@@ -183,11 +185,11 @@ class Linker:
         for call in body.helper_calls:
             target = call.ref
             if target.startswith("local:"):
-                call = dataclasses.replace(call, target=self._body_key_for(module, target[len("local:"):]))
+                call = evolve(call, target=self._body_key_for(module, target[len("local:"):]))
             elif target.startswith("import:"):
                 source, _, name = target[len("import:"):].rpartition("#")
                 found = self._resolve_import(module, source, name)
-                call = dataclasses.replace(call, target=self._body_key_for(*found) if found else None)
+                call = evolve(call, target=self._body_key_for(*found) if found else None)
             linked.append(call)
         return linked
 
@@ -198,7 +200,7 @@ class Linker:
             if response.header_refs:
                 shape = self._resolve_refs(module, response.header_refs, 0)
                 names, known, values = names | shape.keys, known and not shape.opaque, shape.values + values
-            linked.append(dataclasses.replace(response, header_names=names, headers_known=known, header_values=values))
+            linked.append(evolve(response, header_names=names, headers_known=known, header_values=values))
         return linked
 
     def _resolve_refs(self, module: ModuleFacts, refs: tuple[tuple[str, str], ...], depth: int) -> ObjectShape:
@@ -244,7 +246,7 @@ class Linker:
                 for read in found[0].helper_returns.get(found[1], []):
                     expanded = self._expand_read(found[0], read, 0)
                     project.returned_reads.setdefault(function_id, []).extend(
-                        dataclasses.replace(r, export_name=registration.export_name) for r in expanded)
+                        evolve(r, export_name=registration.export_name) for r in expanded)
 
     def _expand_read(self, module: ModuleFacts, read: ReturnedRead, depth: int) -> list[ReturnedRead]:
         """The read with the documents of the project function it names replaced by what that returns."""
@@ -339,10 +341,10 @@ class Linker:
             function_id = f"{target_module.module}:{exported}"
             if function_id in self.project.functions:
                 body = self.project.functions[function_id].body
-                return dataclasses.replace(route, handler_function=function_id,
+                return evolve(route, handler_function=function_id,
                                            handler_body=body.key if body else None,
                                            handler_label=f"{target_module.module}:{exported}")
-        return dataclasses.replace(route, handler_body=self._body_key_for(target_module, local))
+        return evolve(route, handler_body=self._body_key_for(target_module, local))
 
 
 def _composed(outer: ReturnedRead, inner: ReturnedRead) -> ReturnedRead:
