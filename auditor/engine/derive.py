@@ -24,7 +24,18 @@ from auditor.engine.model import (
 def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
     """Identity is checked by the handler, a helper it calls, its custom builder's context, or a
     function it runs in the caller's name (``ctx.runQuery(api.users.current)``: the identity goes
-    along; a scheduled function runs with none, so the scheduler does not count)."""
+    along; a scheduled function runs with none, so the scheduler does not count). Worked out once
+    per function per project."""
+    known: dict[int, tuple[FunctionFact, bool]] = project.derived.setdefault("function_checks_auth", {})
+    cached = known.get(id(function))
+    if cached is not None:
+        return cached[1]
+    checks = _function_checks_auth(project, function)
+    known[id(function)] = (function, checks)  # the function is kept, so its id stays its own
+    return checks
+
+
+def _function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
     seen: set[str] = set()
     pending = [function]
     while pending:
@@ -221,11 +232,16 @@ def route_checks_auth(project: ProjectFacts, route: RouteFact) -> bool:
 
 
 def bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[tuple[FunctionFact, BodyFacts]]:
-    """(function, body) for every body reachable from functions of the given kinds."""
-    for function in project.functions.values():
-        if function.kind in kinds:
-            for body in project.function_bodies(function):
-                yield function, body
+    """(function, body) for every body reachable from functions of the given kinds (worked out once
+    per set of kinds per project)."""
+    known: dict[frozenset[str], list[tuple[FunctionFact, BodyFacts]]] = project.derived.setdefault(
+        "bodies_of_kind", {})
+    key = frozenset(kinds)
+    pairs = known.get(key)
+    if pairs is None:
+        pairs = known[key] = [(function, body) for function in project.functions.values() if function.kind in kinds
+                              for body in project.function_bodies(function)]
+    yield from pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +261,17 @@ class ReachedBody:
 
 def distinct_bodies_of_kind(project: ProjectFacts, kinds: set[str]) -> Iterator[ReachedBody]:
     """Each body reachable from functions of the given kinds once: a shared helper is one fact."""
-    seen: set[str] = set()
-    for function, body in bodies_of_kind(project, kinds):
-        if body.key not in seen:
-            seen.add(body.key)
-            yield ReachedBody(function, body)
+    known: dict[frozenset[str], list[ReachedBody]] = project.derived.setdefault("distinct_bodies_of_kind", {})
+    key = frozenset(kinds)
+    reached = known.get(key)
+    if reached is None:
+        reached = known[key] = []
+        seen: set[str] = set()
+        for function, body in bodies_of_kind(project, kinds):
+            if body.key not in seen:
+                seen.add(body.key)
+                reached.append(ReachedBody(function, body))
+    yield from reached
 
 
 def bodies_with_owner(project: ProjectFacts) -> Iterator[tuple[BodyFacts, str]]:
@@ -349,10 +371,14 @@ def schema_for(project: ProjectFacts, path: str) -> SchemaFact | None:
     A Convex component keeps its own schema next to its functions; the app's schema does not
     describe the component's tables. Worked out once per folder per project.
     """
+    by_path: dict[str, SchemaFact | None] = project.derived.setdefault("schema_for_path", {})
+    if path in by_path:
+        return by_path[path]
     folder = posixpath.dirname(path)
     by_folder: dict[str, SchemaFact | None] = project.derived.setdefault("schema_for", {})
     if folder not in by_folder:
         by_folder[folder] = _nearest_schema(project, folder)
+    by_path[path] = by_folder[folder]
     return by_folder[folder]
 
 

@@ -690,9 +690,9 @@ class ProjectFacts:
     def function_bodies(self, function: FunctionFact) -> list[BodyFacts]:
         """The handler's body, its helpers, and a custom builder's context function (worked out
         once per function, as ``reachable_bodies``)."""
-        known: dict[str, tuple[FunctionFact, list[BodyFacts]]] = self.derived.setdefault("function_bodies", {})
-        cached = known.get(function.function_id)
-        if cached is not None and cached[0] is function:
+        known: dict[int, tuple[FunctionFact, list[BodyFacts]]] = self.derived.setdefault("function_bodies", {})
+        cached = known.get(id(function))
+        if cached is not None:
             return list(cached[1])
         bodies: list[BodyFacts] = []
         if function.body is not None:
@@ -702,5 +702,5 @@ class ProjectFacts:
             for body in self.reachable_bodies(self.bodies[function.custom_context]):
                 if body.key not in keys:
                     bodies.append(body)
-        known[function.function_id] = (function, bodies)
+        known[id(function)] = (function, bodies)  # the function is kept, so its id stays its own
         return list(bodies)

@@ -7,7 +7,7 @@ import importlib
 from functools import cache
 from types import ModuleType
 
-from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, parse_doc
+from auditor.engine.rules.base import Finding, RuleDoc, RuleInfo, RuleModule, doc_title, parse_doc
 
 # One module per rule; the id lives in the module's RULE. Keep sorted by id.
 RULE_MODULES: tuple[str, ...] = (
@@ -112,8 +112,7 @@ def rule_modules() -> tuple[ModuleType, ...]:
 @cache
 def all_rules() -> tuple[RuleInfo, ...]:
     """Every rule, titled by the first line of its module's docstring: a rule's title has one source."""
-    docs = rule_docs()
-    return tuple(dataclasses.replace(module.RULE, title=docs[module.RULE.id].title) for module in rule_modules())
+    return tuple(dataclasses.replace(module.RULE, title=doc_title(module)) for module in rule_modules())
 
 
 @cache

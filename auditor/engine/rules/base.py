@@ -141,14 +141,21 @@ class RuleDoc:
 _SECTION_HEADING = re.compile(r"^(What it flags|Why it matters|Example|Fix):\s*$", re.MULTILINE)
 
 
+def doc_title(module: ModuleType) -> str:
+    """A rule's title: the first line of its module's docstring, without a final full stop.
+
+    Alone, for a run that needs only titles (an audit); ``parse_doc`` reads the sections too."""
+    title = (module.__doc__ or "").strip("\n").partition("\n")[0]
+    return title.strip().rstrip(".")
+
+
 def parse_doc(module: ModuleType) -> RuleDoc:
-    text = (module.__doc__ or "").strip("\n")
-    title, _, rest = text.partition("\n")
+    rest = (module.__doc__ or "").strip("\n").partition("\n")[2]
     parts = _SECTION_HEADING.split(rest)
     sections: dict[str, str] = {}
     for heading, body in zip(parts[1::2], parts[2::2], strict=True):
         sections[heading] = _dedent_block(body)
-    return RuleDoc(title=title.strip().rstrip("."), sections=sections)
+    return RuleDoc(title=doc_title(module), sections=sections)
 
 
 def _dedent_block(body: str) -> str:
