@@ -5,6 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from auditor.engine.librarytables import LIBRARY_TABLES
 from auditor.engine.model import (
@@ -408,6 +410,24 @@ def schema_tables(project: ProjectFacts, *, library: bool = False) -> Iterator[t
         for table in module.schema.tables.values():
             if library or table.library is None:
                 yield module, table
+
+
+def strings_text(project: ProjectFacts, file: Any) -> str:
+    """The values of a file's strings (a module's or a data file's ``strings``), one a line.
+
+    A text without a newline is in it exactly when it is in one of the values, so rules that look
+    for a piece of text in strings can pass over a file none of whose strings holds it with one
+    search instead of one per string (a template's value holds each of its text parts). Worked out
+    once per file per project."""
+    known: dict[int, tuple[Any, str]] = project.derived.setdefault("strings_text", {})
+    cached = known.get(id(file))
+    if cached is None:
+        # The file is kept beside its text, so its id stays its own.
+        cached = known[id(file)] = (file, "\n".join(map(_VALUE, file.strings)))
+    return cached[1]
+
+
+_VALUE = attrgetter("value")
 
 
 def owner_at(project: ProjectFacts, loc: Location) -> str | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.engine.derive import strings_text
 from auditor.engine.model import ProjectFacts, StringFact
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
@@ -52,6 +53,9 @@ def route_on_cloud_host(string: StringFact) -> bool:
 def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
     for module in project.frontend.values():
+        text = strings_text(project, module)
+        if ".convex.cloud" not in text and "${}/" not in text:
+            continue  # neither the host nor a path after a filled-in part (route_on_cloud_host)
         for string in module.strings:
             if route_on_cloud_host(string):
                 yield report.at(

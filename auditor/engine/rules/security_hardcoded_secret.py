@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from auditor.engine.derive import strings_text
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
@@ -96,8 +97,8 @@ def _public_jwt(token: str) -> bool:
 def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
     for module in [*project.modules.values(), *project.frontend.values()]:
-        if TEST_PATH.search(module.path):
-            continue
+        if TEST_PATH.search(module.path) or _ANY_PREFIX.search(strings_text(project, module)) is None:
+            continue  # a test file, or none of the file's strings holds a credential's prefix
         for string in module.strings:
             texts = [value for part, value in string.parts if part == "text"] if string.is_template else [string.value]
             kind = next((found for found in map(secret_kind, texts) if found), None)

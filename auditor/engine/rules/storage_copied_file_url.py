@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.engine.derive import strings_text
 from auditor.engine.model import ProjectFacts
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 from auditor.engine.rules.storage_manual_url import is_copied_file_url, routes_storage, storage_host
@@ -42,6 +43,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     own_storage_routes = routes_storage(project)
     files = [*project.modules.values(), *project.frontend.values(), *project.data_files]
     for file in files:
+        if ".convex." not in strings_text(project, file):
+            continue  # no storage URL on a Convex host (is_copied_file_url)
         copied = [string for string in file.strings if is_copied_file_url(string)
                   and not (own_storage_routes and storage_host(string) == "site")]
         if not copied:

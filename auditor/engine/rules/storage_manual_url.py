@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.engine.derive import strings_text
 from auditor.engine.model import ProjectFacts, StringFact
 from auditor.engine.rules.base import Finding, RuleContext, RuleInfo
 
@@ -77,6 +78,8 @@ def check(project: ProjectFacts) -> Iterator[Finding]:
     report = RuleContext(RULE, project)
     own_storage_routes = routes_storage(project)
     for module in [*project.modules.values(), *project.frontend.values()]:
+        if "storage" not in strings_text(project, module):
+            continue  # a storage URL, built or not, has "storage" in its text (storage_host)
         for string in module.strings:
             host = storage_host(string)
             if host is None or (host == "site" and own_storage_routes) or "*" in string.value:
