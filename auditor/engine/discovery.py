@@ -231,12 +231,13 @@ def _source_files(root: Path, result: Discovery) -> list[tuple[str, Path]]:
             if (name not in EXCLUDED_DIRS and not name.startswith(".")) or name == "_generated"
         )
         base = Path(directory)
+        folder = base.relative_to(root).as_posix()  # once per folder: "." for the root itself
         for name in sorted(filenames):
             if not name.endswith(SOURCE_SUFFIXES):
                 continue
             absolute = base / name
-            relative = absolute.relative_to(root).as_posix()
-            if absolute.is_symlink():
+            relative = name if folder == "." else f"{folder}/{name}"
+            if os.path.islink(absolute):
                 result.skipped.append({"path": relative, "reason": "symbolic link"})
                 continue
             found.append((relative, absolute))

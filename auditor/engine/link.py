@@ -37,6 +37,7 @@ class Linker:
         self.project.modules = {m.path: m for m in modules}
         self.project.frontend = {m.path: m for m in frontend}
         self._by_path = {**self.project.frontend, **self.project.modules}
+        self._relative: dict[tuple[str, str], str | None] = {}  # (importer's folder, source) -> path
 
     def link(self, parse_failures: list[ParseFailure], skipped: list[dict[str, str]]) -> ProjectFacts:
         self._link_schemas()
@@ -90,7 +91,13 @@ class Linker:
                 if found is not None:
                     return found
             return None
-        return self._resolve_base(posixpath.normpath(posixpath.join(posixpath.dirname(importer), source)))
+        # A relative import names the same file from every module of a folder: its path is found once.
+        key = (posixpath.dirname(importer), source)
+        if key not in self._relative:
+            found = self._resolve_base(posixpath.normpath(posixpath.join(key[0], source)))
+            self._relative[key] = found.path if found is not None else None
+        path = self._relative[key]
+        return self._by_path[path] if path is not None else None
 
     def _resolve_base(self, base: str) -> ModuleFacts | None:
         if base.endswith(".js") and base[:-3] + ".ts" in self._by_path:
