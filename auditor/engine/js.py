@@ -52,14 +52,18 @@ def child_keys(node: Node) -> tuple[str, ...]:
     return keys
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every node below and including ``node``, depth first, without recursion."""
+def walk(node: Node, *, into_functions: bool = True) -> Iterator[Node]:
+    """Every node below and including ``node``, depth first in source order, without recursion.
+
+    With ``into_functions=False`` a function below ``node`` is yielded but its inside is not."""
     esprima_node = _node_class or node_class()
     stack = [node]
     pop = stack.pop
     while stack:
         current = pop()
         yield current
+        if not into_functions and current is not node and current.type in FUNCTION_TYPES:
+            continue
         attributes = current.__dict__
         pending = []
         for key in child_keys(current):
@@ -166,25 +170,8 @@ def callee_path(call: Node) -> list[str] | None:
 
 def own_nodes(root: Node) -> Iterator[Node]:
     """The nodes of ``root`` (of a function's body, when ``root`` is a function) that are not in a function
-    nested in it: a nested function is yielded, its inside is not. Depth first, without recursion, and the
-    last child first (no caller minds the order, so none is paid for)."""
-    esprima_node = _node_class or node_class()
-    stack = [root.body if root.type in FUNCTION_TYPES else root]
-    pop = stack.pop
-    while stack:
-        current = pop()
-        yield current
-        if current.type in FUNCTION_TYPES:
-            continue
-        attributes = current.__dict__
-        for key in child_keys(current):
-            value = attributes.get(key)
-            if value is None:
-                continue
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, esprima_node))
-            elif isinstance(value, esprima_node):
-                stack.append(value)
+    nested in it: a nested function is yielded, its inside is not. In source order."""
+    return walk(root.body if root.type in FUNCTION_TYPES else root, into_functions=False)
 
 
 def returned_expressions(fn: Node) -> list[Node]:
@@ -192,4 +179,5 @@ def returned_expressions(fn: Node) -> list[Node]:
     (those of functions nested in it are theirs), the last ``return`` first."""
     if fn.type == "ArrowFunctionExpression" and fn.expression:
         return [fn.body]
-    return [node.argument for node in own_nodes(fn) if node.type == "ReturnStatement" and node.argument is not None]
+    returns = [node for node in own_nodes(fn) if node.type == "ReturnStatement" and node.argument is not None]
+    return [node.argument for node in reversed(returns)]
