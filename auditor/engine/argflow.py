@@ -35,7 +35,7 @@ from auditor.engine.model import ArgsWrite, ArgUse, Location
 from auditor.engine.walk import Visit
 
 if TYPE_CHECKING:
-    from auditor.engine.extract.bodies import BodyDraft
+    from auditor.engine.extract.drafts import BodyDraft
 
 Locate = Callable[[Node], Location]
 

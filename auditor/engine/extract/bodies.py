@@ -11,7 +11,6 @@ uses of the arguments, ``argflow.py``), which they read once it is done: no body
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from auditor.engine.answers import (
@@ -24,6 +23,7 @@ from auditor.engine.answers import (
 )
 from auditor.engine.argflow import ARG_KINDS, analyse_args
 from auditor.engine.extract.args import with_added
+from auditor.engine.extract.drafts import BodyDraft
 from auditor.engine.extract.headers import response_added
 from auditor.engine.js import (
     FUNCTION_TYPES,
@@ -40,8 +40,6 @@ from auditor.engine.js import (
 )
 from auditor.engine.loops import block_statements, per_item_below, statement_call
 from auditor.engine.model import (
-    ArgsWrite,
-    ArgUse,
     BodyFacts,
     DbCall,
     HelperCall,
@@ -98,48 +96,6 @@ SAFE_METHODS = frozenset({
 CHAIN_TERMINALS = frozenset({"collect", "take", "first", "unique", "paginate"})
 # A parameter's type annotation naming Convex's database interface.
 DATABASE_TYPE = re.compile(r"\s*\??\s*:\s*(?:Generic)?Database(?:Reader|Writer)\b")
-
-
-@dataclass(slots=True)
-class BodyDraft:
-    """A body's facts while its walk (and argflow) fill them: ``BodyFacts`` with lists, then ``freeze``."""
-
-    key: str
-    path: str
-    name: str
-    loc: Location
-    line_count: int
-    db_calls: list[DbCall] = field(default_factory=list)
-    run_calls: list[RunCall] = field(default_factory=list)
-    fetch_calls: list[Location] = field(default_factory=list)
-    side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
-    storage_calls: list[tuple[str, Location]] = field(default_factory=list)
-    auth_checks: list[Location] = field(default_factory=list)
-    auth_tested_at: list[Location] = field(default_factory=list)
-    auth_returning_checks: list[Location] = field(default_factory=list)
-    reads_authorization: list[Location] = field(default_factory=list)
-    verifies_signature: list[Location] = field(default_factory=list)
-    compares_env_secret: list[Location] = field(default_factory=list)
-    env_gates: list[Location] = field(default_factory=list)
-    responses: list[ResponseFact] = field(default_factory=list)
-    date_now: list[Location] = field(default_factory=list)
-    floating_promises: list[tuple[str, Location]] = field(default_factory=list)
-    helper_calls: list[HelperCall] = field(default_factory=list)
-    collect_filters: list[tuple[str, Location]] = field(default_factory=list)
-    returned_collects: list[Location] = field(default_factory=list)
-    error_throws: list[Location] = field(default_factory=list)
-    random_calls: list[tuple[str, Location]] = field(default_factory=list)
-    arg_uses: list[ArgUse] = field(default_factory=list)
-    args_writes: list[ArgsWrite] = field(default_factory=list)
-    opaque_calls: list[Location] = field(default_factory=list)
-
-    def freeze(self) -> BodyFacts:
-        # Every field of BodyFacts, by name: a field the draft lacks fails here, not silently.
-        values = {name: getattr(self, name) for name in _BODY_FIELDS}
-        return BodyFacts(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
-
-
-_BODY_FIELDS = tuple(f.name for f in fields(BodyFacts))
 
 
 def collect_helper_bodies(x: FileExtractor) -> None:

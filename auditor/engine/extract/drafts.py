@@ -1,21 +1,27 @@
-"""A file's facts while its readers fill them: ``ModuleFacts`` with lists and dicts, then ``freeze``.
+"""Facts while their readers fill them, with lists and dicts, then ``freeze`` into plain data.
 
 Extraction (``extractor.FileExtractor``) and the tree-sitter reader of frontend files
-(``frontend``, ``clienthooks``) append to a ``ModuleDraft`` as they find things; the frozen
-``ModuleFacts`` it freezes into is what the cache keeps and linking and rules read.
+(``frontend``, ``clienthooks``) append to a file's ``ModuleDraft`` as they find things, and the
+walk of a function body (``bodies``, ``argflow``) to its ``BodyDraft``; the frozen ``ModuleFacts``
+and ``BodyFacts`` they freeze into are what the cache keeps and linking and rules read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 from auditor.engine.model import (
+    ArgsWrite,
+    ArgUse,
     BodyFacts,
     BuilderDef,
     CorsRouterFact,
     CronFact,
+    DbCall,
     FrozenDict,
     FunctionFact,
+    HelperCall,
     HookCall,
     HookWrapper,
     IdReference,
@@ -24,12 +30,16 @@ from auditor.engine.model import (
     ObjectShape,
     PaginateRead,
     Registration,
+    ResponseFact,
     ReturnedRead,
     RouteFact,
+    RunCall,
     SchemaFact,
     StringFact,
     UnexportedRegistration,
 )
+
+_Frozen = TypeVar("_Frozen")
 
 
 @dataclass(slots=True)
@@ -71,10 +81,51 @@ class ModuleDraft:
     top_level_reads: frozenset[str] = frozenset()
 
     def freeze(self) -> ModuleFacts:
-        # Every field of ModuleFacts, by name: a field the draft lacks fails here, not silently.
-        values = {name: getattr(self, name) for name in _MODULE_FIELDS}
-        values["helper_returns"] = {name: tuple(reads) for name, reads in self.helper_returns.items()}
-        return ModuleFacts(**{name: _frozen(value) for name, value in values.items()})
+        return _freeze(self, ModuleFacts, _MODULE_FIELDS,
+                       helper_returns={name: tuple(reads) for name, reads in self.helper_returns.items()})
+
+
+@dataclass(slots=True)
+class BodyDraft:
+    """A body's facts while its walk (and argflow) fill them: ``BodyFacts`` with lists, then ``freeze``."""
+
+    key: str
+    path: str
+    name: str
+    loc: Location
+    line_count: int
+    db_calls: list[DbCall] = field(default_factory=list)
+    run_calls: list[RunCall] = field(default_factory=list)
+    fetch_calls: list[Location] = field(default_factory=list)
+    side_effect_calls: list[tuple[str, Location]] = field(default_factory=list)
+    storage_calls: list[tuple[str, Location]] = field(default_factory=list)
+    auth_checks: list[Location] = field(default_factory=list)
+    auth_tested_at: list[Location] = field(default_factory=list)
+    auth_returning_checks: list[Location] = field(default_factory=list)
+    reads_authorization: list[Location] = field(default_factory=list)
+    verifies_signature: list[Location] = field(default_factory=list)
+    compares_env_secret: list[Location] = field(default_factory=list)
+    env_gates: list[Location] = field(default_factory=list)
+    responses: list[ResponseFact] = field(default_factory=list)
+    date_now: list[Location] = field(default_factory=list)
+    floating_promises: list[tuple[str, Location]] = field(default_factory=list)
+    helper_calls: list[HelperCall] = field(default_factory=list)
+    collect_filters: list[tuple[str, Location]] = field(default_factory=list)
+    returned_collects: list[Location] = field(default_factory=list)
+    error_throws: list[Location] = field(default_factory=list)
+    random_calls: list[tuple[str, Location]] = field(default_factory=list)
+    arg_uses: list[ArgUse] = field(default_factory=list)
+    args_writes: list[ArgsWrite] = field(default_factory=list)
+    opaque_calls: list[Location] = field(default_factory=list)
+
+    def freeze(self) -> BodyFacts:
+        return _freeze(self, BodyFacts, _BODY_FIELDS)
+
+
+def _freeze(draft: object, frozen: type[_Frozen], names: tuple[str, ...], **values: object) -> _Frozen:
+    # Every field of the frozen class, by name: a field the draft lacks fails here, not silently.
+    found = {name: values[name] if name in values else getattr(draft, name) for name in names}
+    return frozen(**{name: _frozen(value) for name, value in found.items()})
 
 
 def _frozen(value: object) -> object:
@@ -86,3 +137,4 @@ def _frozen(value: object) -> object:
 
 
 _MODULE_FIELDS = tuple(f.name for f in fields(ModuleFacts))
+_BODY_FIELDS = tuple(f.name for f in fields(BodyFacts))
