@@ -28,13 +28,7 @@ def function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
     function it runs in the caller's name (``ctx.runQuery(api.users.current)``: the identity goes
     along; a scheduled function runs with none, so the scheduler does not count). Worked out once
     per function per project."""
-    known: dict[int, tuple[FunctionFact, bool]] = project.derived.setdefault("function_checks_auth", {})
-    cached = known.get(id(function))
-    if cached is not None:
-        return cached[1]
-    checks = _function_checks_auth(project, function)
-    known[id(function)] = (function, checks)  # the function is kept, so its id stays its own
-    return checks
+    return project.once("function_checks_auth", function, lambda: _function_checks_auth(project, function))
 
 
 def _function_checks_auth(project: ProjectFacts, function: FunctionFact) -> bool:
@@ -419,12 +413,7 @@ def strings_text(project: ProjectFacts, file: Any) -> str:
     for a piece of text in strings can pass over a file none of whose strings holds it with one
     search instead of one per string (a template's value holds each of its text parts). Worked out
     once per file per project."""
-    known: dict[int, tuple[Any, str]] = project.derived.setdefault("strings_text", {})
-    cached = known.get(id(file))
-    if cached is None:
-        # The file is kept beside its text, so its id stays its own.
-        cached = known[id(file)] = (file, "\n".join(map(_VALUE, file.strings)))
-    return cached[1]
+    return project.once("strings_text", file, lambda: "\n".join(map(_VALUE, file.strings)))
 
 
 _VALUE = attrgetter("value")

@@ -664,15 +664,24 @@ class ProjectFacts:
     # Answers derive.py works out once per project and reuses (the facts do not change after linking).
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def once(self, name: str, owner: object, work_out: Callable[[], _F]) -> _F:
+        """``work_out()``'s answer for ``owner`` under ``name``, worked out once per project (the facts
+        do not change after linking). Keyed by identity: the owner is kept beside its answer, so
+        its id stays its own. Share the answer; never change it."""
+        known: dict[int, tuple[object, Any]] = self.derived.setdefault(name, {})
+        found = known.get(id(owner))
+        if found is None:
+            found = known[id(owner)] = (owner, work_out())
+        return found[1]
+
     def reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
         """The body and every project helper it calls, transitively, each once.
 
         Rules ask this of the same bodies thousands of times: each answer is worked out once per
-        project (linking is over when rules ask) and handed out as a new list."""
-        known: dict[str, tuple[BodyFacts, list[BodyFacts]]] = self.derived.setdefault("reachable_bodies", {})
-        cached = known.get(start.key)
-        if cached is not None and cached[0] is start:
-            return list(cached[1])
+        project and handed out as a new list."""
+        return list(self.once("reachable_bodies", start, lambda: self._reachable_bodies(start)))
+
+    def _reachable_bodies(self, start: BodyFacts) -> list[BodyFacts]:
         seen: dict[str, BodyFacts] = {}
         stack = [start]
         while stack:
@@ -683,17 +692,14 @@ class ProjectFacts:
             for call in body.helper_calls:
                 if call.target and call.target in self.bodies and call.target not in seen:
                     stack.append(self.bodies[call.target])
-        reached = list(seen.values())
-        known[start.key] = (start, reached)
-        return list(reached)
+        return list(seen.values())
 
     def function_bodies(self, function: FunctionFact) -> list[BodyFacts]:
         """The handler's body, its helpers, and a custom builder's context function (worked out
         once per function, as ``reachable_bodies``)."""
-        known: dict[int, tuple[FunctionFact, list[BodyFacts]]] = self.derived.setdefault("function_bodies", {})
-        cached = known.get(id(function))
-        if cached is not None:
-            return list(cached[1])
+        return list(self.once("function_bodies", function, lambda: self._function_bodies(function)))
+
+    def _function_bodies(self, function: FunctionFact) -> list[BodyFacts]:
         bodies: list[BodyFacts] = []
         if function.body is not None:
             bodies.extend(self.reachable_bodies(function.body))
@@ -702,5 +708,4 @@ class ProjectFacts:
             for body in self.reachable_bodies(self.bodies[function.custom_context]):
                 if body.key not in keys:
                     bodies.append(body)
-        known[id(function)] = (function, bodies)  # the function is kept, so its id stays its own
-        return list(bodies)
+        return bodies
