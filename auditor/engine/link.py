@@ -190,13 +190,8 @@ class Linker:
     def _linked_helper_calls(self, module: ModuleFacts, body: BodyFacts) -> list[HelperCall]:
         linked: list[HelperCall] = []
         for call in body.helper_calls:
-            target = call.ref
-            if target.startswith("local:"):
-                call = evolve(call, target=self._body_key_for(module, target[len("local:"):]))
-            elif target.startswith("import:"):
-                source, _, name = target[len("import:"):].rpartition("#")
-                found = self._resolve_import(module, source, name)
-                call = evolve(call, target=self._body_key_for(*found) if found else None)
+            if call.ref.startswith(("local:", "import:")):
+                call = evolve(call, target=self._ref_body(module, call.ref))
             linked.append(call)
         return linked
 
