@@ -81,10 +81,7 @@ def light_facts(path: str, source: str) -> ModuleFacts | None:
     read.scope(facts)
     facts.use_node = read.use_node()
     facts.strings = read.strings()
-    if needs_client_extraction(facts.imports):
-        from auditor.engine.clienthooks import read_client_facts  # most frontend files need none of it
-
-        read_client_facts(read, facts)
+    _read_hooks(read, facts)
     return facts.freeze()
 
 
@@ -96,11 +93,16 @@ def client_facts(path: str, source: str) -> tuple[FrozenDict[str, HookWrapper], 
         return FrozenDict(), ()
     facts = ModuleDraft(path=path, module=None, source=source)
     read.scope(facts)
+    _read_hooks(read, facts)
+    return FrozenDict(facts.hook_wrappers), tuple(facts.hook_calls)
+
+
+def _read_hooks(read: TreeReader, facts: ModuleDraft) -> None:
+    """The hook wrappers and calls of a file that imports convex/react or a project hook."""
     if needs_client_extraction(facts.imports):
-        from auditor.engine.clienthooks import read_client_facts
+        from auditor.engine.clienthooks import read_client_facts  # most frontend files need none of it
 
         read_client_facts(read, facts)
-    return FrozenDict(facts.hook_wrappers), tuple(facts.hook_calls)
 
 
 def _read(path: str, source: str) -> TreeReader | None:
