@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.engine.client import CONVEX_REACT_SOURCES, TRACKED_HOOKS, is_project_source
+from auditor.engine.extract.drafts import freeze_draft
 from auditor.engine.model import FunctionRef, HookCall, HookWrapper, Location
 from auditor.engine.parsing import named_children, unparenthesised
 
@@ -90,9 +91,7 @@ class HookCallDraft:
     unguarded_uses: list[Location] = dataclasses.field(default_factory=list)
 
     def freeze(self) -> HookCall:
-        # Every field of HookCall, by name: a field the draft lacks fails here, not silently.
-        values = {name: getattr(self, name) for name in _HOOK_CALL_FIELDS}
-        return HookCall(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
+        return freeze_draft(self, HookCall, _HOOK_CALL_FIELDS)
 
 
 _HOOK_CALL_FIELDS = tuple(f.name for f in dataclasses.fields(HookCall))

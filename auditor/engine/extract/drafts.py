@@ -81,7 +81,7 @@ class ModuleDraft:
     top_level_reads: frozenset[str] = frozenset()
 
     def freeze(self) -> ModuleFacts:
-        return _freeze(self, ModuleFacts, _MODULE_FIELDS,
+        return freeze_draft(self, ModuleFacts, _MODULE_FIELDS,
                        helper_returns={name: tuple(reads) for name, reads in self.helper_returns.items()})
 
 
@@ -119,11 +119,13 @@ class BodyDraft:
     opaque_calls: list[Location] = field(default_factory=list)
 
     def freeze(self) -> BodyFacts:
-        return _freeze(self, BodyFacts, _BODY_FIELDS)
+        return freeze_draft(self, BodyFacts, _BODY_FIELDS)
 
 
-def _freeze(draft: object, frozen: type[_Frozen], names: tuple[str, ...], **values: object) -> _Frozen:
-    # Every field of the frozen class, by name: a field the draft lacks fails here, not silently.
+def freeze_draft(draft: object, frozen: type[_Frozen], names: tuple[str, ...], **values: object) -> _Frozen:
+    """The frozen fact of a draft: each of ``names`` (the frozen class's fields) from ``values`` or
+    else the draft, lists made tuples and dicts ``FrozenDict``s. Every field is read by name: a field
+    the draft lacks fails here, not silently."""
     found = {name: values[name] if name in values else getattr(draft, name) for name in names}
     return frozen(**{name: _frozen(value) for name, value in found.items()})
 
