@@ -41,31 +41,35 @@ RULE = RuleInfo("security/hardcoded-secret", "error", "Hardcoded secret")
 
 _EDGE = r"(?<![A-Za-z0-9_\-])"
 _END = r"(?![A-Za-z0-9_\-])"
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Stripe secret key", re.compile(_EDGE + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}" + _END)),
-    ("an API secret key", re.compile(_EDGE + r"sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-)?[A-Za-z0-9_\-]{20,}" + _END)),
-    ("an AWS access key id", re.compile(_EDGE + r"(?:AKIA|ASIA)[0-9A-Z]{16}" + _END)),
-    ("a GitHub token", re.compile(_EDGE + r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})" + _END)),
-    ("a Slack token", re.compile(_EDGE + r"xox[abposr]-[A-Za-z0-9\-]{10,}" + _END)),
-    ("a JSON Web Token",
+# (what the credential is, the text every match of it holds, its pattern)
+PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("a Stripe secret key", r"[sr]k_(?:live|test)_",
+     re.compile(_EDGE + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}" + _END)),
+    ("an API secret key", r"sk-",
+     re.compile(_EDGE + r"sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-)?[A-Za-z0-9_\-]{20,}" + _END)),
+    ("an AWS access key id", r"AKIA|ASIA", re.compile(_EDGE + r"(?:AKIA|ASIA)[0-9A-Z]{16}" + _END)),
+    ("a GitHub token", r"gh[pousr]_|github_pat_",
+     re.compile(_EDGE + r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})" + _END)),
+    ("a Slack token", r"xox[abposr]-", re.compile(_EDGE + r"xox[abposr]-[A-Za-z0-9\-]{10,}" + _END)),
+    ("a JSON Web Token", r"eyJ",
      re.compile(_EDGE + r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,}" + _END)),
-    ("a bearer token", re.compile(r"^\s*Bearer\s+([A-Za-z0-9_\-.=~+/]{16,})\s*$")),
+    ("a bearer token", r"Bearer", re.compile(r"^\s*Bearer\s+([A-Za-z0-9_\-.=~+/]{16,})\s*$")),
 )
 PLACEHOLDER = re.compile(r"x{5,}|X{5,}|\*{3,}|\.\.\.|your|example|placeholder|dummy|redacted|fake|<|>|1234567890",
                          re.IGNORECASE)
 TEST_PATH = re.compile(r"(^|/)(__tests__|__mocks__|tests?|e2e|fixtures?)/|\.(test|spec|stories)\.[cm]?[jt]sx?$")
 
 
-# Text each pattern's match holds: a string with none of it holds no credential (most strings of
-# a project), and one search says so instead of one per pattern.
-_ANY_PREFIX = re.compile(r"[sr]k_live_|[sr]k_test_|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|eyJ|Bearer")
+# The text some pattern's match holds: a string with none of it holds no credential (most strings
+# of a project), and one search says so instead of one per pattern.
+_ANY_PREFIX = re.compile("|".join(prefix for _, prefix, _ in PATTERNS))
 
 
 def secret_kind(value: str) -> str | None:
     """What credential the string holds, or None."""
     if _ANY_PREFIX.search(value) is None:
         return None
-    for kind, pattern in PATTERNS:
+    for kind, _, pattern in PATTERNS:
         for match in pattern.finditer(value):
             token = match.group(match.lastindex or 0)
             if _looks_real(token):
