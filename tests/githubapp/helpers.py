@@ -1,4 +1,5 @@
-"""Personas' GitHub sign-in, and a local git server laid out as GITHUB_GIT_URL/owner/name.git."""
+"""Personas' GitHub sign-in, repositories connected through the App, and a local git server laid out as
+GITHUB_GIT_URL/owner/name.git."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 from allauth.socialaccount.models import SocialAccount, SocialToken
 
+from githubapp.models import GitHubRepository, Installation
+from tests.factories import RepositoryFactory
 from tests.gitrepos import LocalRemote
 
 USER_TOKEN = "gho_user-login-token-for-tests"
@@ -27,3 +30,13 @@ def github_remote(git_root: Path, full_name: str, branch: str) -> LocalRemote:
     shutil.move(str(remote.bare), target)
     remote.bare = target
     return remote
+
+
+def connect(team, full_name: str, *, installation_id: int, github_id: int = 1296269, **repository) -> GitHubRepository:
+    """`full_name`, a repository of `team` (with the factory's fields overridden by `repository`),
+    connected through a new installation of the App."""
+    installation = Installation.objects.create(installation_id=installation_id, team=team, account_login="octocat")
+    return GitHubRepository.objects.create(
+        repository=RepositoryFactory(team=team, name=full_name, **repository),
+        installation=installation, github_id=github_id, full_name=full_name,
+    )

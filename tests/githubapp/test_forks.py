@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from githubapp.models import GitHubRepository, Installation, PullRequestAudit
+from githubapp.models import GitHubRepository, PullRequestAudit
 from githubapp.publish import CHECK_NAME
 from projects import gitops, pipeline
 from projects.models import Audit
 from tests.automation import eager_celery
-from tests.factories import RepositoryFactory
 from tests.githubapp.conftest import deliver, webhook_example
-from tests.githubapp.helpers import github_remote
+from tests.githubapp.helpers import connect, github_remote
 from tests.githubapp.test_end_to_end import PURGE, line_of
 from tests.gitrepos import LocalRemote, git
 
@@ -54,18 +53,10 @@ def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
     git_root = tmp_path / "git"
     github_app.GITHUB_GIT_URL = str(git_root)
     base = github_remote(git_root, BASE, "main")
-    installation = Installation.objects.create(installation_id=31, team=personas.team, account_login="octocat")
-    link = GitHubRepository.objects.create(
-        repository=RepositoryFactory(team=personas.team, name=BASE, branch="main", url=f"{git_root}/{BASE}.git"),
-        installation=installation, github_id=1296269, full_name=BASE,
-    )
+    link = connect(personas.team, BASE, installation_id=31, url=f"{git_root}/{BASE}.git")
     # The fork is connected too, by another team through its own installation: none of it is used.
     fork_remote = github_remote(git_root, FORK, "main")
-    fork_installation = Installation.objects.create(installation_id=32, team=personas.other_team)
-    fork_link = GitHubRepository.objects.create(
-        repository=RepositoryFactory(team=personas.other_team, name=FORK, url=f"{git_root}/{FORK}.git"),
-        installation=fork_installation, github_id=1296270, full_name=FORK,
-    )
+    fork_link = connect(personas.other_team, FORK, installation_id=32, github_id=1296270, url=f"{git_root}/{FORK}.git")
     with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         pipeline.queue_audit(link.repository, Audit.Trigger.MANUAL)
     base_audit = link.repository.audits.get()
@@ -122,7 +113,8 @@ def test_it_audits_a_fork_pull_request_from_the_repository_with_its_own_token(
         assert ("AUDITOR_GIT_TOKEN" in env) == ("fetch" in command), command
     # Tokens are minted by the repository's installation for the repository alone.
     minted = [r for r in github_requests if r.path.endswith("/access_tokens")]
-    assert minted and {r.path for r in minted} == {f"/app/installations/{installation.installation_id}/access_tokens"}
+    installation_id = link.installation.installation_id
+    assert minted and {r.path for r in minted} == {f"/app/installations/{installation_id}/access_tokens"}
     assert all(r.body == {"repository_ids": [link.github_id]} for r in minted)
     assert not fork_link.repository.audits.exists()
 
@@ -184,9 +176,7 @@ def test_it_keeps_fetching_the_forks_ref_for_a_reaped_audits_retry(personas):
     from githubapp.models import PullRequest
     from tests.factories import AuditFactory
 
-    installation = Installation.objects.create(installation_id=33, team=personas.team)
-    link = GitHubRepository.objects.create(repository=RepositoryFactory(team=personas.team, name=BASE),
-                                           installation=installation, github_id=1296269, full_name=BASE)
+    link = connect(personas.team, BASE, installation_id=33)
     pull_request = PullRequest.objects.create(github_repository=link, number=5)
     runs = {}
     for head_ref, fork in (("pull/5/head", FORK), ("feature/own", "")):
@@ -248,11 +238,7 @@ def connected(personas, github_app, allow_local_repos, tmp_path, django_capture_
     remote = github_remote(git_root, BASE, "main")
     remote.write("convex/sweep.ts", SWEEP)
     remote.commit("A sweep, reviewed")
-    installation = Installation.objects.create(installation_id=41, team=personas.team, account_login="octocat")
-    link = GitHubRepository.objects.create(
-        repository=RepositoryFactory(team=personas.team, name=BASE, branch="main", url=f"{git_root}/{BASE}.git"),
-        installation=installation, github_id=1296269, full_name=BASE,
-    )
+    link = connect(personas.team, BASE, installation_id=41, url=f"{git_root}/{BASE}.git")
     gate = gate_for(link.repository)
     gate.conditions.all().delete()
     GateCondition.objects.create(gate=gate, min_severity="info", rule_glob=WRITES_DB, max_new=0)
@@ -353,9 +339,7 @@ def test_it_reads_the_base_configuration_of_fork_pull_requests_only(personas, gi
     from tests.factories import AuditFactory
     from tests.githubapp.conftest import BASE_CONFIG, BASE_CONFIG_TEXT
 
-    installation = Installation.objects.create(installation_id=42, team=personas.team)
-    link = GitHubRepository.objects.create(repository=RepositoryFactory(team=personas.team, name=BASE),
-                                           installation=installation, github_id=1296269, full_name=BASE)
+    link = connect(personas.team, BASE, installation_id=42)
     pull_request = PullRequest.objects.create(github_repository=link, number=6)
 
     def audit_of(fork: str, base_sha: str = "b" * 40) -> Audit:

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from githubapp import tasks
-from githubapp.models import GitHubRepository, Installation, PullRequest, PullRequestAudit
+from githubapp.models import GitHubRepository, PullRequest, PullRequestAudit
 from githubapp.publish import CHECK_NAME, COMMENT_MARKER
 from projects import pipeline
 from projects.models import Audit
 from tests.automation import eager_celery, finding, store
-from tests.factories import AuditFactory, RepositoryFactory
+from tests.factories import AuditFactory
 from tests.githubapp.conftest import deliver
-from tests.githubapp.helpers import github_remote
+from tests.githubapp.helpers import connect, github_remote
 from tests.githubapp.test_end_to_end import PURGE, line_of, pull_request_payload, push_branch
 from tests.gitrepos import git
 
@@ -50,11 +50,7 @@ def test_it_completes_a_reaped_pull_request_audits_check_run_and_publishes_its_r
     git_root = tmp_path / "git"
     github_app.GITHUB_GIT_URL = str(git_root)
     remote = github_remote(git_root, BASE, "main")
-    installation = Installation.objects.create(installation_id=51, team=personas.team, account_login="octocat")
-    link = GitHubRepository.objects.create(
-        repository=RepositoryFactory(team=personas.team, name=BASE, branch="main", url=f"{git_root}/{BASE}.git"),
-        installation=installation, github_id=1296269, full_name=BASE,
-    )
+    link = connect(personas.team, BASE, installation_id=51, url=f"{git_root}/{BASE}.git")
     with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         pipeline.queue_audit(link.repository, Audit.Trigger.MANUAL)
     base_audit = link.repository.audits.get()
@@ -139,11 +135,7 @@ def test_it_completes_a_reaped_pull_request_audits_check_run_and_publishes_its_r
 
 @pytest.fixture
 def link(personas, github_app) -> GitHubRepository:
-    installation = Installation.objects.create(installation_id=52, team=personas.team, account_login="octocat")
-    return GitHubRepository.objects.create(
-        repository=RepositoryFactory(team=personas.team, name=BASE, branch="main"),
-        installation=installation, github_id=1296269, full_name=BASE,
-    )
+    return connect(personas.team, BASE, installation_id=52)
 
 
 def queued_run(link: GitHubRepository, head: str, base: Audit | None, **audit_fields) -> PullRequestAudit:
