@@ -109,6 +109,15 @@ def _browser(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
+def _open(playwright, base_url: str, width: int = 1400):
+    """Chromium, a context at ``width`` px on ``base_url``, its page, and the page's errors as they come."""
+    browser = _browser(playwright)
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=base_url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return browser, context, page, _watch(page)
+
+
 def _watch(page) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
@@ -234,11 +243,7 @@ def test_it_fits_every_page_in_the_viewport_without_console_errors(live_server, 
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        errors = _watch(page)
+        browser, context, page, errors = _open(playwright, live_server.url, width)
         # Signed out first: the sign-in pages.
         for label, path in site.items():
             if not label.startswith(SIGNED_OUT):
@@ -297,11 +302,7 @@ def test_it_pans_zooms_and_focuses_the_diagram_of_a_60_table_schema(live_server,
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        errors = _watch(page)
+        browser, context, page, errors = _open(playwright, live_server.url)
         _sign_in(page)
         _visit(page, site["big-schema"])
         body = page.locator("body")
@@ -349,10 +350,7 @@ def test_it_triages_a_whole_group_from_the_findings_page(live_server, site):
     from triage.models import TriageDecision
 
     with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
-        page = context.new_page()
-        errors = _watch(page)
+        browser, context, page, errors = _open(playwright, live_server.url)
         _sign_in(page)
         _visit(page, site["big-findings"])
         group = page.locator("section.group").first
@@ -375,11 +373,7 @@ def test_it_lays_the_schema_map_out_without_overlap_at_any_width(live_server, si
 
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        errors = _watch(page)
+        browser, context, page, errors = _open(playwright, live_server.url)
         _sign_in(page)
         for label in ("demo-schema", "big-schema"):
             for width in (390, 480, 600, 768, 900, 1024, 1280, 1600, 1920):
