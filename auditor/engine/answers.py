@@ -57,8 +57,7 @@ class AnswerUses:
 
 
 def _position(node: Node) -> tuple[int, int]:
-    start = node.loc.start
-    return start.line, start.column
+    return node._line, node._column
 
 
 def _answered_call(node: Node | None) -> Node | None:

@@ -11,9 +11,9 @@ Node = Any  # esprima.nodes.Node; kept loose because esprima's classes carry no 
 
 # Keys that never hold a child node. Not "value" (Property.value) nor "expression"
 # (ExpressionStatement.expression, ChainExpression.expression): those are nodes in some types.
-_SKIPPED_KEYS = frozenset({"type", "range", "loc", "_start", "_end", "_line", "_column", "raw",
-                           "regex", "directive", "operator", "computed", "optional", "kind", "name",
-                           "prefix", "delegate", "generator", "async", "tail", "shorthand",
+_SKIPPED_KEYS = frozenset({"type", "range", "loc", "_start", "_end", "_line", "_column", "_end_line",
+                           "_end_column", "raw", "regex", "directive", "operator", "computed", "optional",
+                           "kind", "name", "prefix", "delegate", "generator", "async", "tail", "shorthand",
                            "method", "static", "bigint", "sourceType", "hashbang", "cooked"})
 FUNCTION_TYPES = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
 LOOP_TYPES = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
@@ -79,8 +79,7 @@ def walk(node: Node, *, into_functions: bool = True) -> Iterator[Node]:
 
 
 def location(path: str, node: Node) -> Location:
-    loc = node.loc
-    return Location(path, loc.start.line, loc.start.column, loc.end.line, loc.end.column)
+    return Location(path, node._line, node._column, node._end_line, node._end_column)
 
 
 def string_value(node: Node | None) -> str | None:

@@ -6,8 +6,10 @@ parsed twice: tree-sitter finds every piece of type-only syntax, that text is re
 (newlines kept, character count kept), and esprima parses the result. Because nothing moves, every
 line, column and range in the esprima tree is also a position in the original file.
 
-Positions: lines are 1-based, columns and ranges are 0-based and counted in Python characters
-(code points, esprima's ``positionEncoding="scalar"``), so ``source[node.range[0]:node.range[1]]``
+Positions: every node carries ``_start`` and ``_end`` (offsets), ``_line``, ``_column``,
+``_end_line`` and ``_end_column``, in place of esprima's ``range`` and ``loc`` objects (three per
+node, a tenth of the parse). Lines are 1-based, columns and offsets 0-based and counted in Python
+characters (code points, esprima's ``positionEncoding="scalar"``), so ``source[node._start:node._end]``
 is the node's text even when the file has emoji or other non-ASCII text.
 
 Which grammar: ``.ts``/``.mts``/``.cts`` use tree-sitter's typescript grammar and esprima without
@@ -60,7 +62,6 @@ from esprima.error_handler import Error as EsprimaError
 from esprima.jsx_parser import JSXParser
 from esprima.parser import Marker
 from esprima.parser import Parser as EsprimaParser
-from esprima.scanner import Position, SourceLocation
 from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
@@ -166,7 +167,7 @@ class ParsedSource:
     """One file, parsed or not: exactly one of ``tree`` and ``error`` is set.
 
     ``blanked`` is the text esprima read: same length and same line breaks as ``source``, so
-    every ``node.range`` and ``node.loc`` in ``tree`` is also a position in ``source``.
+    every position in ``tree`` is also a position in ``source``.
     """
 
     path: str
@@ -307,9 +308,10 @@ def _run_esprima(
 class _ParserFixes:
     """Cheaper ``finalize``/``startNode`` for the one configuration used here, and one bug fix.
 
-    esprima's versions re-check options and encodings for every node; with ``range`` and ``loc``
-    on, no delegate, no ``source`` and ``positionEncoding="scalar"`` they reduce to the code
-    below (the tests compare the resulting trees with esprima's own). About 10% of parse time.
+    esprima's versions re-check options and encodings for every node; with no delegate, no
+    ``source`` and ``positionEncoding="scalar"`` they reduce to the code below. Positions are kept
+    as six numbers per node (see the module docstring) rather than a ``range`` list and a ``loc``
+    of three objects: the tests compare them with the ranges and locations of esprima's own tree.
     """
 
     lastMarker: Any
@@ -331,12 +333,12 @@ class _ParserFixes:
 
     def finalize(self, marker: Any, node: Any) -> Any:
         last = self.lastMarker
-        node._start = start = marker.index
-        node._end = end = last.index
-        node._line = line = marker.line
-        node._column = column = marker.column
-        node.range = [start, end]
-        node.loc = SourceLocation(Position(line, column), Position(last.line, last.column))
+        node._start = marker.index
+        node._end = last.index
+        node._line = marker.line
+        node._column = marker.column
+        node._end_line = last.line
+        node._end_column = last.column
         return node
 
     def startNode(self, token: Any, lastLineStart: int = 0) -> Marker:

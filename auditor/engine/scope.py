@@ -267,12 +267,12 @@ class ScopeModel:
         are searched from end to end."""
         nodes = self.by_type[kind]
         if kind not in self._starts:
-            begins = [found.range[0] for found in nodes]
+            begins = [found._start for found in nodes]
             self._starts[kind] = begins if begins == sorted(begins) else None
         starts = self._starts[kind]
-        start, end = node.range
+        start, end = node._start, node._end
         candidates = nodes if starts is None else nodes[bisect_left(starts, start):bisect_left(starts, end)]
-        return [found for found in candidates if start <= found.range[0] and found.range[1] <= end]
+        return [found for found in candidates if start <= found._start and found._end <= end]
 
     def in_function(self, kind: str, fn: Node) -> list[Node]:
         """The indexed nodes of ``kind`` in the body of the function ``fn`` and not in a function nested

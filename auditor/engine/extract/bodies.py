@@ -106,7 +106,7 @@ def collect_helper_bodies(x: FileExtractor) -> None:
 
 def analyse_body(x: FileExtractor, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:
     body = BodyDraft(key=key, path=x.path, name=name, loc=x.loc(fn),
-                     line_count=fn.loc.end.line - fn.loc.start.line + 1)
+                     line_count=fn._end_line - fn._line + 1)
     ctx_aliases = _ctx_aliases(x, fn, ctx_names)
     params = {p.name for p in fn.params if p.type == "Identifier"}
     params |= {p.left.name for p in fn.params if p.type == "AssignmentPattern" and p.left.type == "Identifier"}
@@ -171,7 +171,7 @@ def _body_ctx_aliases(x: FileExtractor, fn: Node, aliases: dict[str, tuple[str, 
 def _database_typed(x: FileExtractor, param: Node) -> bool:
     """``name: DatabaseReader`` (Writer, Generic...<DataModel>): read from the source, the type
     annotation being blanked out of the tree."""
-    return DATABASE_TYPE.match(x.facts.source, param.range[1]) is not None
+    return DATABASE_TYPE.match(x.facts.source, param._end) is not None
 
 
 class _BodyWalker:

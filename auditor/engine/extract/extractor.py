@@ -213,7 +213,7 @@ class FileExtractor:
         if value is None or value.startswith("function://"):  # function handles are strings
             return None
         for candidate in (node, literal):
-            start, end = candidate.range
+            start, end = candidate._start, candidate._end
             if _TYPE_ASSERTION_AFTER.match(self.facts.source, end) or _TYPE_ASSERTION_BEFORE.search(
                     self.facts.source, 0, start):
                 return None
@@ -227,8 +227,7 @@ class FileExtractor:
         }
 
     def text(self, node: Node) -> str:
-        start, end = node.range
-        return self.facts.source[start:end]
+        return self.facts.source[node._start:node._end]
 
 
     def analyse_body(self, fn: Node, key: str, name: str, ctx_names: set[str] | None = None) -> BodyFacts:

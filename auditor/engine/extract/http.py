@@ -121,9 +121,9 @@ def _route(x: FileExtractor, call: Node, router: str, adds_cors: bool, top_level
         elif resolved.type in FUNCTION_TYPES:
             fn = resolved
         if fn is not None:
-            key = f"{x.path}#route:{call.loc.start.line}:{call.loc.start.column}"
+            key = f"{x.path}#route:{call._line}:{call._column}"
             label = f"route {route.method} {route.route_key}"
-            x.facts.bodies[f"route:{call.loc.start.line}:{call.loc.start.column}"] = x.analyse_body(
+            x.facts.bodies[f"route:{call._line}:{call._column}"] = x.analyse_body(
                 fn, key, label, ctx_names=set())
             route = dataclasses.replace(route, handler_body=key)
     x.facts.routes.extend(_route_per_value(x, route, props))

@@ -50,14 +50,14 @@ def collect_strings_and_ids(x: FileExtractor) -> None:
 
 def _call_spans(x: FileExtractor) -> list[tuple[int, int, str]]:
     """(start, end, callee) of each call to a plain function: not defineTable/defineSchema, not a Convex builder."""
-    return [(call.range[0], call.range[1], call.callee.name) for call in x.by_type["CallExpression"]
+    return [(call._start, call._end, call.callee.name) for call in x.by_type["CallExpression"]
             if call.callee.type == "Identifier" and call.arguments
             and call.callee.name not in {"defineTable", "defineSchema", *BASE_BUILDERS}]
 
 
 def _enclosing_call(spans: list[tuple[int, int, str]], node: Node) -> str | None:
     """The innermost of the plain calls (``_call_spans``) whose arguments hold ``node``."""
-    start, end = node.range
+    start, end = node._start, node._end
     inside = [span for span in spans if span[0] < start and end <= span[1]]
     return max(inside, key=lambda span: span[0])[2] if inside else None
 
