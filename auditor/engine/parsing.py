@@ -62,6 +62,7 @@ from esprima.error_handler import Error as EsprimaError
 from esprima.jsx_parser import JSXParser
 from esprima.parser import Marker
 from esprima.parser import Parser as EsprimaParser
+from esprima.scanner import _TRIVIA_STARTS, Scanner
 from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
@@ -305,6 +306,9 @@ def _run_esprima(
     return ParsedSource(path=path, source=source, blanked=blanked, tree=tree, error=None)
 
 
+_STRICT_RESERVED_WORDS = frozenset(Scanner.isStrictModeReservedWord.set)  # type: ignore[attr-defined]
+
+
 class _ParserFixes:
     """Cheaper ``finalize``/``startNode`` for the one configuration used here, and one bug fix.
 
@@ -315,9 +319,41 @@ class _ParserFixes:
     """
 
     lastMarker: Any
+    startMarker: Any
     lookahead: Any
     hasLineTerminator: bool
+    scanner: Any
+    context: Any
     _lineStarts: list[int]
+
+    def nextToken(self, allowEscaped: bool = False) -> Any:
+        # esprima's, for a parser that keeps no comments and no token list (as here), with the
+        # scanner's trivia check made before the call rather than inside it: a third of tokens
+        # follow another at once.
+        token = self.lookahead
+        if token.escaped:
+            return EsprimaParser.nextToken(self, allowEscaped)  # type: ignore[arg-type]
+        scanner = self.scanner
+        index = scanner.index
+        last = self.lastMarker
+        last.index = index
+        last.line = scanner.lineNumber
+        last.column = index - scanner.lineStart
+        if index < scanner.length and scanner.source[index] in _TRIVIA_STARTS:
+            scanner.scanComments()
+            index = scanner.index
+        marker = self.startMarker
+        if index != marker.index:
+            marker.index = index
+            marker.line = scanner.lineNumber
+            marker.column = index - scanner.lineStart
+        following = scanner.lex()
+        self.hasLineTerminator = token.lineNumber != following.lineNumber
+        if following.type is Token.Identifier and self.context.strict \
+                and following.value in _STRICT_RESERVED_WORDS:
+            following.type = Token.Keyword
+        self.lookahead = following
+        return token
 
     def expectKeyword(self, keyword: str) -> None:
         EsprimaParser.expectKeyword(self, keyword)  # type: ignore[arg-type]

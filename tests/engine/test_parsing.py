@@ -619,6 +619,29 @@ def test_it_builds_the_same_estree_as_plain_esprima():
     assert positions == expected and len(positions) > 50
 
 
+@pytest.mark.parametrize("source", [
+    "function f() {\n  return // why\n  x;\n}\nlet a = 1 /* c */ + 2;\n/** doc */\nexport { f };",
+    "let y = a\n++b\nconst t = `x${ {k: 1}.k }y`;",
+    "const o = { if: 1, null: 2, true: 3 }; o.if; o.null;",
+])
+def test_it_reads_tokens_as_plain_esprima_does(source):
+    # parsing.py moves nextToken's comment check out of a call; the tokens, and so the tree,
+    # must not change.
+    ours = _parse(source, "convex/tokens.js").tree
+    theirs = esprima.parseModule(source, {"jsx": True})
+    assert esprima.toDict(ours) == esprima.toDict(theirs)
+
+
+@pytest.mark.parametrize("source", ["let interface = 1;", "var \\u0069f = 1;", "let x = n\\u0075ll;"])
+def test_it_rejects_reserved_words_as_plain_esprima_does(source):
+    with pytest.raises(esprima.Error) as theirs:
+        esprima.parseModule(source)
+    failed = parse_source("convex/words.mjs", source)
+    assert failed.tree is None and failed.error is not None
+    assert str(theirs.value) == f"Line {failed.error.line}: {failed.error.message}"
+    assert (failed.error.line, failed.error.column + 1) == (theirs.value.lineNumber, theirs.value.column)
+
+
 def _drop_positions(value: Any) -> None:
     if isinstance(value, list):
         for item in value:
