@@ -197,15 +197,24 @@ class TreeReader:
     def offset(self, byte_offset: int) -> int:
         return self.chars(byte_offset) if self.chars is not None else byte_offset
 
+    # loc and source_of run for every string and name: they convert offsets inline, and not at
+    # all in an ASCII file, rather than through offset().
     def loc(self, node: Node) -> Location:
-        start, end = self.offset(node.start_byte), self.offset(node.end_byte)
-        start_line = bisect.bisect_right(self.line_starts, start)
-        end_line = bisect.bisect_right(self.line_starts, end)
-        return Location(self.path, start_line, start - self.line_starts[start_line - 1],
-                        end_line, end - self.line_starts[end_line - 1])
+        start, end = node.start_byte, node.end_byte
+        chars = self.chars
+        if chars is not None:
+            start, end = chars(start), chars(end)
+        line_starts = self.line_starts
+        start_line = bisect.bisect_right(line_starts, start)
+        end_line = bisect.bisect_right(line_starts, end)
+        return Location(self.path, start_line, start - line_starts[start_line - 1],
+                        end_line, end - line_starts[end_line - 1])
 
     def source_of(self, node: Node) -> str:
-        return self.text[self.offset(node.start_byte):self.offset(node.end_byte)]
+        chars = self.chars
+        if chars is None:
+            return self.text[node.start_byte:node.end_byte]
+        return self.text[chars(node.start_byte):chars(node.end_byte)]
 
     def original_text(self, node: Node) -> str:
         """The node's text in the file as written (blanking keeps every offset)."""
@@ -335,6 +344,8 @@ class TreeReader:
 
     def string(self, node: Node) -> str:
         raw = self.source_of(node)[1:-1]
+        if "\\" not in raw and "&" not in raw:
+            return raw  # nothing to read in either way below; most strings, and no parent to look up
         if node.parent is not None and node.parent.type == "jsx_attribute":
             # JSX attribute strings keep their backslashes, as in HTML, and read character references.
             return _JSX_ENTITY.sub(_jsx_entity, raw) if "&" in raw else raw
