@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.engine.client import CONVEX_REACT_SOURCES, TRACKED_HOOKS, is_project_source
@@ -51,6 +52,7 @@ _DECLARATIONS = frozenset({"function_declaration", "generator_function_declarati
 _JSX_ELEMENTS = frozenset({"jsx_element", "jsx_self_closing_element"})
 _JSX_NAMED = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
 # Nodes with no identifier below them that ESTree would count (keys, labels, literals).
+_IDENTIFIERS = frozenset({"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"})
 _LEAVES = frozenset({"property_identifier", "statement_identifier", "comment", "string", "number", "regex"})
 _MEMBERS = frozenset({"member_expression", "subscript_expression"})
 _BLOCK_SCOPES = frozenset({"statement_block", "for_statement", "for_in_statement", "switch_statement",
@@ -121,6 +123,7 @@ class _HookReader:
         self._scopes: dict[int, dict[str, _Binding]] = {}  # by id of the node opening the scope
         self._reassigned: set[tuple[int, str]] | None = None  # (scope, name) written somewhere
         self._duplicates: set[tuple[int, str]] = set()  # (scope, name) declared twice in one scope
+        self._callee_name_bytes: list[bytes] | None = None
 
     def read(self) -> None:
         if not self.hooks and not self.namespaces and not self.candidates and not self.project_namespaces:
@@ -281,45 +284,75 @@ class _HookReader:
     # Components --------------------------------------------------------------------------------
 
     def _component(self, name: str, fn: Node) -> None:
+        """The hook calls of the function's render body, and the uses of the locals they are bound to.
+
+        The render body is what a walk down its named children reaches (``_reached``): not
+        nested functions, not an element's name. Rather than walk every node of every component
+        (most of a light read's Python time), the calls are found from the callee names that
+        ``_hook_of`` can match, searched in the body's text, and each name's uses likewise: a
+        hook call's callee path starts with such a name inside the call, so every call found by
+        the walk is an ancestor of one of the places found here.
+        """
         name = "the default export" if name == "default" else name
-        calls: list[HookCallDraft] = []
-        variables: dict[str, HookCallDraft] = {}
-        optimistic: dict[int, Node] = {}
-        occurrences: list[tuple[Node, bool]] = []
         body = fn.child_by_field_name("body")
         if body is None:
             return
-        stack: list[tuple[Node, bool]] = [(body, False)]
-        while stack:
-            node, nested = stack.pop()
-            kind = node.type
-            if kind in {"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"}:
-                occurrences.append((node, nested))
-                continue
-            if kind in _LEAVES:
-                continue
-            if kind == "variable_declarator" and not nested:
-                # ``const send = useMutation(f).withOptimisticUpdate(...)`` binds the hook's function.
+        calls: list[HookCallDraft] = []
+        variables: dict[str, HookCallDraft] = {}
+        for node in self._render_calls(body):
+            found = self._hook_of(node)
+            if found is not None:
+                call = self._hook_call(name, node, found, self._optimistic_declarator(node, body))
+                calls.append(call)
+                if call.variable is not None:
+                    variables[call.variable] = call
+        if variables:
+            self._classify(variables, self._occurrences(body, variables))
+        self.facts.hook_calls.extend(call.freeze() for call in calls)
+
+    def _callee_names(self) -> list[bytes]:
+        """Every name a callee path that ``_hook_of`` matches can start with, as the text holds it."""
+        if self._callee_name_bytes is None:
+            names = {*self.hooks, *self.candidates, *self.namespaces, *self.project_namespaces}
+            names.update(name for name in self.functions if _HOOK_NAME.match(name))
+            self._callee_name_bytes = sorted(_encoded(name) for name in names)
+        return self._callee_name_bytes
+
+    def _render_calls(self, body: Node) -> list[Node]:
+        """The calls of the render body that may be hook calls, in the walk's (document) order."""
+        found: dict[int, Node] = {}
+        for start, end in _occurrences_in(self.r.data, body, self._callee_names()):
+            node = body.named_descendant_for_byte_range(start, end)
+            for reached, nested in _reached(_path(body, node)):
+                if not nested and reached.type == "call_expression":
+                    found[reached.id] = reached
+        return sorted(found.values(), key=lambda call: (call.start_byte, -call.end_byte))
+
+    def _optimistic_declarator(self, call: Node, body: Node) -> Node | None:
+        """The declarator of ``const send = useMutation(f).withOptimisticUpdate(...)`` for its hook call."""
+        node: Node | None = call
+        while node is not None and node.id != body.id:
+            if node.type == "variable_declarator":
                 value = node.child_by_field_name("value")
                 inner = self._hook_call_in(value)
-                if inner is not None and inner.id != _unwrap(value).id:  # type: ignore[union-attr]
-                    optimistic[inner.id] = node
-            if kind == "call_expression" and not nested:
-                found = self._hook_of(node)
-                if found is not None:
-                    call = self._hook_call(name, node, found, optimistic.get(node.id))
-                    calls.append(call)
-                    if call.variable is not None:
-                        variables[call.variable] = call
-            children = node.named_children
-            if kind in _JSX_NAMED:  # an element's name is a JSXIdentifier in ESTree, no reference
-                element = node.child_by_field_name("name")
-                children = [child for child in children if element is None or child.id != element.id]
-            for child in reversed(children):
-                stack.append((child, nested or child.type in FUNCTION_TYPES))
-        if variables:
-            self._classify(variables, occurrences)
-        self.facts.hook_calls.extend(call.freeze() for call in calls)
+                if inner is not None and inner.id == call.id and inner.id != _unwrap(value).id:  # type: ignore[union-attr]
+                    return node
+            node = node.parent
+        return None
+
+    def _occurrences(self, body: Node, variables: dict[str, HookCallDraft]) -> list[tuple[Node, bool]]:
+        """Each identifier of the render body and nested functions named as a hook's local, with
+        whether it is in a nested function, in document order."""
+        found: list[tuple[Node, bool]] = []
+        for start, end in _occurrences_in(self.r.data, body, [_encoded(name) for name in variables]):
+            node = body.named_descendant_for_byte_range(start, end)
+            if node is None or node.type not in _IDENTIFIERS or node.start_byte != start or node.end_byte != end:
+                continue  # part of a longer name, or in a string or a comment
+            reached = _reached(_path(body, node))
+            if reached and reached[-1][0].id == node.id:
+                found.append(reached[-1])
+        found.sort(key=lambda occurrence: occurrence[0].start_byte)
+        return found
 
     def _hook_call(self, component: str, node: Node, found: tuple[str | None, tuple[str, str] | None],
                    declarator: Node | None) -> HookCallDraft:
@@ -592,6 +625,57 @@ class _HookReader:
 
 
 # Tree helpers ------------------------------------------------------------------------------------
+
+
+def _encoded(name: str) -> bytes:
+    return name.encode("utf-8", errors="surrogatepass")
+
+
+def _occurrences_in(data: bytes, node: Node, names: list[bytes]) -> list[tuple[int, int]]:
+    """The byte spans where each of ``names`` occurs in ``node``'s text, overlaps included."""
+    spans: list[tuple[int, int]] = []
+    end = node.end_byte
+    for name in names:
+        if not name:
+            continue
+        at = data.find(name, node.start_byte, end)
+        while at >= 0:
+            spans.append((at, at + len(name)))
+            at = data.find(name, at + 1, end)
+    return spans
+
+
+def _path(top: Node, node: Node | None) -> list[Node]:
+    """The nodes from ``top`` down to ``node``, its descendant; empty when it is none."""
+    path: list[Node] = []
+    while node is not None:
+        path.append(node)
+        if node.id == top.id:
+            path.reverse()
+            return path
+        node = node.parent
+    return []
+
+
+def _reached(path: list[Node]) -> list[tuple[Node, bool]]:
+    """The nodes of ``path`` a component walk from its first node reaches, each with whether it is
+    inside a nested function: the walk enters named children, but not an identifier, a leaf
+    (``_LEAVES``) or an element's name, and below its start a function is a nested one."""
+    if not path:
+        return []
+    reached = [(path[0], False)]
+    nested = False
+    for parent, child in pairwise(path):
+        kind = parent.type
+        if kind in _IDENTIFIERS or kind in _LEAVES:
+            break
+        if kind in _JSX_NAMED:  # an element's name is a JSXIdentifier in ESTree, no reference
+            element = parent.child_by_field_name("name")
+            if element is not None and element.id == child.id:
+                break
+        nested = nested or child.type in FUNCTION_TYPES
+        reached.append((child, nested))
+    return reached
 
 
 

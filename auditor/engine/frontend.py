@@ -183,6 +183,7 @@ class TreeReader:
     def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool, source: str) -> None:
         self.path = path
         self.text = text  # what tree-sitter read: the source with TypeScript blanked
+        self.data = data  # that text in UTF-8, which node offsets count in
         self.source = source
         self.root = root
         self.chars = CharOffsets(text) if len(data) != len(text) else None
