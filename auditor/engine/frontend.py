@@ -58,6 +58,7 @@ _JSX_ENTITY = re.compile("&([^;<{&\"' \t\r\n\u2028\u2029]*);")
 _TEMPLATE_BREAK = re.compile(r"\r\n?")
 _LEGACY_OCTAL = re.compile(r"\\(?:[1-7]|0[0-9])")
 _MAX_AMPERSAND_ROUNDS = 16
+_STRING_ORDER = operator.itemgetter(0, 1, 2, 3)
 _QUERY_SOURCE = """
 (string) @string
 (template_string) @template
@@ -385,10 +386,10 @@ class TreeReader:
         # esprima's order: by position, then templates, literals and sums (the order they are
         # collected in), and an outer sum before an inner one that starts at the same place.
         found: list[tuple[int, int, int, int, StringFact]] = []
-        for rank, name in enumerate(("template", "string")):
-            for node in self.captures.get(name, ()):
-                fact = self._template_fact(node) if name == "template" else self._literal_fact(node)
-                found.append((fact.loc.line, fact.loc.column, rank, 0, fact))
+        for node in self.captures.get("template", ()):
+            fact = self._template_fact(node)
+            found.append((fact.loc.line, fact.loc.column, 0, 0, fact))
+        self._literal_facts(found)
         inner: set[int] = set()
         pluses = self.captures.get("plus", ())
         for node in pluses:
@@ -402,12 +403,25 @@ class TreeReader:
                 value = "".join(text if kind == "text" else "${}" for kind, text in parts)
                 fact = StringFact(value, self.loc(node), parts=tuple(parts), is_template=True)
                 found.append((fact.loc.line, fact.loc.column, 2, -node.end_byte, fact))
-        found.sort(key=lambda item: item[:4])
-        return [fact for *_, fact in found]
+        found.sort(key=_STRING_ORDER)
+        return [item[4] for item in found]
 
-    def _literal_fact(self, node: Node) -> StringFact:
-        value = self.string(node)
-        return StringFact(value, self.loc(node), parts=(("text", value),))
+    def _literal_facts(self, found: list[tuple[int, int, int, int, StringFact]]) -> None:
+        """Each string literal's fact, ranked 1, as ``string`` and ``loc`` give them: a file can hold
+        thousands, so their offsets are converted once, inline."""
+        text, chars, line_starts, path = self.text, self.chars, self.line_starts, self.path
+        bisect_right = bisect.bisect_right
+        for node in self.captures.get("string", ()):
+            start, end = node.start_byte, node.end_byte
+            if chars is not None:
+                start, end = chars(start), chars(end)
+            raw = text[start:end][1:-1]
+            value = raw if "\\" not in raw and "&" not in raw else self.string(node)
+            start_line = bisect_right(line_starts, start)
+            end_line = bisect_right(line_starts, end)
+            column = start - line_starts[start_line - 1]
+            loc = Location(path, start_line, column, end_line, end - line_starts[end_line - 1])
+            found.append((start_line, column, 1, 0, StringFact(value, loc, (("text", value),))))
 
     def _template_fact(self, node: Node) -> StringFact:
         cooked, expressions = self.quasis(node)
