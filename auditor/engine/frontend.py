@@ -124,11 +124,12 @@ def _read(path: str, source: str) -> TreeReader | None:
 
 def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) -> TreeReader | None:
     old_tree = None
+    newline_starts = None
     if typescript:
         light = blank_for_light_read(readable, tsx=tsx)
         if light is None:
             return None
-        text, old_tree = light.text, light.tree
+        text, old_tree, newline_starts = light.text, light.tree, light.line_starts
     else:
         text = readable
     data = text.encode("utf-8", errors="surrogatepass")
@@ -138,13 +139,16 @@ def _parsed(path: str, readable: str, source: str, tsx: bool, typescript: bool) 
         root = parser.parse(data).root_node  # a fresh parse decides what an error is
     if root.has_error:
         return None
-    return TreeReader(path, text, data, root, tsx, source)
+    return TreeReader(path, text, data, root, tsx, source, newline_starts)
 
 
-def _line_starts(text: str) -> list[int]:
-    """Where each line starts, lines split as esprima splits them (``_LINE_BREAK``)."""
+def _line_starts(text: str, newline_starts: list[int] | None = None) -> list[int]:
+    """Where each line starts, lines split as esprima splits them (``_LINE_BREAK``);
+    ``newline_starts``, when given, are the text's lines split at "\\n" alone."""
     if "\r" in text or "\u2028" in text or "\u2029" in text:
         return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    if newline_starts is not None:
+        return newline_starts
     # Lines split at "\n" alone: summed in C, where a generator step per line took about 4% of
     # the light read.
     lines = text.split("\n")
@@ -181,14 +185,15 @@ def _without_bare_ampersands(source: str) -> str | None:
 
 
 class TreeReader:
-    def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool, source: str) -> None:
+    def __init__(self, path: str, text: str, data: bytes, root: Node, tsx: bool, source: str,
+                 newline_starts: list[int] | None = None) -> None:
         self.path = path
         self.text = text  # what tree-sitter read: the source with TypeScript blanked
         self.data = data  # that text in UTF-8, which node offsets count in
         self.source = source
         self.root = root
         self.chars = CharOffsets(text) if len(data) != len(text) else None
-        self.line_starts = _line_starts(text)
+        self.line_starts = _line_starts(text, newline_starts)
         self.captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
         self.consts: dict[str, Node] = {}
         self.ambiguous: set[str] = set()

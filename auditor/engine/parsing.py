@@ -197,10 +197,13 @@ class LightText:
     (``Tree.edit``): parsing ``text`` with it as the old tree reuses every subtree the blanking did
     not touch, about a fifth of the cost of a fresh parse. None when a byte offset is not a
     character offset (non-ASCII text), where the edits would need converting; parse afresh then.
+    ``line_starts``: where each line of ``text`` starts, lines split at "\\n" alone, when the edits
+    needed them (the light read's line numbers reuse them).
     """
 
     text: str
     tree: tree_sitter.Tree | None
+    line_starts: list[int] | None = None
 
 
 def blank_for_light_read(source: str, *, tsx: bool) -> LightText | None:
@@ -213,14 +216,15 @@ def blank_for_light_read(source: str, *, tsx: bool) -> LightText | None:
         return None
     if tree is None or not changed:
         return LightText(blanked, tree)
-    return LightText(blanked, _edited(tree, blanked, changed))
+    line_starts = _line_starts(blanked)
+    return LightText(blanked, _edited(tree, line_starts, changed), line_starts)
 
 
-def _edited(tree: tree_sitter.Tree, after: str, changed: list[tuple[int, int]]) -> tree_sitter.Tree:
-    """``tree`` told of each same-length rewrite in ``changed`` (ASCII text: bytes are characters)."""
-    # Blanking keeps every line break (see ParsedSource), so the text before it has the rows of
-    # ``after``: one list of line starts serves both sides of each edit.
-    line_starts = _line_starts(after)
+def _edited(tree: tree_sitter.Tree, line_starts: list[int], changed: list[tuple[int, int]]) -> tree_sitter.Tree:
+    """``tree`` told of each same-length rewrite in ``changed`` (ASCII text: bytes are characters),
+    given the line starts of the text after them."""
+    # Blanking keeps every line break (see ParsedSource), so the text before it has the same rows:
+    # one list of line starts serves both sides of each edit.
 
     def point(offset: int) -> tuple[int, int]:
         row = bisect.bisect_right(line_starts, offset) - 1
