@@ -5,9 +5,9 @@ Each file is read and hashed once; a cache hit costs nothing more. A miss is ext
 * a frontend file (outside the Convex folder) by tree-sitter alone when that gives all its facts
   (``frontend.light_facts``), else by esprima like a Convex file (``extract``), its client hooks
   still read by tree-sitter (``frontend.client_facts``);
-* when enough work misses (``POOL_MIN_SECONDS``) and the machine has the cores, across a pool of
-  processes, each file on its own: a file that fails costs that file, a worker that dies sends
-  the files it had back to this process.
+* when enough work misses (``POOL_MIN_SECONDS``) and the machine has the cores, across forked
+  workers and this process, each file on its own: a file that fails costs that file, a worker
+  that dies sends the files it had back to this process.
 
 A frontend file the schema imports (directly or through other files) is always read by esprima,
 as the module import graph, walked from the schema, reads syntax trees (``imports.ImportGraph``).
@@ -225,18 +225,22 @@ def _work(task: tuple[str, str | None, bytes, bool]) -> bytes | None:
 
 def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cache: ParseCache,
                      entries: dict[str, CachedFile]) -> list[_Job]:
-    """Extract what the pool can; return the jobs left for this process."""
+    """Extract the files across ``workers`` processes, this one among them; return the jobs left.
+
+    ``workers - 1`` forked workers take the costliest files first while this process takes the
+    cheapest, until they meet: a file is this process's while its task can still be cancelled
+    (no worker has started it). This process would otherwise sit idle on a core, and the facts
+    it reads itself need no pickle to reach it. Between its own files it takes in what the
+    workers have sent, so that little is left to unpickle once they are done."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     if len(jobs) < POOL_MIN_FILES:
         return jobs
-    left: list[_Job] = []
-    # The costliest first, one file per task: chunks of neighbours in that order would hand one
-    # worker every big Convex file (the first chunk) while the other reads the small ones.
+    # One file per task, the costliest first: chunks of neighbours in that order would hand one
+    # worker every big Convex file (the first chunk) while the others read the small ones.
     poolable = sorted(jobs, key=lambda job: -estimated_seconds((job,)))
-    tasks = [(job.source_file.path, job.source_file.module, job.data, job.light) for job in poolable]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     if context is not None:
         # Imported once here rather than in each forked worker (~0.06 s of CPU apiece), where
@@ -245,22 +249,43 @@ def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cac
         import auditor.engine.frontend
         import auditor.engine.parsing
         import auditor.engine.reserved  # noqa: F401
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(aliases,)) as pool:
-            results = list(pool.map(_work, tasks))
-    except (BrokenProcessPool, OSError):
-        return jobs  # a worker died (or none could start): this process reads every file itself
+    left: list[_Job] = []
     collecting = gc.isenabled()
     gc.disable()  # as when the cache is read (see read_files)
     try:
-        for job, data in zip(poolable, results, strict=True):
-            entry = factcache.loads(data) if data is not None else None
-            if entry is None:
-                left.append(job)
-                continue
-            cache.put_pickled(job.key, data)  # type: ignore[arg-type]
-            entries[job.source_file.path] = with_source(entry, decode_source(job.data))
+        with ProcessPoolExecutor(max_workers=max(1, workers - 1), mp_context=context, initializer=_start_worker,
+                                 initargs=(aliases,)) as pool:
+            futures = [pool.submit(_work, (job.source_file.path, job.source_file.module, job.data, job.light))
+                       for job in poolable]
+            taken = 0  # the workers' results taken in so far, from the front
+
+            def take_in(*, waiting: bool) -> None:
+                nonlocal taken
+                while taken < len(futures) and (waiting or futures[taken].done()):
+                    job, future = poolable[taken], futures[taken]
+                    taken += 1
+                    if future.cancelled():
+                        continue
+                    data = future.result()
+                    entry = factcache.loads(data) if data is not None else None
+                    if entry is None:
+                        left.append(job)
+                        continue
+                    cache.put_pickled(job.key, data)  # type: ignore[arg-type]
+                    entries[job.source_file.path] = with_source(entry, decode_source(job.data))
+
+            for job, future in zip(reversed(poolable), reversed(futures), strict=True):
+                if not future.cancel():
+                    break  # the workers have come this far
+                entry = _extract(job.source_file.path, job.source_file.module, decode_source(job.data), aliases,
+                                 light=job.light)
+                cache.put(job.key, entry)
+                entries[job.source_file.path] = entry
+                take_in(waiting=False)  # what the workers sent meanwhile, so that little is left at the end
+            take_in(waiting=True)
+    except (BrokenProcessPool, OSError):
+        # A worker died (or none could start): this process reads what is not read yet itself.
+        return [job for job in poolable if job.source_file.path not in entries]
     finally:
         _settle(collecting)
     return left

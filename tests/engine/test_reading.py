@@ -67,6 +67,23 @@ def test_it_gives_the_same_report_cold_in_a_pool_and_alone(tmp_path, monkeypatch
     assert any(f.rule == "frontend/cloud-domain-for-http" for f in pooled.findings)
 
 
+def test_it_reads_files_in_this_process_too_and_each_file_once(tmp_path, monkeypatch):
+    write_project(tmp_path, project(tmp_path, pages=30))
+    log = tmp_path / "reads.log"
+    real = reading._extract
+
+    def logged(path, *args, **kwargs):
+        with log.open("a") as stream:
+            stream.write(f"{os.getpid()} {path}\n")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "_extract", logged)
+    entries, _ = read(tmp_path, workers=2)
+    reads = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    assert sorted(path for _, path in reads) == sorted(entries) and len(entries) == 31
+    assert str(os.getpid()) in {pid for pid, _ in reads}  # this process took its share
+
+
 def test_it_stores_what_the_pool_read_in_the_cache(tmp_path):
     write_project(tmp_path, project(tmp_path))
     cache = ParseCache(tmp_path / "cache")
@@ -99,7 +116,7 @@ def test_it_reads_every_file_itself_when_a_worker_dies(tmp_path, monkeypatch):
     real = frontend.light_facts
 
     def dying(path, source):
-        if path.endswith("page5.tsx") and os.getpid() != parent:
+        if os.getpid() != parent:  # the worker dies on its first file, whichever this process left it
             os._exit(3)
         return real(path, source)
 
