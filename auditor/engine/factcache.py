@@ -128,6 +128,11 @@ def _module_facts(facts: ModuleFacts) -> tuple[type, tuple[object, ...]]:
     return ModuleFacts, tuple("" if name == "source" else getattr(facts, name) for name in _MODULE_FIELDS)
 
 
+def _location(location: model.Location) -> tuple[Callable[..., model.Location], tuple[object, ...]]:
+    # tuple.__new__ makes the named tuple in C; its own __new__ is a Python function.
+    return tuple.__new__, (model.Location, tuple(location))
+
+
 def _reducers() -> dict[type, Callable[[Any], tuple[type, tuple[object, ...]]]]:
     """A reducer for each fact class: rebuilt through its constructor, not a slots dataclass's Python
     ``__setstate__`` (which looks the fields up again for every object; a file's facts hold hundreds),
@@ -138,6 +143,7 @@ def _reducers() -> dict[type, Callable[[Any], tuple[type, tuple[object, ...]]]]:
                 and all(f.init for f in dataclasses.fields(value)):
             reducers[value] = _constructor_reducer(value)
     reducers[ModuleFacts] = _module_facts
+    reducers[model.Location] = _location
     reducers[CachedFile] = _constructor_reducer(CachedFile)
     return reducers
 

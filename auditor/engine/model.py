@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, NamedTuple, NoReturn, TypeVar
 
 FunctionKind = Literal["query", "mutation", "action", "httpAction"]
 Visibility = Literal["public", "internal"]
@@ -75,9 +75,12 @@ def evolve(fact: _F, **changes: object) -> _F:
     return cls(*values)
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A 1-based line and 0-based column span in a file, path relative to the audited root."""
+class Location(NamedTuple):
+    """A 1-based line and 0-based column span in a file, path relative to the audited root.
+
+    A named tuple rather than a frozen dataclass like the other facts: a project's facts hold tens
+    of thousands, and a frozen dataclass's ``__init__`` (one ``object.__setattr__`` a field) was a
+    sixth of a warm audit, spent unpickling them (``factcache`` rebuilds these in C)."""
 
     path: str
     line: int

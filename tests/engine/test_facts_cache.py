@@ -182,6 +182,9 @@ def test_it_pickles_an_extracted_entry_with_the_plain_pickler(tmp_path):
     stored = cache.get(KEY)
     assert stored is not None and stored is not entry
     assert factcache.with_source(stored, entry.facts.source) == entry
+    # Locations are named tuples, rebuilt by the cache's own reducer: still Locations, not bare tuples.
+    location = stored.facts.bodies["export:list"].db_calls[0].loc
+    assert type(location) is Location and location.path == "convex/tasks.ts" and location.line == 7
 
 
 def test_it_caches_parse_failures_across_audits(tmp_path):
