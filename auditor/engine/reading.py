@@ -83,10 +83,15 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
     count = _worker_count(jobs) if workers is None else workers
     pending = _extract_in_pool(jobs, count, aliases, cache, entries) if count > 1 else jobs
     for job in pending:
-        entry = extract_entry(job.source_file.path, job.source_file.module, job.data, aliases, light=job.light)
-        cache.put(job.key, entry)
-        entries[job.source_file.path] = entry
+        _read_here(job, aliases, cache, entries)
     return entries
+
+
+def _read_here(job: _Job, aliases: ImportAliases, cache: ParseCache, entries: dict[str, CachedFile]) -> None:
+    """Extract the job's file in this process, and keep its entry in the cache and in ``entries``."""
+    entry = extract_entry(job.source_file.path, job.source_file.module, job.data, aliases, light=job.light)
+    cache.put(job.key, entry)
+    entries[job.source_file.path] = entry
 
 
 def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[ModuleFacts],
@@ -277,10 +282,7 @@ def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cac
             for job, future in zip(reversed(poolable), reversed(futures), strict=True):
                 if not future.cancel():
                     break  # the workers have come this far
-                entry = _extract(job.source_file.path, job.source_file.module, decode_source(job.data), aliases,
-                                 light=job.light)
-                cache.put(job.key, entry)
-                entries[job.source_file.path] = entry
+                _read_here(job, aliases, cache, entries)
                 take_in(waiting=False)  # what the workers sent meanwhile, so that little is left at the end
             take_in(waiting=True)
     except (BrokenProcessPool, OSError):
