@@ -216,7 +216,7 @@ def blank_for_light_read(source: str, *, tsx: bool) -> LightText | None:
         return None
     if tree is None or not changed:
         return LightText(blanked, tree)
-    line_starts = _line_starts(blanked)
+    line_starts = newline_starts(blanked)
     return LightText(blanked, _edited(tree, line_starts, changed), line_starts)
 
 
@@ -236,8 +236,9 @@ def _edited(tree: tree_sitter.Tree, line_starts: list[int], changed: list[tuple[
     return tree
 
 
-def _line_starts(text: str) -> list[int]:
-    # tree-sitter counts rows at "\n" alone. Summed in C: a generator step per line cost more.
+def newline_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts, lines split at "\n" alone (as tree-sitter counts rows)."""
+    # Summed in C: a generator step per line cost more.
     lines = text.split("\n")
     return list(map(operator.add, accumulate(map(len, lines), initial=0), range(len(lines))))
 
