@@ -25,7 +25,6 @@ import copyreg
 import dataclasses
 import hashlib
 import io
-import operator
 import os
 import pickle
 import shutil
@@ -110,11 +109,7 @@ def prune_other_versions(directory: Path, *, older_than: float = STALE_VERSION_S
 
 
 def _constructor_reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    # attrgetter gathers the fields in C (a tuple for two names or more); a file's facts are
-    # tens of thousands of objects.
-    fields = operator.attrgetter(*names) if len(names) > 1 else (
-        lambda value: tuple(getattr(value, name) for name in names))
+    fields = model.field_reader(cls)
 
     def reduce(value: object) -> tuple[type, tuple[object, ...]]:
         return cls, fields(value)

@@ -11,6 +11,7 @@ every audit as they went in. ``ProjectFacts`` is the one mutable holder: the aud
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
@@ -52,7 +53,20 @@ class FrozenDict(dict[_K, _V]):
 
 
 _F = TypeVar("_F")
-_FIELD_INDEX: dict[type, tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]]] = {}
+
+
+@functools.cache
+def field_reader(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a dataclass instance's fields as a tuple, in order, read at once in C
+    (``operator.attrgetter``): facts are copied and pickled by the tens of thousands."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    getter = attrgetter(*names)
+    return getter if len(names) > 1 else (lambda value: (getter(value),))
+
+
+@functools.cache
+def _field_index(cls: type) -> dict[str, int]:
+    return {f.name: index for index, f in enumerate(fields(cls))}  # type: ignore[arg-type]
 
 
 def evolve(fact: _F, **changes: object) -> _F:
@@ -60,14 +74,8 @@ def evolve(fact: _F, **changes: object) -> _F:
     its cost: the fields are read at once and handed to the constructor by position. Linking makes
     thousands of these copies on every audit."""
     cls = type(fact)
-    known = _FIELD_INDEX.get(cls)
-    if known is None:
-        names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-        getter = attrgetter(*names)
-        read = getter if len(names) > 1 else (lambda value: (getter(value),))
-        known = _FIELD_INDEX[cls] = (read, {name: index for index, name in enumerate(names)})
-    read, index = known
-    values = list(read(fact))
+    index = _field_index(cls)
+    values = list(field_reader(cls)(fact))
     for name, value in changes.items():
         if name not in index:
             raise TypeError(f"{cls.__name__} has no field {name!r}")
