@@ -25,6 +25,7 @@ scope lookup, run only for identifiers given to hooks).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from itertools import pairwise
@@ -123,7 +124,6 @@ class _HookReader:
         self._scopes: dict[int, dict[str, _Binding]] = {}  # by id of the node opening the scope
         self._reassigned: set[tuple[int, str]] | None = None  # (scope, name) written somewhere
         self._duplicates: set[tuple[int, str]] = set()  # (scope, name) declared twice in one scope
-        self._callee_name_bytes: list[bytes] | None = None
 
     def read(self) -> None:
         if not self.hooks and not self.namespaces and not self.candidates and not self.project_namespaces:
@@ -310,18 +310,18 @@ class _HookReader:
             self._classify(variables, self._occurrences(body, variables))
         self.facts.hook_calls.extend(call.freeze() for call in calls)
 
+    @functools.cached_property
     def _callee_names(self) -> list[bytes]:
-        """Every name a callee path that ``_hook_of`` matches can start with, as the text holds it."""
-        if self._callee_name_bytes is None:
-            names = {*self.hooks, *self.candidates, *self.namespaces, *self.project_namespaces}
-            names.update(name for name in self.functions if _HOOK_NAME.match(name))
-            self._callee_name_bytes = sorted(_encoded(name) for name in names)
-        return self._callee_name_bytes
+        """Every name a callee path that ``_hook_of`` matches can start with, as the text holds it
+        (asked once the file's hooks, wrappers and functions are known)."""
+        names = {*self.hooks, *self.candidates, *self.namespaces, *self.project_namespaces}
+        names.update(name for name in self.functions if _HOOK_NAME.match(name))
+        return sorted(_encoded(name) for name in names)
 
     def _render_calls(self, body: Node) -> list[Node]:
         """The calls of the render body that may be hook calls, in the walk's (document) order."""
         found: dict[int, Node] = {}
-        for start, end in _occurrences_in(self.r.data, body, self._callee_names()):
+        for start, end in _occurrences_in(self.r.data, body, self._callee_names):
             node = body.named_descendant_for_byte_range(start, end)
             for reached, nested in _reached(_path(body, node)):
                 if not nested and reached.type == "call_expression":
