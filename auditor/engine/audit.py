@@ -26,6 +26,7 @@ from auditor.engine.reading import read_files, reread_imported_frontend
 from auditor.engine.repofiles import repository_files
 from auditor.engine.rules import Finding, all_rules, rule_modules
 from auditor.engine.score import ScoredFinding, compute_score
+from auditor.engine.stackroom import with_stack_room
 from auditor.engine.versions import MIN_VERSIONS, detect_convex_version, rule_allowed
 
 SUPPRESSION_COMMENT = re.compile(
@@ -87,6 +88,15 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     ``config_text``: a ``convex-audit.toml``'s text used instead of any file ("" for none), named
     ``config_source``; a dashboard judging a change someone outside the project wrote (a pull
     request from a fork) takes the configuration from the base, not from the change."""
+    # esprima's recursive descent and the walks run deep: see stackroom.
+    return with_stack_room(_audit, root, convex_dir=convex_dir, config_file=config_file, cache=cache,
+                           baseline=baseline, profile=profile, config_text=config_text,
+                           config_source=config_source)
+
+
+def _audit(root: str | Path, *, convex_dir: str | None, config_file: str | Path | None, cache: ParseCache | None,
+           baseline: Inventory | Mapping[str, Any] | str | Path | None, profile: Mapping[str, object] | None,
+           config_text: str | None, config_source: str | None) -> Report:
     started = time.perf_counter()
     previous = load_baseline(baseline) if baseline is not None else None
     cache = _default_cache if cache is None else cache

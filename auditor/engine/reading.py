@@ -29,6 +29,7 @@ from auditor.engine.factcache import CachedFile, CacheKey, ParseCache, with_sour
 from auditor.engine.imports import ImportGraph
 from auditor.engine.model import ModuleFacts, ParseFailure, ProjectFacts
 from auditor.engine.safefiles import decode_source
+from auditor.engine.stackroom import with_stack_room
 
 # The parsers, the extraction and the process pool are imported where a file is extracted: a run
 # that finds every file in the facts cache never loads them.
@@ -225,7 +226,9 @@ def _start_worker(aliases: ImportAliases) -> None:
 def _work(task: tuple[str, str | None, bytes, bool]) -> bytes | None:
     """A file's entry, pickled; None when it cannot travel (the caller then extracts it itself)."""
     path, module, data, light = task
-    return factcache.dumps(extract_entry(path, module, data, _worker_aliases, light=light))
+    # A forked worker inherits the room audit_path made; a spawned one makes its own.
+    entry = with_stack_room(extract_entry, path, module, data, _worker_aliases, light=light)
+    return factcache.dumps(entry)
 
 
 def _extract_in_pool(jobs: list[_Job], workers: int, aliases: ImportAliases, cache: ParseCache,
