@@ -64,7 +64,7 @@ from esprima.error_handler import Error as EsprimaError
 from esprima.jsx_parser import JSXParser
 from esprima.parser import Marker
 from esprima.parser import Parser as EsprimaParser
-from esprima.scanner import _TRIVIA_STARTS, Scanner
+from esprima.scanner import _TRIVIA_STARTS, RawToken, Scanner
 from esprima.token import Token
 
 from auditor.engine.model import ParseFailure
@@ -318,6 +318,49 @@ def _run_esprima(
 
 _STRICT_RESERVED_WORDS = frozenset(Scanner.isStrictModeReservedWord.set)  # type: ignore[attr-defined]
 
+# The tokens most of a file is made of, each read by one match in C: ASCII names and keywords,
+# punctuators, strings without escapes or line breaks, and short decimal integers. Whatever else
+# comes (templates, regular expressions, escapes, other numbers, non-ASCII names, a `}` that may
+# close a template's `${`, `/` and `/=`, which the parser may rescan as a regular expression) and
+# whatever would be an error is left to esprima's scanner, which reads it as before.
+_COMMON_TOKEN = re.compile(r"""
+    (?P<word>[$A-Za-z_][$A-Za-z_0-9]*+)(?![\\\x80-\U0010FFFF])
+  | (?P<punctuator>
+        [(),;\[\]:~{}]
+      | >>>=|>>>|>>=|>>|>=|<<=|<<|<=|===|==|=>|!==|!=|&&=|&&|&=|\|\|=|\|\||\|=|\?\?=|\?\?
+      | \?\.(?![0-9])|\*\*=|\*\*|\*=|\+\+|\+=|--|-=|%=|\^=|\.\.\.|\.(?![0-9])|[<>=!&|?*+\-%^])
+  | "(?P<double>[^"\\\r\n\u2028\u2029]*+)"
+  | '(?P<single>[^'\\\r\n\u2028\u2029]*+)'
+  | (?P<number>0|[1-9][0-9]{0,14}+)(?![0-9_.eExXbBoOn$A-Za-z\\\x80-\U0010FFFF])
+""", re.VERBOSE)
+# esprima's type of each name that is not a plain identifier.
+_WORD_TYPES = {**dict.fromkeys(Scanner.isKeyword.set, Token.Keyword),  # type: ignore[attr-defined]
+               "null": Token.NullLiteral, "true": Token.BooleanLiteral, "false": Token.BooleanLiteral}
+
+
+class _CommonToken(RawToken):  # type: ignore[misc]
+    """A token of ``_COMMON_TOKEN``: esprima's RawToken with its rarely set fields left at their defaults."""
+
+    bigint = None
+    private = False
+    invalidEscape = False
+    escaped = False
+    pattern = None
+    flags = None
+    regex = None
+    octal = False
+    cooked = None
+    head = None
+    tail = None
+
+    def __init__(self, type: int, value: Any, lineNumber: int, lineStart: int, start: int, end: int) -> None:
+        self.type = type
+        self.value = value
+        self.lineNumber = lineNumber
+        self.lineStart = lineStart
+        self.start = start
+        self.end = end
+
 
 class _ParserFixes:
     """Cheaper ``finalize``/``startNode`` for the one configuration used here, and one bug fix.
@@ -357,13 +400,47 @@ class _ParserFixes:
             marker.index = index
             marker.line = scanner.lineNumber
             marker.column = index - scanner.lineStart
-        following = scanner.lex()
+        following = self._common_token(scanner, index)
+        if following is None:
+            following = scanner.lex()
         self.hasLineTerminator = token.lineNumber != following.lineNumber
         if following.type is Token.Identifier and self.context.strict \
                 and following.value in _STRICT_RESERVED_WORDS:
             following.type = Token.Keyword
         self.lookahead = following
         return token
+
+    @staticmethod
+    def _common_token(scanner: Any, index: int) -> _CommonToken | None:
+        """The token at ``index`` when ``_COMMON_TOKEN`` reads it, as esprima's scanner would; else None."""
+        source = scanner.source
+        match = _COMMON_TOKEN.match(source, index)
+        if match is None:
+            return None
+        kind = match.lastgroup
+        end = match.end()
+        if kind == "word":
+            value: Any = match.group()
+            token_type = Token.Identifier if end - index == 1 else _WORD_TYPES.get(value, Token.Identifier)
+        elif kind == "punctuator":
+            value = match.group()
+            if value == "{":
+                scanner.curlyStack.append("{")
+            elif value == "}":
+                curly = scanner.curlyStack
+                if curly and curly[-1] == "${":
+                    return None  # the rest of a template
+                if curly:
+                    curly.pop()
+            token_type = Token.Punctuator
+        elif kind == "number":
+            value = int(match.group())
+            token_type = Token.NumericLiteral
+        else:
+            value = match.group(kind)
+            token_type = Token.StringLiteral
+        scanner.index = end
+        return _CommonToken(token_type, value, scanner.lineNumber, scanner.lineStart, index, end)
 
     def expectKeyword(self, keyword: str) -> None:
         EsprimaParser.expectKeyword(self, keyword)  # type: ignore[arg-type]

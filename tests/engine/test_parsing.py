@@ -15,6 +15,7 @@ from typing import Any
 import esprima
 import pytest
 
+from auditor.engine import parsing
 from auditor.engine.parsing import ParsedSource, blank_types, decode_source, parse_source
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -623,6 +624,16 @@ def test_it_builds_the_same_estree_as_plain_esprima():
     "function f() {\n  return // why\n  x;\n}\nlet a = 1 /* c */ + 2;\n/** doc */\nexport { f };",
     "let y = a\n++b\nconst t = `x${ {k: 1}.k }y`;",
     "const o = { if: 1, null: 2, true: 3 }; o.if; o.null;",
+    # Next to the tokens parsing.py reads by one match (_COMMON_TOKEN), what it leaves to esprima.
+    "a?.b; c ?.5:1; d = .5 + 0.5 + 1..toString() + 0x1F + 0o7 + 0b1 + 1_000 + 1e3 + 123n + 0;",
+    "x = 12345678901234567890 + 123456789012345 + 1234567890123456;",
+    "s = ['a', \"b\", '\\u0041', \"l\\\ni\", '', \"'\", '\"'];",
+    "a\\u0062c = é + éa + aé + $_1;",
+    "a >>>= b; b >>= c; c <<= d; m &&= n; o ||= p; r ??= s; b **= c; d *= e; f += g; h -= i; j %= k; l ^= m;",
+    "q = a >> d >= e << f <= h === i == j !== k != l && m || (o ?? p); t = a ** b * d + f++ - --g % j ^ l & n | o;",
+    "x = [!p, ~q, ...r, a < b, a > b]; u = a / b; b /= c; v = /=x/g;",
+    "w = `a${ { k: `b${1}` } }c${ d }`; class C { #x = 1; m() { return this.#x } }",
+    "let yield_ = 1; var let_ = { await: 1, yield: 2, static: 3 };",
 ])
 def test_it_reads_tokens_as_plain_esprima_does(source):
     # parsing.py moves nextToken's comment check out of a call; the tokens, and so the tree,
@@ -640,6 +651,17 @@ def test_it_rejects_reserved_words_as_plain_esprima_does(source):
     assert failed.tree is None and failed.error is not None
     assert str(theirs.value) == f"Line {failed.error.line}: {failed.error.message}"
     assert (failed.error.line, failed.error.column + 1) == (theirs.value.lineNumber, theirs.value.column)
+
+
+@pytest.mark.parametrize("source", ["let n = 08.5;", "let m = 3in[1];", "let k = 'open\nline';", "let j = 1__0;",
+                                    "let i = 12abc;", "a @ b;", "let h = 0_1;", "let g = `${a}`}`;"])
+def test_it_fails_on_bad_tokens_as_plain_esprima_does(source):
+    # The tokens parsing.py does not read by one match, errors among them, are esprima's own.
+    with pytest.raises(esprima.Error) as theirs:
+        esprima.parseModule(source)
+    with pytest.raises(esprima.Error) as ours:
+        parsing._esprima(source, jsx=False, module=True)
+    assert (str(ours.value), ours.value.index) == (str(theirs.value), theirs.value.index)
 
 
 def _drop_positions(value: Any) -> None:
