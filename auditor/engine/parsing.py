@@ -382,7 +382,7 @@ class _ParserFixes:
     def nextToken(self, allowEscaped: bool = False) -> Any:
         # esprima's, for a parser that keeps no comments and no token list (as here), with the
         # scanner's trivia check made before the call rather than inside it: a third of tokens
-        # follow another at once.
+        # follow another at once. Common tokens are read by _common_token.
         token = self.lookahead
         if token.escaped:
             return EsprimaParser.nextToken(self, allowEscaped)  # type: ignore[arg-type]
@@ -392,9 +392,14 @@ class _ParserFixes:
         last.index = index
         last.line = scanner.lineNumber
         last.column = index - scanner.lineStart
-        if index < scanner.length and scanner.source[index] in _TRIVIA_STARTS:
-            scanner.scanComments()
-            index = scanner.index
+        source = scanner.source
+        if index < scanner.length and source[index] in _TRIVIA_STARTS:
+            if source[index] == " " and source[index + 1:index + 2] not in _TRIVIA_STARTS:
+                index += 1  # one space between two tokens, most trivia: no comment can start here
+                scanner.index = index
+            else:
+                scanner.scanComments()
+                index = scanner.index
         marker = self.startMarker
         if index != marker.index:
             marker.index = index
