@@ -5,15 +5,18 @@ hash, its path and module, and the engine version: a digest of the engine's own 
 an engine that extracts differently never reads facts an older one wrote. Entries live
 
 * in memory, in an LRU bounded by bytes (the pickles' sizes, via cachetools), and
-* on disk, when the cache has a folder: one file per entry under ``facts-<version>/``, written
-  atomically (a temporary file renamed into place), so concurrent audits and processes share it.
+* on disk, when the cache has a folder: in one SQLite database, ``facts-<version>/facts.sqlite``,
+  in write-ahead-log mode, so concurrent audits and processes share it and each entry lands whole.
+  One file per entry cost a cold audit a file creation and a rename each: on a real app of 460
+  files that was 0.3-0.4 s of the main process, where SQLite takes about 0.05 s.
 
 Memory holds pickles rather than live objects, so every audit unpickles its own copy: whatever a
 later step does to the facts never reaches the cache. A pickle leaves out the facts' source text,
 which is the file itself: whoever asks for an entry has just read the file to hash it, and puts
-the text back (``with_source``). A disk entry that cannot be read or
-unpickled is ignored (a miss) and rewritten; a folder that cannot be created or written turns the
-disk half off for that cache and says why in ``disk_error``; neither ever stops an audit.
+the text back (``with_source``). An entry that cannot be unpickled is ignored (a miss) and
+rewritten; a database file that is not one (damaged, or something else in its place) is removed
+and made anew; a folder or database that cannot be created or written turns the disk half off
+for that cache and says why in ``disk_error``. None of these ever stops an audit.
 
 Facts are plain data (frozen dataclasses without syntax-tree nodes, see model.py), so every entry
 pickles; the pickler here only makes it smaller and faster to read (``_reducers``).
@@ -28,10 +31,12 @@ import io
 import os
 import pickle
 import shutil
+import sqlite3
 import sys
-import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,6 +55,12 @@ _ENGINE_DIR = Path(__file__).resolve().parent
 _NOT_SHAPING_FACTS = ("rules/",)
 
 CacheKey = tuple[str, str | None, str]  # (path, module, content sha-256)
+DATABASE = "facts.sqlite"
+# How long a write waits for another process's write to the same database.
+BUSY_SECONDS = 10.0
+# writing_together() sends what it holds back to disk once this much waits.
+WRITE_TOGETHER_BYTES = 16 * 1024 * 1024
+_SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
 
 
 @dataclass(slots=True)
@@ -192,6 +203,12 @@ class ParseCache:
         self.disk_writes = 0
         self.bad_entries = 0  # disk entries that could not be read, rewritten since
         self._pruned = False
+        # One connection per process and thread: SQLite's may cross neither a fork nor a thread.
+        self._database: sqlite3.Connection | None = None
+        self._database_owner: tuple[int, int] | None = None
+        self._together = 0  # depth of writing_together()
+        self._unwritten: list[tuple[str, bytes]] = []  # what writing_together() holds back
+        self._unwritten_bytes = 0
 
     @property
     def memory_bytes(self) -> int:
@@ -225,31 +242,40 @@ class ParseCache:
         self._remember(key, data)
         self._write_disk(key, data)
 
+    @contextmanager
+    def writing_together(self) -> Iterator[None]:
+        """Entries put inside go to disk together, in one short transaction at the end (or each
+        time ``WRITE_TOGETHER_BYTES`` of them wait), rather than one each: a cold audit writes
+        hundreds. The database stays free for other processes meanwhile."""
+        self._together += 1
+        try:
+            yield
+        finally:
+            self._together -= 1
+            if not self._together:
+                self._write_unwritten()
+
     def _remember(self, key: CacheKey, data: bytes) -> None:
         if len(data) <= self._memory.maxsize:  # cachetools refuses a value larger than the whole cache
             self._memory[key] = data
 
-    def _path(self, key: CacheKey) -> str | None:
-        folder = self.folder
-        if folder is None:
-            return None
+    @staticmethod
+    def _name(key: CacheKey) -> str:
         path, module, content = key
-        name = hashlib.sha256(f"{path}\0{module}\0{content}".encode()).hexdigest()
-        # Joined as text: a warm audit asks for hundreds of these, and Path's joins cost more than the reads.
-        return f"{folder}{os.sep}{name[:2]}{os.sep}{name}.pickle"
+        return hashlib.sha256(f"{path}\0{module}\0{content}".encode()).hexdigest()
 
     def _read_disk(self, key: CacheKey) -> CachedFile | None:
-        target = self._path(key)
-        if target is None:
+        database = self._connection(create=False)
+        if database is None:
             return None
         try:
-            with open(target, "rb") as stream:
-                data = stream.read()
-        except FileNotFoundError:
+            row = database.execute("SELECT data FROM entries WHERE name = ?", (self._name(key),)).fetchone()
+        except sqlite3.Error as error:
+            self._turn_disk_off(error)
             return None
-        except OSError:
-            self.bad_entries += 1
+        if row is None:
             return None
+        data = row[0]
         entry = loads(data)
         if entry is None:
             self.bad_entries += 1
@@ -259,25 +285,80 @@ class ParseCache:
         return entry
 
     def _write_disk(self, key: CacheKey, data: bytes) -> None:
-        name = self._path(key)
-        if name is None:
+        if self.folder is None:
             return
-        target = Path(name)
+        self._unwritten.append((self._name(key), data))
+        self._unwritten_bytes += len(data)
+        if not self._together or self._unwritten_bytes >= WRITE_TOGETHER_BYTES:
+            self._write_unwritten()
+
+    def _write_unwritten(self) -> None:
+        rows, self._unwritten, self._unwritten_bytes = self._unwritten, [], 0
+        if not rows or self.folder is None:
+            return
         if not self._pruned:
             self._pruned = True
             prune_other_versions(self.directory)  # type: ignore[arg-type]
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError as error:
-            # An unwritable folder turns the disk half off for this cache; the audit goes on.
-            self.disk_error = f"{type(error).__name__}: {error.strerror or error}"
+        database = self._connection(create=True)
+        if database is None:
             return
-        self.disk_writes += 1
+        try:
+            database.execute("BEGIN")
+            try:
+                database.executemany("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", rows)
+                database.execute("COMMIT")
+            except BaseException:
+                if database.in_transaction:
+                    database.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._turn_disk_off(error)
+            return
+        self.disk_writes += len(rows)
+
+    def _connection(self, *, create: bool) -> sqlite3.Connection | None:
+        """This process's and thread's connection to the database; None while it does not exist
+        (unless ``create``) or when the disk is off."""
+        owner = (os.getpid(), threading.get_ident())
+        if self._database is not None and self._database_owner == owner:
+            return self._database
+        folder = self.folder
+        if folder is None:
+            return None
+        target = folder / DATABASE
+        if not create and not target.is_file():
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.utime(folder)  # a version in use stays fresh (see prune_other_versions)
+            try:
+                database = _open_database(target)
+            except sqlite3.DatabaseError:
+                # Not a database (damaged, or something else in its place): a cache can start afresh.
+                for leftover in (target, target.with_name(f"{DATABASE}-wal"), target.with_name(f"{DATABASE}-shm")):
+                    leftover.unlink(missing_ok=True)
+                database = _open_database(target)
+        except (OSError, sqlite3.Error) as error:
+            self._turn_disk_off(error)
+            return None
+        self._database, self._database_owner = database, owner
+        return database
+
+    def _turn_disk_off(self, error: Exception) -> None:
+        # An unwritable folder or database turns the disk half off for this cache; the audit goes on.
+        if isinstance(error, OSError):
+            self.disk_error = f"{type(error).__name__}: {error.strerror or error}"
+        else:
+            self.disk_error = f"{type(error).__name__}: {error}"
+
+
+def _open_database(target: Path) -> sqlite3.Connection:
+    database = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+    try:
+        database.execute("PRAGMA journal_mode=WAL")
+        database.execute("PRAGMA synchronous=NORMAL")
+        database.execute(_SCHEMA)
+    except sqlite3.Error:
+        database.close()
+        raise
+    return database

@@ -82,9 +82,10 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
     if not jobs:
         return entries
     count = _worker_count(jobs) if workers is None else workers
-    pending = _extract_in_pool(jobs, count, aliases, cache, entries) if count > 1 else jobs
-    for job in pending:
-        _read_here(job, aliases, cache, entries)
+    with cache.writing_together():
+        pending = _extract_in_pool(jobs, count, aliases, cache, entries) if count > 1 else jobs
+        for job in pending:
+            _read_here(job, aliases, cache, entries)
     return entries
 
 

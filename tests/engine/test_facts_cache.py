@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
 import time
@@ -34,8 +35,19 @@ def failure_entry(path: str = "convex/a.ts") -> CachedFile:
     return CachedFile(None, ParseFailure(path, "Unexpected token", 1, 13))
 
 
-def entry_files(directory: Path) -> list[Path]:
-    return sorted(directory.rglob("*.pickle"))
+def stored(directory: Path) -> dict[str, bytes]:
+    """Every entry on disk under ``directory``, by name, read with SQLite itself."""
+    entries: dict[str, bytes] = {}
+    for database in directory.glob(f"facts-*/{factcache.DATABASE}"):
+        with sqlite3.connect(database) as connection:
+            entries.update(connection.execute("SELECT name, data FROM entries"))
+    return entries
+
+
+def overwrite(directory: Path, data: bytes) -> None:
+    [database] = directory.glob(f"facts-*/{factcache.DATABASE}")
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE entries SET data = ?", (data,))
 
 
 def test_it_keeps_entries_on_disk_for_another_cache_instance(tmp_path):
@@ -45,7 +57,7 @@ def test_it_keeps_entries_on_disk_for_another_cache_instance(tmp_path):
     assert entry is not None and entry.facts is not None
     assert entry.facts.strings[0].value == "hello"
     assert (later.hits, later.misses, later.disk_hits) == (1, 0, 1)
-    assert len(entry_files(tmp_path)) == 1
+    assert len(stored(tmp_path)) == 1
 
 
 def test_it_misses_a_key_it_never_stored(tmp_path):
@@ -71,8 +83,7 @@ def test_it_gives_each_read_its_own_copy(tmp_path):
                                      pickle.dumps({"facts": None}), pickle.dumps(["a", "list"])])
 def test_it_ignores_and_rewrites_a_damaged_entry(tmp_path, content):
     ParseCache(tmp_path).put(KEY, failure_entry())
-    [stored] = entry_files(tmp_path)
-    stored.write_bytes(content)
+    overwrite(tmp_path, content)
     cache = ParseCache(tmp_path)
     assert cache.get(KEY) is None
     assert cache.bad_entries == 1
@@ -81,14 +92,84 @@ def test_it_ignores_and_rewrites_a_damaged_entry(tmp_path, content):
     assert entry is not None and entry.failure == failure_entry().failure
 
 
-def test_it_ignores_an_entry_it_cannot_read(tmp_path):
+@pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
+def test_it_starts_afresh_from_a_database_file_that_is_not_one(tmp_path, content):
     ParseCache(tmp_path).put(KEY, failure_entry())
-    [stored] = entry_files(tmp_path)
-    stored.unlink()
-    stored.mkdir()  # reading a folder fails with an OSError, as an unreadable file would
+    [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
+    for leftover in database.parent.glob(f"{factcache.DATABASE}-*"):
+        leftover.unlink()
+    database.write_bytes(content)
     cache = ParseCache(tmp_path)
-    assert cache.get(KEY) is None
-    assert cache.bad_entries == 1
+    assert cache.get(KEY) is None and cache.disk_error is None
+    cache.put(KEY, failure_entry())
+    assert ParseCache(tmp_path).get(KEY) is not None and cache.disk_error is None
+
+
+def test_it_turns_the_disk_off_when_the_database_cannot_be_written(tmp_path):
+    ParseCache(tmp_path).put(KEY, failure_entry())
+    [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE entries")
+        connection.execute("CREATE TABLE entries (name TEXT PRIMARY KEY, data BLOB NOT NULL CHECK (0))")
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, failure_entry())
+    assert cache.disk_error is not None and "IntegrityError" in cache.disk_error
+    assert cache.folder is None
+    assert cache.get(KEY) is not None  # memory still holds it
+
+
+def test_it_writes_entries_put_together_when_the_batch_ends(tmp_path):
+    cache = ParseCache(tmp_path)
+    other = ("convex/b.ts", "b", "1" * 64)
+    with cache.writing_together():
+        cache.put(KEY, failure_entry())
+        cache.put(other, failure_entry("convex/b.ts"))
+        assert stored(tmp_path) == {} and cache.get(KEY) is not None  # held back, yet in memory
+    assert len(stored(tmp_path)) == 2 and cache.disk_writes == 2
+    assert ParseCache(tmp_path).get(other) is not None
+
+
+def test_it_writes_held_back_entries_once_enough_bytes_wait(tmp_path, monkeypatch):
+    monkeypatch.setattr(factcache, "WRITE_TOGETHER_BYTES", 1)
+    cache = ParseCache(tmp_path)
+    with cache.writing_together():
+        cache.put(KEY, failure_entry())
+        assert len(stored(tmp_path)) == 1
+
+
+def test_it_turns_the_disk_off_when_entries_put_together_cannot_be_written(tmp_path):
+    ParseCache(tmp_path).put(KEY, failure_entry())
+    [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.name LIKE 'f%' "
+                           "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    keys = [(f"convex/{index}.ts", None, "0" * 64) for index in range(40)]
+    cache = ParseCache(tmp_path)
+    with cache.writing_together():
+        for key in keys:
+            cache.put(key, failure_entry(key[0]))
+    assert cache.disk_error is not None and "refused" in cache.disk_error
+    assert len(stored(tmp_path)) == 1  # the batch is all or nothing: none of it landed
+
+
+def test_it_shares_the_database_between_processes_writing_at_once(tmp_path):
+    script = (
+        "import sys\n"
+        "from auditor.engine.factcache import CachedFile, ParseCache\n"
+        "from auditor.engine.model import ParseFailure\n"
+        "cache = ParseCache(sys.argv[1])\n"
+        "for index in range(200):\n"
+        "    path = f'convex/{sys.argv[2]}{index}.ts'\n"
+        "    cache.put((path, None, '0' * 64), CachedFile(None, ParseFailure(path, 'x', 1, 0)))\n"
+        "assert cache.disk_error is None, cache.disk_error\n"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), name], cwd=REPO_ROOT)
+               for name in ("a", "b", "c")]
+    assert [writer.wait(timeout=60) for writer in writers] == [0, 0, 0]
+    assert len(stored(tmp_path)) == 600
+    reader = ParseCache(tmp_path)
+    assert all(reader.get((f"convex/{name}{index}.ts", None, "0" * 64)) is not None
+               for name in "abc" for index in range(200))
 
 
 def test_it_turns_the_disk_off_when_the_folder_cannot_be_made(tmp_path):
@@ -178,12 +259,12 @@ def test_it_pickles_an_extracted_entry_with_the_plain_pickler(tmp_path):
     assert pickle.loads(pickle.dumps(entry)) == entry
     cache = ParseCache(tmp_path)
     cache.put(KEY, entry)
-    assert len(entry_files(tmp_path)) == 1
-    stored = cache.get(KEY)
-    assert stored is not None and stored is not entry
-    assert factcache.with_source(stored, entry.facts.source) == entry
+    assert len(stored(tmp_path)) == 1
+    again = cache.get(KEY)
+    assert again is not None and again is not entry
+    assert factcache.with_source(again, entry.facts.source) == entry
     # Locations are named tuples, rebuilt by the cache's own reducer: still Locations, not bare tuples.
-    location = stored.facts.bodies["export:list"].db_calls[0].loc
+    location = again.facts.bodies["export:list"].db_calls[0].loc
     assert type(location) is Location and location.path == "convex/tasks.ts" and location.line == 7
 
 
@@ -222,7 +303,7 @@ def test_it_caches_under_xdg_cache_home_by_default_from_the_command_line(tmp_pat
     first = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
     second = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
     assert first.returncode == second.returncode == 0, first.stderr
-    assert len(entry_files(tmp_path / "xdg" / "convex-audit")) == 1
+    assert len(stored(tmp_path / "xdg" / "convex-audit")) == 1
     cache = json.loads(second.stdout)["stats"]["cache"]
     assert cache["hits"] == 1 and cache["dir"].startswith(str(tmp_path / "xdg" / "convex-audit"))
 
@@ -231,7 +312,7 @@ def test_it_caches_in_the_folder_given_by_cache_dir(tmp_path):
     write_project(tmp_path / "app", BROKEN)
     result = run_cli(str(tmp_path / "app"), "--cache-dir", str(tmp_path / "mine"), cache_home=tmp_path / "xdg")
     assert result.returncode == 0, result.stderr
-    assert len(entry_files(tmp_path / "mine")) == 1
+    assert len(stored(tmp_path / "mine")) == 1
     assert not (tmp_path / "xdg").exists()
 
 
