@@ -73,6 +73,8 @@ UNKNOWN: Any = _Unknown()
 _MAX_DEPTH = 16
 _BLOCK_SCOPES = frozenset({"BlockStatement", "ForStatement", "ForInStatement", "ForOfStatement", "SwitchStatement",
                            "CatchClause", "StaticBlock"})
+# The nodes whose children may be in another scope than theirs (see _child_scope).
+_SCOPE_MAKERS = FUNCTION_TYPES | _BLOCK_SCOPES
 
 
 class Binding:
@@ -161,7 +163,7 @@ class ScopeModel:
         self._scope_of: dict[int, Scope] = {}
         self._owned: dict[int, Scope] = {}  # by id of the node that opens the scope
         writes: list[tuple[str, Scope]] = []
-        for at in visit(tree, annotate=self._child_scope, data=self.module):
+        for at in visit(tree, annotate=self._child_scope, data=self.module, annotating=_SCOPE_MAKERS):
             node = at.node
             scope: Scope = at.data
             self._scope_of[id(node)] = scope

@@ -15,7 +15,8 @@
   ``catch``: the innermost ``catch`` clause (the try statement's handler) that holds it;
 * ``data``: what a caller's ``annotate(parent_visit, key, node)`` worked out for the node, so
   a walker can carry its own inherited state (is this value awaited? is this call per item?)
-  through the same loop instead of writing another one.
+  through the same loop instead of writing another one. Given ``annotating`` (node kinds), only
+  the children of those kinds of node are annotated; the others take their parent's ``data``.
 
 ``descend(visit)`` returning False skips the node's children (to stay out of nested functions,
 say). The plain ``js.walk`` stays for walks that need no context: it allocates nothing per node.
@@ -87,7 +88,7 @@ def is_iteration_call(call: Node) -> bool:
 
 
 def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None = None, data: Any = None,
-          descend: Descend | None = None) -> Iterator[Visit]:
+          descend: Descend | None = None, annotating: frozenset[str] | None = None) -> Iterator[Visit]:
     """Every node below and including ``root`` with its context (see the module docstring).
 
     ``function`` is the function ``root`` belongs to (a handler when ``root`` is its body); it is
@@ -114,6 +115,8 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
         outer_try = current.try_statement
         function_ = current.function
         root_function = current.root_function
+        annotate_here = annotate if annotating is None or kind in annotating else None
+        inherited = current.data if annotate is not None else None
         pending: list[Visit] = []
         attributes = node.__dict__
         for key in child_keys(node):
@@ -130,7 +133,7 @@ def visit(root: Node, *, function: Node | None = None, annotate: Annotate | None
                     loops = (*outer_loops, node)
                 pending.append(Visit(item, current, key, item if item_type in FUNCTION_TYPES else function_,
                                      root_function, loops, node if is_try and key == "block" else outer_try, catch,
-                                     annotate(current, key, item) if annotate is not None else None))
+                                     annotate_here(current, key, item) if annotate_here is not None else inherited))
         pending.reverse()
         stack.extend(pending)
 

@@ -77,3 +77,19 @@ def test_it_skips_the_children_of_nodes_descend_refuses():
     names = [at.node.callee.name for at in visit(tree, descend=lambda at: at.node.type != "FunctionDeclaration")
              if at.node.type == "CallExpression"]
     assert names == ["a"]
+
+
+def test_it_annotates_only_the_children_of_the_kinds_asked_for():
+    seen: list[str] = []
+
+    def depth(parent: Visit, key: str, child) -> int:
+        seen.append(parent.node.type)
+        return parent.data + 1
+
+    visits = list(visit(_tree("function f() { g(h(1)); }"), annotate=depth, data=0,
+                        annotating=frozenset({"FunctionDeclaration", "BlockStatement"})))
+    assert set(seen) == {"FunctionDeclaration", "BlockStatement"}
+    # Program -> f takes the root's 0; f -> its body and body -> statement add one each; below, inherited.
+    by_type = {at.node.type: at.data for at in visits}
+    assert (by_type["FunctionDeclaration"], by_type["BlockStatement"], by_type["ExpressionStatement"]) == (0, 1, 2)
+    assert _call(visits, "g").data == _call(visits, "h").data == by_type["Literal"] == 2
