@@ -60,6 +60,7 @@ DATABASE = "facts.sqlite"
 BUSY_SECONDS = 10.0
 # writing_together() sends what it holds back to disk once this much waits.
 WRITE_TOGETHER_BYTES = 16 * 1024 * 1024
+_NOT_A_DATABASE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
 
 
@@ -255,6 +256,14 @@ class ParseCache:
             if not self._together:
                 self._write_unwritten()
 
+    def close(self) -> None:
+        """Close this process's connection to the database; a later read or write opens it again.
+        (Left open, it lasts until the collector finds it: sqlite3 keeps a reference cycle.)"""
+        database, owner = self._database, self._database_owner
+        self._database = self._database_owner = None
+        if database is not None and owner == (os.getpid(), threading.get_ident()):
+            database.close()  # one inherited across a fork belongs to the parent: never closed here
+
     def _remember(self, key: CacheKey, data: bytes) -> None:
         if len(data) <= self._memory.maxsize:  # cachetools refuses a value larger than the whole cache
             self._memory[key] = data
@@ -333,8 +342,11 @@ class ParseCache:
             os.utime(folder)  # a version in use stays fresh (see prune_other_versions)
             try:
                 database = _open_database(target)
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as error:
                 # Not a database (damaged, or something else in its place): a cache can start afresh.
+                # Any other error (another process holding it too long, say) leaves the file alone.
+                if error.sqlite_errorcode not in _NOT_A_DATABASE:
+                    raise
                 for leftover in (target, target.with_name(f"{DATABASE}-wal"), target.with_name(f"{DATABASE}-shm")):
                     leftover.unlink(missing_ok=True)
                 database = _open_database(target)

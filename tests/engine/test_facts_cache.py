@@ -94,7 +94,9 @@ def test_it_ignores_and_rewrites_a_damaged_entry(tmp_path, content):
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
 def test_it_starts_afresh_from_a_database_file_that_is_not_one(tmp_path, content):
-    ParseCache(tmp_path).put(KEY, failure_entry())
+    first = ParseCache(tmp_path)
+    first.put(KEY, failure_entry())
+    first.close()
     [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
     for leftover in database.parent.glob(f"{factcache.DATABASE}-*"):
         leftover.unlink()
@@ -394,3 +396,27 @@ def test_it_reads_a_fully_cached_project_without_loading_tree_sitter_or_extracti
     cold, warm = runs
     assert cold[0] == "2" and "auditor.engine.parsing" in cold  # the first run extracts both files
     assert warm == ["0"]  # the second reads both from disk and loads none of it
+
+
+def test_it_leaves_a_database_another_process_holds_alone(tmp_path, monkeypatch):
+    first = ParseCache(tmp_path)
+    first.put(KEY, failure_entry())
+    first.close()
+    [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
+    monkeypatch.setattr(factcache, "BUSY_SECONDS", 0.05)
+    with sqlite3.connect(database, isolation_level=None) as holder:
+        holder.execute("BEGIN EXCLUSIVE")  # a writer that keeps the database past the busy timeout
+        cache = ParseCache(tmp_path)
+        cache.put(("convex/b.ts", "b", "1" * 64), failure_entry("convex/b.ts"))
+        assert cache.disk_error is not None and "locked" in cache.disk_error
+        holder.execute("COMMIT")
+    assert ParseCache(tmp_path).get(KEY) is not None  # not taken for damaged, so not made anew
+
+
+def test_it_opens_the_database_again_after_closing_it(tmp_path):
+    cache = ParseCache(tmp_path)
+    cache.put(KEY, failure_entry())
+    cache.close()
+    cache.close()  # twice is harmless
+    cache.put(("convex/b.ts", "b", "1" * 64), failure_entry("convex/b.ts"))
+    assert cache.disk_error is None and len(stored(tmp_path)) == 2
