@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from auditor.engine.audit import audit_path
 from auditor.engine.errors import EngineUsageError
@@ -95,4 +96,13 @@ _GC_THRESHOLDS = (50_000, 20, 100)
 def run() -> None:
     """The ``convex-audit`` console script."""
     gc.set_threshold(*_GC_THRESHOLDS)
-    sys.exit(main())
+    exit_without_teardown(main())
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """Flush the output and end the process at once, as mypy does: tearing down a heap of facts
+    object by object costs 30-80 ms of an audit that is over, a tenth of a second run. Nothing is
+    left to clean up: the report is written, the facts cache committed, the process pool joined."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

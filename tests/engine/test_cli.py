@@ -179,8 +179,21 @@ def test_it_exits_through_the_console_entry_with_mains_code(monkeypatch, capsys)
 
     from auditor.engine import cli
 
+    def stop(code: int) -> None:  # the real one ends this very process
+        raise SystemExit(code)
+
     monkeypatch.setattr(sys, "argv", ["convex-audit"])
+    monkeypatch.setattr(cli, "exit_without_teardown", stop)
     with pytest.raises(SystemExit) as stopped:
         cli.run()
     assert stopped.value.code == 2
     assert "PATH is required" in capsys.readouterr().err
+
+
+def test_it_writes_all_of_a_large_report_before_it_exits(tmp_path):
+    files = {f"convex/m{index}.ts": WARNING_AND_INFO["convex/messages.ts"] for index in range(60)}
+    write_app(tmp_path, files)
+    result = run_cli(str(tmp_path), "--format", "json", "--no-cache", "--fail-on", "warning")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)  # whole: the process ends without tearing down, not before flushing
+    assert len(report["findings"]) >= 60 and len(result.stdout) > 65536
