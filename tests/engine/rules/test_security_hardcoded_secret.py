@@ -89,3 +89,15 @@ def test_it_flags_credentials_in_code(tmp_path, case):
 @pytest.mark.parametrize("case", CLEAN, ids=lambda case: case.name)
 def test_it_accepts_env_vars_prose_and_placeholders(tmp_path, case):
     check_case(tmp_path, RULE_ID, case)
+
+
+@pytest.mark.parametrize("token", [
+    "rk_test_A1b2C3d4E5f6G7h8J9", "sk_test_Z9y8X7w6V5u4T3s2R1", "sk-ant-api03-Q1w2E3r4T5y6U7i8O9p0",
+    "ASIAIOSFODNN7EXAMPL1", "gho_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R",
+    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCD", "xoxp-2048193746-AbCdEfGhIjK",
+])
+def test_it_knows_every_kind_of_credential_by_the_prefixes_it_searches_first(token):
+    from auditor.engine.rules.security_hardcoded_secret import secret_kind
+
+    assert secret_kind(f"key: {token}") is not None
+    assert secret_kind(f"key: {token[::-1]}") is None
