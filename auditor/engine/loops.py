@@ -26,6 +26,8 @@ from auditor.engine.walk import Visit, is_iteration_call
 _ITEM_LOOPS = frozenset({"ForStatement", "ForOfStatement", "ForInStatement"})
 _PAGE_LOOPS = frozenset({"WhileStatement", "DoWhileStatement"})
 _BATCH_NAMES = re.compile(r"batch|chunk|page", re.IGNORECASE)
+# The kinds of node whose children per_item_below can tell apart from the node itself.
+PER_ITEM_PARENTS = _ITEM_LOOPS | _PAGE_LOOPS | {"CallExpression"}
 
 
 def per_item_below(parent: Visit, key: str, child: Node, inherited: bool) -> bool:

@@ -38,7 +38,7 @@ from auditor.engine.js import (
     unwrap,
     walk,
 )
-from auditor.engine.loops import block_statements, per_item_below, statement_call
+from auditor.engine.loops import PER_ITEM_PARENTS, block_statements, per_item_below, statement_call
 from auditor.engine.model import (
     BodyFacts,
     DbCall,
@@ -631,7 +631,12 @@ class _BodyWalker:
 def _inherit(parent: Visit, key: str, child: Node) -> tuple[bool, bool]:
     """(handled, per item) of a child: handled when its value is used (awaited, returned, stored,
     passed on) rather than dropped; per item when it runs once per item of a collection."""
-    return _handled(parent, key), per_item_below(parent, key, child, parent.data[1])
+    per_item = parent.data[1]
+    # Below any other kind of node a child runs as often as its parent: asked of every node of
+    # every body, so the call is saved there.
+    if parent.node.type in PER_ITEM_PARENTS:
+        per_item = per_item_below(parent, key, child, per_item)
+    return _handled(parent, key), per_item
 
 
 def _handled(parent: Visit, key: str) -> bool:
