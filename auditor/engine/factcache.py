@@ -15,8 +15,9 @@ later step does to the facts never reaches the cache. A pickle leaves out the fa
 which is the file itself: whoever asks for an entry has just read the file to hash it, and puts
 the text back (``with_source``). An entry that cannot be unpickled is ignored (a miss) and
 rewritten; a database file that is not one (damaged, or something else in its place) is removed
-and made anew; a folder or database that cannot be created or written turns the disk half off
-for that cache and says why in ``disk_error``. None of these ever stops an audit.
+and made anew; a database another process holds too long costs that read or write; a folder or
+database that cannot be created or written turns the disk half off for that cache and says why
+in ``disk_error``. None of these ever stops an audit.
 
 Facts are plain data (frozen dataclasses without syntax-tree nodes, see model.py), so every entry
 pickles; the pickler here only makes it smaller and faster to read (``_reducers``).
@@ -61,6 +62,7 @@ BUSY_SECONDS = 10.0
 # writing_together() sends what it holds back to disk once this much waits.
 WRITE_TOGETHER_BYTES = 16 * 1024 * 1024
 _NOT_A_DATABASE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})  # primary codes, as extended ones carry them
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
 
 
@@ -203,6 +205,7 @@ class ParseCache:
         self.disk_hits = 0
         self.disk_writes = 0
         self.bad_entries = 0  # disk entries that could not be read, rewritten since
+        self.busy_skips = 0  # reads and writes given up while another process held the database
         self._pruned = False
         # One connection per process and thread: SQLite's may cross neither a fork nor a thread.
         self._database: sqlite3.Connection | None = None
@@ -280,7 +283,7 @@ class ParseCache:
         try:
             row = database.execute("SELECT data FROM entries WHERE name = ?", (self._name(key),)).fetchone()
         except sqlite3.Error as error:
-            self._turn_disk_off(error)
+            self._disk_failed(error)
             return None
         if row is None:
             return None
@@ -321,7 +324,7 @@ class ParseCache:
                     database.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
-            self._turn_disk_off(error)
+            self._disk_failed(error)
             return
         self.disk_writes += len(rows)
 
@@ -351,13 +354,18 @@ class ParseCache:
                     leftover.unlink(missing_ok=True)
                 database = _open_database(target)
         except (OSError, sqlite3.Error) as error:
-            self._turn_disk_off(error)
+            self._disk_failed(error)
             return None
         self._database, self._database_owner = database, owner
         return database
 
-    def _turn_disk_off(self, error: Exception) -> None:
-        # An unwritable folder or database turns the disk half off for this cache; the audit goes on.
+    def _disk_failed(self, error: Exception) -> None:
+        # Another process holding the database past BUSY_SECONDS costs this read or write alone (a
+        # worker's cache lives for many audits). Anything else, an unwritable folder or database
+        # say, turns the disk half off for this cache. The audit goes on either way.
+        if isinstance(error, sqlite3.Error) and getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY:
+            self.busy_skips += 1
+            return
         if isinstance(error, OSError):
             self.disk_error = f"{type(error).__name__}: {error.strerror or error}"
         else:
