@@ -208,6 +208,8 @@ class ParseCache:
         self.busy_skips = 0  # reads and writes given up while another process held the database
         self._pruned = False
         # One connection per process and thread: SQLite's may cross neither a fork nor a thread.
+        self._folder: Path | None = None
+        self._database_file: Path | None = None
         self._database: sqlite3.Connection | None = None
         self._database_owner: tuple[int, int] | None = None
         self._together = 0  # depth of writing_together()
@@ -223,7 +225,9 @@ class ParseCache:
         """This engine version's folder of entries, None when the cache keeps nothing on disk."""
         if self.directory is None or self.disk_error is not None:
             return None
-        return self.directory / f"facts-{engine_version()}"
+        if self._folder is None:  # asked for each file of an audit: joined once
+            self._folder = self.directory / f"facts-{engine_version()}"
+        return self._folder
 
     def get(self, key: CacheKey) -> CachedFile | None:
         data = self._memory.get(key)
@@ -337,8 +341,8 @@ class ParseCache:
         folder = self.folder
         if folder is None:
             return None
-        target = folder / DATABASE
-        if not create and not target.is_file():
+        target = self._database_file = self._database_file or folder / DATABASE
+        if not create and not os.path.isfile(target):
             return None
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -60,6 +60,7 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
     """Each readable file's cached or freshly extracted entry, by path; unreadable files go to ``skipped``."""
     entries: dict[str, CachedFile] = {}
     jobs: list[_Job] = []
+    fingerprint = aliases.fingerprint  # a digest of its own: worked out once, not per file
     # Unpickling makes no reference cycles, and the collector's passes over the growing heap
     # cost as much as the unpickling itself: it rests while the cache is read.
     collecting = gc.isenabled()
@@ -71,7 +72,7 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
             except OSError as error:
                 skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
                 continue
-            key = _key(source_file, data, aliases)
+            key = _key(source_file, data, fingerprint)
             entry = cache.get(key)
             if entry is not None:
                 entries[source_file.path] = with_source(entry, decode_source(data))
@@ -123,7 +124,7 @@ def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[M
                 data = safefiles.read_bytes(source_file.absolute)
             except OSError:
                 continue  # it was read a moment ago; keep what tree-sitter found
-            key = (path, _FULL, _key(source_file, data, aliases)[2])
+            key = (path, _FULL, _key(source_file, data, aliases.fingerprint)[2])
             entry = cache.get(key)
             if entry is None:
                 entry = extract_entry(path, None, data, aliases, light=False)
@@ -192,9 +193,9 @@ def _settle(collecting: bool) -> None:
         gc.enable()
 
 
-def _key(source_file: SourceFile, data: bytes, aliases: ImportAliases) -> CacheKey:
+def _key(source_file: SourceFile, data: bytes, aliases_fingerprint: str) -> CacheKey:
     # Which imports are project code depends on the repository's aliases, so they key the cache too.
-    return (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases.fingerprint}")
+    return (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases_fingerprint}")
 
 
 # The pool ------------------------------------------------------------------------------------
