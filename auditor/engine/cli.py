@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import orjson
+
 from auditor.engine.audit import audit_path
 from auditor.engine.errors import EngineUsageError
 from auditor.engine.factcache import ParseCache, default_cache_dir
@@ -48,10 +50,27 @@ def _cache(args: argparse.Namespace) -> ParseCache:
     return ParseCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
 
 
-def _indent(args: argparse.Namespace) -> int | None:
-    # Indented for a person at a terminal; compact for files and pipes, where Python's C encoder
-    # writes a large report several times faster than its indenting one.
-    return 2 if args.output is None and sys.stdout.isatty() else None
+def _indented(args: argparse.Namespace) -> bool:
+    # Indented for a person at a terminal; compact for files and pipes.
+    return args.output is None and sys.stdout.isatty()
+
+
+def json_bytes(document: object, *, indented: bool) -> bytes:
+    """A report as JSON in UTF-8, ending in a newline. orjson writes a real app's 2 MB report in
+    about 5 ms where the standard library's C encoder takes 45, a tenth of a second run."""
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indented else 0)
+    return orjson.dumps(document, option=option)
+
+
+def _write(output: str | bytes, path: str | None) -> None:
+    if path:
+        with open(path, "wb") as handle:
+            handle.write(output.encode("utf-8") if isinstance(output, str) else output)
+    elif isinstance(output, str):
+        sys.stdout.write(output)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,18 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineUsageError as error:
         print(f"convex-audit: {error}", file=sys.stderr)
         return 2
-    if args.format == "json":
-        output = json.dumps(report.to_dict(), indent=_indent(args)) + "\n"
-    elif args.format == "sarif":
-        output = json.dumps(report.to_sarif(), indent=_indent(args)) + "\n"
+    if args.format in {"json", "sarif"}:
+        document = report.to_dict() if args.format == "json" else report.to_sarif()
+        _write(json_bytes(document, indented=_indented(args)), args.output)
     else:
         to_terminal = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        output = report.to_text(color=to_terminal)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(output)
-    else:
-        sys.stdout.write(output)
+        _write(report.to_text(color=to_terminal), args.output)
     code = report.exit_code(args.fail_on)
     if args.fail_below is not None and int(report.score["total"]) < args.fail_below:  # type: ignore[call-overload]
         code = 1

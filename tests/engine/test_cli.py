@@ -197,3 +197,23 @@ def test_it_writes_all_of_a_large_report_before_it_exits(tmp_path):
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)  # whole: the process ends without tearing down, not before flushing
     assert len(report["findings"]) >= 60 and len(result.stdout) > 65536
+
+
+def test_it_writes_json_in_utf8_whatever_the_output_encoding(tmp_path):
+    write_app(tmp_path, {"convex/messages.ts": """
+        import { query } from "./_generated/server";
+
+        export const list = query({ // la liste des messages, déjà triée
+          handler: async (ctx) => await ctx.db.query("messages").collect(),
+        });
+    """})
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {"PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "auditor.engine", str(tmp_path), "--format", "json"],
+                            capture_output=True, cwd=REPO_ROOT, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    snippets = [finding["snippet"] for finding in json.loads(result.stdout.decode("utf-8"))["findings"]]
+    assert any("déjà" in snippet for snippet in snippets)
+    written = tmp_path / "report.json"
+    again = run_cli(str(tmp_path), "--format", "json", "--output", str(written))
+    assert again.returncode == 0
+    assert json.loads(written.read_bytes())["findings"] == json.loads(result.stdout)["findings"]
