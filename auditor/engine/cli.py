@@ -66,8 +66,8 @@ def _write(output: str | bytes, path: str | None) -> None:
     if path:
         with open(path, "wb") as handle:
             handle.write(output.encode("utf-8") if isinstance(output, str) else output)
-    elif isinstance(output, str):
-        sys.stdout.write(output)
+    elif isinstance(output, str) or not hasattr(sys.stdout, "buffer"):  # a text-only stream, in a test say
+        sys.stdout.write(output if isinstance(output, str) else output.decode("utf-8"))
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(output)

@@ -217,3 +217,15 @@ def test_it_writes_json_in_utf8_whatever_the_output_encoding(tmp_path):
     again = run_cli(str(tmp_path), "--format", "json", "--output", str(written))
     assert again.returncode == 0
     assert json.loads(written.read_bytes())["findings"] == json.loads(result.stdout)["findings"]
+
+
+def test_it_writes_a_json_report_to_a_text_only_stream(tmp_path, monkeypatch):
+    import io
+
+    from auditor.engine import cli
+
+    write_app(tmp_path, CLEAN)
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert cli.main([str(tmp_path), "--format", "sarif", "--no-cache"]) == 0
+    assert json.loads(stream.getvalue())["version"] == "2.1.0"
