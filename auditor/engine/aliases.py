@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -154,9 +153,9 @@ class ImportAliases:
 def read_import_aliases(root: Path) -> ImportAliases:
     """Every tsconfig and package.json of the repository (outside installed and built folders)."""
     aliases = ImportAliases()
-    root = root.resolve()
+    root = safefiles.resolve(root)
     raw_configs: dict[str, dict[str, Any]] = {}
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    for directory, dirnames, filenames, _links in safefiles.walk(root):
         dirnames[:] = sorted(name for name in dirnames if name not in EXCLUDED_DIRS and not name.startswith("."))
         relative_dir = Path(directory).relative_to(root).as_posix()
         relative_dir = "" if relative_dir == "." else relative_dir
@@ -281,7 +280,7 @@ def _inside(path: str, folder: str) -> bool:
 
 def _read_json(path: Path) -> Any:
     try:
-        if path.is_symlink() or path.stat().st_size > MAX_CONFIG_BYTES:
+        if safefiles.is_symlink(path) or safefiles.size(path) > MAX_CONFIG_BYTES:
             return None
         return _loads(safefiles.read_text(path))
     except (OSError, ValueError, RecursionError):

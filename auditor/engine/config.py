@@ -37,7 +37,7 @@ def path_matches(path: str, glob: str) -> bool:
 
 def load_config(root: Path, explicit: Path | None, known_rules: set[str]) -> AuditConfig:
     path = explicit if explicit is not None else root / CONFIG_NAME
-    if explicit is None and not path.is_file():
+    if explicit is None and not safefiles.is_file(path):
         return AuditConfig()
     try:
         text = safefiles.read_text(path)

@@ -16,6 +16,7 @@ is a correct TypeScript import without the ``type`` keyword.
 from __future__ import annotations
 
 import json
+import pkgutil
 import posixpath
 import re
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ class ConvexExports:
 
 @cache
 def known_exports() -> ConvexExports:
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    # The engine's own data, not the audited tree's: read as a package resource.
+    data = json.loads(pkgutil.get_data(__package__, f"data/{DATA_FILE.name}") or b"{}")
     names = FrozenDict({module: frozenset(exported) for module, exported in data["modules"].items()})
     return ConvexExports(names, "known list", newest=data["versions"][-1] if data.get("versions") else None)
 

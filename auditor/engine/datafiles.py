@@ -14,7 +14,6 @@ storage path are kept, with their place in the file.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,17 +41,16 @@ class DataFile:
 
 def _candidates(root: Path) -> list[str]:
     found: list[str] = []
-    # followlinks=False and the is_symlink check keep the reading inside the checked-out tree.
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    # Links are never followed: the reading stays inside the checked-out tree.
+    for directory, dirnames, filenames, links in safefiles.walk(root):
         dirnames[:] = sorted(name for name in dirnames if name not in EXCLUDED_DIRS and not name.startswith("."))
         base = Path(directory)
         for name in sorted(filenames):
             if not name.endswith(DATA_SUFFIXES):
                 continue
-            absolute = base / name
-            if absolute.is_symlink():
+            if name in links:
                 continue
-            found.append(absolute.relative_to(root).as_posix())
+            found.append((base / name).relative_to(root).as_posix())
             if len(found) >= MAX_DATA_FILES:
                 return found
     return found
@@ -84,12 +82,12 @@ def _storage_strings(path: str, text: str) -> tuple[StringFact, ...]:
 
 def read_data_files(root: Path, repository: RepositoryFiles | None) -> list[DataFile]:
     """The data files under root that hold at least one Convex storage URL."""
-    root = root.resolve()
+    root = safefiles.resolve(root)
     found: list[DataFile] = []
     for path in _not_ignored(root, _candidates(root), repository):
         absolute = root / path
         try:
-            if absolute.stat().st_size > MAX_FILE_BYTES:
+            if safefiles.size(absolute) > MAX_FILE_BYTES:
                 continue
             text = safefiles.read_text(absolute, errors="replace")
         except OSError:

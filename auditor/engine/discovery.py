@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable
@@ -57,9 +56,9 @@ def locate_convex_dir(root: Path, override: str | None = None) -> tuple[str, str
     if override is not None:
         return _checked(root, override), "option"
     config = root / "convex.json"
-    if config.is_file() and not config.is_symlink():  # a link may point anywhere
+    if safefiles.kind(config) == "file":  # not a link: a link may point anywhere
         return _checked(root, _functions_of(config)), "convex.json"
-    if (root / "convex").is_dir() and not (root / "convex").is_symlink():
+    if safefiles.kind(root / "convex") == "dir":
         return "convex", "root"
     found = convex_dirs_below(root)
     if len(found) == 1:
@@ -79,18 +78,18 @@ _DEPENDENCY_KEYS = ("dependencies", "devDependencies", "peerDependencies", "opti
 
 def convex_dirs_below(root: Path) -> list[str]:
     """Convex folders below ``root`` (never at it), sorted; see ``convex_dirs_in_listing``."""
-    root = root.resolve()
+    root = safefiles.resolve(root)
     listing: list[str] = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    for directory, dirnames, filenames, links in safefiles.walk(root):
         base = Path(directory)
         relative = base.relative_to(root).as_posix()
         prefix = "" if relative == "." else relative + "/"
         dirnames[:] = sorted(name for name in dirnames if not _excluded(name))
         if prefix.count("/") >= _SEARCH_DEPTH:
             dirnames[:] = []
-        listing.extend(prefix + name for name in dirnames if not (base / name).is_symlink())
+        listing.extend(prefix + name for name in dirnames if name not in links)
         listing.extend(prefix + name for name in filenames
-                       if name in {"package.json", "convex.json"} and not (base / name).is_symlink())
+                       if name in {"package.json", "convex.json"} and name not in links)
 
     def read(path: str) -> str | None:
         try:
@@ -173,17 +172,17 @@ def _functions_of(config: Path) -> str:
 
 def _checked(root: Path, candidate: str) -> str:
     candidate = candidate.strip().strip("/") or "convex"
-    resolved = (root / candidate).resolve()
-    if not _is_inside(resolved, root.resolve()):
+    resolved = safefiles.resolve(root / candidate)
+    if not _is_inside(resolved, safefiles.resolve(root)):
         raise EngineUsageError(f"the Convex folder {candidate!r} lies outside {root}")
-    if not resolved.is_dir():
+    if not safefiles.is_dir(resolved):
         raise EngineUsageError(f"no Convex folder: {candidate}/ does not exist under {root}")
     return Path(candidate).as_posix()
 
 
 def discover(root: Path, convex_dir_override: str | None = None) -> Discovery:
-    root = root.resolve()
-    if not root.is_dir():
+    root = safefiles.resolve(root)
+    if not safefiles.is_dir(root):
         raise EngineUsageError(f"{root} is not a directory")
     convex_dir, how = locate_convex_dir(root, convex_dir_override)
     result = Discovery(root=root, convex_dir=convex_dir, convex_dir_source=how)
@@ -195,7 +194,7 @@ def discover(root: Path, convex_dir_override: str | None = None) -> Discovery:
                 result.generated_files.append(relative)
             continue
         try:
-            size = absolute.stat().st_size
+            size = safefiles.size(absolute)
         except OSError as error:
             result.skipped.append({"path": relative, "reason": f"unreadable: {error.strerror}"})
             continue
@@ -224,8 +223,8 @@ def is_test_file(relative: str) -> bool:
 
 def _source_files(root: Path, result: Discovery) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
-    # followlinks=False and the is_symlink check keep an audit inside the checked-out tree.
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    # Links are never followed: an audit stays inside the checked-out tree.
+    for directory, dirnames, filenames, links in safefiles.walk(root):
         dirnames[:] = sorted(
             name for name in dirnames
             if (name not in EXCLUDED_DIRS and not name.startswith(".")) or name == "_generated"
@@ -237,7 +236,7 @@ def _source_files(root: Path, result: Discovery) -> list[tuple[str, Path]]:
                 continue
             absolute = base / name
             relative = name if folder == "." else f"{folder}/{name}"
-            if os.path.islink(absolute):
+            if name in links:
                 result.skipped.append({"path": relative, "reason": "symbolic link"})
                 continue
             found.append((relative, absolute))

@@ -13,15 +13,12 @@ re-included. ``repository_files`` combines both for the rules that look at files
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.engine import safefiles
 
-GIT_TIMEOUT_SECONDS = 20
 # Folders never worth walking for repository files (installed or built code, VCS data).
 SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".next", ".nuxt", ".output", ".svelte-kit",
                           ".vercel", ".turbo", ".expo", ".cache", "dist", "build", "coverage"})
@@ -34,28 +31,13 @@ def is_env_file(path: str) -> bool:
     return bool(ENV_FILE.match(path.rsplit("/", 1)[-1]))
 
 
-def _git(root: Path, arguments: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
-    """Run a read-only git command in root with repository hooks and fsmonitor off; None if it cannot run."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    environment.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
-    # Nothing configured by the repository may run: no fsmonitor command, no hooks, and a bare
-    # repository planted in the tree is not picked up as the work tree's git directory.
-    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-               "-c", "safe.bareRepository=explicit", *arguments]
-    try:
-        return subprocess.run(command, cwd=root, env=environment, input=stdin, capture_output=True,
-                              timeout=GIT_TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def _paths(output: bytes) -> list[str]:
     return [path for path in output.decode("utf-8", "surrogateescape").split("\0") if path]
 
 
 def tracked_files(root: Path) -> list[str] | None:
     """Paths git tracks under root (relative, "/"-separated), or None when root is no git work tree."""
-    completed = _git(root, ["ls-files", "-z"])
+    completed = safefiles.git(root, ["ls-files", "-z"])
     if completed is None or completed.returncode != 0:
         return None
     return _paths(completed.stdout)
@@ -67,7 +49,7 @@ def ignored_by_git(root: Path, paths: list[str]) -> set[str] | None:
     if not paths:
         return set()
     stdin = b"\0".join(path.encode("utf-8", "surrogateescape") for path in paths) + b"\0"
-    completed = _git(root, ["check-ignore", "-z", "--stdin"], stdin)
+    completed = safefiles.git(root, ["check-ignore", "-z", "--stdin"], stdin)
     if completed is None or completed.returncode not in {0, 1}:
         return None
     return set(_paths(completed.stdout))
@@ -207,7 +189,7 @@ class RepositoryFiles:
 def _walk(root: Path) -> list[str]:
     """The env and .gitignore files on disk: the only ones the repository rules read."""
     found: list[str] = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    for directory, dirnames, filenames, _links in safefiles.walk(root):
         dirnames[:] = sorted(name for name in dirnames if name not in SKIPPED_DIRS)
         base = Path(directory)
         for name in filenames:
@@ -220,7 +202,7 @@ def _walk(root: Path) -> list[str]:
 
 
 def repository_files(root: Path) -> RepositoryFiles:
-    root = root.resolve()
+    root = safefiles.resolve(root)
     tracked = tracked_files(root)
     present = _walk(root)
     gitignores = [path for path in (tracked if tracked is not None else present)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,7 +123,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     driver_rules, index = sarif_driver_rules()
     results = [sarif_result(finding_dict(finding), index) for finding in report.findings]
     # A percent-encoded file URI (spaces and the like) ending with "/", as SARIF requires.
-    root = {"%SRCROOT%": {"uri": Path(report.root).resolve().as_uri().rstrip("/") + "/"}}
+    root = {"%SRCROOT%": {"uri": Path(os.path.abspath(report.root)).as_uri().rstrip("/") + "/"}}
     return sarif_log(results, driver_rules, originalUriBaseIds=root)
 
 

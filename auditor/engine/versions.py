@@ -164,7 +164,7 @@ def _alternative_lower_bound(text: str) -> str | None:
 
 def _read_json(path: Path) -> object | None:
     try:
-        if path.stat().st_size > MAX_LOCK_BYTES:
+        if safefiles.size(path) > MAX_LOCK_BYTES:
             return None
         return json.loads(safefiles.read_text(path, errors="replace"))
     except (OSError, ValueError):
@@ -198,7 +198,7 @@ def _search_dirs(root: Path, convex_dir: str) -> list[Path]:
 
 
 def detect_convex_version(root: Path, convex_dir: str) -> ConvexVersion:
-    root = root.resolve()
+    root = safefiles.resolve(root)
     dirs = _search_dirs(root, convex_dir)
     declared: str | None = None
     package_dir: Path | None = None
@@ -211,7 +211,7 @@ def detect_convex_version(root: Path, convex_dir: str) -> ConvexVersion:
     notes: list[str] = []
     lock_dirs = dirs[dirs.index(package_dir):] if package_dir is not None else dirs
     for directory in lock_dirs:
-        present = [name for name in LOCK_FILES if (directory / name).is_file()]
+        present = [name for name in LOCK_FILES if safefiles.is_file(directory / name)]
         for name in present:
             lock = directory / name
             relative = lock.relative_to(root).as_posix()
@@ -239,7 +239,7 @@ def detect_convex_version(root: Path, convex_dir: str) -> ConvexVersion:
 
 def _from_lock(path: Path, name: str, importer: str, declared: str | None) -> str | None:
     try:
-        if name == "bun.lockb" or path.stat().st_size > MAX_LOCK_BYTES:
+        if name == "bun.lockb" or safefiles.size(path) > MAX_LOCK_BYTES:
             return None
         text = safefiles.read_text(path, errors="replace")
     except OSError:
