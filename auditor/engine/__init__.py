@@ -5,7 +5,23 @@
     report.to_dict()   # findings, inventory, stats
 """
 
-from auditor.engine.audit import ParseCache, Report, audit_path
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from auditor.engine.errors import EngineUsageError
 
+if TYPE_CHECKING:
+    from auditor.engine.audit import ParseCache, Report, audit_path
+
 __all__ = ["EngineUsageError", "ParseCache", "Report", "audit_path"]
+_FROM_AUDIT = frozenset({"ParseCache", "Report", "audit_path"})
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: `convex-audit` finding its stored report (reportcache) needs none of it.
+    if name in _FROM_AUDIT:
+        from auditor.engine import audit
+
+        return getattr(audit, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

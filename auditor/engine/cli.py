@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import orjson
-
-from auditor.engine.audit import audit_path
+from auditor.engine import inputs
+from auditor.engine.cachedir import default_cache_dir
 from auditor.engine.errors import EngineUsageError
-from auditor.engine.factcache import ParseCache, default_cache_dir
-from auditor.engine.rules import all_rules
+from auditor.engine.reportcache import FAIL_ON, SECONDS_MARK, KeptReport, ReportCache, Request
+from auditor.engine.reportcache import json_bytes as json_bytes  # tests and callers name it here
+
+if TYPE_CHECKING:
+    from auditor.engine.audit import Report
+    from auditor.engine.factcache import ParseCache
+
+# The rest of the engine is imported where an audit runs: a second run that finds its stored
+# report (reportcache) loads none of it.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,22 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cache(args: argparse.Namespace) -> ParseCache:
+def _cache_dir(args: argparse.Namespace) -> Path | None:
     if args.no_cache:
-        return ParseCache(max_bytes=0)
-    return ParseCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
+        return None
+    return Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+
+
+def _facts_cache(folder: Path | None) -> ParseCache:
+    from auditor.engine.factcache import ParseCache
+
+    return ParseCache(max_bytes=0) if folder is None else ParseCache(folder)
 
 
 def _indented(args: argparse.Namespace) -> bool:
     # Indented for a person at a terminal; compact for files and pipes.
     return args.output is None and sys.stdout.isatty()
-
-
-def json_bytes(document: object, *, indented: bool) -> bytes:
-    """A report as JSON in UTF-8, ending in a newline. orjson writes a real app's 2 MB report in
-    about 5 ms where the standard library's C encoder takes 45, a tenth of a second run."""
-    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indented else 0)
-    return orjson.dumps(document, option=option)
 
 
 def _write(output: str | bytes, path: str | None) -> None:
@@ -74,30 +79,60 @@ def _write(output: str | bytes, path: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     if args.list_rules:
+        import json
+
+        from auditor.engine.rules import all_rules
+
         rules = [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title} for r in all_rules()]
         print(json.dumps(rules, indent=2))
         return 0
     if not args.path:
         print("convex-audit: PATH is required (or --list-rules)", file=sys.stderr)
         return 2
-    try:
-        report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config, cache=_cache(args),
-                            baseline=args.baseline)
-    except EngineUsageError as error:
-        print(f"convex-audit: {error}", file=sys.stderr)
-        return 2
-    if args.format in {"json", "sarif"}:
-        document = report.to_dict() if args.format == "json" else report.to_sarif()
-        _write(json_bytes(document, indented=_indented(args)), args.output)
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    request = Request.of(args.path, format=args.format, color=color, convex_dir=args.convex_dir,
+                         config=args.config, baseline=args.baseline)
+    folder = _cache_dir(args)
+    reports = ReportCache(folder) if folder is not None else None
+    kept = reports.find(request) if reports is not None else None
+    if kept is not None:
+        cache = {"hits": 0, "misses": 0, "disk_error": None, "report": "hit"}  # no facts read
+        seconds = round(time.perf_counter() - started, 3)
     else:
-        to_terminal = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        _write(report.to_text(color=to_terminal), args.output)
-    code = report.exit_code(args.fail_on)
-    if args.fail_below is not None and int(report.score["total"]) < args.fail_below:  # type: ignore[call-overload]
-        code = 1
-    return code
+        from auditor.engine.audit import audit_path
+
+        with inputs.recording() as journal:
+            try:
+                report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config,
+                                    cache=_facts_cache(folder), baseline=args.baseline)
+            except EngineUsageError as error:
+                print(f"convex-audit: {error}", file=sys.stderr)
+                return 2
+        cache = {**report.stats["cache"], "report": "miss" if reports is not None else "off"}  # type: ignore[dict-item]
+        seconds = report.stats["seconds"]  # type: ignore[assignment]
+        kept = _kept(report, args.format, color)
+        if reports is not None:
+            reports.keep(request, journal, kept)
+    _write(kept.render(seconds=seconds, cache=cache, indented=_indented(args)), args.output)
+    return kept.exit_code(args.fail_on, args.fail_below)
+
+
+def _kept(report: Report, format: str, color: bool) -> KeptReport:
+    """The report as the report cache keeps it (see KeptReport)."""
+    if format == "text":
+        seconds = report.stats["seconds"]
+        report.stats["seconds"] = SECONDS_MARK  # set by each run that writes it out
+        try:
+            output = report.to_text(color=color).encode("utf-8")
+        finally:
+            report.stats["seconds"] = seconds
+    else:
+        output = json_bytes(report.to_dict() if format == "json" else report.to_sarif(), indented=False)
+    exit_codes = {fail_on: report.exit_code(fail_on) for fail_on in FAIL_ON}
+    return KeptReport(format, output, exit_codes, int(report.score["total"]))  # type: ignore[call-overload]
 
 
 # A one-shot process builds many objects and frees few: the collector's default thresholds

@@ -46,6 +46,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from auditor.engine import model
+from auditor.engine.cachedir import is_busy, open_database
 from auditor.engine.model import ModuleFacts, ParseFailure
 
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
@@ -57,12 +58,8 @@ _NOT_SHAPING_FACTS = ("rules/",)
 
 CacheKey = tuple[str, str | None, str]  # (path, module, content sha-256)
 DATABASE = "facts.sqlite"
-# How long a write waits for another process's write to the same database.
-BUSY_SECONDS = 10.0
 # writing_together() sends what it holds back to disk once this much waits.
 WRITE_TOGETHER_BYTES = 16 * 1024 * 1024
-_NOT_A_DATABASE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
-_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})  # primary codes, as extended ones carry them
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
 
 
@@ -83,15 +80,6 @@ def engine_version() -> str:
             continue
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:20]
-
-
-def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) -> Path:
-    """``$XDG_CACHE_HOME/convex-audit``, or ``~/.cache/convex-audit`` when that is unset or relative."""
-    environ = os.environ if environ is None else environ
-    base = environ.get("XDG_CACHE_HOME", "")
-    # The XDG spec says a relative path is invalid and must be ignored.
-    root = Path(base) if base and Path(base).is_absolute() else Path(environ.get("HOME") or Path.home()) / ".cache"
-    return root / "convex-audit"
 
 
 STALE_VERSION_SECONDS = 24 * 3600
@@ -347,16 +335,7 @@ class ParseCache:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.utime(folder)  # a version in use stays fresh (see prune_other_versions)
-            try:
-                database = _open_database(target)
-            except sqlite3.DatabaseError as error:
-                # Not a database (damaged, or something else in its place): a cache can start afresh.
-                # Any other error (another process holding it too long, say) leaves the file alone.
-                if error.sqlite_errorcode not in _NOT_A_DATABASE:
-                    raise
-                for leftover in (target, target.with_name(f"{DATABASE}-wal"), target.with_name(f"{DATABASE}-shm")):
-                    leftover.unlink(missing_ok=True)
-                database = _open_database(target)
+            database = open_database(target, _SCHEMA)
         except (OSError, sqlite3.Error) as error:
             self._disk_failed(error)
             return None
@@ -367,22 +346,10 @@ class ParseCache:
         # Another process holding the database past BUSY_SECONDS costs this read or write alone (a
         # worker's cache lives for many audits). Anything else, an unwritable folder or database
         # say, turns the disk half off for this cache. The audit goes on either way.
-        if isinstance(error, sqlite3.Error) and getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY:
+        if is_busy(error):
             self.busy_skips += 1
             return
         if isinstance(error, OSError):
             self.disk_error = f"{type(error).__name__}: {error.strerror or error}"
         else:
             self.disk_error = f"{type(error).__name__}: {error}"
-
-
-def _open_database(target: Path) -> sqlite3.Connection:
-    database = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
-    try:
-        database.execute("PRAGMA journal_mode=WAL")
-        database.execute("PRAGMA synchronous=NORMAL")
-        database.execute(_SCHEMA)
-    except sqlite3.Error:
-        database.close()
-        raise
-    return database

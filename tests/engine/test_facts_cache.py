@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import factcache
+from auditor.engine import cachedir, factcache
 from auditor.engine.audit import audit_path
-from auditor.engine.factcache import CachedFile, ParseCache, default_cache_dir, engine_version
+from auditor.engine.cachedir import default_cache_dir
+from auditor.engine.factcache import CachedFile, ParseCache, engine_version
 from auditor.engine.model import Location, ModuleFacts, ParseFailure, StringFact
 from auditor.engine.reading import extract_entry
 from tests.engine.helpers import write_project
@@ -303,11 +304,16 @@ def run_cli(*args: str, cache_home: Path) -> subprocess.CompletedProcess[str]:
 def test_it_caches_under_xdg_cache_home_by_default_from_the_command_line(tmp_path):
     write_project(tmp_path / "app", BROKEN)
     first = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
+    # A new file: the project changed, so the second run audits (no stored report) and reads
+    # the unchanged file's facts from the cache the first process wrote.
+    write_project(tmp_path / "app", {"convex/more.ts": "export const more = 1;\n"})
     second = run_cli(str(tmp_path / "app"), cache_home=tmp_path / "xdg")
     assert first.returncode == second.returncode == 0, first.stderr
-    assert len(stored(tmp_path / "xdg" / "convex-audit")) == 1
+    assert len(stored(tmp_path / "xdg" / "convex-audit")) == 2
     cache = json.loads(second.stdout)["stats"]["cache"]
-    assert cache["hits"] == 1 and cache["dir"].startswith(str(tmp_path / "xdg" / "convex-audit"))
+    assert cache["report"] == "miss"
+    assert (cache["hits"], cache["misses"]) == (1, 1)
+    assert cache["dir"].startswith(str(tmp_path / "xdg" / "convex-audit"))
 
 
 def test_it_caches_in_the_folder_given_by_cache_dir(tmp_path):
@@ -403,7 +409,7 @@ def test_it_waits_out_a_database_another_process_holds_and_leaves_it_alone(tmp_p
     first.put(KEY, failure_entry())
     first.close()
     [database] = tmp_path.glob(f"facts-*/{factcache.DATABASE}")
-    monkeypatch.setattr(factcache, "BUSY_SECONDS", 0.05)
+    monkeypatch.setattr(cachedir, "BUSY_SECONDS", 0.05)
     other = ("convex/b.ts", "b", "1" * 64)
     cache = ParseCache(tmp_path)
     with sqlite3.connect(database, isolation_level=None) as holder:

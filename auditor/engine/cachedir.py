@@ -1,0 +1,59 @@
+"""The cache folder the engine keeps between runs, and the SQLite databases in it.
+
+Both caches live there: each file's facts (``factcache``, one database per engine version) and
+the last report of each project and set of options (``reportcache``). Kept light, with no
+import of the engine's facts, so that a second run that finds its report loads nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+# How long a write waits for another process's write to the same database.
+BUSY_SECONDS = 10.0
+NOT_A_DATABASE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
+BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})  # primary codes, as extended ones carry them
+
+
+def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/convex-audit``, or ``~/.cache/convex-audit`` when that is unset or relative."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec says a relative path is invalid and must be ignored.
+    root = Path(base) if base and Path(base).is_absolute() else Path(environ.get("HOME") or Path.home()) / ".cache"
+    return root / "convex-audit"
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a SQLite error says another process held the database too long."""
+    return isinstance(error, sqlite3.Error) and getattr(error, "sqlite_errorcode", 0) & 0xFF in BUSY
+
+
+def open_database(target: Path, schema: str) -> sqlite3.Connection:
+    """A connection to the database at ``target`` in write-ahead-log mode, with ``schema`` made.
+
+    A file that is not a database (damaged, or something else in its place) is removed and made
+    anew: a cache can always start afresh. Any other error (another process holding it too long,
+    say) leaves the file alone and raises."""
+    try:
+        return _open(target, schema)
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode not in NOT_A_DATABASE:
+            raise
+    for leftover in (target, target.with_name(f"{target.name}-wal"), target.with_name(f"{target.name}-shm")):
+        leftover.unlink(missing_ok=True)
+    return _open(target, schema)
+
+
+def _open(target: Path, schema: str) -> sqlite3.Connection:
+    database = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+    try:
+        database.execute("PRAGMA journal_mode=WAL")
+        database.execute("PRAGMA synchronous=NORMAL")
+        database.execute(schema)
+    except sqlite3.Error:
+        database.close()
+        raise
+    return database
