@@ -101,38 +101,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     if kept is not None:
         cache = {"hits": 0, "misses": 0, "disk_error": None, "report": "hit"}  # no facts read
         seconds = round(time.perf_counter() - started, 3)
-    else:
-        from auditor.engine.audit import audit_path
+        _write(kept.render(seconds=seconds, cache=cache, indented=_indented(args)), args.output)
+        return kept.exit_code(args.fail_on, args.fail_below)
+    from auditor.engine.audit import audit_path
 
-        with inputs.recording() as journal:
-            try:
-                report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config,
-                                    cache=_facts_cache(folder), baseline=args.baseline)
-            except EngineUsageError as error:
-                print(f"convex-audit: {error}", file=sys.stderr)
-                return 2
-        cache = {**report.stats["cache"], "report": "miss" if reports is not None else "off"}  # type: ignore[dict-item]
-        seconds = report.stats["seconds"]  # type: ignore[assignment]
-        kept = _kept(report, args.format, color)
-        if reports is not None:
-            reports.keep(request, journal, kept)
-    _write(kept.render(seconds=seconds, cache=cache, indented=_indented(args)), args.output)
+    with inputs.recording() as journal:
+        try:
+            report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config,
+                                cache=_facts_cache(folder), baseline=args.baseline)
+        except EngineUsageError as error:
+            print(f"convex-audit: {error}", file=sys.stderr)
+            return 2
+    report.stats["cache"] = {**report.stats["cache"], "report": "miss" if reports is not None else "off"}  # type: ignore[dict-item]
+    kept, output = _kept(report, args.format, color, indented=_indented(args))
+    if reports is not None:
+        reports.keep(request, journal, kept)
+    _write(output, args.output)
     return kept.exit_code(args.fail_on, args.fail_below)
 
 
-def _kept(report: Report, format: str, color: bool) -> KeptReport:
-    """The report as the report cache keeps it (see KeptReport)."""
+def _kept(report: Report, format: str, color: bool, *, indented: bool) -> tuple[KeptReport, str | bytes]:
+    """The report as the report cache keeps it (see KeptReport), and as this run writes it."""
+    output: str | bytes
     if format == "text":
         seconds = report.stats["seconds"]
         report.stats["seconds"] = SECONDS_MARK  # set by each run that writes it out
         try:
-            output = report.to_text(color=color).encode("utf-8")
+            text = report.to_text(color=color)
         finally:
             report.stats["seconds"] = seconds
+        stored, output = text.encode("utf-8"), text.replace(SECONDS_MARK, str(seconds))
     else:
-        output = json_bytes(report.to_dict() if format == "json" else report.to_sarif(), indented=False)
+        document = report.to_dict() if format == "json" else report.to_sarif()
+        stored = json_bytes(document, indented=False)
+        output = json_bytes(document, indented=True) if indented else stored
     exit_codes = {fail_on: report.exit_code(fail_on) for fail_on in FAIL_ON}
-    return KeptReport(format, output, exit_codes, int(report.score["total"]))  # type: ignore[call-overload]
+    return KeptReport(format, stored, exit_codes, int(report.score["total"])), output  # type: ignore[call-overload]
 
 
 # A one-shot process builds many objects and frees few: the collector's default thresholds
