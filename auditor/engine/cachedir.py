@@ -7,6 +7,7 @@ import of the engine's facts, so that a second run that finds its report loads n
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 from pathlib import Path
@@ -24,6 +25,25 @@ def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) 
     # The XDG spec says a relative path is invalid and must be ignored.
     root = Path(base) if base and Path(base).is_absolute() else Path(environ.get("HOME") or Path.home()) / ".cache"
     return root / "convex-audit"
+
+
+# Installed packages whose upgrade can change what the engine extracts: the parsers.
+SHAPING_PACKAGES = ("esprima", "tree_sitter", "tree_sitter_typescript")
+
+
+def packages_stamp() -> str:
+    """Where each package that shapes facts is installed, its size and when it was written, found
+    without importing it: installing another version rewrites its files, and so changes the stamp."""
+    parts = []
+    for name in SHAPING_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            status = os.stat(origin) if origin else None
+        except OSError:
+            status = None
+        parts.append(f"{name}:{origin}:{status.st_size}:{status.st_mtime_ns}" if status else f"{name}:absent")
+    return "|".join(parts)
 
 
 def is_busy(error: BaseException) -> bool:

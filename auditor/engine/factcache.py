@@ -46,7 +46,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from auditor.engine import model
-from auditor.engine.cachedir import is_busy, open_database
+from auditor.engine.cachedir import is_busy, open_database, packages_stamp
 from auditor.engine.model import ModuleFacts, ParseFailure
 
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
@@ -72,8 +72,9 @@ class CachedFile:
 
 @cache
 def engine_version() -> str:
-    """A digest of the engine's fact-shaping source, the Python version and FACTS_FORMAT."""
-    digest = hashlib.sha256(f"{FACTS_FORMAT}|{sys.version_info[:2]}".encode())
+    """A digest of the engine's fact-shaping source, the parsers installed, the Python version and
+    FACTS_FORMAT."""
+    digest = hashlib.sha256(f"{FACTS_FORMAT}|{sys.version_info[:2]}|{packages_stamp()}".encode())
     for path in sorted(_ENGINE_DIR.rglob("*.py")):
         relative = path.relative_to(_ENGINE_DIR).as_posix()
         if relative.startswith(_NOT_SHAPING_FACTS):

@@ -12,9 +12,9 @@ What a report holds of its own run (its seconds, its cache figures) is set when 
 out (``KeptReport.output``); the exit code comes from the active findings' severities and the
 score, kept beside it. A journal that saw the tree change during the audit is never kept.
 
-Entries live in ``reports.sqlite`` in the cache folder. Like the facts cache, this cache never
-stops an audit: a database that cannot be opened, read or written is passed over, and a file
-that is not a database is made anew.
+Entries live in ``reports-v1.sqlite`` in the cache folder, the newest MAX_REPORTS of them. Like
+the facts cache, this cache never stops an audit: a database that cannot be opened, read or
+written is passed over, and a file that is not a database is made anew.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import marshal
 import os
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,11 +33,14 @@ from typing import Any
 import orjson
 
 from auditor.engine import inputs, safefiles
-from auditor.engine.cachedir import open_database
+from auditor.engine.cachedir import open_database, packages_stamp
 
-DATABASE = "reports.sqlite"
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS reports (request TEXT PRIMARY KEY, engine TEXT NOT NULL, "
+DATABASE = "reports-v1.sqlite"  # a new schema, a new file
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS reports (request TEXT PRIMARY KEY, kept REAL NOT NULL, engine TEXT NOT NULL, "
            "journal BLOB NOT NULL, summary BLOB NOT NULL, output BLOB NOT NULL) WITHOUT ROWID")
+# Reports kept at most: the most recently written. A CI runner that checks each job out to a new
+# folder would otherwise keep a report per job for ever.
+MAX_REPORTS = 32
 _ENGINE_DIR = Path(__file__).resolve().parent
 # Where the text report's seconds go; it is never in a report otherwise (no NUL reaches the text).
 SECONDS_MARK = "\0seconds\0"
@@ -45,8 +49,9 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 @cache
 def engine_digest() -> str:
-    """A digest of the engine's whole source and data (rules included) and the Python version."""
-    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    """A digest of the engine's whole source and data (rules included), the parsers installed and
+    the Python version."""
+    digest = hashlib.sha256(f"{sys.version_info[:2]}|{packages_stamp()}".encode())
     for path in sorted([*_ENGINE_DIR.rglob("*.py"), *_ENGINE_DIR.rglob("*.json")]):
         digest.update(path.relative_to(_ENGINE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
@@ -150,8 +155,13 @@ class ReportCache:
             self.target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             database = open_database(self.target, _SCHEMA)
             try:
-                database.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?)",
-                                 (request.key(), engine_digest(), marshal.dumps(journal.seen), summary, kept.output))
+                with database:
+                    database.execute("BEGIN IMMEDIATE")
+                    database.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?)",
+                                     (request.key(), time.time(), engine_digest(), marshal.dumps(journal.seen),
+                                      summary, kept.output))
+                    database.execute("DELETE FROM reports WHERE request NOT IN "
+                                     "(SELECT request FROM reports ORDER BY kept DESC LIMIT ?)", (MAX_REPORTS,))
             finally:
                 database.close()
         except (OSError, sqlite3.Error) as error:

@@ -15,9 +15,10 @@ from auditor.engine.factcache import ParseCache
 
 ENGINE = Path(__file__).resolve().parents[2] / "auditor" / "engine"
 # Modules that may touch the file system themselves: the door, the journal, the caches' own
-# folders, the CLI's output file, and the rule reference's writer (a make target, not an audit).
+# folders and the stamps of their parsers, the CLI's output file, and the rule reference's writer
+# (a make target, not an audit).
 # Everything else reaches the audited tree through safefiles.
-OWN_FILES = {"safefiles.py", "inputs.py", "factcache.py", "reportcache.py", "cli.py", "ruledocs.py"}
+OWN_FILES = {"safefiles.py", "inputs.py", "cachedir.py", "factcache.py", "reportcache.py", "cli.py", "ruledocs.py"}
 FILE_SYSTEM_MODULES = {"os", "os.path", "subprocess", "shutil", "glob"}
 MODULE_LOOKS = {"walk", "scandir", "listdir", "stat", "lstat", "open", "system", "popen", "realpath", "isfile",
                 "isdir", "islink", "exists", "lexists", "getsize", "samefile", "readlink", "access"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import cli, inputs, reportcache
+from auditor.engine import cachedir, cli, inputs, reportcache
 from auditor.engine.reportcache import DATABASE, KeptReport, ReportCache, Request
 from tests.engine.test_cli import CLEAN, REPO_ROOT, WARNING_AND_INFO, write_app
 
@@ -219,3 +219,35 @@ def test_it_audits_a_clean_project_once_and_then_reads_it(tmp_path: Path, cache:
     root = write_app(tmp_path / "clean", CLEAN)
     assert _json(root, cache)["stats"]["cache"]["report"] == "miss"
     assert _json(root, cache)["stats"]["cache"]["report"] == "hit"
+
+
+def test_it_keeps_the_newest_reports_alone(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reportcache, "MAX_REPORTS", 2)
+    apps = [write_app(tmp_path / f"app-{index}", CLEAN) for index in range(3)]
+    for app in apps:
+        _json(app, cache)
+    assert _entries(cache) == 2
+    assert [_json(app, cache)["stats"]["cache"]["report"] for app in reversed(apps)] == ["hit", "hit", "miss"]
+
+
+def test_it_stamps_the_parsers_installed_without_importing_them(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "site" / "someparser"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("raise ImportError('never imported')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(cachedir, "SHAPING_PACKAGES", ("someparser", "nosuchparser"))
+    before = cachedir.packages_stamp()
+    assert "nosuchparser:absent" in before
+    os.utime(package / "__init__.py", ns=(1, 1))  # another version installed
+    assert cachedir.packages_stamp() != before
+
+
+def test_it_counts_another_parser_as_another_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    digests = []
+    for stamp in ("esprima:one", "esprima:two"):
+        monkeypatch.setattr(reportcache, "packages_stamp", lambda stamp=stamp: stamp)
+        reportcache.engine_digest.cache_clear()
+        digests.append(reportcache.engine_digest())
+    reportcache.engine_digest.cache_clear()
+    assert digests[0] != digests[1]
