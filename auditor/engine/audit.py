@@ -6,7 +6,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from auditor.engine.compat import Inventory, load_baseline
 from auditor.engine.config import AuditConfig, load_config, parse_config, with_profile
 from auditor.engine.convexexports import detect_convex_exports
 from auditor.engine.datafiles import read_data_files
-from auditor.engine.discovery import discover
+from auditor.engine.discovery import Discovery, discover
 from auditor.engine.factcache import ParseCache
 from auditor.engine.generated import check_generated
 from auditor.engine.link import link_project
@@ -78,7 +78,8 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
                cache: ParseCache | None = None,
                baseline: Inventory | Mapping[str, Any] | str | Path | None = None,
                profile: Mapping[str, object] | None = None,
-               config_text: str | None = None, config_source: str | None = None) -> Report:
+               config_text: str | None = None, config_source: str | None = None,
+               leave_out: Iterable[str | Path] = ()) -> Report:
     """Audit the repository checked out at ``root``. Raises EngineUsageError when it cannot start.
 
     ``baseline`` is the previous audit to compare with (its JSON report, parsed or as a path, or an
@@ -87,22 +88,25 @@ def audit_path(root: str | Path, *, convex_dir: str | None = None, config_file: 
     disable and severities to change, laid over ``convex-audit.toml`` (see ``config.with_profile``).
     ``config_text``: a ``convex-audit.toml``'s text used instead of any file ("" for none), named
     ``config_source``; a dashboard judging a change someone outside the project wrote (a pull
-    request from a fork) takes the configuration from the base, not from the change."""
+    request from a fork) takes the configuration from the base, not from the change.
+    ``leave_out``: files of the caller's own that may lie inside the root (``convex-audit -o
+    report.json``), never read as the project's: a report would otherwise be audited as a data
+    file the next time."""
     # esprima's recursive descent and the walks run deep: see stackroom.
     return with_stack_room(_audit, root, convex_dir=convex_dir, config_file=config_file, cache=cache,
                            baseline=baseline, profile=profile, config_text=config_text,
-                           config_source=config_source)
+                           config_source=config_source, leave_out=leave_out)
 
 
 def _audit(root: str | Path, *, convex_dir: str | None, config_file: str | Path | None, cache: ParseCache | None,
            baseline: Inventory | Mapping[str, Any] | str | Path | None, profile: Mapping[str, object] | None,
-           config_text: str | None, config_source: str | None) -> Report:
+           config_text: str | None, config_source: str | None, leave_out: Iterable[str | Path]) -> Report:
     started = time.perf_counter()
     previous = load_baseline(baseline) if baseline is not None else None
     cache = _default_cache if cache is None else cache
     hits, misses = cache.hits, cache.misses
     root_path = Path(root)
-    found = discover(root_path, convex_dir)
+    found = discover(root_path, convex_dir, leave_out=leave_out)
     known_rules = {r.id for r in all_rules()}
     if config_text is not None:
         loaded = parse_config(config_text, config_source, known_rules)
@@ -137,8 +141,7 @@ def _audit(root: str | Path, *, convex_dir: str | None, config_file: str | Path 
     project.baseline = previous
     project.generated_files = found.generated_files
     rule_errors: list[dict[str, str]] = []
-    _repository_facts(project, found.root, found.convex_dir, [f.path for f in found.convex_files], skipped,
-                      rule_errors)
+    _repository_facts(project, found, skipped, rule_errors)
     findings = _check(project, config, rule_errors)
     lines = SourceLines({**{m.path: m.source for m in [*modules, *frontend]},
                          **{d.path: d.source for d in project.data_files}})
@@ -167,17 +170,18 @@ def _audit(root: str | Path, *, convex_dir: str | None, config_file: str | Path 
     return Report(root=str(found.root), project=project, findings=findings, stats=stats)
 
 
-def _repository_facts(project: ProjectFacts, root: Path, convex_dir: str, convex_files: list[str],
-                      skipped: list[dict[str, str]], errors: list[dict[str, str]]) -> None:
+def _repository_facts(project: ProjectFacts, found: Discovery, skipped: list[dict[str, str]],
+                      errors: list[dict[str, str]]) -> None:
     """Facts read from the repository rather than parsed: Convex version, tracked files, codegen output.
 
     Each is read on its own; one that fails is left unknown (its rules stay silent) and is listed
     in ``stats["rule_errors"]`` under "engine/repository", never stopping the audit."""
-    known = set(convex_files) | {entry["path"] for entry in skipped}
+    root, convex_dir = found.root, found.convex_dir
+    known = {f.path for f in found.convex_files} | {entry["path"] for entry in skipped}
     steps = (
         ("convex_version", lambda: detect_convex_version(root, convex_dir)),
         ("repository", lambda: repository_files(root)),
-        ("data_files", lambda: read_data_files(root, project.repository)),
+        ("data_files", lambda: read_data_files(root, project.repository, found.left_out)),
         ("generated_issues", lambda: check_generated(root, convex_dir, project.generated_files, known)),
         ("convex_exports", lambda: detect_convex_exports(root, convex_dir)),
     )

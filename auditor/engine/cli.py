@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     request = Request.of(args.path, format=args.format, color=color, convex_dir=args.convex_dir,
-                         config=args.config, baseline=args.baseline)
+                         config=args.config, baseline=args.baseline, output=args.output)
     folder = _cache_dir(args)
     reports = ReportCache(folder) if folder is not None else None
     kept = reports.find(request) if reports is not None else None
@@ -108,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with inputs.recording() as journal:
         try:
             report = audit_path(args.path, convex_dir=args.convex_dir, config_file=args.config,
-                                cache=_facts_cache(folder), baseline=args.baseline)
+                                cache=_facts_cache(folder), baseline=args.baseline,
+                                leave_out=[args.output] if args.output else [])
         except EngineUsageError as error:
             print(f"convex-audit: {error}", file=sys.stderr)
             return 2

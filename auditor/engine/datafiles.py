@@ -80,11 +80,14 @@ def _storage_strings(path: str, text: str) -> tuple[StringFact, ...]:
     return tuple(strings)
 
 
-def read_data_files(root: Path, repository: RepositoryFiles | None) -> list[DataFile]:
-    """The data files under root that hold at least one Convex storage URL."""
+def read_data_files(root: Path, repository: RepositoryFiles | None,
+                    leave_out: frozenset[str] = frozenset()) -> list[DataFile]:
+    """The data files under root that hold at least one Convex storage URL, but those in
+    ``leave_out`` (paths relative to the root: the auditor's own report, say)."""
     root = safefiles.resolve(root)
     found: list[DataFile] = []
-    for path in _not_ignored(root, _candidates(root), repository):
+    candidates = [path for path in _candidates(root) if path not in leave_out]
+    for path in _not_ignored(root, candidates, repository):
         absolute = root / path
         try:
             if safefiles.size(absolute) > MAX_FILE_BYTES:

@@ -38,6 +38,8 @@ class Discovery:
     frontend_files: list[SourceFile] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     generated_files: list[str] = field(default_factory=list)
+    # Files of the auditor's own inside the root (its report), relative: never read as the project's.
+    left_out: frozenset[str] = frozenset()
 
 
 def find_convex_dir(root: Path, override: str | None = None) -> str:
@@ -180,14 +182,20 @@ def _checked(root: Path, candidate: str) -> str:
     return Path(candidate).as_posix()
 
 
-def discover(root: Path, convex_dir_override: str | None = None) -> Discovery:
+def discover(root: Path, convex_dir_override: str | None = None, *,
+             leave_out: Iterable[str | Path] = ()) -> Discovery:
+    """The project's Convex folder and its source files; a file of ``leave_out`` (absolute paths:
+    the auditor's own report, say) is never one of them (see ``Discovery.left_out``)."""
     root = safefiles.resolve(root)
     if not safefiles.is_dir(root):
         raise EngineUsageError(f"{root} is not a directory")
     convex_dir, how = locate_convex_dir(root, convex_dir_override)
-    result = Discovery(root=root, convex_dir=convex_dir, convex_dir_source=how)
+    result = Discovery(root=root, convex_dir=convex_dir, convex_dir_source=how,
+                       left_out=_inside_root(root, leave_out))
     convex_prefix = convex_dir + "/"
     for relative, absolute in _source_files(root, result):
+        if relative in result.left_out:
+            continue
         in_convex = relative.startswith(convex_prefix)
         if "/_generated/" in "/" + relative:
             if in_convex:
@@ -241,6 +249,16 @@ def _source_files(root: Path, result: Discovery) -> list[tuple[str, Path]]:
                 continue
             found.append((relative, absolute))
     return found
+
+
+def _inside_root(root: Path, paths: Iterable[str | Path]) -> frozenset[str]:
+    """The paths, relative to the (resolved) root, of those that lie inside it."""
+    inside = set()
+    for path in paths:
+        resolved = safefiles.resolve(path)
+        if _is_inside(resolved, root) and resolved != root:
+            inside.add(resolved.relative_to(root).as_posix())
+    return frozenset(inside)
 
 
 def _is_inside(path: Path, root: Path) -> bool:

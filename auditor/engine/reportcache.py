@@ -67,16 +67,17 @@ class Request:
     convex_dir: str | None
     config: str | None  # absolute
     baseline: str | None  # absolute
+    output: str | None  # absolute: inside the root, the audit leaves it out
 
     @classmethod
     def of(cls, root: str, *, format: str, color: bool, convex_dir: str | None, config: str | None,
-           baseline: str | None) -> Request:
-        return cls(os.path.realpath(root), format, color and format == "text", convex_dir,
-                   os.path.abspath(config) if config else None, os.path.abspath(baseline) if baseline else None)
+           baseline: str | None, output: str | None) -> Request:
+        absolute = [os.path.abspath(path) if path else None for path in (config, baseline, output)]
+        return cls(os.path.realpath(root), format, color and format == "text", convex_dir, *absolute)
 
     def key(self) -> str:
         fields = [self.root, self.format, str(self.color), self.convex_dir or "", self.config or "",
-                  self.baseline or ""]
+                  self.baseline or "", self.output or ""]
         return hashlib.sha256("\0".join(fields).encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -191,7 +191,8 @@ def test_it_keeps_no_report_when_the_tree_changed_during_the_audit(tmp_path: Pat
     unsettled.note(("file", "/x"), "one")
     unsettled.note(("file", "/x"), "two")
     reports = ReportCache(tmp_path)
-    request = Request.of(str(tmp_path), format="json", color=False, convex_dir=None, config=None, baseline=None)
+    request = Request.of(str(tmp_path), format="json", color=False, convex_dir=None, config=None, baseline=None,
+                         output=None)
     kept = KeptReport("json", b'{"stats": {"cache": {}}}', {"error": 0, "warning": 0, "info": 0, "never": 0}, 100)
     assert not reports.keep(request, unsettled, kept)
     assert reports.keep(request, inputs.Journal(), kept)
@@ -251,3 +252,33 @@ def test_it_counts_another_parser_as_another_engine(monkeypatch: pytest.MonkeyPa
         digests.append(reportcache.engine_digest())
     reportcache.engine_digest.cache_clear()
     assert digests[0] != digests[1]
+
+
+STORED_FILE_URL = "https://brave-heron-42.convex.cloud/api/storage/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+PASTED_URL = {"convex/files.ts": f'export const logo = "{STORED_FILE_URL}";\n'}
+
+
+def test_it_never_audits_its_own_report_inside_the_project(tmp_path: Path, cache: Path) -> None:
+    root = write_app(tmp_path / "app", {**WARNING_AND_INFO, **PASTED_URL})
+    target = root / "audit.json"
+    served = []
+    for _ in range(3):
+        assert cli.main([str(root), "--cache-dir", str(cache), "--format", "json", "-o", str(target)]) == 0
+        report = json.loads(target.read_text(encoding="utf-8"))
+        assert STORED_FILE_URL in target.read_text(encoding="utf-8")  # the snippet of the finding in files.ts
+        assert "audit.json" not in {finding["path"] for finding in report["findings"]}
+        served.append(report["stats"]["cache"]["report"])
+    # The report's first appearance changes the root's listing; from then on the tree is unchanged.
+    assert served == ["miss", "miss", "hit"]
+
+
+def test_it_leaves_out_what_the_caller_names(tmp_path: Path) -> None:
+    from auditor.engine import audit_path
+    from auditor.engine.factcache import ParseCache
+
+    root = write_app(tmp_path / "app", {**CLEAN, "data/pasted.json": f'["{STORED_FILE_URL}"]'})
+    audited = audit_path(root, cache=ParseCache(max_bytes=0))
+    left_out = audit_path(root, cache=ParseCache(max_bytes=0), leave_out=[root / "data" / "pasted.json",
+                                                                         tmp_path / "elsewhere.json"])
+    assert [data.path for data in audited.project.data_files] == ["data/pasted.json"]
+    assert left_out.project.data_files == []
