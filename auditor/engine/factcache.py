@@ -198,7 +198,7 @@ class ParseCache:
         self._pruned = False
         # One connection per process and thread: SQLite's may cross neither a fork nor a thread.
         self._folder: Path | None = None
-        self._database_file: Path | None = None
+        self._database_file: Path | None = None  # the folder's DATABASE, set with the folder
         self._database: sqlite3.Connection | None = None
         self._database_owner: tuple[int, int] | None = None
         self._together = 0  # depth of writing_together()
@@ -216,6 +216,7 @@ class ParseCache:
             return None
         if self._folder is None:  # asked for each file of an audit: joined once
             self._folder = self.directory / f"facts-{engine_version()}"
+            self._database_file = self._folder / DATABASE
         return self._folder
 
     def get(self, key: CacheKey) -> CachedFile | None:
@@ -328,9 +329,9 @@ class ParseCache:
         if self._database is not None and self._database_owner == owner:
             return self._database
         folder = self.folder
-        if folder is None:
+        target = self._database_file
+        if folder is None or target is None:
             return None
-        target = self._database_file = self._database_file or folder / DATABASE
         if not create and not os.path.isfile(target):
             return None
         try:
