@@ -9,8 +9,9 @@ look sees what it saw, the stored report is the answer, and no fact is read and 
 Otherwise it audits, and its entry replaces the old one: one report per project and options.
 
 What a report holds of its own run (its seconds, its cache figures) is set when it is written
-out (``KeptReport.output``); the exit code comes from the active findings' severities and the
-score, kept beside it. A journal that saw the tree change during the audit is never kept.
+out (``KeptReport.render``); the exit code for each ``--fail-on`` and the score, for
+``--fail-below``, are kept beside it. A journal that saw the tree change during the audit is
+never kept.
 
 Entries live in ``reports-v1.sqlite`` in the cache folder, the newest MAX_REPORTS of them. Like
 the facts cache, this cache never stops an audit: a database that cannot be opened, read or
@@ -42,7 +43,7 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS reports (request TEXT PRIMARY KEY, kept R
 # folder would otherwise keep a report per job for ever.
 MAX_REPORTS = 32
 _ENGINE_DIR = Path(__file__).resolve().parent
-# Where the text report's seconds go; it is never in a report otherwise (no NUL reaches the text).
+# Where the text report's seconds go: NUL characters around a word, in no real report.
 SECONDS_MARK = "\0seconds\0"
 FAIL_ON = ("error", "warning", "info", "never")
 
