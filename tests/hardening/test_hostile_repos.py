@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import audit_path
+from auditor.engine import audit_path, cli
 from projects import gitops, pipeline
 from projects.gitops import RemoteError
 from projects.models import Audit
@@ -189,6 +189,40 @@ def test_it_never_blocks_on_fifos_or_devices_in_a_folder_the_engine_audits(tmp_p
     worker.join(60)
     escaped = [] if result else ["the engine blocked on a FIFO for 60 s"]
     case("engine fifos", escaped)
+    assert not escaped, escaped
+
+
+def test_it_looks_at_a_hostile_folder_again_without_blocking_or_leaving_it(tmp_path, outside):
+    """A second `convex-audit` run looks again at all the first one read (the report cache): the
+    links out and the FIFOs must cost the second look no more than they cost the audit."""
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(DEMO_APP), str(project)], check=True)
+    plant_links(project, outside)
+    for relative in ("convex/fifo.ts", "pnpm-lock.yaml", "convex/_generated/api.d.ts"):
+        target = project / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() or target.is_symlink():
+            target.unlink()
+        os.mkfifo(target)
+    report = tmp_path / "report.json"
+    served: list[str] = []
+
+    def run() -> None:
+        cli.main([str(project), "--cache-dir", str(tmp_path / "cache"), "--format", "json", "--fail-on", "never",
+                  "-o", str(report)])
+        served.append(json.loads(report.read_text(encoding="utf-8"))["stats"]["cache"]["report"])
+
+    with forbid_reading(outside, Path("/etc/passwd")) as seen:
+        for _ in range(2):
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            worker.join(60)
+    escaped = [f"read {path}" for path in sorted(set(seen))]
+    if served != ["miss", "hit"]:
+        escaped.append(f"runs served {served}, not an audit then the stored report")
+    if SECRET_MARKER in report.read_text(encoding="utf-8"):
+        escaped.append("outside content in the report")
+    case("report cache on a hostile folder", escaped)
     assert not escaped, escaped
 
 
