@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sqlite3
+from functools import cache
 from pathlib import Path
 
 # How long a write waits for another process's write to the same database.
@@ -25,6 +26,17 @@ def default_cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) 
     # The XDG spec says a relative path is invalid and must be ignored.
     root = Path(base) if base and Path(base).is_absolute() else Path(environ.get("HOME") or Path.home()) / ".cache"
     return root / "convex-audit"
+
+
+ENGINE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def engine_sources() -> tuple[tuple[str, bytes], ...]:
+    """The engine's source and data files, as (path relative to the engine, content), sorted: both
+    caches' versions are digests of them, and a run that needs both reads them once."""
+    paths = sorted([*ENGINE_DIR.rglob("*.py"), *ENGINE_DIR.rglob("*.json")])
+    return tuple((path.relative_to(ENGINE_DIR).as_posix(), path.read_bytes()) for path in paths)
 
 
 # Installed packages whose upgrade can change what the engine extracts: the parsers.

@@ -46,13 +46,12 @@ from typing import Any
 from cachetools import LRUCache
 
 from auditor.engine import model
-from auditor.engine.cachedir import is_busy, open_database, packages_stamp
+from auditor.engine.cachedir import engine_sources, is_busy, open_database, packages_stamp
 from auditor.engine.model import ModuleFacts, ParseFailure
 
 # Bump when the shape of cached facts changes in a way the source digest would not catch.
 FACTS_FORMAT = 4
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
-_ENGINE_DIR = Path(__file__).resolve().parent
 # Rules read facts but never shape them: a new or changed rule keeps the cache valid.
 _NOT_SHAPING_FACTS = ("rules/",)
 
@@ -75,11 +74,9 @@ def engine_version() -> str:
     """A digest of the engine's fact-shaping source, the parsers installed, the Python version and
     FACTS_FORMAT."""
     digest = hashlib.sha256(f"{FACTS_FORMAT}|{sys.version_info[:2]}|{packages_stamp()}".encode())
-    for path in sorted(_ENGINE_DIR.rglob("*.py")):
-        relative = path.relative_to(_ENGINE_DIR).as_posix()
-        if relative.startswith(_NOT_SHAPING_FACTS):
-            continue
-        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    for relative, content in engine_sources():
+        if relative.endswith(".py") and not relative.startswith(_NOT_SHAPING_FACTS):
+            digest.update(relative.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:20]
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from auditor.engine import inputs, safefiles
-from auditor.engine.cachedir import open_database, packages_stamp
+from auditor.engine.cachedir import engine_sources, open_database, packages_stamp
 
 DATABASE = "reports-v1.sqlite"  # a new schema, a new file
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS reports (request TEXT PRIMARY KEY, kept REAL NOT NULL, engine TEXT NOT NULL, "
@@ -42,7 +42,6 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS reports (request TEXT PRIMARY KEY, kept R
 # Reports kept at most: the most recently written. A CI runner that checks each job out to a new
 # folder would otherwise keep a report per job for ever.
 MAX_REPORTS = 32
-_ENGINE_DIR = Path(__file__).resolve().parent
 # Where the text report's seconds go: NUL characters around a word, in no real report.
 SECONDS_MARK = "\0seconds\0"
 FAIL_ON = ("error", "warning", "info", "never")
@@ -53,8 +52,8 @@ def engine_digest() -> str:
     """A digest of the engine's whole source and data (rules included), the parsers installed and
     the Python version."""
     digest = hashlib.sha256(f"{sys.version_info[:2]}|{packages_stamp()}".encode())
-    for path in sorted([*_ENGINE_DIR.rglob("*.py"), *_ENGINE_DIR.rglob("*.json")]):
-        digest.update(path.relative_to(_ENGINE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for relative, content in engine_sources():
+        digest.update(relative.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:32]
 
 
