@@ -62,11 +62,6 @@ def _facts_cache(folder: Path | None) -> ParseCache:
     return ParseCache(max_bytes=0) if folder is None else ParseCache(folder)
 
 
-def _indented(args: argparse.Namespace) -> bool:
-    # Indented for a person at a terminal; compact for files and pipes.
-    return args.output is None and sys.stdout.isatty()
-
-
 def _write(output: str | bytes, path: str | None) -> None:
     if path:
         with open(path, "wb") as handle:
@@ -92,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.path:
         print("convex-audit: PATH is required (or --list-rules)", file=sys.stderr)
         return 2
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # Indented JSON and coloured text for a person at a terminal; compact and plain for files and pipes.
+    to_terminal = args.output is None and sys.stdout.isatty()
+    color = to_terminal and "NO_COLOR" not in os.environ
     request = Request.of(args.path, format=args.format, color=color, convex_dir=args.convex_dir,
                          config=args.config, baseline=args.baseline, output=args.output)
     folder = _cache_dir(args)
@@ -101,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if kept is not None:
         cache = {"hits": 0, "misses": 0, "disk_error": None, "report": "hit"}  # no facts read
         seconds = round(time.perf_counter() - started, 3)
-        _write(kept.render(seconds=seconds, cache=cache, indented=_indented(args)), args.output)
+        _write(kept.render(seconds=seconds, cache=cache, indented=to_terminal), args.output)
         return kept.exit_code(args.fail_on, args.fail_below)
     from auditor.engine.audit import audit_path
 
@@ -114,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"convex-audit: {error}", file=sys.stderr)
             return 2
     report.stats["cache"] = {**report.stats["cache"], "report": "miss" if reports is not None else "off"}  # type: ignore[dict-item]
-    kept, output = _kept(report, args.format, color, indented=_indented(args))
+    kept, output = _kept(report, args.format, color, indented=to_terminal)
     if reports is not None:
         reports.keep(request, journal, kept)
     _write(output, args.output)
