@@ -55,7 +55,7 @@ DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 # Rules read facts but never shape them: a new or changed rule keeps the cache valid.
 _NOT_SHAPING_FACTS = ("rules/",)
 
-CacheKey = tuple[str, str | None, str]  # (path, module, content sha-256)
+CacheKey = tuple[str, str | None, str]  # (path, module, content digest and the aliases' fingerprint)
 DATABASE = "facts.sqlite"
 # writing_together() sends what it holds back to disk once this much waits.
 WRITE_TOGETHER_BYTES = 16 * 1024 * 1024

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,11 +67,11 @@ def read_files(files: Iterable[SourceFile], cache: ParseCache, skipped: list[dic
     try:
         for source_file in files:
             try:
-                data = safefiles.read_bytes(source_file.absolute)
+                data, digest = safefiles.read_with_digest(source_file.absolute)
             except OSError as error:
                 skipped.append({"path": source_file.path, "reason": f"unreadable: {error.strerror}"})
                 continue
-            key = _key(source_file, data, fingerprint)
+            key = _key(source_file, digest, fingerprint)
             entry = cache.get(key)
             if entry is not None:
                 entries[source_file.path] = with_source(entry, decode_source(data))
@@ -121,10 +120,10 @@ def reread_imported_frontend(project_root: str, convex_dir: str, modules: list[M
             light_paths.discard(path)
             source_file = files[path]
             try:
-                data = safefiles.read_bytes(source_file.absolute)
+                data, digest = safefiles.read_with_digest(source_file.absolute)
             except OSError:
                 continue  # it was read a moment ago; keep what tree-sitter found
-            key = (path, _FULL, _key(source_file, data, aliases.fingerprint)[2])
+            key = (path, _FULL, _key(source_file, digest, aliases.fingerprint)[2])
             entry = cache.get(key)
             if entry is None:
                 entry = extract_entry(path, None, data, aliases, light=False)
@@ -193,9 +192,9 @@ def _settle(collecting: bool) -> None:
         gc.enable()
 
 
-def _key(source_file: SourceFile, data: bytes, aliases_fingerprint: str) -> CacheKey:
+def _key(source_file: SourceFile, digest: str, aliases_fingerprint: str) -> CacheKey:
     # Which imports are project code depends on the repository's aliases, so they key the cache too.
-    return (source_file.path, source_file.module, f"{hashlib.sha256(data).hexdigest()}:{aliases_fingerprint}")
+    return (source_file.path, source_file.module, f"{digest}:{aliases_fingerprint}")
 
 
 # The pool ------------------------------------------------------------------------------------

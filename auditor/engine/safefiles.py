@@ -44,14 +44,21 @@ def _read(path: Path | str) -> bytes:
 def read_bytes(path: Path | str) -> bytes:
     if not inputs.is_recording():
         return _read(path)
+    return read_with_digest(path)[0]
+
+
+def read_with_digest(path: Path | str) -> tuple[bytes, str]:
+    """The file's bytes and their digest (``inputs.digest``), which the journal and the facts
+    cache's key both use: a source file is hashed once."""
     observation = ("file", os.path.abspath(path))
     try:
         data = _read(path)
     except OSError as error:
         inputs.note(observation, _error(error))
         raise
-    inputs.note(observation, inputs.digest(data))
-    return data
+    found = inputs.digest(data)
+    inputs.note(observation, found)
+    return data, found
 
 
 def _observe_file(path: str) -> str:
@@ -243,4 +250,4 @@ OBSERVERS: dict[str, Callable[..., str]] = {
 }
 
 __all__ = ["OBSERVERS", "decode_source", "git", "is_dir", "is_file", "is_symlink", "kind", "read_bytes",
-           "read_text", "resolve", "size", "walk"]
+           "read_text", "read_with_digest", "resolve", "size", "walk"]
