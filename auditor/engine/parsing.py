@@ -52,7 +52,7 @@ import gc
 import operator
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import accumulate
@@ -148,9 +148,7 @@ _TS_ONLY_QUERY_SOURCE = "(type_assertion (type_arguments) @blank)"
 @functools.cache
 def _query(tsx: bool) -> tree_sitter.Query:
     # Compiled on first use (about 0.1 s): an audit served from the facts cache never needs it.
-    if tsx:
-        return tree_sitter.Query(_TSX_LANGUAGE, _QUERY_SOURCE)
-    return tree_sitter.Query(_TS_LANGUAGE, _QUERY_SOURCE + _TS_ONLY_QUERY_SOURCE)
+    return tree_sitter.Query(_TSX_LANGUAGE if tsx else _TS_LANGUAGE, blank_query_source(tsx=tsx))
 
 
 _JS_EXTENSIONS = {".js", ".mjs", ".cjs", ".jsx"}
@@ -217,10 +215,10 @@ def blank_for_light_read(source: str, *, tsx: bool) -> LightText | None:
     if tree is None or not changed:
         return LightText(blanked, tree)
     line_starts = newline_starts(blanked)
-    return LightText(blanked, _edited(tree, line_starts, changed), line_starts)
+    return LightText(blanked, edited(tree, line_starts, changed), line_starts)
 
 
-def _edited(tree: tree_sitter.Tree, line_starts: list[int], changed: list[tuple[int, int]]) -> tree_sitter.Tree:
+def edited(tree: tree_sitter.Tree, line_starts: list[int], changed: list[tuple[int, int]]) -> tree_sitter.Tree:
     """``tree`` told of each same-length rewrite in ``changed`` (ASCII text: bytes are characters),
     given the line starts of the text after them."""
     # Blanking keeps every line break (see ParsedSource), so the text before it has the same rows:
@@ -642,15 +640,35 @@ def _blank_with_tree(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | Non
     def pos(byte_offset: int) -> int:
         return chars(byte_offset) if chars is not None else byte_offset
 
-    blanks: list[tuple[int, int]] = []
-    early: list[tuple[int, str]] = []  # rewrites that a blank over them cancels
-    late: list[tuple[int, str]] = []  # rewrites that must land inside blanked text
-
     ts_error = _first_syntax_error(root, text, pos) if root.has_error else None
     if ts_error is not None and ts_error.hopeless:
         return source, ts_error, None, []
 
     captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
+    blanks, early, late = blank_edits(captures, text, pos)
+    blanked, changed = blanked_text(text, blanks, early, late)
+    return blanked, ts_error, tree if chars is None and text is source else None, changed
+
+
+def blank_query_source(*, tsx: bool) -> str:
+    """The patterns of the blanking query (capture names as in ``_QUERY_SOURCE``), for a query that
+    also captures what its caller reads (``frontend``): a query costs one walk of the tree, whatever
+    its patterns."""
+    return _QUERY_SOURCE if tsx else _QUERY_SOURCE + _TS_ONLY_QUERY_SOURCE
+
+
+# The captures blanking rewrites rather than blanks (see the module docstring).
+REWRITES = ("enum", "import_require", "arrow_return")
+
+
+def blank_edits(captures: dict[str, list[tree_sitter.Node]], text: str, pos: Callable[[int], int]
+                ) -> tuple[list[tuple[int, int]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """What blanking the captures of the blanking query does to ``text``: the spans to blank, the
+    rewrites a blank over them cancels, and those that land inside blanked text (``blanked_text``
+    applies them). ``pos`` turns a byte offset of the tree into a character offset of ``text``."""
+    blanks: list[tuple[int, int]] = []
+    early: list[tuple[int, str]] = []
+    late: list[tuple[int, str]] = []
     for node in captures.get("blank", ()):
         blanks.append((pos(node.start_byte), pos(node.end_byte)))
     for node in captures.get("blank_comma", ()):
@@ -669,9 +687,7 @@ def _blank_with_tree(source: str, *, tsx: bool) -> tuple[str, _SyntaxError | Non
         _rewrite_enum(node, text, pos, blanks, early)
     for node in captures.get("arrow_return", ()):
         _move_arrow(node, text, pos, late)
-
-    blanked, changed = _apply(text, blanks, early, late)
-    return blanked, ts_error, tree if chars is None and text is source else None, changed
+    return blanks, early, late
 
 
 def _rewrite_enum(
@@ -749,7 +765,7 @@ def _move_arrow(node: tree_sitter.Node, text: str, pos: Any, late: list[tuple[in
     late.append((arrow_start, "  "))
 
 
-def _apply(
+def blanked_text(
     text: str,
     blanks: list[tuple[int, int]],
     early: list[tuple[int, str]],

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.engine.discovery import discover
-from auditor.engine.frontend import light_facts
+from auditor.engine.frontend import _typescript_read, light_facts
 from auditor.engine.parsing import decode_source, parse_source
 from tests.engine.esprima_hooks import esprima_facts as esprima_facts_with_hooks
 
@@ -135,6 +135,28 @@ SNIPPETS = {
         declare module "mod" { const x: "d"; }
         class C { private readonly p: "q" = "value"; declare d: "e"; }
     """),
+    "typed expressions": ("src/v.ts", """
+        import type { Doc } from "./types";
+        import type Default from "./default";
+        import { type Id, api } from "./api";
+        export type { Shape } from "./shape";
+        export { type Other, value } from "./other";
+        export abstract class Base { abstract name: "n"; protected p = "kept"; }
+        const base = process.env.NEXT_PUBLIC_CONVEX_URL!;
+        const typed = (base as string) + "/api";
+        const checked = "literal" satisfies string;
+        const sum = "a" + base!;
+        const cast = <string>base + "/cast";
+        const nested = `${(base as any)!}/x`;
+        const twice = (process.env.CONVEX_SITE_URL as unknown as string)!.trim();
+        const site = `${twice}/hook`;
+        type T = `template ${string} type`;
+        function over(a: "x"): void;
+        function over(a: string) { return a + "!"; }
+        let later!: "definite";
+    """),
+    "use node after types": ("src/x.ts", 'type A = string;\ninterface B {}\n"use node";\nexport const c = "d";\n'),
+    "abstract default class": ("src/w.ts", 'export default abstract class Store<T extends "k"> {}\n'),
     "js with jsx": ("src/s.js", 'export const A = () => <div className="a">{"b"}</div>;\n'),
     "commonjs": ("src/t.cjs", 'const x = require("x");\nmodule.exports = { y: `${x}/z` };\n'),
     "comments between specifiers": ("src/u.ts", """
@@ -149,6 +171,45 @@ SNIPPETS = {
 def test_it_reads_the_same_facts_as_esprima(name):
     path, source = SNIPPETS[name]
     assert_same_facts(path, textwrap.dedent(source).lstrip("\n"))
+
+
+def test_it_reads_typescript_off_the_tree_as_written():
+    # One parse and one query: the snippets above compare what it reads with esprima.
+    for name in ("typed expressions", "abstract default class", "use node after types", "typescript only syntax",
+                 "url kinds"):
+        path, source = SNIPPETS[name]
+        source = textwrap.dedent(source).lstrip("\n")
+        assert _typescript_read(path, source, source, path.endswith(".tsx")) is not None, name
+
+
+@pytest.mark.parametrize("source", [
+    "enum Color { Red = 'red' }\n",
+    "import legacy = require('legacy');\n",
+    "const f = (): \n  string => 'x';\n",
+    "\ufeffconst a = 'bom';\n",
+    "const = ;\n",
+])
+def test_it_reads_the_blanked_text_of_what_the_blanking_rewrites(source):
+    assert _typescript_read("src/x.ts", source, source, False) is None
+    assert light_facts("src/x.ts", source) is None or same(light_facts("src/x.ts", source),
+                                                           esprima_facts("src/x.ts", source))
+
+
+def test_it_reads_hooks_over_the_blanked_text_of_a_file_read_as_written():
+    source = textwrap.dedent("""
+        import { useQuery } from "convex/react";
+        import { api } from "../convex/_generated/api";
+        import type { Doc } from "../convex/_generated/dataModel";
+        export function Tasks({ id }: { id: string }) {
+          const tasks = useQuery(api.tasks.list, { id } as any)!;
+          type Row = typeof tasks;
+          return <ul>{tasks.map((t: Doc<"tasks">) => <li key={t._id}>{t.text as string}</li>)}</ul>;
+        }
+    """).lstrip("\n")
+    assert _typescript_read("src/tasks.tsx", source, source, True) is not None
+    facts = light_facts("src/tasks.tsx", source)
+    assert facts is not None and facts.hook_calls
+    assert_same_facts("src/tasks.tsx", source)
 
 
 def test_it_reads_a_url_kind_through_a_constant_as_esprima_does():
