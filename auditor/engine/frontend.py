@@ -71,7 +71,9 @@ _FACT_CAPTURES = ("string", "template", "plus", "declarator", "for_in")
 # esprima reads the expression inside. Only a tree of the file as written holds them.
 _TYPED_EXPRESSIONS = frozenset({"as_expression", "satisfies_expression", "non_null_expression", "type_assertion"})
 _NOT_EXPRESSIONS = frozenset({"comment", "type_arguments"})
-_CLASS_DECLARATIONS = frozenset({"class_declaration", "abstract_class_declaration"})
+# Declarations that export their name (an abstract class is a class once "abstract" is blanked).
+_NAMED_DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration", "class_declaration",
+                                 "abstract_class_declaration"})
 _QUERY_SOURCE = """
 (string) @string
 (template_string) @template
@@ -269,6 +271,7 @@ class TreeReader:
         self.newlines = line_starts  # the text's newline_starts, when given
         self.blanked = blanked
         self._blanked_starts = [start for start, _ in blanked] if blanked else []
+        self._blanked_ends = [end for _, end in blanked] if blanked else []
         if captures is None:
             captures = tree_sitter.QueryCursor(_query(tsx)).captures(root)
         elif self._blanked_starts:
@@ -290,7 +293,7 @@ class TreeReader:
         if chars is not None:
             start, end = chars(start), chars(end)
         index = bisect.bisect_right(starts, start) - 1
-        return index >= 0 and end <= self.blanked[index][1]  # type: ignore[index]
+        return index >= 0 and end <= self._blanked_ends[index]
 
     def blanked_reader(self) -> TreeReader | None:
         """A reader of the blanked text's own tree, for ``clienthooks``, which reads the tree's shapes
@@ -397,8 +400,7 @@ class TreeReader:
         if any(child.type == "default" for child in children):
             declaration = statement.child_by_field_name("declaration")
             value = _expression(statement.child_by_field_name("value"))
-            if declaration is not None and (declaration.type in _CLASS_DECLARATIONS or declaration.type in {
-                    "function_declaration", "generator_function_declaration"}):
+            if declaration is not None and declaration.type in _NAMED_DECLARATIONS:
                 name = declaration.child_by_field_name("name")
                 facts.exports["default"] = self.source_of(name) if name is not None else "default"
             elif value is not None and value.type == "identifier":
@@ -437,8 +439,7 @@ class TreeReader:
                 if name is not None and name.type == "identifier":
                     exported_name = self.source_of(name)
                     facts.exports[exported_name] = exported_name
-        elif declaration.type in _CLASS_DECLARATIONS or declaration.type in {"function_declaration",
-                                                                              "generator_function_declaration"}:
+        elif declaration.type in _NAMED_DECLARATIONS:
             name = declaration.child_by_field_name("name")
             if name is not None:
                 exported_name = self.source_of(name)
