@@ -298,12 +298,12 @@ class TreeReader:
     def blanked_reader(self) -> TreeReader | None:
         """A reader of the blanked text's own tree, for ``clienthooks``, which reads the tree's shapes
         and searches its text as esprima's; None when tree-sitter finds an error in that text."""
-        if self.blanked is None:
-            return self
+        if not self.blanked:
+            return self  # its tree is that of the blanked text already: nothing was blanked
         data = self.text.encode("utf-8", errors="surrogatepass")
         parser = _PARSERS[self.tsx]
         old_tree = None
-        if self.blanked and self.chars is None and self.tree is not None:
+        if self.chars is None and self.tree is not None:
             # As in parsing.blank_for_light_read: told of the blanked spans, the tree as written
             # spares most of a fresh parse (ASCII text: its byte offsets are character offsets).
             newlines = self.newlines if self.newlines is not None else newline_starts(self.text)

@@ -212,6 +212,23 @@ def test_it_reads_hooks_over_the_blanked_text_of_a_file_read_as_written():
     assert_same_facts("src/tasks.tsx", source)
 
 
+def test_it_reads_hooks_off_the_tree_as_written_when_nothing_is_blanked():
+    source = textwrap.dedent("""
+        import { useMutation, useQuery } from "convex/react";
+        import { api } from "../convex/_generated/api";
+        export function Notes() {
+          const notes = useQuery(api.notes.list);
+          const add = useMutation(api.notes.add);
+          return <button onClick={() => add({ text: "x" })}>{notes.length}</button>;
+        }
+    """).lstrip("\n")
+    read = _typescript_read("src/notes.tsx", source, source, True)
+    assert read is not None and read.blanked == [] and read.blanked_reader() is read
+    facts = light_facts("src/notes.tsx", source)
+    assert facts is not None and len(facts.hook_calls) == 2
+    assert_same_facts("src/notes.tsx", source)
+
+
 def test_it_reads_a_url_kind_through_a_constant_as_esprima_does():
     path, source = SNIPPETS["url kinds"]
     facts = light_facts(path, textwrap.dedent(source))
