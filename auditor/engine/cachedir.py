@@ -10,11 +10,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sqlite3
+import time
 from functools import cache
 from pathlib import Path
 
 # How long a write waits for another process's write to the same database.
 BUSY_SECONDS = 10.0
+# How long to wait before opening again a database SQLite refused at once (see open_database).
+OPEN_RETRY_SECONDS = 0.02
 NOT_A_DATABASE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
 BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})  # primary codes, as extended ones carry them
 
@@ -67,13 +70,21 @@ def open_database(target: Path, schema: str) -> sqlite3.Connection:
     """A connection to the database at ``target`` in write-ahead-log mode, with ``schema`` made.
 
     A file that is not a database (damaged, or something else in its place) is removed and made
-    anew: a cache can always start afresh. Any other error (another process holding it too long,
-    say) leaves the file alone and raises."""
-    try:
-        return _open(target, schema)
-    except sqlite3.DatabaseError as error:
-        if error.sqlite_errorcode not in NOT_A_DATABASE:
-            raise
+    anew: a cache can always start afresh. Processes that make the database at once can be refused
+    at once: SQLite answers "busy" without waiting, rather than risk a deadlock, to all but one of
+    those switching a new file to write-ahead logging; they open it again until ``BUSY_SECONDS``
+    have passed. Any other error (another process holding it too long, say) leaves the file alone
+    and raises."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            return _open(target, schema)
+        except sqlite3.DatabaseError as error:
+            if error.sqlite_errorcode in NOT_A_DATABASE:
+                break
+            if not is_busy(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(OPEN_RETRY_SECONDS)
     for leftover in (target, target.with_name(f"{target.name}-wal"), target.with_name(f"{target.name}-shm")):
         leftover.unlink(missing_ok=True)
     return _open(target, schema)

@@ -175,6 +175,72 @@ def test_it_shares_the_database_between_processes_writing_at_once(tmp_path):
                for name in "abc" for index in range(200))
 
 
+_OPENERS = 4
+
+
+def _open_and_write(target: str, barrier, results) -> None:
+    barrier.wait()  # all at once, as parallel audits on a new cache folder do
+    try:
+        database = cachedir.open_database(Path(target), factcache._SCHEMA)
+        database.execute("INSERT INTO entries (name, data) VALUES (?, ?)", (str(os.getpid()), b"x"))
+        results.put("written")
+    except sqlite3.Error as error:
+        results.put(f"{type(error).__name__}: {error}")
+
+
+def test_it_opens_a_new_database_that_processes_make_at_once(tmp_path):
+    # SQLite refuses at once (no waiting) all but one of the processes that switch a new file to
+    # write-ahead logging together: each of those would have lost its first write.
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(60):
+        target = tmp_path / f"trial-{trial}.sqlite"
+        barrier, results = context.Barrier(_OPENERS), context.Queue()
+        openers = [context.Process(target=_open_and_write, args=(str(target), barrier, results))
+                   for _ in range(_OPENERS)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(timeout=60)
+        assert sorted(results.get(timeout=5) for _ in openers) == ["written"] * _OPENERS, f"trial {trial}"
+        with sqlite3.connect(target) as connection:
+            assert connection.execute("SELECT count(*) FROM entries").fetchone() == (_OPENERS,)
+
+
+def _busy() -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+    return error
+
+
+def test_it_opens_the_database_again_when_sqlite_refuses_it_at_once(tmp_path, monkeypatch):
+    opened = cachedir._open
+    refusals = [_busy(), _busy()]
+
+    def refusing(target, schema):
+        if refusals:
+            raise refusals.pop()
+        return opened(target, schema)
+
+    monkeypatch.setattr(cachedir, "_open", refusing)
+    database = cachedir.open_database(tmp_path / "facts.sqlite", factcache._SCHEMA)
+    assert refusals == [] and database.execute("SELECT count(*) FROM entries").fetchone() == (0,)
+
+
+def test_it_gives_up_on_a_database_busy_for_longer_than_it_waits(tmp_path, monkeypatch):
+    def refusing(target, schema):
+        raise _busy()
+
+    monkeypatch.setattr(cachedir, "_open", refusing)
+    monkeypatch.setattr(cachedir, "BUSY_SECONDS", 0.1)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        cachedir.open_database(tmp_path / "facts.sqlite", factcache._SCHEMA)
+    assert 0.1 <= time.monotonic() - started < 5
+    assert not (tmp_path / "facts.sqlite").exists()  # a busy database is never taken for a damaged one
+
+
 def test_it_turns_the_disk_off_when_the_folder_cannot_be_made(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
